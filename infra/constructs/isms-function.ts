@@ -1,0 +1,164 @@
+/**
+ * IsmsFunction: the one way this project deploys a Lambda function, with safe defaults.
+ *
+ * - NodejsFunction bundled locally by esbuild (no Docker): minified, source maps, ESM output with a
+ *   `createRequire` banner so CommonJS dependencies that call `require` still load.
+ * - Newest Node.js runtime in aws-cdk-lib, ARM64, X-Ray active tracing, JSON logs into its own
+ *   log group with a retention (and the operations KMS key when given).
+ * - Its own IAM role with no AWS managed policy: it may write to its log group and send X-Ray
+ *   traces; every other permission is granted by the stack from the function registry.
+ * - Asynchronous invocations (the SES receipt rule, EventBridge) that still fail after Lambda's
+ *   retries go to an on-failure SQS queue (SSE, TLS only), which the stack alarms on.
+ * - CloudFormation metadata `isms-review:entry` = entry path relative to the repository root, so the
+ *   local state-machine runtime can map a Lambda ARN in the synthesized definition to its handler.
+ */
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The repository root (this file is infra/constructs/isms-function.ts). */
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** CloudFormation metadata key naming the handler entry file of a function. */
+export const ENTRY_METADATA_KEY = 'isms-review:entry';
+
+/** The Lambda runtime every function uses: the newest Node.js runtime aws-cdk-lib knows. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Lets ESM bundles load CommonJS dependencies that call `require`. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+export interface IsmsFunctionProps {
+  /** Handler file relative to the repository root, e.g. `functions/ingest-email.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  /** Runtime environment contract (TABLE_NAME, ...); merged over the defaults. */
+  readonly environment?: Record<string, string>;
+  /** Default 30 seconds. */
+  readonly timeout?: Duration;
+  /** Default 512 MB. */
+  readonly memorySize?: number;
+  /** Default: none (the account's unreserved pool). */
+  readonly reservedConcurrentExecutions?: number;
+  /** Default one year. */
+  readonly logRetention?: logs.RetentionDays;
+  /** KMS key for the log group; default: CloudWatch Logs' own encryption. */
+  readonly logsKey?: kms.IKey;
+  /** Retries of a failed asynchronous invocation before it goes to the failure queue; default 2. */
+  readonly retryAttempts?: number;
+  /** Oldest asynchronous event Lambda still tries; default 6 hours. */
+  readonly maxEventAge?: Duration;
+}
+
+export class IsmsFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  /** Where asynchronous invocations land after their last failed retry. */
+  readonly failureQueue: sqs.Queue;
+  /** Entry path relative to the repository root. */
+  readonly entry: string;
+
+  constructor(scope: Construct, id: string, props: IsmsFunctionProps) {
+    super(scope, id);
+    this.entry = normaliseEntry(props.entry);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logsKey,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${this.entry}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(repoRoot, this.entry),
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: join(repoRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      tracing: lambda.Tracing.ACTIVE,
+      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? 512,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'isms-review',
+        POWERTOOLS_METRICS_NAMESPACE: 'IsmsReview',
+        ...props.environment,
+      },
+      onFailure: new SqsDestination(this.failureQueue),
+      retryAttempts: props.retryAttempts ?? 2,
+      maxEventAge: props.maxEventAge ?? Duration.hours(6),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        forceDockerBundling: false,
+      },
+    });
+
+    const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
+    cfnFunction.addMetadata(ENTRY_METADATA_KEY, this.entry);
+
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Failed asynchronous invocations go to an on-failure destination (the FailureQueue), which records the request, the error and the retry count; a DeadLetterConfig on top would deliver every failure twice.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions, so their resource must be "*".',
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is itself the failure destination of ${this.entry}; its depth is alarmed on.`,
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: `This queue is itself the failure destination of ${this.entry}; nothing consumes it automatically, so a redrive queue of its own would only move the same messages.`,
+    });
+  }
+}
+
+export class InvalidFunctionEntry extends Error {
+  override name = 'InvalidFunctionEntry' as const;
+}
+
+function normaliseEntry(entry: string): string {
+  const relativeEntry = relative(repoRoot, join(repoRoot, entry)).split('\\').join('/');
+  if (relativeEntry === '' || relativeEntry.startsWith('..')) {
+    throw new InvalidFunctionEntry(
+      `Function entry "${entry}" is not a file inside the repository; give a path like functions/name.ts`,
+    );
+  }
+  return relativeEntry;
+}

@@ -1,0 +1,164 @@
+/**
+ * The function registry drives the stack: every grant maps to exact statements whose wildcards are
+ * acknowledged by name, a `record-mail-event` function receives the SES mail events, and a bad
+ * registry is refused with a message that says what to fix.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { InvalidFunctionEntry } from '#infra/constructs/isms-function.ts';
+import type { FunctionSpec } from '#infra/functions.ts';
+import { functions as registry } from '#infra/functions.ts';
+import { unacknowledgedFindings } from '#infra/nag.ts';
+import { createIsmsReviewApp } from '#infra/stacks/app.ts';
+import { InvalidStackInput, MAIL_EVENT_FUNCTION_ID } from '#infra/stacks/isms-review-stack.ts';
+import { tableDesign } from '#shared/store/table-design.ts';
+import {
+  actionsOf,
+  logicalId,
+  resource,
+  resourcesOf,
+  resourcesOfType,
+  roleStatements,
+  testContext,
+  testProgramme,
+} from './support.ts';
+
+const ENTRY = 'functions/ingest-email.ts';
+const build = (functions: readonly FunctionSpec[], env?: { account: string; region: string }) =>
+  createIsmsReviewApp({
+    programme: testProgramme,
+    functions,
+    env,
+    context: testContext(),
+    cloudFormationValidation: false,
+    nag: false,
+  });
+
+describe('a bad registry', () => {
+  const ingest = registry.find((spec) => spec.id === 'ingest-email')!;
+
+  it('is refused when an id is repeated or not kebab-case', () => {
+    expect(() => build([ingest, { ...ingest }])).toThrow(InvalidStackInput);
+    expect(() => build([ingest, { ...ingest }])).toThrow(
+      /Function id "ingest-email" must be unique and kebab-case/,
+    );
+    expect(() => build([ingest, { ...ingest, id: 'RecordMailEvent' }])).toThrow(
+      /"RecordMailEvent" must be unique and kebab-case/,
+    );
+  });
+
+  it('is refused without ingest-email, which the receipt rule invokes', () => {
+    expect(() => build([{ ...ingest, id: 'record-mail-event' }])).toThrow(
+      /no "ingest-email"; inbound mail needs it/,
+    );
+  });
+
+  it('is refused when an entry lies outside the repository', () => {
+    expect(() => build([{ ...ingest, entry: '../elsewhere/handler.ts' }])).toThrow(InvalidFunctionEntry);
+    expect(() => build([{ ...ingest, entry: '' }])).toThrow(/not a file inside the repository/);
+  });
+});
+
+describe('a registry using every grant, in a concrete account and region', () => {
+  const functions: FunctionSpec[] = [
+    ...registry,
+    {
+      id: MAIL_EVENT_FUNCTION_ID,
+      entry: ENTRY,
+      description: 'Records SES delivery events',
+      grants: ['table:read', 'evidence:readWrite', 'workflow:start', 'replyKey:read'],
+      timeoutSeconds: 120,
+      memorySize: 1024,
+      reservedConcurrency: 3,
+    },
+    {
+      id: 'export-evidence',
+      entry: ENTRY,
+      description: 'Reads evidence',
+      grants: ['evidence:read', 'mail:send'],
+    },
+  ];
+  // With credentials `cdk synth` knows the account and region: ARNs become literals, and the
+  // acknowledgements must still name the findings exactly.
+  const { app, stack } = build(functions, { account: '123456789012', region: 'eu-central-1' });
+  const template = Template.fromStack(stack);
+  const statementsOf = (id: string) => roleStatements(template, logicalId(stack.functions.get(id)!.role));
+
+  it('leaves no cdk-nag finding unacknowledged (each wildcard is acknowledged by its exact resource)', () => {
+    expect(unacknowledgedFindings(app)).toEqual([]);
+  });
+
+  it('passes size, timeout and reserved concurrency through', () => {
+    const fn = resource(template, logicalId(stack.functions.get(MAIL_EVENT_FUNCTION_ID)!.function));
+    expect(fn.Properties).toMatchObject({ Timeout: 120, MemorySize: 1024, ReservedConcurrentExecutions: 3 });
+    const defaults = resource(template, logicalId(stack.functions.get('export-evidence')!.function));
+    expect(defaults.Properties).toMatchObject({ Timeout: 30, MemorySize: 512 });
+    expect(defaults.Properties?.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('grants table:read without any write, on the table and its named indexes only', () => {
+    const table = statementsOf(MAIL_EVENT_FUNCTION_ID).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
+    const actions = table.flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    for (const write of [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:Scan',
+    ]) {
+      expect(actions).not.toContain(write);
+    }
+    const resources = table.flatMap(resourcesOf).join(' ');
+    for (const index of tableDesign.globalSecondaryIndexes)
+      expect(resources).toContain(`/index/${index.indexName}"`);
+    expect(resources).not.toContain('/index/*');
+  });
+
+  it('grants evidence:readWrite as put and read of objects, never delete or retention changes', () => {
+    const s3Actions = statementsOf(MAIL_EVENT_FUNCTION_ID)
+      .flatMap(actionsOf)
+      .filter((a) => a.startsWith('s3:'));
+    expect(s3Actions).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 's3:ListBucket']));
+    expect(
+      s3Actions.filter((a) => /Delete|PutObjectRetention|BypassGovernance|PutObjectLegalHold/.test(a)),
+    ).toEqual([]);
+    const readOnly = statementsOf('export-evidence').flatMap(actionsOf);
+    expect(readOnly).toContain('s3:GetObject');
+    expect(readOnly).not.toContain('s3:PutObject');
+  });
+
+  it('grants workflow:start on the review-cycle machine only', () => {
+    const start = statementsOf(MAIL_EVENT_FUNCTION_ID).find((s) =>
+      actionsOf(s).includes('states:StartExecution'),
+    );
+    expect(resourcesOf(start!).join(' ')).toContain(`:stateMachine:${stack.stackName}-review-cycle`);
+  });
+
+  it('sends the SES mail events to record-mail-event as well as to the log group, both with a DLQ', () => {
+    const rule = resourcesOfType(template, 'AWS::Events::Rule')[0]![1];
+    const targets = rule.Properties?.Targets as Array<{ Arn: unknown; DeadLetterConfig?: { Arn: unknown } }>;
+    expect(targets).toHaveLength(2);
+    const fnId = logicalId(stack.functions.get(MAIL_EVENT_FUNCTION_ID)!.function);
+    expect(targets.map((target) => target.Arn)).toContainEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+    for (const target of targets) {
+      expect(target.DeadLetterConfig?.Arn).toEqual({
+        'Fn::GetAtt': [logicalId(stack.mailEventsDeadLetterQueue), 'Arn'],
+      });
+    }
+  });
+
+  it('alarms on every function and every failure queue', () => {
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) =>
+      JSON.stringify(alarm.Properties),
+    );
+    for (const fn of stack.functions.values()) {
+      expect(
+        alarms.some((alarm) => alarm.includes('"Errors"') && alarm.includes(`"${logicalId(fn.function)}"`)),
+      ).toBe(true);
+      expect(alarms.some((alarm) => alarm.includes(`"${logicalId(fn.failureQueue)}"`))).toBe(true);
+    }
+  });
+});

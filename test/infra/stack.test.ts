@@ -1,0 +1,571 @@
+/**
+ * Template assertions for IsmsReviewStack, synthesized once (bundling skipped) with the cdk-nag
+ * packs registered exactly as `cdk synth` registers them.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { ENTRY_METADATA_KEY, FUNCTION_RUNTIME } from '#infra/constructs/isms-function.ts';
+import { functions as registry } from '#infra/functions.ts';
+import { applyNagPacks, unacknowledgedFindings } from '#infra/nag.ts';
+import { createIsmsReviewApp, skipBundlingContext } from '#infra/stacks/app.ts';
+import { InvalidStackInput, RECORDED_MAIL_EVENTS } from '#infra/stacks/isms-review-stack.ts';
+import type { StackProgramme } from '#infra/stacks/isms-review-stack.ts';
+import { keyAttributes, tableDesign } from '#shared/store/table-design.ts';
+import {
+  actionsOf,
+  logicalId,
+  policyStatements,
+  resource,
+  resourcesOf,
+  resourcesOfType,
+  roleStatements,
+  testContext,
+  testProgramme,
+} from './support.ts';
+
+const build = (programme: StackProgramme, nag = true) =>
+  createIsmsReviewApp({ programme, context: testContext(), cloudFormationValidation: false, nag });
+
+const programme = testProgramme;
+let { app, stack } = build(programme);
+let synthError: unknown;
+let template: Template;
+try {
+  template = Template.fromStack(stack);
+} catch (error) {
+  // Keep the other assertions meaningful when only cdk-nag objects: rebuild without the packs.
+  synthError = error;
+  ({ app, stack } = build(programme, false));
+  template = Template.fromStack(stack);
+}
+
+const RUNTIME_CONTRACT = [
+  'TABLE_NAME',
+  'RAW_MAIL_BUCKET',
+  'EVIDENCE_BUCKET',
+  'STATE_MACHINE_ARN',
+  'MAIL_FROM',
+  'SES_CONFIGURATION_SET',
+  'INBOUND_DOMAIN',
+  'REPLY_KEY_SECRET_ARN',
+];
+
+describe('bad programme input', () => {
+  it('rejects a from address without a domain', () => {
+    const bad = { ...programme, mail: { ...programme.mail, fromAddress: 'management-review' } };
+    expect(() => build(bad, false)).toThrow(InvalidStackInput);
+    expect(() => build(bad, false)).toThrow(/mail\.fromAddress: "management-review" is not an email address/);
+  });
+
+  it('rejects an inbound domain that is not a domain name', () => {
+    const bad = { ...programme, mail: { ...programme.mail, inboundDomain: 'reply@example.com' } };
+    expect(() => build(bad, false)).toThrow(/mail\.inboundDomain: "reply@example\.com" is not a domain name/);
+  });
+
+  it('rejects an evidence retention that Object Lock cannot apply', () => {
+    for (const retentionDays of [0, -5, 1.5]) {
+      const bad = { ...programme, evidence: { retentionDays } };
+      expect(() => build(bad, false)).toThrow(/evidence\.retentionDays must be a whole number of days/);
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('synthesizes with the AwsSolutions and Serverless packs and no unacknowledged finding', () => {
+    expect(unacknowledgedFindings(app)).toEqual([]);
+    expect(synthError).toBeUndefined();
+  });
+
+  it('fails synthesis on an unacknowledged finding (the packs are wired as plugins)', () => {
+    const probe = new App({ context: skipBundlingContext, builtinCloudFormationValidation: false });
+    const probeStack = new Stack(probe, 'Probe');
+    new s3.Bucket(probeStack, 'Unlogged', { enforceSSL: true });
+    applyNagPacks(probe);
+    expect(() => probe.synth()).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('gives every acknowledgement a specific reason', () => {
+    const acknowledgements = stack.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const [rule, reason] of acknowledgements) {
+      expect(rule, 'rule ids are specific rules or findings').toMatch(
+        /^(Annotation::)?(AwsSolutions|Serverless)-/,
+      );
+      expect(reason.length, `reason for ${rule}`).toBeGreaterThan(40);
+    }
+    const onStack = stack.node.metadata.filter((entry) => entry.type === 'aws:cdk:acknowledged-rules');
+    expect(onStack, 'no stack-wide acknowledgements').toEqual([]);
+  });
+});
+
+describe('table', () => {
+  it('has the key schema, attributes and indexes of tableDesign, all projected', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: tableDesign.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: tableDesign.sortKey.name, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayEquals(
+        keyAttributes().map((attribute) => ({
+          AttributeName: attribute.name,
+          AttributeType: attribute.type,
+        })),
+      ),
+      GlobalSecondaryIndexes: tableDesign.globalSecondaryIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    });
+  });
+
+  it('is on demand, point-in-time recoverable, deletion protected, KMS encrypted with a rotating key, retained', () => {
+    const tableId = logicalId(stack.table);
+    const table = resource(template, tableId);
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] },
+      },
+    });
+    const key = resource(template, logicalId(stack.dataKey));
+    expect(key.Properties?.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('buckets', () => {
+  const buckets = () => ({
+    accessLogs: logicalId(stack.accessLogsBucket),
+    rawMail: logicalId(stack.rawMailBucket),
+    evidence: logicalId(stack.evidenceBucket),
+  });
+
+  it('are versioned, private, retained and refuse plain HTTP', () => {
+    const all = resourcesOfType(template, 'AWS::S3::Bucket');
+    expect(all.map(([id]) => id).sort()).toEqual(Object.values(buckets()).sort());
+    for (const [id, bucket] of all) {
+      expect(bucket.DeletionPolicy, id).toBe('Retain');
+      expect(bucket.Properties).toMatchObject({
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+      });
+      const policy = resourcesOfType(template, 'AWS::S3::BucketPolicy').find(
+        ([, candidate]) => JSON.stringify(candidate.Properties?.Bucket) === JSON.stringify({ Ref: id }),
+      );
+      expect(policy, `bucket policy of ${id}`).toBeDefined();
+      const denyHttp = policyStatements(policy?.[1].Properties?.PolicyDocument).find(
+        (statement) =>
+          statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      );
+      expect(denyHttp, `SSL-only statement on ${id}`).toMatchObject({
+        Action: 's3:*',
+        Principal: { AWS: '*' },
+      });
+    }
+  });
+
+  it('log server access of the raw mail and evidence buckets into the access-logs bucket', () => {
+    const { accessLogs, rawMail, evidence } = buckets();
+    for (const id of [rawMail, evidence]) {
+      expect(resource(template, id).Properties?.LoggingConfiguration).toMatchObject({
+        DestinationBucketName: { Ref: accessLogs },
+      });
+    }
+    // The log target bucket must use SSE-S3 for log delivery.
+    expect(resource(template, accessLogs).Properties?.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+  });
+
+  it('lock evidence in COMPLIANCE mode for the programme retention, under the data key', () => {
+    expect(resource(template, buckets().evidence).Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: programme.evidence.retentionDays } },
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('let SES put raw mail under inbound/ only, from this account and this receipt rule only', () => {
+    const { rawMail } = buckets();
+    const policy = resourcesOfType(template, 'AWS::S3::BucketPolicy').find(
+      ([, candidate]) => JSON.stringify(candidate.Properties?.Bucket) === JSON.stringify({ Ref: rawMail }),
+    );
+    const grants = policyStatements(policy?.[1].Properties?.PolicyDocument).filter(
+      (s) => s.Effect === 'Allow',
+    );
+    expect(grants).toHaveLength(1);
+    const [grant] = grants;
+    expect(grant?.Principal).toEqual({ Service: 'ses.amazonaws.com' });
+    expect(grant?.Action).toBe('s3:PutObject');
+    expect(resourcesOf(grant!)).toEqual([
+      JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [rawMail, 'Arn'] }, '/inbound/*']] }),
+    ]);
+    expect(grant?.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(JSON.stringify(grant?.Condition?.StringEquals?.['aws:SourceArn'])).toContain(
+      `:receipt-rule-set/${stack.stackName}-inbound:receipt-rule/${stack.stackName}-replies`,
+    );
+  });
+});
+
+describe('inbound mail', () => {
+  it('stores the raw message in S3 first, then invokes ingest-email asynchronously', () => {
+    const ingestId = logicalId(stack.functions.get('ingest-email')!.function);
+    const rules = resourcesOfType(template, 'AWS::SES::ReceiptRule');
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0]!;
+    expect(rule.Properties?.Rule).toMatchObject({
+      Name: `${stack.stackName}-replies`,
+      Enabled: true,
+      ScanEnabled: true,
+      Recipients: [programme.mail.inboundDomain],
+      Actions: [
+        { S3Action: { BucketName: { Ref: logicalId(stack.rawMailBucket) }, ObjectKeyPrefix: 'inbound/' } },
+        { LambdaAction: { FunctionArn: { 'Fn::GetAtt': [ingestId, 'Arn'] }, InvocationType: 'Event' } },
+      ],
+    });
+    expect((rule.Properties?.Rule as { Actions: unknown[] }).Actions).toHaveLength(2);
+    // SES checks both permissions when the rule is created.
+    const bucketPolicyId = logicalId(stack.rawMailBucket.policy!);
+    expect(rule.DependsOn).toEqual(expect.arrayContaining([bucketPolicyId]));
+    const permission = resourcesOfType(template, 'AWS::Lambda::Permission').find(
+      ([, p]) => p.Properties?.Principal === 'ses.amazonaws.com',
+    );
+    expect(permission).toBeDefined();
+    expect(rule.DependsOn).toEqual(expect.arrayContaining([permission![0]]));
+    expect(permission![1].Properties).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [ingestId, 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    expect(JSON.stringify(permission![1].Properties?.SourceArn)).toContain(
+      `receipt-rule/${stack.stackName}-replies`,
+    );
+  });
+
+  it('verifies the from domain (with the configuration set) and the inbound domain', () => {
+    const identities = resourcesOfType(template, 'AWS::SES::EmailIdentity').map(
+      ([, identity]) => identity.Properties,
+    );
+    expect(identities).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          EmailIdentity: 'nordlicht.example',
+          ConfigurationSetAttributes: { ConfigurationSetName: { Ref: logicalId(stack.configurationSet) } },
+        }),
+        expect.objectContaining({ EmailIdentity: programme.mail.inboundDomain }),
+      ]),
+    );
+  });
+
+  it('records delivery, bounce, complaint and reject events of the configuration set', () => {
+    const destination = resourcesOfType(template, 'AWS::SES::ConfigurationSetEventDestination');
+    expect(destination).toHaveLength(1);
+    const eventDestination = destination[0]![1].Properties?.EventDestination as {
+      MatchingEventTypes: string[];
+      EventBridgeDestination: unknown;
+    };
+    expect(eventDestination.MatchingEventTypes).toEqual(
+      expect.arrayContaining(['delivery', 'bounce', 'complaint', 'reject']),
+    );
+    expect(eventDestination.MatchingEventTypes).toHaveLength(RECORDED_MAIL_EVENTS.length);
+    expect(JSON.stringify(eventDestination.EventBridgeDestination)).toContain(':event-bus/default');
+
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ses'],
+        detail: { mail: { tags: { 'ses:configuration-set': [`${stack.stackName}-mail`] } } },
+      },
+      Targets: [
+        Match.objectLike({
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.mailEventsDeadLetterQueue), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86_400 },
+        }),
+      ],
+    });
+    // Kept at least as long as the evidence, encrypted, writable by EventBridge through a resource policy.
+    const logGroup = resource(template, logicalId(stack.mailEventsLogGroup));
+    expect(logGroup.Properties?.RetentionInDays).toBeGreaterThanOrEqual(programme.evidence.retentionDays);
+    expect(logGroup.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'] });
+    const logPolicy = resourcesOfType(template, 'AWS::Logs::ResourcePolicy');
+    expect(logPolicy).toHaveLength(1);
+    expect(JSON.stringify(logPolicy[0]![1].Properties?.PolicyDocument)).toContain('events.amazonaws.com');
+  });
+
+  it('keeps the reply-token HMAC key as 64 generated hexadecimal characters under the data key', () => {
+    const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret');
+    expect(secrets).toHaveLength(1);
+    const [, secret] = secrets[0]!;
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] });
+    const generate = secret.Properties?.GenerateSecretString as Record<string, unknown>;
+    expect(generate.PasswordLength).toBe(64);
+    // Secrets Manager draws from letters, digits and punctuation: what is left after the exclusions.
+    let alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    if (generate.ExcludeUppercase !== true) alphabet += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    if (generate.ExcludePunctuation !== true) alphabet += '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+    if (generate.IncludeSpace === true) alphabet += ' ';
+    const excluded = new Set(String(generate.ExcludeCharacters ?? ''));
+    const left = [...alphabet]
+      .filter((character) => !excluded.has(character))
+      .sort()
+      .join('');
+    expect(left).toBe('0123456789abcdef');
+  });
+});
+
+describe('functions', () => {
+  it('builds one function per registry entry, tagged with its entry for the local runtime', () => {
+    const built = resourcesOfType(template, 'AWS::Lambda::Function');
+    expect(built).toHaveLength(registry.length);
+    expect(built.map(([, fn]) => fn.Metadata?.[ENTRY_METADATA_KEY]).sort()).toEqual(
+      registry.map((spec) => spec.entry).sort(),
+    );
+  });
+
+  it('use the newest Node.js runtime, ARM64, X-Ray, explicit memory and timeout, JSON logs with retention', () => {
+    expect(FUNCTION_RUNTIME.name).toBe('nodejs24.x');
+    for (const [id, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      expect(fn.Properties, id).toMatchObject({
+        Runtime: FUNCTION_RUNTIME.name,
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: expect.any(Number),
+        Timeout: expect.any(Number),
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+      });
+      const logGroupId = (fn.Properties?.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(resource(template, logGroupId).Properties).toMatchObject({
+        RetentionInDays: expect.any(Number),
+        KmsKeyId: { 'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'] },
+      });
+      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(variables)).toEqual(expect.arrayContaining(RUNTIME_CONTRACT));
+      expect(variables.MAIL_FROM).toBe(programme.mail.fromAddress);
+      expect(variables.INBOUND_DOMAIN).toBe(programme.mail.inboundDomain);
+      expect(JSON.stringify(variables.STATE_MACHINE_ARN)).toContain(
+        `:stateMachine:${stack.stackName}-review-cycle`,
+      );
+    }
+  });
+
+  it('send failed asynchronous invocations to an encrypted, TLS-only queue', () => {
+    const queues = new Map(resourcesOfType(template, 'AWS::SQS::Queue'));
+    for (const [id, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      const config = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').find(
+        ([, candidate]) => JSON.stringify(candidate.Properties?.FunctionName) === JSON.stringify({ Ref: id }),
+      );
+      expect(config, `EventInvokeConfig of ${id}`).toBeDefined();
+      const destination = (
+        config![1].Properties?.DestinationConfig as { OnFailure: { Destination: unknown } }
+      ).OnFailure.Destination as { 'Fn::GetAtt': [string, string] };
+      const queueId = destination['Fn::GetAtt'][0];
+      expect(queues.get(queueId)?.Properties?.SqsManagedSseEnabled, queueId).toBe(true);
+      expect(fn.Properties?.Role).toBeDefined();
+    }
+    for (const [queueId] of queues) {
+      const policy = resourcesOfType(template, 'AWS::SQS::QueuePolicy').find(([, p]) =>
+        JSON.stringify(p.Properties?.Queues).includes(`"${queueId}"`),
+      );
+      const denyHttp = policyStatements(policy?.[1].Properties?.PolicyDocument).find(
+        (statement) =>
+          statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      );
+      expect(denyHttp, `TLS-only policy on ${queueId}`).toBeDefined();
+    }
+  });
+
+  it('run under their own roles without AWS managed policies, and never with dynamodb:Scan', () => {
+    for (const fn of stack.functions.values()) {
+      const role = resource(template, logicalId(fn.role));
+      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+      const actions = roleStatements(template, logicalId(fn.role)).flatMap(actionsOf);
+      expect(actions).not.toContain('dynamodb:Scan');
+      expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+    }
+  });
+
+  it('ingest-email may resume the workflow and send mail only through the identities and configuration set', () => {
+    const ingest = stack.functions.get('ingest-email')!;
+    const statements = roleStatements(template, logicalId(ingest.role));
+    const send = statements.find((statement) => actionsOf(statement).includes('ses:SendRawEmail'));
+    expect(send).toBeDefined();
+    const sendTargets = resourcesOf(send!).join(' ');
+    expect(sendTargets).toContain(':identity/nordlicht.example');
+    expect(sendTargets).toContain(':configuration-set/');
+    expect(sendTargets).not.toContain('"*"');
+    const respond = statements.find((statement) => actionsOf(statement).includes('states:SendTaskSuccess'));
+    expect(actionsOf(respond!).sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskHeartbeat',
+      'states:SendTaskSuccess',
+    ]);
+    expect(resourcesOf(respond!).join(' ')).toContain(`:stateMachine:${stack.stackName}-review-cycle`);
+  });
+});
+
+describe('state machine', () => {
+  it('is a STANDARD machine that logs ALL (without execution data) to an encrypted group, with X-Ray', () => {
+    const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(1);
+    const [, machine] = machines[0]!;
+    expect(machine.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      StateMachineName: `${stack.stackName}-review-cycle`,
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+    });
+    const destination = (
+      machine.Properties?.LoggingConfiguration as {
+        Destinations: Array<{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string, string] } } }>;
+      }
+    ).Destinations[0]!.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    expect(resource(template, destination).Properties).toMatchObject({
+      KmsKeyId: { 'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'] },
+      RetentionInDays: expect.any(Number),
+    });
+    expect(() => JSON.parse(String(machine.Properties?.DefinitionString))).not.toThrow();
+  });
+
+  it('may invoke every registry function', () => {
+    const invoke = roleStatements(template, logicalId(stack.stateMachine.role)).filter((statement) =>
+      actionsOf(statement).includes('lambda:InvokeFunction'),
+    );
+    const targets = invoke.flatMap(resourcesOf).join(' ');
+    for (const fn of stack.functions.values()) {
+      expect(targets).toContain(JSON.stringify({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] }));
+    }
+  });
+});
+
+describe('schedules', () => {
+  it('start one cycle per programme review, in the organisation time zone', () => {
+    const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties!);
+    expect(schedules).toHaveLength(programme.schedule.reviews.length);
+    programme.schedule.reviews.forEach((review, index) => {
+      const schedule = schedules[index]!;
+      expect(schedule).toMatchObject({
+        ScheduleExpression: review.cron,
+        ScheduleExpressionTimezone: programme.organisation.timeZone,
+        GroupName: `${stack.stackName}-reviews`,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: { Ref: logicalId(stack.stateMachine) },
+          RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 86_400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.schedulesDeadLetterQueue), 'Arn'] } },
+        },
+      });
+      const target = schedule.Target as { Input: string; RoleArn: { 'Fn::GetAtt': [string, string] } };
+      expect(JSON.parse(target.Input)).toEqual({
+        type: review.type,
+        comprehensive: review.comprehensive ?? false,
+        scheduledTime: '<aws.scheduler.scheduled-time>',
+      });
+    });
+  });
+
+  it('use a role that may only start this machine and write to the schedules dead-letter queue', () => {
+    const roleIds = new Set(
+      resourcesOfType(template, 'AWS::Scheduler::Schedule').map(
+        ([, s]) =>
+          (s.Properties?.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } }).RoleArn['Fn::GetAtt'][0],
+      ),
+    );
+    expect(roleIds.size).toBe(1);
+    const [roleId] = [...roleIds];
+    const role = resource(template, roleId!);
+    const trust = policyStatements(role.Properties?.AssumeRolePolicyDocument)[0]!;
+    expect(trust.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(trust.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    const statements = roleStatements(template, roleId!);
+    expect(statements.map((statement) => [actionsOf(statement), resourcesOf(statement)])).toEqual([
+      [['states:StartExecution'], [JSON.stringify({ Ref: logicalId(stack.stateMachine) })]],
+      [
+        ['sqs:SendMessage'],
+        [JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.schedulesDeadLetterQueue), 'Arn'] })],
+      ],
+    ]);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () =>
+    resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties!);
+  const dimension = (alarm: Record<string, unknown>, name: string) =>
+    (alarm.Dimensions as Array<{ Name: string; Value: unknown }>).find((d) => d.Name === name)?.Value;
+
+  it('notify the encrypted alarm topic', () => {
+    const topicId = logicalId(stack.alarmTopic);
+    expect(resource(template, topicId).Properties?.KmsMasterKeyId).toEqual({
+      'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'],
+    });
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('watch failed, timed-out and aborted executions', () => {
+    const machine = { Ref: logicalId(stack.stateMachine) };
+    const onMachine = alarms().filter((alarm) => alarm.Namespace === 'AWS/States');
+    expect(onMachine.map((alarm) => alarm.MetricName).sort()).toEqual([
+      'ExecutionsAborted',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+    ]);
+    for (const alarm of onMachine) expect(dimension(alarm, 'StateMachineArn')).toEqual(machine);
+  });
+
+  it("watch every function's errors and every queue's depth", () => {
+    const errorAlarms = alarms().filter(
+      (alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === 'Errors',
+    );
+    expect(errorAlarms.map((alarm) => JSON.stringify(dimension(alarm, 'FunctionName'))).sort()).toEqual(
+      resourcesOfType(template, 'AWS::Lambda::Function')
+        .map(([id]) => JSON.stringify({ Ref: id }))
+        .sort(),
+    );
+    const depthAlarms = alarms().filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(depthAlarms.map((alarm) => JSON.stringify(dimension(alarm, 'QueueName'))).sort()).toEqual(
+      resourcesOfType(template, 'AWS::SQS::Queue')
+        .map(([id]) => JSON.stringify({ 'Fn::GetAtt': [id, 'QueueName'] }))
+        .sort(),
+    );
+  });
+});
