@@ -1,0 +1,101 @@
+/**
+ * The follow-up ladder for an action (clause 10: actions are followed to closure).
+ *
+ * For an open action the ladder is, in order:
+ *   remind-<n>d       n days before the due date (one step per configured n, e.g. 7 and 1)
+ *   overdue-notice    to the owner, once the due date has passed (+ overdueNoticeAfterDays)
+ *   escalate-manager  to the ISMS manager after a further grace period
+ *   escalate-top      to top management (the chair and the owner's executive)
+ *
+ * Every step has a stable id. The caller records a step as sent with a conditional write keyed by
+ * (action, step id), so a step is never sent twice, however often the sweep runs or restarts.
+ *
+ * Dates: a due date is a calendar date in the organisation's time zone. An action is overdue from
+ * the start of the day after its due date, local time. A step "due on day D" becomes due at the start
+ * of D, local time, so a sweep at any hour of that day sends it.
+ */
+import { DateTime } from 'luxon';
+import { dueSteps as dueLadderSteps, nextStepAt as nextLadderStepAt, type Step } from '../ladder.ts';
+
+export interface ActionLadderPolicy {
+  /** Days before the due date on which the owner is reminded, e.g. [7, 1]. */
+  readonly reminderDaysBeforeDue: readonly number[];
+  /** Days after the due date before the overdue notice to the owner (0 = the day after the due date). */
+  readonly overdueNoticeAfterDays: number;
+  /** Days after the due date before escalation to the ISMS manager. */
+  readonly ismsManagerAfterDays: number;
+  /** Days after the due date before escalation to top management. */
+  readonly topManagementAfterDays: number;
+}
+
+export type LadderStepKind = 'reminder' | 'overdue-notice' | 'escalate-manager' | 'escalate-top';
+
+export interface LadderStep extends Step<LadderStepKind> {
+  /** Escalation level reached once this step is sent: 0 reminders, 1 owner notice, 2 manager, 3 top management. */
+  readonly level: 0 | 1 | 2 | 3;
+}
+
+export interface LadderInput {
+  /** yyyy-mm-dd, in the organisation's time zone. */
+  readonly dueDate: string;
+  readonly timeZone: string;
+  readonly policy: ActionLadderPolicy;
+}
+
+export class InvalidDueDate extends Error {
+  override name = 'InvalidDueDate' as const;
+}
+
+function startOfLocalDay(date: string, timeZone: string): DateTime {
+  const day = DateTime.fromISO(date, { zone: timeZone });
+  if (!day.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    throw new InvalidDueDate(`"${date}" is not a calendar date in ${timeZone}; expected yyyy-mm-dd`);
+  }
+  return day.startOf('day');
+}
+
+/** Every step of the ladder for one action, in the order they fall due. */
+export function ladderFor({ dueDate, timeZone, policy }: LadderInput): LadderStep[] {
+  const due = startOfLocalDay(dueDate, timeZone);
+  const overdueFrom = due.plus({ days: 1 });
+  const reminders = [...new Set(policy.reminderDaysBeforeDue)]
+    .filter((days) => days > 0)
+    .sort((a, b) => b - a)
+    .map<LadderStep>((days) => ({
+      id: `remind-${days}d`,
+      kind: 'reminder',
+      dueAt: due.minus({ days }).toUTC().toJSDate(),
+      level: 0,
+    }));
+  const after = (days: number) => overdueFrom.plus({ days }).toUTC().toJSDate();
+  const steps: LadderStep[] = [
+    ...reminders,
+    { id: 'overdue-notice', kind: 'overdue-notice', dueAt: after(policy.overdueNoticeAfterDays), level: 1 },
+    { id: 'escalate-manager', kind: 'escalate-manager', dueAt: after(policy.ismsManagerAfterDays), level: 2 },
+    { id: 'escalate-top', kind: 'escalate-top', dueAt: after(policy.topManagementAfterDays), level: 3 },
+  ];
+  return steps.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+}
+
+export interface DueStepsInput extends LadderInput {
+  readonly now: Date;
+  /** Ids of the steps already sent for this action. */
+  readonly sent: ReadonlySet<string>;
+}
+
+/** The steps of this action's ladder to send now (see `dueSteps` in shared/ladder.ts). */
+export function dueSteps({ now, sent, ...ladder }: DueStepsInput): LadderStep[] {
+  return dueLadderSteps(ladderFor(ladder), now, sent);
+}
+
+/** Whole days an action is overdue at `now` (0 when it is not overdue). */
+export function daysOverdue(dueDate: string, timeZone: string, now: Date): number {
+  const overdueFrom = startOfLocalDay(dueDate, timeZone).plus({ days: 1 });
+  const today = DateTime.fromJSDate(now, { zone: timeZone }).startOf('day');
+  return Math.max(0, Math.floor(today.diff(overdueFrom, 'days').days) + 1);
+}
+
+/** When the next step falls due after `now`, if any: when the follow-up loop should look again. */
+export function nextStepAt({ now, sent, ...ladder }: DueStepsInput): Date | undefined {
+  return nextLadderStepAt(ladderFor(ladder), now, sent);
+}

@@ -1,0 +1,98 @@
+/**
+ * Input collection (clause 9.3.2): who is reminded, who is escalated, and when the cycle goes on.
+ *
+ * Per input owner with something still missing, the ladder counts from when the requests went out:
+ *   reminder-1 .. reminder-R   every `reminderEveryDays`
+ *   escalate-manager           one interval after the last reminder: the ISMS manager is told
+ *   escalate-chair             one interval later: the chair is told
+ * Steps that would fall on or after the input deadline are dropped: at the deadline the cycle goes
+ * on and every missing input is recorded as "not provided", itself an item for management decision.
+ */
+import { dueSteps, nextStepAt, type Step } from '../ladder.ts';
+
+export type InputStepKind = 'reminder' | 'escalate-manager' | 'escalate-chair';
+export type InputStep = Step<InputStepKind>;
+
+export interface InputPolicy {
+  readonly reminderEveryDays: number;
+  readonly remindersBeforeEscalation: number;
+}
+
+export type InputStatus = 'REQUESTED' | 'SUBMITTED' | 'NOTHING_TO_REPORT' | 'NOT_PROVIDED';
+
+export interface InputState {
+  readonly key: string;
+  readonly ownerId: string;
+  readonly status: InputStatus;
+}
+
+const DAY_MS = 86_400_000;
+
+export function inputLadder(requestedAt: Date, inputsDueAt: Date, policy: InputPolicy): InputStep[] {
+  const interval = Math.max(1, policy.reminderEveryDays) * DAY_MS;
+  const at = (n: number) => new Date(requestedAt.getTime() + n * interval);
+  const reminders = Array.from({ length: Math.max(0, policy.remindersBeforeEscalation) }, (_, i) => ({
+    id: `reminder-${i + 1}`,
+    kind: 'reminder' as const,
+    dueAt: at(i + 1),
+  }));
+  const r = reminders.length;
+  const steps: InputStep[] = [
+    ...reminders,
+    { id: 'escalate-manager', kind: 'escalate-manager', dueAt: at(r + 1) },
+    { id: 'escalate-chair', kind: 'escalate-chair', dueAt: at(r + 2) },
+  ];
+  return steps.filter((step) => step.dueAt.getTime() < inputsDueAt.getTime());
+}
+
+export const isAnswered = (status: InputStatus): boolean => status === 'SUBMITTED' || status === 'NOTHING_TO_REPORT';
+
+export interface InputCheck {
+  /** Every required input is answered: go on at once. */
+  readonly allAnswered: boolean;
+  /** The deadline has passed: go on, recording the unanswered inputs as not provided. */
+  readonly deadlinePassed: boolean;
+  /** Inputs to record as not provided (only when the deadline has passed). */
+  readonly notProvided: string[];
+  /** Follow-up to send now, one entry per owner and step (the owner's missing keys grouped). */
+  readonly send: { ownerId: string; step: InputStep; keys: string[] }[];
+  /** When to look again if nothing arrives (undefined: at the deadline). */
+  readonly nextCheckAt: Date;
+}
+
+export interface InputCheckInput {
+  readonly now: Date;
+  readonly requestedAt: Date;
+  readonly inputsDueAt: Date;
+  readonly policy: InputPolicy;
+  readonly inputs: readonly InputState[];
+  /** Steps already sent, as `<ownerId>:<stepId>`. */
+  readonly sent: ReadonlySet<string>;
+}
+
+export function checkInputs({ now, requestedAt, inputsDueAt, policy, inputs, sent }: InputCheckInput): InputCheck {
+  const open = inputs.filter((input) => input.status === 'REQUESTED');
+  const allAnswered = open.length === 0;
+  const deadlinePassed = now.getTime() >= inputsDueAt.getTime();
+  if (allAnswered || deadlinePassed) {
+    return {
+      allAnswered,
+      deadlinePassed,
+      notProvided: deadlinePassed ? open.map((input) => input.key) : [],
+      send: [],
+      nextCheckAt: now,
+    };
+  }
+  const ladder = inputLadder(requestedAt, inputsDueAt, policy);
+  const byOwner = new Map<string, string[]>();
+  for (const input of open) byOwner.set(input.ownerId, [...(byOwner.get(input.ownerId) ?? []), input.key]);
+  const send: InputCheck['send'] = [];
+  let nextCheckAt = inputsDueAt;
+  for (const [ownerId, keys] of byOwner) {
+    const ownerSent = new Set([...sent].filter((id) => id.startsWith(`${ownerId}:`)).map((id) => id.slice(ownerId.length + 1)));
+    for (const step of dueSteps(ladder, now, ownerSent)) send.push({ ownerId, step, keys: keys.sort() });
+    const next = nextStepAt(ladder, now, ownerSent);
+    if (next && next < nextCheckAt) nextCheckAt = next;
+  }
+  return { allAnswered, deadlinePassed, notProvided: [], send, nextCheckAt };
+}
