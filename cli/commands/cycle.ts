@@ -1,0 +1,271 @@
+import { DateTime } from 'luxon';
+import { parseWith } from '#shared/model/common.ts';
+import { CYCLE_TYPES, CycleId, cycleIdFor, type CycleType } from '#shared/model/ids.ts';
+import { ProgrammeSchema, type Programme, type Review } from '#shared/programme/schema.ts';
+import { cycleDates, plannedCycles } from '#shared/programme/schedule.ts';
+import type { ReviewRepository } from '#shared/store/repository.ts';
+import {
+  BACKEND_HELP,
+  backendOptions,
+  requireSetting,
+  resolveBackend,
+  resolveProgrammeId,
+  type Backend,
+} from '../backend.ts';
+import { openRepository, sfnClient } from '../clients.ts';
+import {
+  cycleListView,
+  cycleView,
+  formatCycle,
+  formatCycleList,
+  programmeInfo,
+  UTC_INFO,
+} from '../cycle-view.ts';
+import { ExitCode, UsageError } from '../output.ts';
+import { localTime, parseLocalDateTime, utcTime } from '../time.ts';
+import type { Command } from './types.ts';
+
+/** The programme has no stored version yet. */
+export class ProgrammeNotApplied extends Error {
+  override name = 'ProgrammeNotApplied' as const;
+  constructor(readonly programmeId: string) {
+    super(`programme ${programmeId} has not been applied: run \`isms-review programme apply <file>\` first`);
+  }
+}
+
+/** What `cycle start` hands to the state machine as the execution input. */
+export interface StartCycleInput {
+  readonly programmeId: string;
+  readonly type: CycleType;
+  readonly comprehensive: boolean;
+  /** The meeting, when given on the command line (UTC ISO); otherwise the schedule's. */
+  readonly meetingAt?: string;
+  readonly requestedBy: 'cli';
+  /** When the cycle opens (UTC ISO): the time its id is made from, as a scheduled start gives it. */
+  readonly scheduledTime: string;
+}
+
+async function withRepository<T>(
+  backend: Backend,
+  use: (repository: ReviewRepository) => Promise<T>,
+): Promise<T> {
+  const { repository, close } = await openRepository(backend);
+  try {
+    return await use(repository);
+  } finally {
+    close();
+  }
+}
+
+async function currentProgramme(repository: ReviewRepository, programmeId: string): Promise<Programme> {
+  const current = await repository.getCurrentProgramme(programmeId);
+  if (!current) throw new ProgrammeNotApplied(programmeId);
+  return parseWith(
+    ProgrammeSchema,
+    current.document,
+    `stored programme ${programmeId} version ${current.version}`,
+  );
+}
+
+function typeOption(value: string | boolean | undefined): CycleType | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (CYCLE_TYPES as readonly string[]).includes(value))
+    return value as CycleType;
+  throw new UsageError(`--type must be one of ${CYCLE_TYPES.join(', ')}, not "${String(value)}".`);
+}
+
+/** The review to start: the given type, or the programme's next scheduled one. */
+export function chooseReview(programme: Programme, type: CycleType | undefined, now: Date): Review {
+  const reviews = programme.schedule.reviews;
+  if (type !== undefined) {
+    const review = reviews.find((candidate) => candidate.type === type);
+    if (!review) {
+      throw new UsageError(
+        `The programme schedules no ${type} review; it schedules: ${reviews.map((r) => r.type).join(', ')}.`,
+      );
+    }
+    return review;
+  }
+  const next = plannedCycles(programme, now, 1)[0];
+  const review = next && reviews[next.reviewIndex];
+  if (!review) throw new UsageError('The programme schedules no further review: give --type.');
+  return review;
+}
+
+/** The meeting from --meeting (org zone), checked to leave room for the input deadline. */
+export function meetingOption(
+  value: string | boolean | undefined,
+  programme: Programme,
+  now: Date,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string')
+    throw new UsageError('--meeting needs a date, e.g. --meeting 2026-10-29T14:00.');
+  const zone = programme.organisation.timeZone;
+  const meetingAt = parseLocalDateTime(value, zone);
+  const days = programme.leadTimes.inputsDueDaysBeforeMeeting;
+  const inputsDue = DateTime.fromISO(meetingAt, { zone }).minus({ days });
+  if (inputsDue.toMillis() <= now.getTime()) {
+    const earliest = DateTime.fromJSDate(now, { zone }).plus({ days, hours: 1 }).startOf('hour');
+    throw new UsageError(
+      `--meeting ${value} (${zone}) leaves no time for inputs: they are due ${days} days before the meeting. ` +
+        `The earliest meeting is ${earliest.toFormat('yyyy-MM-dd HH:mm')} ${zone}.`,
+    );
+  }
+  return meetingAt;
+}
+
+export const cycleStart: Command = {
+  words: ['cycle', 'start'],
+  usage: 'cycle start [options]',
+  summary: 'Start a review cycle now (the state machine execution is named by the cycle id).',
+  help: [
+    'Options:',
+    "  --type quarterly|semiannual|annual   default: the programme's next scheduled review",
+    "  --meeting <yyyy-mm-dd[Thh:mm]>       the meeting, local time in the organisation's zone",
+    '                                       (09:00 when no time is given); default: from the schedule',
+    '  --programme <id>                     default: ISMS_PROGRAMME_ID, or locally the one applied last',
+    '',
+    'The cycle id is made from the type and the time now (to the minute): starting again in the same',
+    'minute is reported as "already started" and exits 0.',
+    '',
+    BACKEND_HELP,
+  ].join('\n'),
+  options: {
+    ...backendOptions,
+    type: { type: 'string' },
+    meeting: { type: 'string' },
+    programme: { type: 'string' },
+  },
+  async run({ positionals, values, out, clock, env }) {
+    if (positionals.length > 0)
+      throw new UsageError(`cycle start takes options only, not "${positionals.join(' ')}".`);
+    const type = typeOption(values.type);
+    const backend = await resolveBackend(values, env);
+    const programmeId = await resolveProgrammeId(backend, values, env);
+    const programme = await withRepository(backend, (repository) =>
+      currentProgramme(repository, programmeId),
+    );
+    const now = clock.now();
+    const review = chooseReview(programme, type, now);
+    const meetingAt = meetingOption(values.meeting, programme, now);
+    const stateMachineArn = requireSetting(backend, 'STATE_MACHINE_ARN');
+
+    const cycleId = cycleIdFor(review.type, now);
+    const input: StartCycleInput = {
+      programmeId,
+      type: review.type,
+      comprehensive: review.comprehensive,
+      ...(meetingAt === undefined ? {} : { meetingAt }),
+      requestedBy: 'cli',
+      scheduledTime: now.toISOString(),
+    };
+    const zone = programme.organisation.timeZone;
+    const meeting = meetingAt ?? cycleDates(programme, review, now).meetingAt;
+    const meetingText = `${localTime(meeting, zone)} ${zone}${meetingAt === undefined ? ' (from the schedule)' : ''}`;
+    const summary = {
+      cycleId,
+      programmeId,
+      type: review.type,
+      comprehensive: review.comprehensive,
+      meeting: {
+        utc: utcTime(meeting),
+        local: localTime(meeting, zone),
+        timeZone: zone,
+        fromSchedule: !meetingAt,
+      },
+    };
+
+    const client = await sfnClient(backend);
+    try {
+      const { StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+      const started = await client.send(
+        new StartExecutionCommand({ stateMachineArn, name: cycleId, input: JSON.stringify(input) }),
+      );
+      out.say(
+        `Started cycle ${cycleId}: ${review.type}${review.comprehensive ? ' (comprehensive)' : ''} review of ` +
+          `${programmeId}, meeting ${meetingText}.`,
+      );
+      out.say(`\`isms-review cycle show ${cycleId}\` shows its progress.`);
+      out.result({ ...summary, alreadyStarted: false, executionArn: started.executionArn });
+      return ExitCode.ok;
+    } catch (error) {
+      if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
+      out.say(`cycle ${cycleId} already started; \`isms-review cycle show ${cycleId}\` shows it.`);
+      out.result({ ...summary, alreadyStarted: true });
+      return ExitCode.ok;
+    } finally {
+      client.destroy();
+    }
+  },
+};
+
+export const cycleList: Command = {
+  words: ['cycle', 'list'],
+  usage: 'cycle list [--programme <id>]',
+  summary: "List the programme's cycles by meeting date: phase, status, meeting time.",
+  help: ["Times are shown in the organisation's time zone.", '', BACKEND_HELP].join('\n'),
+  options: { ...backendOptions, programme: { type: 'string' } },
+  async run({ positionals, values, out, env }) {
+    if (positionals.length > 0)
+      throw new UsageError(`cycle list takes options only, not "${positionals.join(' ')}".`);
+    const backend = await resolveBackend(values, env);
+    const programmeId = await resolveProgrammeId(backend, values, env);
+    const view = await withRepository(backend, async (repository) => {
+      const [cycles, current] = await Promise.all([
+        repository.listCycles(programmeId),
+        repository.getCurrentProgramme(programmeId),
+      ]);
+      return cycleListView(programmeId, cycles, (current && programmeInfo(current.document)) ?? UTC_INFO);
+    });
+    for (const line of formatCycleList(view)) out.say(line);
+    out.result(view);
+    return ExitCode.ok;
+  },
+};
+
+export const cycleShow: Command = {
+  words: ['cycle', 'show'],
+  usage: 'cycle show <cycleId>',
+  summary: 'Show a cycle: phase, inputs, dates, actions, the next timer and any failure.',
+  help: [
+    "Dates are shown in the organisation's time zone and in UTC.",
+    'The next timer is what the workflow does next on its own: the input deadline, sending the',
+    'package, the meeting, or (in follow-up) the earliest action due date.',
+    '',
+    BACKEND_HELP,
+  ].join('\n'),
+  options: { ...backendOptions },
+  async run({ positionals, values, out, clock, env }) {
+    const [id, ...extra] = positionals;
+    if (id === undefined || extra.length > 0) throw new UsageError('Give exactly one cycle id.');
+    if (!CycleId.safeParse(id).success) {
+      throw new UsageError(
+        `"${id}" is not a cycle id; expected one like C-20261001T0800Z-Q (see \`isms-review cycle list\`).`,
+      );
+    }
+    const backend = await resolveBackend(values, env);
+    const found = await withRepository(backend, async (repository) => {
+      const records = await repository.getCycleRecords(id);
+      if (!records) return undefined;
+      const { programmeId, programme } = records.cycle;
+      const used = await repository.getProgrammeVersion(programmeId, programme.version);
+      const info =
+        (used && programmeInfo(used.document)) ??
+        programmeInfo((await repository.getCurrentProgramme(programmeId))?.document) ??
+        UTC_INFO;
+      return { records, info };
+    });
+    if (!found) {
+      const message = `no cycle ${id}; \`isms-review cycle list\` shows the cycles`;
+      out.error(message);
+      out.result({ ok: false, error: message });
+      return ExitCode.failed;
+    }
+    const now = clock.now();
+    const view = cycleView(found.records, found.info, now);
+    for (const line of formatCycle(view, now)) out.say(line);
+    out.result(view);
+    return ExitCode.ok;
+  },
+};
