@@ -50,5 +50,19 @@ export interface FunctionSpec {
 // One line per function (kept unwrapped so the registry reads as a table).
 // prettier-ignore
 export const functions: readonly FunctionSpec[] = [
-  { id: 'ingest-email', entry: 'functions/ingest-email.ts', description: 'Receives inbound mail from the SES receipt rule and records submissions', grants: ['table:readWrite', 'rawMail:read', 'replyKey:read', 'mail:send', 'workflow:respond'], timeoutSeconds: 60 },
+  { id: 'ingest-email', entry: 'functions/ingest-email.ts', description: 'Receives inbound mail from the SES receipt rule and records submissions', grants: ['table:readWrite', 'rawMail:read', 'evidence:readWrite', 'replyKey:read', 'mail:send', 'workflow:respond'], timeoutSeconds: 60 },
+  { id: 'start-cycle', entry: 'functions/start-cycle.ts', description: 'Schedule target: starts the review cycle named by its scheduled time', grants: ['workflow:start'] },
+  { id: 'open-cycle', entry: 'functions/open-cycle.ts', description: 'Creates the cycle and its input requests; carries open actions into input (a)', grants: ['table:readWrite'] },
+  { id: 'request-inputs', entry: 'functions/request-inputs.ts', description: 'Emails each input owner one request for their inputs', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
+  { id: 'check-inputs', entry: 'functions/check-inputs.ts', description: 'Sends due input reminders and escalations; marks missing inputs at the deadline', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
+  { id: 'await-inputs', entry: 'functions/await-inputs.ts', description: 'Parks the task token until the last input arrives', grants: ['table:readWrite', 'workflow:respond'] },
+  { id: 'compile-package', entry: 'functions/compile-package.ts', description: 'Builds, hashes and freezes the review package', grants: ['table:readWrite', 'evidence:readWrite'], timeoutSeconds: 40, memorySize: 1024 },
+  { id: 'distribute-package', entry: 'functions/distribute-package.ts', description: 'Emails the package and the calendar invitation to the attendees', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
+  { id: 'request-minutes', entry: 'functions/request-minutes.ts', description: 'Asks the ISMS manager for the minutes', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
+  { id: 'await-minutes', entry: 'functions/await-minutes.ts', description: 'Parks the task token until valid minutes are accepted', grants: ['table:readWrite', 'workflow:respond'] },
+  { id: 'check-minutes', entry: 'functions/check-minutes.ts', description: 'Reminds the ISMS manager about the minutes, then the chair', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
+  { id: 'record-outcomes', entry: 'functions/record-outcomes.ts', description: 'Distributes the accepted minutes and starts the follow-up', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
+  { id: 'follow-up-actions', entry: 'functions/follow-up-actions.ts', description: 'Reminds action owners and escalates overdue actions', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
+  { id: 'close-cycle', entry: 'functions/close-cycle.ts', description: 'Seals the cycle once every action is closed or carried over', grants: ['table:readWrite'] },
+  { id: 'record-failure', entry: 'functions/record-failure.ts', description: 'Records a workflow failure on the cycle and tells the ISMS manager', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
 ];

@@ -2,7 +2,8 @@
  * IsmsReviewStack: everything isms-review needs on AWS, in one stack.
  *
  *   Scheduler (one schedule per programme review, organisation time zone)
- *     └─ StartExecution ─→ review-cycle state machine (STANDARD, logs ALL, X-Ray) ─→ functions
+ *     └─ invokes start-cycle ─ StartExecution named by the cycle id ─→ review-cycle state machine
+ *        (STANDARD, logs ALL, X-Ray) ─→ the workflow's functions
  *   SES receipt rule (inbound domain): raw message → S3 `inbound/`, then ingest-email (Event)
  *   SES configuration set: send/delivery/bounce/complaint/reject events → EventBridge → log group
  *   DynamoDB table (tableDesign), evidence bucket (Object Lock COMPLIANCE), reply-key secret
@@ -48,12 +49,13 @@ import { functions as functionRegistry } from '#infra/functions.ts';
 import type { FunctionGrant, FunctionSpec } from '#infra/functions.ts';
 import { nagResourceFinding } from '#infra/nag.ts';
 import { buildReviewCycleDefinition } from '#infra/workflow/definition.ts';
+import { workflowFunctionIds } from '#infra/workflow/review-cycle.ts';
 import { tableDesign } from '#shared/store/table-design.ts';
 import type { KeyAttribute } from '#shared/store/table-design.ts';
 
 /** The parts of the review programme (programme.yaml) the stack is built from. */
 export interface StackProgramme {
-  readonly organisation: { readonly name: string; readonly timeZone: string };
+  readonly organisation: { readonly id: string; readonly name: string; readonly timeZone: string };
   readonly schedule: {
     readonly reviews: ReadonlyArray<{
       readonly type: string;
@@ -75,6 +77,9 @@ export interface IsmsReviewStackProps extends StackProps {
 export class InvalidStackInput extends Error {
   override name = 'InvalidStackInput' as const;
 }
+
+/** The registry function the review schedules invoke to start a cycle. */
+export const START_CYCLE_FUNCTION_ID = 'start-cycle';
 
 /** The id a registry function may carry to receive every SES mail event (delivery, bounce, ...). */
 export const MAIL_EVENT_FUNCTION_ID = 'record-mail-event';
@@ -337,6 +342,7 @@ export class IsmsReviewStack extends Stack {
       SES_CONFIGURATION_SET: configurationSetName,
       INBOUND_DOMAIN: programme.mail.inboundDomain,
       REPLY_KEY_SECRET_ARN: this.replyKeySecret.secretArn,
+      PROGRAMME_ID: programme.organisation.id,
     };
 
     const seen = new Set<string>();
@@ -405,8 +411,11 @@ export class IsmsReviewStack extends Stack {
       logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
-    for (const fn of built.values()) {
-      fn.function.grantInvoke(this.stateMachine);
+    // Each Lambda task grants the machine its own function (and its ":*" versions and aliases), so
+    // the machine may invoke the workflow's functions and no other (not ingest-email, not start-cycle).
+    const invokedByWorkflow = new Set<string>(workflowFunctionIds);
+    for (const [fnId, fn] of built) {
+      if (!invokedByWorkflow.has(fnId)) continue;
       Validations.of(this.stateMachine.role).acknowledge({
         id: `AwsSolutions-IAM5[${nagResourceFinding(this, `${fn.function.functionArn}:*`)}]`,
         reason: `Invoking ${fn.entry}: the ":*" qualifier covers the versions and aliases of this one function (the form Step Functions' Lambda integration grants).`,
@@ -426,7 +435,7 @@ export class IsmsReviewStack extends Stack {
       'scheduled review starts the scheduler could not deliver',
     );
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'EventBridge Scheduler: starts review cycles',
+      description: 'EventBridge Scheduler: invokes start-cycle, which starts review cycles',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
         ArnLike: {
@@ -440,6 +449,12 @@ export class IsmsReviewStack extends Stack {
       }),
     });
     const timeZone = TimeZone.of(programme.organisation.timeZone);
+    const startCycle = built.get(START_CYCLE_FUNCTION_ID);
+    if (!startCycle) {
+      throw new InvalidStackInput(
+        `The function registry has no "${START_CYCLE_FUNCTION_ID}"; the review schedules invoke it (infra/functions.ts)`,
+      );
+    }
     this.schedules = programme.schedule.reviews.map(
       (review, index) =>
         new scheduler.Schedule(this, `Review${index + 1}`, {
@@ -447,9 +462,14 @@ export class IsmsReviewStack extends Stack {
           scheduleGroup: this.scheduleGroup,
           description: `${review.type} management review of ${programme.organisation.name}`,
           schedule: scheduler.ScheduleExpression.expression(review.cron, timeZone),
-          target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
+          // The target is the start-cycle function, not the machine itself: it names the execution
+          // after the cycle (programme + type + scheduled time), so a schedule that fires twice
+          // starts one cycle (the scheduler cannot set an execution name). The scheduler invokes it
+          // asynchronously: a failed start lands in start-cycle's failure queue, which is alarmed.
+          target: new InvokeUnqualifiedFunction(startCycle.function, {
             role: schedulerRole,
             input: scheduler.ScheduleTargetInput.fromObject({
+              programmeId: programme.organisation.id,
               type: review.type,
               comprehensive: review.comprehensive ?? false,
               scheduledTime: scheduler.ContextAttribute.scheduledTime,
@@ -661,6 +681,27 @@ export class IsmsReviewStack extends Stack {
       resourceName: name,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
+  }
+}
+
+/**
+ * Scheduler target that invokes one function by its unqualified ARN, which is what a schedule names.
+ * `LambdaInvoke` would grant the role `lambda:InvokeFunction` on the function and on `<arn>:*` (every
+ * version and alias); this grants the unqualified ARN only, so the role can invoke that function and
+ * nothing else.
+ */
+class InvokeUnqualifiedFunction extends schedulerTargets.LambdaInvoke {
+  private readonly invoked: IFunction;
+
+  constructor(fn: IFunction, props: schedulerTargets.ScheduleTargetBaseProps) {
+    super(fn, props);
+    this.invoked = fn;
+  }
+
+  protected override addTargetActionToRole(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.invoked.functionArn] }),
+    );
   }
 }
 

@@ -45,7 +45,8 @@ export function inputLadder(requestedAt: Date, inputsDueAt: Date, policy: InputP
   return steps.filter((step) => step.dueAt.getTime() < inputsDueAt.getTime());
 }
 
-export const isAnswered = (status: InputStatus): boolean => status === 'SUBMITTED' || status === 'NOTHING_TO_REPORT';
+export const isAnswered = (status: InputStatus): boolean =>
+  status === 'SUBMITTED' || status === 'NOTHING_TO_REPORT';
 
 export interface InputCheck {
   /** Every required input is answered: go on at once. */
@@ -70,7 +71,14 @@ export interface InputCheckInput {
   readonly sent: ReadonlySet<string>;
 }
 
-export function checkInputs({ now, requestedAt, inputsDueAt, policy, inputs, sent }: InputCheckInput): InputCheck {
+export function checkInputs({
+  now,
+  requestedAt,
+  inputsDueAt,
+  policy,
+  inputs,
+  sent,
+}: InputCheckInput): InputCheck {
   const open = inputs.filter((input) => input.status === 'REQUESTED');
   const allAnswered = open.length === 0;
   const deadlinePassed = now.getTime() >= inputsDueAt.getTime();
@@ -89,7 +97,9 @@ export function checkInputs({ now, requestedAt, inputsDueAt, policy, inputs, sen
   const send: InputCheck['send'] = [];
   let nextCheckAt = inputsDueAt;
   for (const [ownerId, keys] of byOwner) {
-    const ownerSent = new Set([...sent].filter((id) => id.startsWith(`${ownerId}:`)).map((id) => id.slice(ownerId.length + 1)));
+    const ownerSent = new Set(
+      [...sent].filter((id) => id.startsWith(`${ownerId}:`)).map((id) => id.slice(ownerId.length + 1)),
+    );
     for (const step of dueSteps(ladder, now, ownerSent)) send.push({ ownerId, step, keys: keys.sort() });
     const next = nextStepAt(ladder, now, ownerSent);
     if (next && next < nextCheckAt) nextCheckAt = next;

@@ -146,6 +146,8 @@ export const InputSubmission = z
     summary: NonEmptyText,
     metrics: z.array(Metric),
     attachments: z.array(Attachment),
+    /** What the owner asks management to decide, if anything (an item for decision in the package). */
+    decisionNeeded: z.optional(NonEmptyText),
     source: SubmissionSource,
     /** The submission this one replaces (both are kept). */
     supersedes: z.optional(SubmissionId),

@@ -21,7 +21,7 @@ export function testContext(): Record<string, unknown> {
 
 /** A programme with values that differ from every default, so a pin cannot pass by accident. */
 export const testProgramme: StackProgramme = {
-  organisation: { name: 'Nordlicht Versicherung AG', timeZone: 'Europe/Berlin' },
+  organisation: { id: 'nordlicht', name: 'Nordlicht Versicherung AG', timeZone: 'Europe/Berlin' },
   schedule: {
     reviews: [
       { type: 'quarterly', cron: 'cron(30 8 ? 2,5,8 MON#1 *)', meetingAfterDays: 21 },
@@ -85,4 +85,88 @@ export function actionsOf(statement: Statement): string[] {
 export function resourcesOf(statement: Statement): string[] {
   const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
   return resources.map((entry) => JSON.stringify(entry));
+}
+
+/** One state of an ASL (JSONPath) definition, as far as the assertions read it. */
+export interface AslState {
+  readonly Type: string;
+  readonly QueryLanguage?: string;
+  readonly Resource?: string;
+  readonly Parameters?: Record<string, unknown>;
+  readonly Retry?: ReadonlyArray<{
+    readonly ErrorEquals: string[];
+    readonly IntervalSeconds?: number;
+    readonly MaxAttempts?: number;
+    readonly BackoffRate?: number;
+    readonly MaxDelaySeconds?: number;
+    readonly JitterStrategy?: string;
+  }>;
+  readonly Catch?: ReadonlyArray<{
+    readonly ErrorEquals: string[];
+    readonly Next: string;
+    readonly ResultPath?: string | null;
+  }>;
+  readonly TimeoutSeconds?: number;
+  readonly TimeoutSecondsPath?: string;
+  readonly HeartbeatSeconds?: number;
+  readonly TimestampPath?: string;
+  readonly Seconds?: number;
+  readonly Next?: string;
+  readonly End?: boolean;
+  readonly Default?: string;
+  readonly Choices?: ReadonlyArray<{ readonly Next: string }>;
+  readonly ErrorPath?: string;
+  readonly CausePath?: string;
+}
+
+export interface AslDefinition {
+  readonly StartAt: string;
+  readonly States: Record<string, AslState>;
+  readonly QueryLanguage?: string;
+  readonly TimeoutSeconds?: number;
+}
+
+/** How a CloudFormation reference appears in a definition read by `stateMachineDefinition`. */
+export function cfnPlaceholder(reference: { Ref: string } | { 'Fn::GetAtt': [string, string] }): string {
+  return 'Ref' in reference ? `\${${reference.Ref}}` : `\${${reference['Fn::GetAtt'].join('.')}}`;
+}
+
+/**
+ * The definition of a state machine resource, parsed. CDK writes `DefinitionString` as a plain string
+ * or as `Fn::Join` of string pieces and references (`Fn::GetAtt [fn, Arn]`, `Ref AWS::Partition`);
+ * each reference becomes its `cfnPlaceholder` (e.g. `${OpenCycleFunction6CF11AC8.Arn}`), so an
+ * assertion can name exactly the resource a state uses. Any other intrinsic is refused.
+ */
+export function stateMachineDefinition(template: Template, machineId: string): AslDefinition {
+  const definition = resource(template, machineId).Properties?.DefinitionString;
+  const piece = (part: unknown): string => {
+    if (typeof part === 'string') return part;
+    if (part && typeof part === 'object') {
+      const keys = Object.keys(part);
+      const value = (part as Record<string, unknown>)[keys[0] ?? ''];
+      if (keys.length === 1 && keys[0] === 'Ref' && typeof value === 'string')
+        return cfnPlaceholder({ Ref: value });
+      if (
+        keys.length === 1 &&
+        keys[0] === 'Fn::GetAtt' &&
+        Array.isArray(value) &&
+        value.length === 2 &&
+        value.every((entry) => typeof entry === 'string')
+      ) {
+        return cfnPlaceholder({ 'Fn::GetAtt': value as [string, string] });
+      }
+    }
+    throw new Error(`Unexpected part in the DefinitionString of ${machineId}: ${JSON.stringify(part)}`);
+  };
+  let text: string;
+  if (typeof definition === 'string') {
+    text = definition;
+  } else {
+    const join = (definition as { 'Fn::Join'?: unknown } | undefined)?.['Fn::Join'];
+    if (!Array.isArray(join) || join.length !== 2 || typeof join[0] !== 'string' || !Array.isArray(join[1])) {
+      throw new Error(`The DefinitionString of ${machineId} is neither a string nor an Fn::Join`);
+    }
+    text = (join[1] as unknown[]).map(piece).join(join[0]);
+  }
+  return JSON.parse(text) as AslDefinition;
 }

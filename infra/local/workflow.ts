@@ -1,0 +1,114 @@
+/**
+ * The review-cycle workflow on one machine: the state machine definition that `cdk synth` produces
+ * for this programme (synthesized here, in process, with bundling skipped: the definition is the same,
+ * only the function code assets are not built), run by the local Step Functions runtime with the
+ * Lambda handlers invoked in process, and the Step Functions API served over HTTP so that handler code
+ * using @aws-sdk/client-sfn works unchanged.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Programme } from '#shared/programme/schema.ts';
+import { createIsmsReviewApp, skipBundlingContext } from '../stacks/app.ts';
+import type { LocalStackInfo } from './stack.ts';
+import {
+  ExecutionStore,
+  LocalStateMachineRuntime,
+  RuntimeClock,
+  loadDefinitionFromTemplate,
+  startSfnApiServer,
+  type RunningSfnApiServer,
+} from './stepfunctions/index.ts';
+
+/** Synthesizes the stack for `programme` into `outdir` and returns the template's path. */
+export function synthesizeTemplate(
+  programme: Programme,
+  outdir = mkdtempSync(join(tmpdir(), 'isms-synth-')),
+): string {
+  const { app, stack } = createIsmsReviewApp({
+    programme,
+    context: skipBundlingContext,
+    nag: false,
+    outdir,
+    cloudFormationValidation: false,
+  });
+  app.synth();
+  const file = readdirSync(outdir).find((name) => name === `${stack.stackName}.template.json`);
+  if (!file) throw new Error(`cdk synth wrote no template for ${stack.stackName} in ${outdir}`);
+  return join(outdir, file);
+}
+
+export interface LocalWorkflow {
+  readonly runtime: LocalStateMachineRuntime;
+  readonly api: RunningSfnApiServer;
+  readonly clock: RuntimeClock;
+  readonly stateMachineArn: string;
+  /** Variables the handlers (and a CLI) need in addition to the stack's. */
+  readonly env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface LocalWorkflowOptions {
+  readonly stack: LocalStackInfo;
+  readonly programme: Programme;
+  /** Simulated milliseconds per real millisecond (86,400: one day per second). */
+  readonly speed?: number;
+  /** Simulated start time; default now. */
+  readonly start?: Date;
+  /** A template already synthesized (e.g. by `cdk synth`); default: synthesize now. */
+  readonly templatePath?: string;
+  readonly apiPort?: number;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Starts the workflow runtime against a running local stack. It sets the handlers' environment in
+ * this process (the stack's variables, the Step Functions endpoint and machine ARN, the clock), resumes
+ * every execution an earlier run left RUNNING, and then serves the API.
+ */
+export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise<LocalWorkflow> {
+  const templatePath = options.templatePath ?? synthesizeTemplate(options.programme);
+  const { definition, functions, stateMachineLogicalId } = loadDefinitionFromTemplate(
+    JSON.parse(readFileSync(templatePath, 'utf8')) as object,
+  );
+  const stateMachineArn = `arn:aws:states:local:000000000000:stateMachine:${stateMachineLogicalId}`;
+  const clock = new RuntimeClock({
+    speed: options.speed ?? 1,
+    ...(options.start ? { start: options.start } : {}),
+  });
+  // No CloudWatch here: metrics would only print to stdout.
+  Object.assign(process.env, options.stack.env, {
+    PROGRAMME_ID: options.programme.organisation.id,
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  const store = new ExecutionStore({
+    client: new DynamoDBClient({ endpoint: options.stack.endpoints.dynamodb, region: options.stack.region }),
+    tableName: options.stack.tableName,
+  });
+  const runtime = new LocalStateMachineRuntime({
+    definition,
+    functions,
+    clock,
+    store,
+    stateMachineArn,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const api = await startSfnApiServer(runtime, { port: options.apiPort ?? 0, host: '127.0.0.1' });
+  const env = { AWS_ENDPOINT_URL_SFN: api.endpoint, STATE_MACHINE_ARN: stateMachineArn };
+  Object.assign(process.env, env);
+  const { resetCycleDeps } = await import('#shared/adapters/runtime.ts');
+  resetCycleDeps();
+  await runtime.resumeAll();
+  return {
+    runtime,
+    api,
+    clock,
+    stateMachineArn,
+    env,
+    async close() {
+      await runtime.close();
+      await api.close();
+    },
+  };
+}

@@ -1,0 +1,285 @@
+/**
+ * The review-cycle state machine (JSONPath): one execution per cycle, named by the cycle id.
+ *
+ *   OpenCycle → RequestInputs → CheckInputs ─┬─ proceed ──→ CompilePackage → WaitForDistribution
+ *                    ↑                       └─ wait ──→ AwaitInputs (task token, tick)    │
+ *                    └──────── reply resumes it, or the tick times out ─────┘              ↓
+ *   Distribute → WaitForMeeting → RequestMinutes → AwaitMinutes (task token, tick) ⇄ CheckMinutes
+ *   → RecordOutcomes → FollowUp ─┬─ all closed → CloseCycle → Closed
+ *                      ↑         └─ else → WaitForNextCheck ─┘
+ *
+ * Every task reads the cycle from DynamoDB by its id and is idempotent, so the execution state stays
+ * small ($.cycle is a refreshed view of the cycle's dates) and a retried or resumed task is harmless.
+ * Waits for people use `lambda:invoke.waitForTaskToken` with a TimeoutSeconds tick: the token is
+ * parked in DynamoDB by the task's handler and resumed by the ingest function when the last input or
+ * the minutes arrive; on each tick (States.Timeout) the Check* task sends whatever reminder or
+ * escalation has fallen due and decides whether to go on or wait again.
+ * Any other error is recorded on the cycle and reported to the ISMS manager by RecordFailure.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+
+/** The functions the workflow invokes, by registry id. */
+export const workflowFunctionIds = [
+  'open-cycle',
+  'request-inputs',
+  'check-inputs',
+  'await-inputs',
+  'compile-package',
+  'distribute-package',
+  'request-minutes',
+  'await-minutes',
+  'check-minutes',
+  'record-outcomes',
+  'follow-up-actions',
+  'close-cycle',
+  'record-failure',
+] as const;
+export type WorkflowFunctionId = (typeof workflowFunctionIds)[number];
+
+/** How often a wait for people wakes to send due reminders and escalations. */
+export const INPUT_TICK = Duration.hours(6);
+export const MINUTES_TICK = Duration.hours(12);
+
+/** Errors worth retrying: Lambda's own transient failures and our optimistic-lock loser. */
+const TRANSIENT_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'ConcurrentUpdate',
+  'ChainConflict',
+  // The outbox: another attempt holds a send lease (60 s), or SES is briefly unavailable.
+  'SendInProgress',
+  'MailServiceUnavailable',
+];
+
+export function buildReviewCycleDefinition(
+  scope: Construct,
+  fns: Readonly<Record<WorkflowFunctionId, IFunction>>,
+): sfn.IChainable {
+  const cycleId = sfn.JsonPath.stringAt('$.cycle.cycleId');
+
+  const withRetry = <T extends sfn.TaskStateBase>(task: T): T => {
+    task.addRetry({
+      errors: TRANSIENT_ERRORS,
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.minutes(2),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    return task;
+  };
+
+  /** A task that runs a phase and returns the refreshed cycle view into $.cycle (or elsewhere). */
+  const step = (id: string, fn: WorkflowFunctionId, resultPath: string | null, comment: string) =>
+    withRetry(
+      new tasks.LambdaInvoke(scope, id, {
+        comment,
+        lambdaFunction: fns[fn],
+        payload: sfn.TaskInput.fromObject({ cycleId }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: resultPath ?? sfn.JsonPath.DISCARD,
+      }),
+    );
+
+  /**
+   * A wait for people: the handler parks the token; the tick is TimeoutSeconds, after which `onTick`
+   * runs. The timeout Catch is added before the catch-all, because the first matching Catch wins.
+   */
+  const waitForPeople = (
+    id: string,
+    fn: WorkflowFunctionId,
+    tick: Duration,
+    onTick: sfn.IChainable,
+    comment: string,
+  ) => {
+    const task = withRetry(
+      new tasks.LambdaInvoke(scope, id, {
+        comment,
+        lambdaFunction: fns[fn],
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({ cycleId, taskToken: sfn.JsonPath.taskToken }),
+        retryOnServiceExceptions: false,
+        taskTimeout: sfn.Timeout.duration(tick),
+        resultPath: sfn.JsonPath.DISCARD,
+      }),
+    );
+    task.addCatch(onTick, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
+    return task;
+  };
+
+  // Failure path: record on the cycle, tell the ISMS manager, fail the execution.
+  const recordFailure = withRetry(
+    new tasks.LambdaInvoke(scope, 'RecordFailure', {
+      comment: 'Record the failure on the cycle and notify the ISMS manager.',
+      lambdaFunction: fns['record-failure'],
+      payload: sfn.TaskInput.fromObject({
+        cycleId: sfn.JsonPath.stringAt('$.cycle.cycleId'),
+        input: sfn.JsonPath.objectAt('$$.Execution.Input'),
+        error: sfn.JsonPath.objectAt('$.failure'),
+      }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: sfn.JsonPath.DISCARD,
+    }),
+  );
+  const failed = new sfn.Fail(scope, 'Failed', {
+    errorPath: '$.failure.Error',
+    causePath: '$.failure.Cause',
+  });
+  recordFailure.next(failed);
+  const onError = <T extends sfn.TaskStateBase>(task: T): T => {
+    task.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+    return task;
+  };
+
+  // The open step has no cycle yet: it takes the execution input (type, meeting date, ...).
+  const openCycle = withRetry(
+    new tasks.LambdaInvoke(scope, 'OpenCycle', {
+      comment:
+        'Create the cycle and its input requests, snapshot the programme, carry open actions into input (a).',
+      lambdaFunction: fns['open-cycle'],
+      payload: sfn.TaskInput.fromObject({
+        executionName: sfn.JsonPath.executionName,
+        request: sfn.JsonPath.entirePayload,
+      }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: '$.cycle',
+    }),
+  );
+  // Without a cycle id there is nothing to record a failure on: fail with the error as it is.
+  openCycle.addCatch(
+    new sfn.Fail(scope, 'CouldNotOpen', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' }),
+    {
+      errors: [sfn.Errors.ALL],
+      resultPath: '$.failure',
+    },
+  );
+
+  const requestInputs = onError(
+    step(
+      'RequestInputs',
+      'request-inputs',
+      '$.cycle',
+      'Email each input owner one request for their inputs.',
+    ),
+  );
+  const checkInputs = onError(
+    step(
+      'CheckInputs',
+      'check-inputs',
+      '$.inputs',
+      'Send due reminders and escalations; at the deadline mark missing inputs not provided.',
+    ),
+  );
+  const awaitInputs = onError(
+    waitForPeople(
+      'AwaitInputs',
+      'await-inputs',
+      INPUT_TICK,
+      checkInputs,
+      'Park the task token until the last input arrives or the tick.',
+    ),
+  );
+
+  const compilePackage = onError(
+    step(
+      'CompilePackage',
+      'compile-package',
+      '$.cycle',
+      'Build, hash and freeze the review package from the recorded inputs.',
+    ),
+  );
+  const waitForDistribution = new sfn.Wait(scope, 'WaitForDistribution', {
+    comment: 'Until the configured number of days before the meeting.',
+    time: sfn.WaitTime.timestampPath('$.cycle.packageSendAt'),
+  });
+  const distribute = onError(
+    step(
+      'Distribute',
+      'distribute-package',
+      '$.cycle',
+      'Email the package and the calendar invitation to every attendee.',
+    ),
+  );
+  const waitForMeeting = new sfn.Wait(scope, 'WaitForMeeting', {
+    time: sfn.WaitTime.timestampPath('$.cycle.meetingAt'),
+  });
+  const requestMinutes = onError(
+    step(
+      'RequestMinutes',
+      'request-minutes',
+      '$.cycle',
+      'Ask the ISMS manager for the minutes, with the template.',
+    ),
+  );
+  const checkMinutes = onError(
+    step('CheckMinutes', 'check-minutes', '$.minutes', 'Remind the ISMS manager; escalate to the chair.'),
+  );
+  const awaitMinutes = onError(
+    waitForPeople(
+      'AwaitMinutes',
+      'await-minutes',
+      MINUTES_TICK,
+      checkMinutes,
+      'Park the task token until valid minutes are accepted or the tick.',
+    ),
+  );
+
+  const recordOutcomes = onError(
+    step(
+      'RecordOutcomes',
+      'record-outcomes',
+      '$.cycle',
+      'Create the actions from the accepted minutes and distribute the minutes.',
+    ),
+  );
+  const followUp = onError(
+    step(
+      'FollowUp',
+      'follow-up-actions',
+      '$.followUp',
+      'Remind action owners, escalate overdue actions up the ladder.',
+    ),
+  );
+  const waitForNextCheck = new sfn.Wait(scope, 'WaitForNextCheck', {
+    time: sfn.WaitTime.timestampPath('$.followUp.nextCheckAt'),
+  });
+  const closeCycle = onError(
+    step('CloseCycle', 'close-cycle', '$.cycle', 'Seal the cycle: evidence complete, chain anchored.'),
+  );
+  const closed = new sfn.Succeed(scope, 'Closed');
+
+  const inputsDecision = new sfn.Choice(scope, 'InputsComplete?')
+    .when(sfn.Condition.booleanEquals('$.inputs.proceed', true), compilePackage)
+    .otherwise(awaitInputs);
+  const minutesDecision = new sfn.Choice(scope, 'MinutesAccepted?')
+    .when(sfn.Condition.booleanEquals('$.minutes.accepted', true), recordOutcomes)
+    .otherwise(awaitMinutes);
+  const followUpDecision = new sfn.Choice(scope, 'AllActionsClosed?')
+    .when(sfn.Condition.booleanEquals('$.followUp.allClosed', true), closeCycle)
+    .otherwise(waitForNextCheck);
+
+  openCycle.next(requestInputs).next(checkInputs).next(inputsDecision);
+  awaitInputs.next(checkInputs);
+  compilePackage
+    .next(waitForDistribution)
+    .next(distribute)
+    .next(waitForMeeting)
+    .next(requestMinutes)
+    .next(checkMinutes)
+    .next(minutesDecision);
+  awaitMinutes.next(checkMinutes);
+  recordOutcomes.next(followUp).next(followUpDecision);
+  waitForNextCheck.next(followUp);
+  closeCycle.next(closed);
+  return openCycle;
+}

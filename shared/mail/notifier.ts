@@ -1,0 +1,521 @@
+/**
+ * Every message the review cycle sends, from the cycle's records to a rendered template, a signed
+ * reply address where an answer is expected, and the exactly-once outbox. Each message's outbox key
+ * names the business step (`input-request:<owner>`, `action:<id>:<step>`), so a retried or resumed
+ * step never sends twice; each sent message is recorded as a `mail.sent` event in the cycle's log.
+ */
+import type { Clock } from '../clock.ts';
+import type { NotifierPort, StoredPackage } from '../cycle/ports.ts';
+import type { Cycle } from '../model/cycle.ts';
+import type { Action } from '../model/action.ts';
+import type { InputRequest } from '../model/input.ts';
+import { catalogueInput, clauseLabel } from '../catalogue/catalogue.ts';
+import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
+import { executiveOf, ismsManager, personById, topManagement } from '../programme/queries.ts';
+import type { ReviewRepository } from '../store/repository.ts';
+import { cycleTitle } from '../package/content.ts';
+import { meetingInvitation } from './ics.ts';
+import type { MessageSpec } from './compose.ts';
+import type { Outbox } from './outbox.ts';
+import { encodeReplyAddress, newReplyId } from './reply-address.ts';
+import { renderInputTemplate } from './reply-format.ts';
+import * as templates from './templates/index.ts';
+
+export interface NotifierOptions {
+  readonly outbox: Outbox;
+  readonly repo: ReviewRepository;
+  readonly clock: Clock;
+  readonly replyKey: Buffer;
+  /** The minutes template for the ISMS manager (the minutes module renders it). */
+  readonly minutesTemplate?: (cycle: Cycle, programme: Programme) => string;
+  /** Loads a frozen package's HTML and text bodies. */
+  readonly loadPackage: (stored: StoredPackage) => Promise<{ html: string; text: string }>;
+  /** The meeting length put in the calendar invitation. */
+  readonly meetingMinutes?: number;
+}
+
+const DAY = 86_400_000;
+const person = (p: ProgrammePerson): templates.Person => ({ name: p.name, email: p.email, role: p.role });
+const mailbox = (p: ProgrammePerson) => ({ name: p.name, address: p.email });
+
+export class CycleNotifier implements NotifierPort {
+  constructor(private readonly options: NotifierOptions) {}
+
+  private context(programme: Programme, recipient?: ProgrammePerson) {
+    return {
+      organisation: programme.organisation.name,
+      timeZone: recipient?.timeZone ?? programme.organisation.timeZone,
+    };
+  }
+
+  private cycleRef(cycle: Cycle) {
+    return { id: cycle.id, title: cycleTitle(cycle) };
+  }
+
+  /** A signed reply address for `recipient`, stored so the ingest can tell what a reply answers. */
+  private async replyAddress(args: {
+    cycle: Cycle;
+    programme: Programme;
+    purpose: string;
+    recipient: ProgrammePerson;
+    ref?: string;
+    expiresAt: Date;
+  }): Promise<string> {
+    const now = this.options.clock.now();
+    const tokenId = newReplyId();
+    await this.options.repo.putReplyToken({
+      tokenId,
+      cycleId: args.cycle.id,
+      purpose: args.purpose,
+      recipientId: args.recipient.id,
+      ...(args.ref ? { ref: args.ref } : {}),
+      issuedAt: now.toISOString(),
+      expiresAt: new Date(Math.max(args.expiresAt.getTime(), now.getTime() + DAY)).toISOString(),
+    });
+    return encodeReplyAddress({
+      localPart: args.programme.mail.replyLocalPart,
+      id: tokenId,
+      key: this.options.replyKey,
+      purpose: args.purpose,
+      recipient: args.recipient.email,
+      domain: args.programme.mail.inboundDomain,
+    });
+  }
+
+  private async send(args: {
+    cycle: Cycle;
+    programme: Programme;
+    key: string;
+    purpose: string;
+    to: readonly ProgrammePerson[];
+    cc?: readonly ProgrammePerson[];
+    build: () => Promise<Omit<MessageSpec, 'from' | 'to' | 'cc'>>;
+  }): Promise<void> {
+    const { cycle, programme } = args;
+    const to = [...new Map(args.to.map((p) => [p.email.toLowerCase(), p])).values()];
+    const cc = (args.cc ?? []).filter(
+      (p) => !to.some((t) => t.email.toLowerCase() === p.email.toLowerCase()),
+    );
+    await this.options.outbox.sendOnce({
+      key: args.key,
+      cycleId: cycle.id,
+      purpose: args.purpose,
+      recipients: [...to, ...cc].map((p) => p.email),
+      build: async () => ({
+        from: {
+          name: `${programme.organisation.name} management review`,
+          address: programme.mail.fromAddress,
+        },
+        to: to.map(mailbox),
+        cc: cc.map(mailbox),
+        date: this.options.clock.now(),
+        ...(await args.build()),
+      }),
+      onSent: async (sent) => {
+        await this.options.repo.appendEvent(cycle.id, {
+          type: 'mail.sent',
+          at: sent.sentAt || this.options.clock.now().toISOString(),
+          actor: 'system',
+          data: {
+            key: sent.key,
+            purpose: sent.purpose,
+            recipients: sent.recipients,
+            messageId: sent.messageId,
+            sesMessageId: sent.sesMessageId,
+            sha256: sent.sha256,
+            rawKey: sent.rawKey,
+          },
+        });
+      },
+    });
+  }
+
+  private requestedInputs(programme: Programme, requests: readonly InputRequest[]) {
+    return requests.map((r) => ({
+      key: r.inputKey,
+      title: r.title,
+      clauses: (catalogueInput(programme.managementSystems, r.inputKey)?.clauses ?? []).map(clauseLabel),
+      asked: catalogueInput(programme.managementSystems, r.inputKey)?.prompt ?? r.title,
+      period: r.periodCovered,
+    }));
+  }
+
+  async inputRequest({
+    cycle,
+    programme,
+    owner,
+    requests,
+    previous,
+  }: Parameters<NotifierPort['inputRequest']>[0]) {
+    const manager = ismsManager(programme);
+    await this.send({
+      cycle,
+      programme,
+      key: `input-request:${owner.id}`,
+      purpose: 'inputs',
+      to: [owner],
+      build: async () => {
+        const rendered = templates.inputRequest({
+          ...this.context(programme, owner),
+          cycle: this.cycleRef(cycle),
+          recipient: person(owner),
+          inputs: this.requestedInputs(programme, requests).map((input) => {
+            const last = previous.get(input.key);
+            return last
+              ? {
+                  ...input,
+                  previousAnswer: {
+                    cycleTitle: `review of ${last.cycleId}`,
+                    receivedAt: last.receivedAt,
+                    summary: last.summary,
+                    nothingToReport: last.kind === 'nothing_to_report',
+                  },
+                }
+              : input;
+          }),
+          deadline: cycle.inputsDueAt,
+          meetingAt: cycle.plannedMeetingAt,
+          replyTemplate: renderInputTemplate(
+            requests.map((r) => ({ key: r.inputKey, title: r.title, period: r.periodCovered })),
+          ),
+          ismsManager: person(manager),
+        });
+        return {
+          ...rendered,
+          replyTo: await this.replyAddress({
+            cycle,
+            programme,
+            purpose: 'inputs',
+            recipient: owner,
+            expiresAt: new Date(Date.parse(cycle.plannedMeetingAt) + 30 * DAY),
+          }),
+        };
+      },
+    });
+  }
+
+  async inputFollowUp({
+    cycle,
+    programme,
+    owner,
+    requests,
+    step,
+  }: Parameters<NotifierPort['inputFollowUp']>[0]) {
+    const manager = ismsManager(programme);
+    const chair = topManagement(programme).chair;
+    const key = `input:${owner.id}:${step.id}`;
+    if (step.kind === 'reminder') {
+      await this.send({
+        cycle,
+        programme,
+        key,
+        purpose: 'inputs',
+        to: [owner],
+        build: async () => ({
+          ...templates.inputReminder({
+            ...this.context(programme, owner),
+            cycle: this.cycleRef(cycle),
+            recipient: person(owner),
+            missing: requests.map((r) => ({ key: r.inputKey, title: r.title, period: r.periodCovered })),
+            requestedAt: requests[0]?.requestedAt ?? cycle.openedAt,
+            deadline: cycle.inputsDueAt,
+            reminderNumber: Number(step.id.split('-')[1] ?? 1),
+            replyTemplate: renderInputTemplate(
+              requests.map((r) => ({ key: r.inputKey, title: r.title, period: r.periodCovered })),
+            ),
+            ismsManager: person(manager),
+          }),
+          replyTo: await this.replyAddress({
+            cycle,
+            programme,
+            purpose: 'inputs',
+            recipient: owner,
+            expiresAt: new Date(Date.parse(cycle.plannedMeetingAt) + 30 * DAY),
+          }),
+        }),
+      });
+      return;
+    }
+    const toChair = step.kind === 'escalate-chair';
+    const recipient = toChair ? chair : manager;
+    await this.send({
+      cycle,
+      programme,
+      key,
+      purpose: 'inputs',
+      to: [recipient],
+      cc: toChair ? [manager, owner] : [owner],
+      build: async () =>
+        templates.inputEscalation({
+          ...this.context(programme, recipient),
+          level: toChair ? 'chair' : 'isms-manager',
+          cycle: this.cycleRef(cycle),
+          recipient: person(recipient),
+          missing: requests.map((r) => ({
+            key: r.inputKey,
+            title: r.title,
+            owner: person(owner),
+            requestedAt: r.requestedAt,
+            remindersSent: r.remindersSent,
+          })),
+          deadline: cycle.inputsDueAt,
+          meetingAt: cycle.plannedMeetingAt,
+          ismsManager: person(manager),
+        }),
+    });
+  }
+
+  async packageDistribution({
+    cycle,
+    programme,
+    stored,
+    recipients,
+  }: Parameters<NotifierPort['packageDistribution']>[0]) {
+    const manager = ismsManager(programme);
+    const body = await this.options.loadPackage(stored);
+    const invitation = meetingInvitation({
+      uid: `${cycle.id}@${programme.mail.fromAddress.split('@')[1]}`,
+      sequence: stored.version - 1,
+      start: new Date(cycle.plannedMeetingAt),
+      durationMinutes: this.options.meetingMinutes ?? 90,
+      summary: cycleTitle(cycle),
+      description: `Management review (ISO/IEC 27001 clause 9.3) of ${programme.organisation.name}. Package ${stored.sha256}.`,
+      organizer: { name: manager.name, email: manager.email },
+      attendees: recipients.map((p) => ({ name: p.name, email: p.email })),
+      stamp: this.options.clock.now(),
+    });
+    await this.send({
+      cycle,
+      programme,
+      key: `package:v${stored.version}`,
+      purpose: 'package',
+      to: recipients,
+      build: async () => ({
+        subject: `Management review package: ${cycleTitle(cycle)}`,
+        text: body.text,
+        html: body.html,
+        headers: { 'X-Isms-Review-Package-Sha256': stored.sha256 },
+        icalEvent: { method: 'REQUEST', content: invitation },
+      }),
+    });
+  }
+
+  async minutesRequest({ cycle, programme, reminder }: Parameters<NotifierPort['minutesRequest']>[0]) {
+    const manager = ismsManager(programme);
+    const chair = topManagement(programme).chair;
+    const escalated = reminder > 2;
+    await this.send({
+      cycle,
+      programme,
+      key: reminder === 0 ? 'minutes-request' : `minutes:reminder-${reminder}`,
+      purpose: 'minutes',
+      to: [manager],
+      ...(escalated ? { cc: [chair] } : {}),
+      build: async () => {
+        const requests = await this.options.repo.listInputRequests(cycle.id);
+        const rendered = templates.minutesRequest({
+          ...this.context(programme, manager),
+          cycle: this.cycleRef(cycle),
+          recipient: person(manager),
+          meetingAt: cycle.plannedMeetingAt,
+          deadline: new Date(Date.parse(cycle.plannedMeetingAt) + 7 * DAY).toISOString(),
+          replyTemplate: this.options.minutesTemplate?.(cycle, programme) ?? '',
+          inputs: requests.map((r) => ({ key: r.inputKey, title: r.title })),
+          alternative: `npx isms-review minutes submit ${cycle.id} --file minutes.yaml`,
+        });
+        return {
+          ...rendered,
+          subject: reminder === 0 ? rendered.subject : `Reminder ${reminder}: ${rendered.subject}`,
+          replyTo: await this.replyAddress({
+            cycle,
+            programme,
+            purpose: 'minutes',
+            recipient: manager,
+            expiresAt: new Date(Date.parse(cycle.plannedMeetingAt) + 90 * DAY),
+          }),
+        };
+      },
+    });
+  }
+
+  async minutesDistribution({
+    cycle,
+    programme,
+    recipients,
+  }: Parameters<NotifierPort['minutesDistribution']>[0]) {
+    const manager = ismsManager(programme);
+    const minutes = await this.options.repo.getMinutes(cycle.id);
+    if (!minutes) return;
+    const actions = await this.options.repo.listActionsOfCycle(cycle.id);
+    const content = minutes.content;
+    const name = (id: string) => personById(programme, id).name;
+    await this.send({
+      cycle,
+      programme,
+      key: `minutes:v${minutes.version}`,
+      purpose: 'minutes',
+      to: recipients,
+      build: async () =>
+        templates.minutesDistribution({
+          ...this.context(programme),
+          cycle: this.cycleRef(cycle),
+          recipient: { name: 'members of the management review' },
+          meetingAt: cycle.heldAt ?? cycle.plannedMeetingAt,
+          recordedAt: minutes.acceptedAt,
+          attendees: content.attendance
+            .filter((a) => a.status !== 'absent')
+            .map((a) => ({
+              name: name(a.personId),
+              role: a.role,
+              ...(a.proxyFor ? { proxyFor: name(a.proxyFor) } : {}),
+            })),
+          absent: content.attendance
+            .filter((a) => a.status === 'absent')
+            .map((a) => ({ name: name(a.personId), role: a.role })),
+          inputsConsidered: content.inputsConsidered.map((i) => ({ key: i.key, title: i.title ?? i.key })),
+          decisions: content.decisions.map((d) => ({ id: d.id, category: d.category, text: d.text })),
+          actions: actions.map((a) => ({
+            id: a.id,
+            title: a.title,
+            owner: person(personById(programme, a.ownerId)),
+            dueDate: a.dueDate,
+          })),
+          assessment: content.assessment,
+          ismsManager: person(manager),
+        }),
+    });
+  }
+
+  private actionRef(cycle: Cycle, programme: Programme, action: Action): templates.ActionRef {
+    return {
+      id: action.id,
+      title: action.title,
+      owner: person(personById(programme, action.ownerId)),
+      dueDate: action.dueDate,
+      status: action.status.replace('_', ' '),
+      decidedIn: {
+        cycleTitle: cycleTitle(cycle),
+        meetingDate: (cycle.heldAt ?? cycle.plannedMeetingAt).slice(0, 10),
+      },
+      ...(action.description ? { decisionText: action.description } : {}),
+      ...(action.history.length > 1
+        ? { lastUpdate: { at: action.history.at(-1)!.at, note: action.history.at(-1)!.change } }
+        : {}),
+    };
+  }
+
+  async actionStep({
+    cycle,
+    programme,
+    action,
+    step,
+    daysOverdue,
+  }: Parameters<NotifierPort['actionStep']>[0]) {
+    const owner = personById(programme, action.ownerId);
+    const manager = ismsManager(programme);
+    const key = `action:${action.id}:${step.id}`;
+    const ref = this.actionRef(cycle, programme, action);
+    const ownerReply = () =>
+      this.replyAddress({
+        cycle,
+        programme,
+        purpose: 'action',
+        recipient: owner,
+        ref: action.id,
+        expiresAt: new Date(Date.parse(`${action.dueDate}T00:00:00Z`) + 365 * DAY),
+      });
+    if (step.kind === 'reminder') {
+      const daysLeft = Math.max(
+        0,
+        Math.round((Date.parse(`${action.dueDate}T00:00:00Z`) - this.options.clock.now().getTime()) / DAY),
+      );
+      await this.send({
+        cycle,
+        programme,
+        key,
+        purpose: 'action',
+        to: [owner],
+        build: async () => ({
+          ...templates.actionReminder({
+            ...this.context(programme, owner),
+            cycle: this.cycleRef(cycle),
+            recipient: person(owner),
+            action: ref,
+            daysLeft,
+            ismsManager: person(manager),
+          }),
+          replyTo: await ownerReply(),
+        }),
+      });
+      return;
+    }
+    if (step.kind === 'overdue-notice') {
+      await this.send({
+        cycle,
+        programme,
+        key,
+        purpose: 'action',
+        to: [owner],
+        build: async () => ({
+          ...templates.actionOverdue({
+            ...this.context(programme, owner),
+            cycle: this.cycleRef(cycle),
+            recipient: person(owner),
+            action: ref,
+            daysOverdue,
+            ismsManager: person(manager),
+          }),
+          replyTo: await ownerReply(),
+        }),
+      });
+      return;
+    }
+    const toTop = step.kind === 'escalate-top';
+    const chair = topManagement(programme).chair;
+    const executive = executiveOf(programme, owner.id);
+    const to = toTop ? [chair, ...(executive ? [executive] : [])] : [manager];
+    await this.send({
+      cycle,
+      programme,
+      key,
+      purpose: 'action',
+      to,
+      cc: toTop ? [manager, owner] : [owner],
+      build: async () =>
+        templates.actionEscalation({
+          ...this.context(programme, to[0]),
+          level: toTop ? 'top-management' : 'isms-manager',
+          cycle: this.cycleRef(cycle),
+          recipient: toTop ? { name: to.map((p) => p.name).join(' and ') } : person(manager),
+          actions: [{ ...ref, daysOverdue }],
+          ismsManager: person(manager),
+        }),
+    });
+  }
+
+  async failure({ cycle, programme, error, cause, state }: Parameters<NotifierPort['failure']>[0]) {
+    const manager = ismsManager(programme);
+    await this.send({
+      cycle,
+      programme,
+      key: `failure:${state}:${error}`.slice(0, 190),
+      purpose: 'failure',
+      to: [manager],
+      build: async () =>
+        templates.workflowFailure({
+          ...this.context(programme, manager),
+          cycle: this.cycleRef(cycle),
+          recipient: person(manager),
+          step: state,
+          error: { name: error, message: cause },
+          occurredAt: this.options.clock.now().toISOString(),
+          executionName: cycle.id,
+          consequence: 'The review cycle has stopped at this step; nothing after it has been sent.',
+          whatToDo: [
+            'Check the cause above and fix it (for example the programme, a mail identity or a permission).',
+            `Then restart the step: \`npx isms-review cycle show ${cycle.id}\` shows where it stopped.`,
+          ],
+        }),
+    });
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * A whole review cycle on the synthesized state machine definition, run by the local Step Functions
+ * runtime against the real emulators, in accelerated time: inputs requested, one answered on time,
+ * the rest late or never (reminders, escalations, NOT PROVIDED at the deadline), the package built,
+ * frozen and distributed, the minutes accepted, an action followed up the escalation ladder until it
+ * is done, and the cycle closed with an unbroken event chain.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
+import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
+import { canonicalHash } from '#shared/evidence/canonical-json.ts';
+import { verifyChain } from '#shared/evidence/hash-chain.ts';
+import { acceptMinutes } from '#shared/minutes/accept.ts';
+import { cycleIdFor, newSubmissionId } from '#shared/model/ids.ts';
+import type { Cycle, CyclePhase } from '#shared/model/cycle.ts';
+import type { InputRequest, InputSubmission } from '#shared/model/input.ts';
+import { loadProgrammeFile } from '#shared/programme/load.ts';
+import { programmeCatalogue } from '#shared/programme/queries.ts';
+import { startLocalWorkflow, type LocalWorkflow } from '#infra/local/workflow.ts';
+import { freshTable, localStack } from '#test/support/local-stack.ts';
+import { listSentMail } from '#test/support/mailbox.ts';
+
+const programme = loadProgrammeFile('programme.example.yaml');
+const start = new Date('2027-01-04T09:00:00Z');
+const cycleId = cycleIdFor('quarterly', start);
+const DAY = 86_400_000;
+
+let workflow: LocalWorkflow;
+let repo: DynamoDbRepository;
+let outbox: DynamoOutboxStore;
+const testStarted = new Date(Date.now() - 1000);
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * Moves simulated time forward in steps, but only while the workflow is idle (sleeping on a Wait
+ * state or a task timeout), so that every timer fires in order however slow the machine is.
+ */
+function driveTime(stepMs = 3 * 3_600_000): () => void {
+  let running = true;
+  void (async () => {
+    while (running) {
+      if (workflow.clock.sleeping > 0) workflow.clock.advance(stepMs);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return () => {
+    running = false;
+  };
+}
+
+const phaseReached = (phase: CyclePhase) =>
+  until(`phase ${phase}`, async () => {
+    const cycle = await repo.getCycle(cycleId);
+    if (cycle?.phase === 'FAILED') throw new Error(`cycle failed: ${JSON.stringify(cycle.failure)}`);
+    return cycle?.phase === phase ? cycle : undefined;
+  });
+
+async function answer(request: InputRequest, summary: string): Promise<void> {
+  const now = workflow.clock.now();
+  const submission: InputSubmission = {
+    id: newSubmissionId(now),
+    cycleId,
+    programmeId: request.programmeId,
+    inputKey: request.inputKey,
+    submitterId: request.ownerId!,
+    kind: 'report',
+    periodCovered: request.periodCovered,
+    receivedAt: now.toISOString(),
+    summary,
+    metrics: [{ name: 'Open items', value: 3, unit: 'count' }],
+    attachments: [],
+    source: { channel: 'cli' },
+  };
+  await repo.recordSubmission(
+    submission,
+    { ...request, status: 'SUBMITTED', submissionId: submission.id },
+    {
+      event: {
+        type: 'input.submitted',
+        at: now.toISOString(),
+        actor: request.ownerId!,
+        data: { inputKey: request.inputKey },
+      },
+    },
+  );
+}
+
+beforeAll(async () => {
+  const info = localStack();
+  const { client, tableName } = await freshTable('e2e');
+  repo = new DynamoDbRepository({ client, tableName });
+  outbox = new DynamoOutboxStore({ client, tableName });
+  await repo.saveProgrammeVersion({
+    programmeId: programme.organisation.id,
+    version: 1,
+    hash: canonicalHash(programme),
+    savedAt: start.toISOString(),
+    savedBy: 'system',
+    document: programme as unknown as Record<string, unknown>,
+  });
+  workflow = await startLocalWorkflow({
+    stack: { ...info, tableName, env: { ...info.env, TABLE_NAME: tableName } },
+    programme,
+    speed: 1, // real time; the test moves the clock itself (driveTime)
+    start,
+  });
+});
+
+afterAll(async () => {
+  await workflow?.close();
+});
+
+describe('a review cycle end to end on the synthesized definition', () => {
+  it('runs from the schedule to a sealed cycle, with every phase recorded and every email sent once', async () => {
+    const { executionArn } = await workflow.runtime.startExecution({
+      name: cycleId,
+      input: JSON.stringify({
+        programmeId: programme.organisation.id,
+        type: 'quarterly',
+        scheduledTime: start.toISOString(),
+        requestedBy: 'test',
+      }),
+    });
+    // A schedule that fires twice starts one cycle.
+    await expect(
+      workflow.runtime.startExecution({ name: cycleId, input: JSON.stringify({ other: true }) }),
+    ).rejects.toThrow();
+
+    // Inputs: one request per owner, then the risk owner answers on time; others never do.
+    await phaseReached('AWAITING_INPUTS');
+    const requests = await repo.listInputRequests(cycleId);
+    const keys = programmeCatalogue(programme).map((i) => i.key);
+    expect(requests.map((r) => r.inputKey).sort()).toEqual([...keys].sort());
+    for (const request of requests.filter((r) => r.ownerId === 'risk-owner')) {
+      await answer(request, `Risk register reviewed for input ${request.inputKey}.`);
+    }
+
+    // The deadline passes: missing inputs are NOT PROVIDED, the package is built and frozen.
+    let stop = driveTime();
+    const compiled = await until('the package', async () => {
+      const cycle = await repo.getCycle(cycleId);
+      return cycle?.packageHash ? cycle : undefined;
+    });
+    const after = await repo.listInputRequests(cycleId);
+    expect(after.filter((r) => r.ownerId === 'risk-owner').every((r) => r.status === 'SUBMITTED')).toBe(true);
+    expect(
+      after
+        .filter((r) => !r.automatic && r.ownerId !== 'risk-owner')
+        .every((r) => r.status === 'NOT_PROVIDED'),
+    ).toBe(true);
+    expect(compiled.packageHash).toMatch(/^[0-9a-f]{64}$/);
+
+    // Minutes: the ISMS manager is asked after the meeting; the accepted minutes create one action.
+    const awaiting: Cycle = await phaseReached('AWAITING_MINUTES');
+    stop();
+    expect(awaiting.packageSentAt).toBeDefined();
+    const meetingDay = awaiting.plannedMeetingAt.slice(0, 10);
+    const due = new Date(Date.parse(awaiting.plannedMeetingAt) + 10 * DAY).toISOString().slice(0, 10);
+    const minutes = `meeting:
+  date: ${meetingDay}
+  time: '${awaiting.plannedMeetingAt.slice(11, 16)}' # London is on UTC in February
+attendees:
+  - { person: ceo, status: present }
+  - { person: cfo, status: present }
+  - { person: cto, status: absent }
+  - { person: alice, status: present }
+inputsConsidered:
+${keys.map((k) => `  ${k}: considered, nothing to report`).join('\n')}
+decisions:
+  - { ref: D1, category: processes_and_controls, text: Ask every input owner to answer on time, input: d1 }
+actions:
+  - { title: Agree input deadlines with every owner, owner: ciso, due: ${due}, decision: D1 }
+assessment:
+  suitability: { verdict: yes, rationale: Scope matches the business. }
+  adequacy: { verdict: partly, rationale: Several inputs were not provided. }
+  effectiveness: { verdict: yes, rationale: Objectives met. }
+  alignment: { verdict: yes, rationale: Supports the strategy. }
+`;
+    const accepted = await acceptMinutes(
+      { repo, clock: workflow.clock },
+      {
+        cycleId,
+        text: minutes,
+        submittedBy: 'alice',
+        source: { channel: 'cli' },
+        programme,
+        catalogueKeys: keys,
+      },
+    );
+    expect(accepted.ok ? [] : accepted.problems).toEqual([]);
+    const { resumeWaiting } = await import('#shared/cycle/service.ts');
+    const { cycleDeps } = await import('#shared/adapters/runtime.ts');
+    await resumeWaiting(await cycleDeps(), cycleId, 'minutes');
+
+    // Follow-up: the action goes up the ladder until its owner reports it done.
+    await phaseReached('FOLLOW_UP');
+    const [action] = await repo.listActionsOfCycle(cycleId);
+    expect(action).toBeDefined();
+    stop = driveTime();
+    await until(
+      'escalation to top management',
+      async () => (await repo.getAction(action!.id))?.escalationLevel === 3,
+    );
+    stop();
+    const escalated = (await repo.getAction(action!.id))!;
+    await repo.updateAction({
+      ...escalated,
+      status: 'done',
+      closureEvidence: {
+        at: workflow.clock.now().toISOString(),
+        by: 'ciso',
+        text: 'Deadlines agreed with every owner.',
+      },
+      updatedAt: workflow.clock.now().toISOString(),
+      history: [...escalated.history, { at: workflow.clock.now().toISOString(), by: 'ciso', change: 'DONE' }],
+    });
+
+    stop = driveTime();
+    const closed = await phaseReached('CLOSED');
+    stop();
+    expect(closed.status).toBe('closed');
+    const execution = await until('the execution to end', async () => {
+      const d = await workflow.runtime.describeExecution(executionArn);
+      return d.status !== 'RUNNING' ? d : undefined;
+    });
+    expect(execution.status).toBe('SUCCEEDED');
+
+    // Every email went out once, through the outbox, and is in the local SES mailbox.
+    const sent = await outbox.listSent(cycleId);
+    const keysSent = sent.map((m) => m.key);
+    expect(new Set(keysSent).size).toBe(keysSent.length);
+    const count = (prefix: string) => keysSent.filter((k) => k.startsWith(prefix)).length;
+    expect(count('input-request:'), JSON.stringify(keysSent)).toBe(5);
+    expect(
+      keysSent.filter((k) => /^input:.*:reminder-/.test(k)).length,
+      JSON.stringify(keysSent),
+    ).toBeGreaterThan(0);
+    expect(keysSent.filter((k) => /^input:.*:escalate-/.test(k)).length).toBeGreaterThan(0);
+    expect(count('package:v1')).toBe(1);
+    expect(count('minutes-request')).toBe(1);
+    expect(count('minutes:v')).toBe(1);
+    expect(keysSent).toEqual(
+      expect.arrayContaining([
+        `action:${action!.id}:overdue-notice`,
+        `action:${action!.id}:escalate-manager`,
+        `action:${action!.id}:escalate-top`,
+      ]),
+    );
+    const mailbox = await listSentMail(localStack().endpoints.ses, {
+      since: testStarted,
+      to: 'daniel.okafor@example.com',
+    });
+    expect(mailbox.some((m) => m.subject.startsWith('Management review package'))).toBe(true);
+
+    // The event log is one unbroken chain from opening to close.
+    const events = await repo.listEvents(cycleId);
+    expect(verifyChain(events)).toMatchObject({ ok: true });
+    const types = events.map((e) => e.type);
+    for (const type of [
+      'cycle.opened',
+      'input.not_provided',
+      'package.built',
+      'package.distributed',
+      'minutes.accepted',
+      'action.escalated',
+      'cycle.closed',
+    ]) {
+      expect(types).toContain(type);
+    }
+  }, 120_000);
+});
