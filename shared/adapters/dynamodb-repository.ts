@@ -32,12 +32,14 @@ import { InputRequest, InputSubmission, statusAfter } from '../model/input.ts';
 import { ProgrammeVersion } from '../model/programme-ref.ts';
 import { NotificationKey, ParkedTask, Purpose, ReplyTokenRecord } from '../model/records.ts';
 import { computeEventHash, GENESIS_HASH } from '../evidence/hash-chain.ts';
+import { MinutesRecord } from '../minutes/record.ts';
 import {
   actionKeys,
   cycleKeys,
   eventKeys,
   inputKeys,
   messageKeys,
+  minutesKeys,
   notificationKeys,
   programmeKeys,
   RANGE_END,
@@ -59,6 +61,8 @@ import {
   type ListCyclesQuery,
   type RecordKind,
   type ReviewRepository,
+  type SavedMinutes,
+  type SaveMinutesOptions,
   type WriteOptions,
 } from '../store/repository.ts';
 
@@ -414,6 +418,7 @@ export class DynamoDbRepository implements ReviewRepository {
       events: [] as CycleEvent[],
       parkedTasks: [] as ParkedTask[],
       notificationsSent: [] as string[],
+      minutes: [] as MinutesRecord[],
     };
     for (const item of items) {
       const sk = String(item.sk);
@@ -426,6 +431,7 @@ export class DynamoDbRepository implements ReviewRepository {
       else if (sk.startsWith(SK.event)) records.events.push(toRecord(CycleEvent, item, 'event'));
       else if (sk.startsWith(SK.task)) records.parkedTasks.push(toRecord(ParkedTask, item, 'task token'));
       else if (sk.startsWith(SK.sent)) records.notificationsSent.push(sk.slice(SK.sent.length));
+      else if (sk.startsWith(SK.minutes)) records.minutes.push(toRecord(MinutesRecord, item, 'minutes'));
     }
     return cycle && { cycle, ...records };
   }
@@ -694,6 +700,154 @@ export class DynamoDbRepository implements ReviewRepository {
     return items.map((item) => toRecord(Action, item, 'action'));
   }
 
+  // ---------------------------------------------------------------- minutes
+
+  async saveMinutes(input: MinutesRecord, options: SaveMinutesOptions = {}): Promise<SavedMinutes> {
+    const minutes = parseWith(MinutesRecord, input, `minutes ${input?.cycleId} version ${input?.version}`);
+    const { cycleId, version } = minutes;
+    const id = `${cycleId} version ${version}`;
+    const newActions = (options.newActions ?? []).map((action, index) =>
+      parseWith(Action, action, `action ${action?.id ?? index}`),
+    );
+    const changedRead = (options.changedActions ?? []).map((action, index) =>
+      parseWith(Action, action, `action ${action?.id ?? index}`),
+    );
+    const cycleRead = options.cycle && parseWith(Cycle, options.cycle, `cycle ${options.cycle?.id}`);
+    const drafts = [...(options.event ? [options.event] : []), ...(options.events ?? [])].map((draft) =>
+      parseWith(EventDraft, draft, `event for cycle ${cycleId}`),
+    );
+    const problems: { path: string; message: string }[] = [];
+    if (cycleRead && cycleRead.id !== cycleId) {
+      problems.push({
+        path: 'cycle.id',
+        message: `the minutes are of cycle ${cycleId}, not ${cycleRead.id}`,
+      });
+    }
+    const ids = new Set<string>();
+    [...newActions, ...changedRead].forEach((action) => {
+      if (action.cycleId !== cycleId) {
+        problems.push({
+          path: `actions.${action.id}`,
+          message: `belongs to cycle ${action.cycleId}, not ${cycleId}`,
+        });
+      }
+      if (ids.has(action.id)) problems.push({ path: `actions.${action.id}`, message: 'is listed twice' });
+      ids.add(action.id);
+    });
+    newActions.forEach((action) => {
+      if (action.version !== 1) {
+        problems.push({ path: `newActions.${action.id}`, message: 'a new action has version 1' });
+      }
+    });
+    if (newActions.length > 0 && newActions.map((action) => action.id).join() !== minutes.actionIds.join()) {
+      problems.push({
+        path: 'newActions',
+        message: `the minutes name actions ${minutes.actionIds.join(', ') || 'none'}; the new actions must be exactly those, in that order`,
+      });
+    }
+    if (problems.length > 0) throw new InvalidData(`minutes ${id}`, problems);
+
+    const cycle = cycleRead && { ...cycleRead, version: cycleRead.version + 1 };
+    const changedActions = changedRead.map((action) => ({ ...action, version: action.version + 1 }));
+    let events: CycleEvent[] = [];
+    await this.withEventRetry(cycleId, drafts[0], (first, head) => {
+      events = [];
+      if (first) {
+        events.push(first);
+        for (const draft of drafts.slice(1))
+          events.push(this.buildEvent(cycleId, events[events.length - 1]!, draft));
+      }
+      const last = events[events.length - 1];
+      const steps: Step[] = [
+        {
+          op: {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...minutesKeys.minutes(cycleId, version), entity: 'minutes', ...minutes },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onConditionFailed: () =>
+            new AlreadyExists(
+              'minutes',
+              id,
+              `version ${version} of the minutes was recorded already (perhaps at the same moment); nothing was written: reload the latest minutes`,
+            ),
+        },
+      ];
+      if (version > 1) {
+        steps.push({
+          op: {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: minutesKeys.minutes(cycleId, version - 1),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          onConditionFailed: () =>
+            new NotFound(
+              'minutes',
+              `${cycleId} version ${version - 1}`,
+              `versions follow each other: version ${version} can only replace a recorded version ${version - 1}`,
+            ),
+        });
+      }
+      for (const action of newActions) {
+        steps.push({
+          op: {
+            Put: {
+              TableName: this.tableName,
+              Item: this.actionItem(action),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onConditionFailed: () => new AlreadyExists('action', action.id),
+        });
+      }
+      changedActions.forEach((action, index) => {
+        steps.push(
+          this.versionedPutStep('action', action.id, this.actionItem(action), changedRead[index]!.version),
+        );
+      });
+      if (cycleRead && cycle) steps.push(this.cycleUpdateStep(cycleRead, cycle, head, last));
+      else if (last && head) steps.push(this.chainHeadStep(cycleId, head, last));
+      else {
+        steps.push({
+          op: {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: cycleKeys.cycle(cycleId),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          onConditionFailed: () =>
+            new NotFound('cycle', cycleId, 'minutes are recorded for an existing cycle'),
+        });
+      }
+      for (const event of events) steps.push(this.eventPutStep(event));
+      return steps;
+    });
+    return { minutes, ...(cycle ? { cycle } : {}), newActions, changedActions, events };
+  }
+
+  async getMinutes(cycleId: string): Promise<MinutesRecord | undefined> {
+    const items = await this.queryAll(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': cycleKeys.partition(cycleId), ':prefix': SK.minutes },
+        ScanIndexForward: false,
+      },
+      1,
+      true,
+    );
+    return items[0] && toRecord(MinutesRecord, items[0], `minutes of cycle ${cycleId}`);
+  }
+
+  async listMinutes(cycleId: string): Promise<MinutesRecord[]> {
+    const items = await this.queryPrefix(cycleKeys.partition(cycleId), SK.minutes);
+    return items.map((item) => toRecord(MinutesRecord, item, `minutes of cycle ${cycleId}`));
+  }
+
   // ---------------------------------------------------------------- idempotency
 
   async markMessageSeen(messageId: string, seen: { at: string; rawS3Key?: string }): Promise<boolean> {
@@ -914,6 +1068,74 @@ export class DynamoDbRepository implements ReviewRepository {
       },
       this.eventPutStep(event),
     ];
+  }
+
+  /** Moves the chain head from `head` to `last` (events appended in the same transaction). */
+  private chainHeadStep(cycleId: string, head: ChainHead, last: CycleEvent): Step {
+    const key = cycleKeys.cycle(cycleId);
+    return {
+      op: {
+        Update: {
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET eventHeadSeq = :seq, eventHeadHash = :hash',
+          ConditionExpression: 'eventHeadSeq = :previous',
+          ExpressionAttributeValues: { ':seq': last.seq, ':hash': last.hash, ':previous': head.seq },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      onConditionFailed: async (old) =>
+        (old ?? (await this.getItem(key)))
+          ? new ChainConflict(cycleId, last.seq)
+          : new NotFound('cycle', cycleId),
+    };
+  }
+
+  /**
+   * Stores `cycle` (read at `read.version`) and, when events are appended with it, moves the chain
+   * head to `last` in the same update (a transaction may touch the cycle item only once).
+   */
+  private cycleUpdateStep(read: Cycle, cycle: Cycle, head?: ChainHead, last?: CycleEvent): Step {
+    const key = cycleKeys.cycle(cycle.id);
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':expected': read.version };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const attributes: Item = { ...cycle, ...cycleKeys.indexKeys(cycle) };
+    [...Object.keys(Cycle.shape), 'gsi1pk', 'gsi1sk'].forEach((field, index) => {
+      names[`#f${index}`] = field;
+      if (attributes[field] === undefined) removes.push(`#f${index}`);
+      else {
+        sets.push(`#f${index} = :f${index}`);
+        values[`:f${index}`] = attributes[field];
+      }
+    });
+    let condition = 'attribute_exists(pk) AND #version = :expected';
+    if (head && last) {
+      sets.push('eventHeadSeq = :headSeq', 'eventHeadHash = :headHash');
+      Object.assign(values, { ':headSeq': last.seq, ':headHash': last.hash, ':previousHeadSeq': head.seq });
+      condition += ' AND eventHeadSeq = :previousHeadSeq';
+    }
+    return {
+      op: {
+        Update: {
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      onConditionFailed: async (old) => {
+        const current = old ?? (await this.getItem(key));
+        if (!current) return new NotFound('cycle', cycle.id);
+        const found = numberAttribute(current, 'version');
+        if (found !== read.version) return new ConcurrentUpdate('cycle', cycle.id, read.version, found);
+        return new ChainConflict(cycle.id, last?.seq ?? 0);
+      },
+    };
   }
 
   private versionedPutStep(kind: RecordKind, id: string, item: Item, expectedVersion: number): Step {

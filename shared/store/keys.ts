@@ -12,6 +12,7 @@
  * | submission        | CYCLE#<c>             | SUBMISSION#<key>#<submissionId> | PROGRAMME#<p>#INPUT#<key> / <period.to>#<receivedAt>#<id> |                                               |
  * | action            | CYCLE#<c>             | ACTION#<actionId>               | PROGRAMME#<p>#OWNER#<owner> / <dueDate>#<actionId> | PROGRAMME#<p>#OPEN_ACTIONS / <followUpDate>#<actionId> (needs follow-up only) |
  * | event             | CYCLE#<c>             | EVENT#<seq:10>                  |                                                   |                                                       |
+ * | minutes           | CYCLE#<c>             | MINUTES#<version:4>             |                                                   |                                                       |
  * | parked task token | CYCLE#<c>             | TASK#<purpose>                  |                                                   |                                                       |
  * | notification sent | CYCLE#<c>             | SENT#<notificationKey>          |                                                   |                                                       |
  * | reply token       | REPLY#<tokenId>       | REPLY                           |                                                   |                                                       |
@@ -108,6 +109,16 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     keyCondition: 'pk = CYCLE#<c> AND sk = SENT#<key>',
   },
   {
+    pattern: 'latest minutes of a cycle (newest first, limit 1)',
+    index: 'table',
+    keyCondition: 'pk = CYCLE#<c> AND begins_with(sk, MINUTES#), descending',
+  },
+  {
+    pattern: 'every version of the minutes of a cycle, oldest first',
+    index: 'table',
+    keyCondition: 'pk = CYCLE#<c> AND begins_with(sk, MINUTES#)',
+  },
+  {
     pattern: 'event log of a cycle by seq',
     index: 'table',
     keyCondition: 'pk = CYCLE#<c> AND begins_with(sk, EVENT#)',
@@ -135,6 +146,7 @@ export const SK = {
   event: 'EVENT#',
   task: 'TASK#',
   sent: 'SENT#',
+  minutes: 'MINUTES#',
   programmeCurrent: 'CURRENT',
   programmeVersion: 'VERSION#',
 } as const;
@@ -245,6 +257,14 @@ export const taskKeys = {
 
 export const notificationKeys = {
   sent: (cycleId: string, key: string): Key => ({ pk: `CYCLE#${cycleId}`, sk: `${SK.sent}${key}` }),
+};
+
+export const minutesKeys = {
+  /** One version of a cycle's minutes; versions sort in order (at most 9999). */
+  minutes: (cycleId: string, version: number): Key => {
+    if (version > 9999) throw new RangeError(`minutes version ${version} is above 9999`);
+    return { pk: `CYCLE#${cycleId}`, sk: `${SK.minutes}${pad(version, 4)}` };
+  },
 };
 
 export const replyTokenKeys = {

@@ -19,6 +19,7 @@ import type { ChainHead, CycleEvent, EventDraft } from '../model/event.ts';
 import type { InputRequest, InputSubmission } from '../model/input.ts';
 import type { ProgrammeVersion } from '../model/programme-ref.ts';
 import type { ParkedTask, ReplyTokenRecord } from '../model/records.ts';
+import type { MinutesRecord } from '../minutes/record.ts';
 
 export type RecordKind =
   | 'programme version'
@@ -29,7 +30,8 @@ export type RecordKind =
   | 'event'
   | 'reply token'
   | 'task token'
-  | 'notification';
+  | 'notification'
+  | 'minutes';
 
 /** Optimistic-lock loss: someone else changed the record since it was read. */
 export class ConcurrentUpdate extends Error {
@@ -112,6 +114,33 @@ export interface CycleRecords {
   readonly parkedTasks: ParkedTask[];
   /** Keys of notifications claimed as sent. */
   readonly notificationsSent: string[];
+  /** Every version of the cycle's minutes, oldest first (the DynamoDB repository always lists them). */
+  readonly minutes?: MinutesRecord[];
+}
+
+/**
+ * What else is stored in the transaction that stores minutes (acceptance: the minutes, the
+ * actions they create, the cycle's meeting dates and the events, all or nothing).
+ */
+export interface SaveMinutesOptions extends WriteOptions {
+  /** Events appended after `event`, in this order. */
+  readonly events?: readonly EventDraft[];
+  /** Actions the minutes create: each new, version 1 (AlreadyExists if any exists). */
+  readonly newActions?: readonly Action[];
+  /** Actions changed with them, e.g. cancelled because a correction replaces them (version = the version read). */
+  readonly changedActions?: readonly Action[];
+  /** The cycle as changed by the caller, e.g. heldAt and minutesApprovedAt set (version = the version read). */
+  readonly cycle?: Cycle;
+}
+
+export interface SavedMinutes {
+  readonly minutes: MinutesRecord;
+  /** The stored cycle, when one was given. */
+  readonly cycle?: Cycle;
+  readonly newActions: Action[];
+  readonly changedActions: Action[];
+  /** The events appended, in order (`event` first). */
+  readonly events: CycleEvent[];
 }
 
 export interface ListCyclesQuery {
@@ -198,6 +227,18 @@ export interface ReviewRepository {
   /** Actions that need follow-up, by follow-up date (optionally up to `onOrBefore`, yyyy-mm-dd). */
   listActionsNeedingFollowUp(programmeId: string, onOrBefore?: string): Promise<Action[]>;
   listActionsByOwner(programmeId: string, ownerId: string): Promise<Action[]>;
+
+  // Minutes
+  /**
+   * Stores a version of a cycle's minutes: version 1, or the latest + 1 (NotFound when the
+   * previous version is missing; AlreadyExists when this version is taken, e.g. by a concurrent
+   * acceptance), with everything in `options` in the same transaction.
+   */
+  saveMinutes(record: MinutesRecord, options?: SaveMinutesOptions): Promise<SavedMinutes>;
+  /** The latest version of the cycle's minutes, if any. */
+  getMinutes(cycleId: string): Promise<MinutesRecord | undefined>;
+  /** Every version of the cycle's minutes, oldest first. */
+  listMinutes(cycleId: string): Promise<MinutesRecord[]>;
 
   // Idempotency
   /** Records an inbound Message-ID; false when it was seen before (a duplicate delivery). */
