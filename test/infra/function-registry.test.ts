@@ -10,7 +10,12 @@ import type { FunctionSpec } from '#infra/functions.ts';
 import { functions as registry } from '#infra/functions.ts';
 import { unacknowledgedFindings } from '#infra/nag.ts';
 import { createIsmsReviewApp } from '#infra/stacks/app.ts';
-import { InvalidStackInput, MAIL_EVENT_FUNCTION_ID } from '#infra/stacks/isms-review-stack.ts';
+import {
+  InvalidStackInput,
+  MAIL_EVENT_FUNCTION_ID,
+  START_CYCLE_FUNCTION_ID,
+} from '#infra/stacks/isms-review-stack.ts';
+import { MissingWorkflowFunction } from '#infra/workflow/definition.ts';
 import { tableDesign } from '#shared/store/table-design.ts';
 import {
   actionsOf,
@@ -50,6 +55,20 @@ describe('a bad registry', () => {
   it('is refused without ingest-email, which the receipt rule invokes', () => {
     expect(() => build([{ ...ingest, id: 'record-mail-event' }])).toThrow(
       /no "ingest-email"; inbound mail needs it/,
+    );
+  });
+
+  it('is refused without start-cycle, which the review schedules invoke', () => {
+    const withoutStart = registry.filter((spec) => spec.id !== START_CYCLE_FUNCTION_ID);
+    expect(() => build(withoutStart)).toThrow(InvalidStackInput);
+    expect(() => build(withoutStart)).toThrow(/no "start-cycle"; the review schedules invoke it/);
+  });
+
+  it('is refused without a function the workflow runs, naming it', () => {
+    const withoutCheck = registry.filter((spec) => spec.id !== 'check-minutes');
+    expect(() => build(withoutCheck)).toThrow(MissingWorkflowFunction);
+    expect(() => build(withoutCheck)).toThrow(
+      /needs these functions in infra\/functions\.ts: check-minutes$/,
     );
   });
 

@@ -10,20 +10,31 @@ import { ENTRY_METADATA_KEY, FUNCTION_RUNTIME } from '#infra/constructs/isms-fun
 import { functions as registry } from '#infra/functions.ts';
 import { applyNagPacks, unacknowledgedFindings } from '#infra/nag.ts';
 import { createIsmsReviewApp, skipBundlingContext } from '#infra/stacks/app.ts';
-import { InvalidStackInput, RECORDED_MAIL_EVENTS } from '#infra/stacks/isms-review-stack.ts';
+import {
+  InvalidStackInput,
+  RECORDED_MAIL_EVENTS,
+  START_CYCLE_FUNCTION_ID,
+} from '#infra/stacks/isms-review-stack.ts';
 import type { StackProgramme } from '#infra/stacks/isms-review-stack.ts';
+import { INPUT_TICK, MINUTES_TICK, workflowFunctionIds } from '#infra/workflow/review-cycle.ts';
+import type { WorkflowFunctionId } from '#infra/workflow/review-cycle.ts';
+import { StartRequest } from '#shared/cycle/start.ts';
+import { cycleIdFor } from '#shared/model/ids.ts';
 import { keyAttributes, tableDesign } from '#shared/store/table-design.ts';
 import {
   actionsOf,
+  cfnPlaceholder,
   logicalId,
   policyStatements,
   resource,
   resourcesOf,
   resourcesOfType,
   roleStatements,
+  stateMachineDefinition,
   testContext,
   testProgramme,
 } from './support.ts';
+import type { AslDefinition, AslState } from './support.ts';
 
 const build = (programme: StackProgramme, nag = true) =>
   createIsmsReviewApp({ programme, context: testContext(), cloudFormationValidation: false, nag });
@@ -50,6 +61,7 @@ const RUNTIME_CONTRACT = [
   'SES_CONFIGURATION_SET',
   'INBOUND_DOMAIN',
   'REPLY_KEY_SECRET_ARN',
+  'PROGRAMME_ID',
 ];
 
 describe('bad programme input', () => {
@@ -375,6 +387,7 @@ describe('functions', () => {
       expect(Object.keys(variables)).toEqual(expect.arrayContaining(RUNTIME_CONTRACT));
       expect(variables.MAIL_FROM).toBe(programme.mail.fromAddress);
       expect(variables.INBOUND_DOMAIN).toBe(programme.mail.inboundDomain);
+      expect(variables.PROGRAMME_ID).toBe(programme.organisation.id);
       expect(JSON.stringify(variables.STATE_MACHINE_ARN)).toContain(
         `:stateMachine:${stack.stackName}-review-cycle`,
       );
@@ -437,6 +450,42 @@ describe('functions', () => {
 });
 
 describe('state machine', () => {
+  /** Which function each Task state runs (by registry id). */
+  const TASK_FUNCTIONS: Record<string, WorkflowFunctionId> = {
+    OpenCycle: 'open-cycle',
+    RequestInputs: 'request-inputs',
+    CheckInputs: 'check-inputs',
+    AwaitInputs: 'await-inputs',
+    CompilePackage: 'compile-package',
+    Distribute: 'distribute-package',
+    RequestMinutes: 'request-minutes',
+    CheckMinutes: 'check-minutes',
+    AwaitMinutes: 'await-minutes',
+    RecordOutcomes: 'record-outcomes',
+    FollowUp: 'follow-up-actions',
+    CloseCycle: 'close-cycle',
+    RecordFailure: 'record-failure',
+  };
+  /** The Lambda service errors AWS recommends retrying on every Lambda task. */
+  const LAMBDA_SERVICE_ERRORS = [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ];
+  const WAIT_FOR_TASK_TOKEN = `arn:${cfnPlaceholder({ Ref: 'AWS::Partition' })}:states:::lambda:invoke.waitForTaskToken`;
+
+  let parsed: AslDefinition | undefined;
+  const definition = (): AslDefinition =>
+    (parsed ??= stateMachineDefinition(template, logicalId(stack.stateMachine)));
+  const states = () => Object.entries(definition().States);
+  const tasks = () => states().filter(([, state]) => state.Type === 'Task');
+  const arnOf = (fnId: string) =>
+    cfnPlaceholder({ 'Fn::GetAtt': [logicalId(stack.functions.get(fnId)!.function), 'Arn'] });
+  /** A task with payloadResponseOnly names its function as the Resource; a callback task in its Parameters. */
+  const invokedBy = (state: AslState): unknown =>
+    state.Resource === WAIT_FOR_TASK_TOKEN ? state.Parameters?.FunctionName : state.Resource;
+
   it('is a STANDARD machine that logs ALL (without execution data) to an encrypted group, with X-Ray', () => {
     const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
     expect(machines).toHaveLength(1);
@@ -456,39 +505,214 @@ describe('state machine', () => {
       KmsKeyId: { 'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'] },
       RetentionInDays: expect.any(Number),
     });
-    expect(() => JSON.parse(String(machine.Properties?.DefinitionString))).not.toThrow();
   });
 
-  it('may invoke every registry function', () => {
-    const invoke = roleStatements(template, logicalId(stack.stateMachine.role)).filter((statement) =>
-      actionsOf(statement).includes('lambda:InvokeFunction'),
+  it('is one connected JSONPath graph from OpenCycle: every transition names a state, every state is reachable', () => {
+    const { StartAt, States, QueryLanguage } = definition();
+    expect(StartAt).toBe('OpenCycle');
+    // The local runner evaluates JSONPath only.
+    expect(QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    for (const [name, state] of states()) {
+      expect(state.QueryLanguage ?? 'JSONPath', name).toBe('JSONPath');
+    }
+    const targets = (state: AslState): string[] => [
+      ...(state.Next === undefined ? [] : [state.Next]),
+      ...(state.Default === undefined ? [] : [state.Default]),
+      ...(state.Choices ?? []).map((choice) => choice.Next),
+      ...(state.Catch ?? []).map((catcher) => catcher.Next),
+    ];
+    for (const [name, state] of states()) {
+      for (const target of targets(state)) expect(States[target], `${name} → ${target}`).toBeDefined();
+      const terminal = ['Succeed', 'Fail'].includes(state.Type) || state.End === true;
+      expect(terminal || state.Next !== undefined || state.Type === 'Choice', `${name} leads somewhere`).toBe(
+        true,
+      );
+    }
+    const reached = new Set([StartAt]);
+    const queue = [StartAt];
+    while (queue.length > 0) {
+      for (const target of targets(States[queue.shift()!]!)) {
+        if (!reached.has(target)) {
+          reached.add(target);
+          queue.push(target);
+        }
+      }
+    }
+    expect([...reached].sort()).toEqual(Object.keys(States).sort());
+    expect(
+      states()
+        .filter(([, state]) => state.Type === 'Succeed')
+        .map(([name]) => name),
+    ).toEqual(['Closed']);
+  });
+
+  it('runs each phase on its own workflow function, through the two Lambda integrations only', () => {
+    expect(new Set(Object.values(TASK_FUNCTIONS))).toEqual(new Set(workflowFunctionIds));
+    const byState = Object.fromEntries(tasks().map(([name, state]) => [name, invokedBy(state)]));
+    expect(byState).toEqual(
+      Object.fromEntries(Object.entries(TASK_FUNCTIONS).map(([name, fnId]) => [name, arnOf(fnId)])),
     );
-    const targets = invoke.flatMap(resourcesOf).join(' ');
-    for (const fn of stack.functions.values()) {
-      expect(targets).toContain(JSON.stringify({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] }));
+    for (const [name, state] of tasks()) {
+      const callback = state.Resource === WAIT_FOR_TASK_TOKEN;
+      // Only a callback task hands out a task token; the others return the handler's result as is.
+      expect(JSON.stringify(state.Parameters).includes('$$.Task.Token'), name).toBe(callback);
+      if (!callback) expect(state.Parameters?.FunctionName, name).toBeUndefined();
+    }
+  });
+
+  it('waits for people with a task token whose TimeoutSeconds tick goes to the check that sends reminders', () => {
+    const { States } = definition();
+    const callbacks = states().filter(([, state]) => String(state.Resource).endsWith('.waitForTaskToken'));
+    // Every task-token state has a fixed TimeoutSeconds: without one it would wait up to a year.
+    for (const [name, state] of callbacks) {
+      expect(
+        Number.isInteger(state.TimeoutSeconds) && state.TimeoutSeconds! > 0,
+        `${name} TimeoutSeconds`,
+      ).toBe(true);
+    }
+    const ticks: Record<string, { seconds: number; check: string }> = {
+      AwaitInputs: { seconds: INPUT_TICK.toSeconds(), check: 'CheckInputs' },
+      AwaitMinutes: { seconds: MINUTES_TICK.toSeconds(), check: 'CheckMinutes' },
+    };
+    expect(callbacks.map(([name]) => name).sort()).toEqual(Object.keys(ticks).sort());
+    for (const [name, state] of callbacks) {
+      const { seconds, check } = ticks[name]!;
+      expect(state.TimeoutSeconds, name).toBe(seconds);
+      expect(state.Resource, name).toBe(WAIT_FOR_TASK_TOKEN);
+      expect(state.Parameters?.Payload, name).toEqual({
+        'cycleId.$': '$.cycle.cycleId',
+        'taskToken.$': '$$.Task.Token',
+      });
+      // The first matching Catch wins: the tick must come before the catch-all, and keep $ as it is.
+      expect(state.Catch?.[0], name).toEqual({
+        ErrorEquals: ['States.Timeout'],
+        ResultPath: null,
+        Next: check,
+      });
+      expect(state.Next, name).toBe(check);
+      // A retried timeout would park the token again instead of sending the due reminders.
+      expect(
+        state.Retry?.flatMap((retrier) => retrier.ErrorEquals),
+        name,
+      ).not.toContain('States.Timeout');
+      // The check decides: go on, or wait again.
+      const decision = States[States[check]!.Next!]!;
+      expect(decision.Type, `${check} → decision`).toBe('Choice');
+      expect(decision.Default, `${check} waits again`).toBe(name);
+    }
+  });
+
+  it('retries Lambda service errors on every task with capped exponential backoff and full jitter, never business errors', () => {
+    expect(tasks().length).toBe(Object.keys(TASK_FUNCTIONS).length);
+    for (const [name, state] of tasks()) {
+      expect(state.Retry?.length, `${name} Retry`).toBeGreaterThan(0);
+      for (const retrier of state.Retry!) {
+        expect(retrier.JitterStrategy, name).toBe('FULL');
+        expect(retrier.BackoffRate, name).toBeGreaterThan(1);
+        expect(retrier.MaxDelaySeconds, name).toBeGreaterThan(0);
+        expect(retrier.MaxAttempts, name).toBeGreaterThan(0);
+      }
+      const retried = state.Retry!.flatMap((retrier) => retrier.ErrorEquals);
+      expect(retried, name).toEqual(expect.arrayContaining(LAMBDA_SERVICE_ERRORS));
+      for (const broad of ['States.ALL', 'States.TaskFailed', 'States.Timeout', 'States.Runtime']) {
+        expect(retried, name).not.toContain(broad);
+      }
+    }
+  });
+
+  it('catches every other error of a task: RecordFailure records it on the cycle and tells the ISMS manager, then the execution fails', () => {
+    const { States } = definition();
+    const recordFailure = States.RecordFailure!;
+    expect(invokedBy(recordFailure)).toBe(arnOf('record-failure'));
+    expect(recordFailure.Parameters).toMatchObject({
+      'cycleId.$': '$.cycle.cycleId',
+      'error.$': '$.failure',
+    });
+    const failState = (name: string | undefined) => {
+      expect(States[name ?? '']).toMatchObject({
+        Type: 'Fail',
+        ErrorPath: '$.failure.Error',
+        CausePath: '$.failure.Cause',
+      });
+    };
+    failState(recordFailure.Next);
+    // The failure handler never loops into itself.
+    for (const catcher of recordFailure.Catch ?? []) expect(States[catcher.Next]?.Type).toBe('Fail');
+
+    for (const [name, state] of tasks()) {
+      if (name === 'RecordFailure') continue;
+      expect(state.Catch?.length, `${name} Catch`).toBeGreaterThan(0);
+      const catchAll = state.Catch!.at(-1)!;
+      // States.ALL must be alone and last; the error goes to $.failure, the cycle view stays.
+      expect(catchAll.ErrorEquals, name).toEqual(['States.ALL']);
+      expect(catchAll.ResultPath, name).toBe('$.failure');
+      expect(
+        state.Catch!.slice(0, -1).flatMap((catcher) => catcher.ErrorEquals),
+        name,
+      ).not.toContain('States.ALL');
+      if (name === 'OpenCycle') {
+        // No cycle exists yet to record the failure on: fail with the error as it is.
+        failState(catchAll.Next);
+      } else {
+        expect(catchAll.Next, name).toBe('RecordFailure');
+      }
+    }
+  });
+
+  it('waits for the dates the cycle holds (TimestampPath), never a fixed delay', () => {
+    const waits = states().filter(([, state]) => state.Type === 'Wait');
+    expect(Object.fromEntries(waits.map(([name, state]) => [name, state.TimestampPath]))).toEqual({
+      WaitForDistribution: '$.cycle.packageSendAt',
+      WaitForMeeting: '$.cycle.meetingAt',
+      WaitForNextCheck: '$.followUp.nextCheckAt',
+    });
+    for (const [name, state] of waits) expect(state.Seconds, name).toBeUndefined();
+  });
+
+  it('may invoke the workflow functions and no other function', () => {
+    const statements = roleStatements(template, logicalId(stack.stateMachine.role));
+    const lambda = statements.filter((statement) =>
+      actionsOf(statement).some((a) => a.startsWith('lambda:')),
+    );
+    expect(lambda.flatMap(actionsOf).every((action) => action === 'lambda:InvokeFunction')).toBe(true);
+    const expected = workflowFunctionIds.flatMap((fnId) => {
+      const arn = { 'Fn::GetAtt': [logicalId(stack.functions.get(fnId)!.function), 'Arn'] };
+      return [JSON.stringify(arn), JSON.stringify({ 'Fn::Join': ['', [arn, ':*']] })];
+    });
+    expect(lambda.flatMap(resourcesOf).sort()).toEqual(expected.sort());
+    for (const other of ['ingest-email', START_CYCLE_FUNCTION_ID]) {
+      expect(JSON.stringify(statements)).not.toContain(
+        `"${logicalId(stack.functions.get(other)!.function)}"`,
+      );
     }
   });
 });
 
 describe('schedules', () => {
-  it('start one cycle per programme review, in the organisation time zone', () => {
-    const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties!);
-    expect(schedules).toHaveLength(programme.schedule.reviews.length);
+  const startCycleArn = () => ({
+    'Fn::GetAtt': [logicalId(stack.functions.get(START_CYCLE_FUNCTION_ID)!.function), 'Arn'],
+  });
+  const schedules = () => resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties!);
+
+  it('invoke start-cycle once per programme review, in the organisation time zone, with a DLQ and retries', () => {
+    expect(schedules()).toHaveLength(programme.schedule.reviews.length);
     programme.schedule.reviews.forEach((review, index) => {
-      const schedule = schedules[index]!;
+      const schedule = schedules()[index]!;
       expect(schedule).toMatchObject({
         ScheduleExpression: review.cron,
         ScheduleExpressionTimezone: programme.organisation.timeZone,
         GroupName: `${stack.stackName}-reviews`,
         FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
         Target: {
-          Arn: { Ref: logicalId(stack.stateMachine) },
+          Arn: startCycleArn(),
           RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 86_400 },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.schedulesDeadLetterQueue), 'Arn'] } },
         },
       });
-      const target = schedule.Target as { Input: string; RoleArn: { 'Fn::GetAtt': [string, string] } };
+      const target = schedule.Target as { Input: string };
       expect(JSON.parse(target.Input)).toEqual({
+        programmeId: programme.organisation.id,
         type: review.type,
         comprehensive: review.comprehensive ?? false,
         scheduledTime: '<aws.scheduler.scheduled-time>',
@@ -496,27 +720,73 @@ describe('schedules', () => {
     });
   });
 
-  it('use a role that may only start this machine and write to the schedules dead-letter queue', () => {
+  it('give start-cycle an input it accepts, naming one valid execution per review and scheduled time', () => {
+    // What the scheduler puts in place of <aws.scheduler.scheduled-time>.
+    const firedAt = '2026-02-02T07:30:00Z';
+    const cycleIds = schedules().map((schedule) => {
+      const input = JSON.parse((schedule.Target as { Input: string }).Input) as Record<string, unknown>;
+      const fired = StartRequest.safeParse({ ...input, scheduledTime: firedAt });
+      expect(fired.error, JSON.stringify(input)).toBeUndefined();
+      return cycleIdFor(fired.data!.type, new Date(fired.data!.scheduledTime));
+    });
+    for (const cycleId of cycleIds) {
+      // Step Functions execution names: 1-80 characters, none of whitespace, brackets, wildcards or "#%\^|~`$&,;:/.
+      expect(cycleId).toMatch(/^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/);
+    }
+    // Two reviews due at the same minute still start two cycles.
+    expect(new Set(cycleIds).size).toBe(cycleIds.length);
+  });
+
+  it('use a role that may only invoke start-cycle and write to the schedules dead-letter queue', () => {
     const roleIds = new Set(
-      resourcesOfType(template, 'AWS::Scheduler::Schedule').map(
-        ([, s]) =>
-          (s.Properties?.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } }).RoleArn['Fn::GetAtt'][0],
+      schedules().map(
+        (s) => (s.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } }).RoleArn['Fn::GetAtt'][0],
       ),
     );
     expect(roleIds.size).toBe(1);
     const [roleId] = [...roleIds];
     const role = resource(template, roleId!);
-    const trust = policyStatements(role.Properties?.AssumeRolePolicyDocument)[0]!;
-    expect(trust.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
-    expect(trust.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties?.Policies).toBeUndefined();
+    const trust = policyStatements(role.Properties?.AssumeRolePolicyDocument);
+    expect(trust).toHaveLength(1);
+    expect(trust[0]!.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(trust[0]!.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(JSON.stringify(trust[0]!.Condition?.ArnLike?.['aws:SourceArn'])).toContain(
+      `:schedule/${stack.stackName}-reviews/*`,
+    );
     const statements = roleStatements(template, roleId!);
+    expect(statements.map((statement) => statement.Effect)).toEqual(['Allow', 'Allow']);
+    // The unqualified function only: not its versions or aliases (":*"), not the state machine.
     expect(statements.map((statement) => [actionsOf(statement), resourcesOf(statement)])).toEqual([
-      [['states:StartExecution'], [JSON.stringify({ Ref: logicalId(stack.stateMachine) })]],
+      [['lambda:InvokeFunction'], [JSON.stringify(startCycleArn())]],
       [
         ['sqs:SendMessage'],
         [JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.schedulesDeadLetterQueue), 'Arn'] })],
       ],
     ]);
+  });
+
+  it('leave the start to start-cycle, which may start and describe executions of the review-cycle machine only', () => {
+    const startCycle = stack.functions.get(START_CYCLE_FUNCTION_ID)!;
+    const statements = roleStatements(template, logicalId(startCycle.role));
+    const states = statements.filter((statement) =>
+      actionsOf(statement).some((a) => a.startsWith('states:')),
+    );
+    expect(states.flatMap(actionsOf).sort()).toEqual(['states:DescribeExecution', 'states:StartExecution']);
+    const start = states.find((statement) => actionsOf(statement).includes('states:StartExecution'))!;
+    expect(resourcesOf(start)).toHaveLength(1);
+    expect(resourcesOf(start)[0]).toContain(`:stateMachine:${stack.stackName}-review-cycle"`);
+    const describe = states.find((statement) => actionsOf(statement).includes('states:DescribeExecution'))!;
+    expect(resourcesOf(describe).join(' ')).toContain(`:execution:${stack.stackName}-review-cycle:*"`);
+    // It touches nothing else (no table, bucket, secret or mail) but its own failure queue.
+    const others = statements.filter((statement) =>
+      actionsOf(statement).some((action) => !/^(states|logs|xray):/.test(action)),
+    );
+    expect(others.flatMap(actionsOf).every((action) => action.startsWith('sqs:'))).toBe(true);
+    expect(others.flatMap(resourcesOf)).toEqual(
+      others.map(() => JSON.stringify({ 'Fn::GetAtt': [logicalId(startCycle.failureQueue), 'Arn'] })),
+    );
   });
 });
 

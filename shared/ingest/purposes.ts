@@ -1,0 +1,448 @@
+/**
+ * Step 8: what an authenticated reply means, by the purpose of its token. Each handler either
+ * records something and says what (a confirmation), or records nothing and says why (problems).
+ *
+ * Every write here is idempotent by the inbound Message-ID, so a message processed again after a
+ * crash records nothing twice: a submission that already carries the Message-ID is reused, an
+ * action whose history already names it is left alone, and the same minutes text is a repeat.
+ */
+import type { InboundAttachment, InboundMessage } from '../mail/inbound.ts';
+import {
+  OWNER_COMMANDS,
+  parseActionCommand,
+  parseInputReply,
+  renderInputAnswer,
+  renderInputTemplate,
+  type ParsedInput,
+} from '../mail/reply-format.ts';
+import { splitReply } from '../mail/strip-quotes.ts';
+import { acceptMinutes } from '../minutes/accept.ts';
+import type { Action } from '../model/action.ts';
+import { CYCLE_PHASES, type Cycle } from '../model/cycle.ts';
+import { newSubmissionId } from '../model/ids.ts';
+import { statusAfter, type Attachment, type InputRequest, type InputSubmission } from '../model/input.ts';
+import type { ReplyTokenRecord } from '../model/records.ts';
+import { programmeCatalogue } from '../programme/queries.ts';
+import type { Programme } from '../programme/schema.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
+import type { Clock } from '../clock.ts';
+import type { IngestProblem } from '../mail/templates/ingest-rejection.ts';
+import type { Confirmation } from './answer.ts';
+import { toProblem } from './answer.ts';
+import { keyHash } from './steps.ts';
+
+export interface PurposeContext {
+  readonly repo: ReviewRepository;
+  readonly clock: Clock;
+  readonly evidence: BlobStore;
+  readonly cycle: Cycle;
+  readonly programme: Programme;
+  readonly token: ReplyTokenRecord;
+  readonly msg: InboundMessage;
+  readonly messageKey: string;
+  readonly rawS3Key: string;
+  readonly receivedAt: string;
+  readonly senderId: string;
+  readonly onBehalfOf: string | undefined;
+}
+
+export type PurposeResult =
+  | {
+      readonly ok: true;
+      readonly confirmation: Confirmation;
+      /** What was recorded, for the caller's outcome. */
+      readonly recorded: Record<string, unknown>;
+      /** The workflow waits for this and may now go on. */
+      readonly resume?: 'inputs' | 'minutes';
+    }
+  | { readonly ok: false; readonly problems: IngestProblem[]; readonly replyTemplate?: string };
+
+/** Tries for a write that loses optimistic-lock races (many owners answering one input at once). */
+const ATTEMPTS = 40;
+
+/** A few milliseconds of jitter before retry n, so racing writers spread out. */
+function jitter(attempt: number): Promise<void> {
+  return new Promise((wake) => setTimeout(wake, Math.random() * Math.min(50, 5 * attempt)));
+}
+
+/** The reply's own text: quoted history and signature removed. */
+function ownText(msg: InboundMessage): string {
+  return splitReply(msg.text).text;
+}
+
+/** Files the sender meant to send (not the images of a signature). */
+function sentFiles(msg: InboundMessage): InboundAttachment[] {
+  return msg.attachments.filter((a) => !(a.inline && a.contentType.startsWith('image/')));
+}
+
+function safeName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  return (cleaned || 'file').slice(0, 100);
+}
+
+/** Keeps the files in the evidence bucket, once per message, and returns their records. */
+async function keepAttachments(ctx: PurposeContext): Promise<Attachment[]> {
+  const files = sentFiles(ctx.msg);
+  const out: Attachment[] = [];
+  for (const [index, file] of files.entries()) {
+    const name = file.filename?.trim() || `attachment-${index + 1}`;
+    const s3Key = `cycles/${ctx.cycle.id}/inbound/${keyHash(ctx.messageKey)}/${index + 1}-${safeName(name)}`;
+    const stored = await ctx.evidence.put(s3Key, file.content, file.contentType);
+    out.push({ name, sha256: stored.sha256, size: stored.size, s3Key });
+  }
+  return out;
+}
+
+function isLate(cycle: Cycle): boolean {
+  return CYCLE_PHASES.indexOf(cycle.phase) > CYCLE_PHASES.indexOf('AWAITING_INPUTS');
+}
+
+// ---------------------------------------------------------------------------------------------
+// inputs
+
+async function recordOne(
+  ctx: PurposeContext,
+  parsed: ParsedInput,
+  attachments: Attachment[],
+  late: boolean,
+): Promise<{ submission: InputSubmission; request: InputRequest; repeated: boolean }> {
+  const { repo, cycle, msg } = ctx;
+  const messageId = ctx.messageKey;
+  for (let attempt = 1; ; attempt += 1) {
+    const request = await repo.getInputRequest(cycle.id, parsed.key);
+    if (!request) throw new Error(`input ${parsed.key} is not requested in cycle ${cycle.id}`);
+    const earlier = (await repo.listSubmissions(cycle.id, parsed.key)).find(
+      (s) => s.source.channel === 'email' && s.source.messageId === messageId,
+    );
+    if (earlier) return { submission: earlier, request, repeated: true };
+    const submission: InputSubmission = {
+      id: newSubmissionId(new Date(ctx.receivedAt)),
+      cycleId: cycle.id,
+      programmeId: cycle.programmeId,
+      inputKey: parsed.key,
+      submitterId: ctx.senderId,
+      ...(ctx.onBehalfOf ? { onBehalfOf: ctx.onBehalfOf } : {}),
+      kind: parsed.kind,
+      periodCovered: parsed.period,
+      receivedAt: ctx.receivedAt,
+      summary: parsed.kind === 'report' ? parsed.summary : parsed.nothingToReport,
+      metrics: parsed.metrics,
+      attachments,
+      ...(parsed.decisionNeeded ? { decisionNeeded: parsed.decisionNeeded } : {}),
+      source: { channel: 'email', messageId, rawS3Key: ctx.rawS3Key },
+      ...(request.submissionId ? { supersedes: request.submissionId } : {}),
+    };
+    const updated: InputRequest = {
+      ...request,
+      status: statusAfter(submission),
+      submissionId: submission.id,
+    };
+    try {
+      const stored = await repo.recordSubmission(submission, updated, {
+        event: {
+          type: 'input.submitted',
+          at: ctx.receivedAt,
+          actor: ctx.senderId,
+          sourceMessageId: messageId,
+          data: {
+            inputKey: parsed.key,
+            submissionId: submission.id,
+            kind: submission.kind,
+            messageId,
+            rawSha256: msg.sha256,
+            rawS3Key: ctx.rawS3Key,
+            onBehalfOf: ctx.onBehalfOf ?? null,
+            supersedes: submission.supersedes ?? null,
+            late,
+          },
+        },
+      });
+      return { submission: stored.submission, request: stored.request, repeated: false };
+    } catch (error) {
+      if (
+        (error instanceof ConcurrentUpdate || (error as Error).name === 'ChainConflict') &&
+        attempt < ATTEMPTS
+      ) {
+        await jitter(attempt);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+export async function handleInputs(ctx: PurposeContext): Promise<PurposeResult> {
+  const requests = (await ctx.repo.listInputRequests(ctx.cycle.id)).filter(
+    (r) => !r.automatic && r.ownerId === ctx.token.recipientId,
+  );
+  if (requests.length === 0) {
+    return {
+      ok: false,
+      problems: [
+        toProblem(
+          'no input of this review is asked of the person this request was sent to; ask the ISMS manager which inputs you own',
+        ),
+      ],
+    };
+  }
+  const template = renderInputTemplate(
+    requests.map((r) => ({ key: r.inputKey, title: r.title, period: r.periodCovered })),
+  );
+  const reply = parseInputReply(
+    ownText(ctx.msg),
+    requests.map((r) => ({ key: r.inputKey, period: r.periodCovered })),
+  );
+  const problems = reply.problems.map((problem) =>
+    toProblem(problem.message, problem.key ? `input ${problem.key}` : undefined),
+  );
+  if (reply.inputs.length === 0 && problems.length === 0) {
+    problems.push(
+      toProblem(
+        `no answer block was found; copy the block for each input (from "[input <key>]" to "[end]") into your reply and fill it in`,
+      ),
+    );
+  }
+  if (problems.length > 0) return { ok: false, problems, replyTemplate: template };
+
+  const late = isLate(ctx.cycle);
+  const attachments = await keepAttachments(ctx);
+  const recorded: { submission: InputSubmission; input: ParsedInput; title: string }[] = [];
+  for (const input of reply.inputs) {
+    const { submission, request } = await recordOne(ctx, input, attachments, late);
+    recorded.push({ submission, input, title: request.title });
+  }
+  const keys = recorded.map((r) => r.input.key);
+  const replaced = recorded.map((r) => r.submission.supersedes).filter((id): id is string => Boolean(id));
+  const answered = requests.length;
+  const stillOpen = (await ctx.repo.listInputRequests(ctx.cycle.id)).filter(
+    (r) => !r.automatic && r.status === 'REQUESTED',
+  ).length;
+  return {
+    ok: true,
+    confirmation: {
+      recordedAs: `your input${keys.length > 1 ? 's' : ''} ${keys.join(', ')}`,
+      reference: recorded.map((r) => r.submission.id).join(', '),
+      fields: recorded.map((r) => ({
+        label: `Input ${r.input.key}: ${r.title}`,
+        value: renderInputAnswer(r.input, r.title),
+      })),
+      attachments: attachments.map((a) => ({ filename: a.name, size: a.size, sha256: a.sha256 })),
+      ...(replaced.length > 0 ? { replaces: replaced.join(', ') } : {}),
+      ...(late
+        ? {
+            note: 'This answer arrived after the review package was compiled: it is recorded, but it is not in the package already compiled, and the ISMS manager was told (copied on this email).',
+            copyManager: true,
+          }
+        : reply.missing.length > 0
+          ? { note: `Still to answer: ${reply.missing.join(', ')}.` }
+          : {}),
+    },
+    recorded: {
+      submissions: recorded.map((r) => ({ inputKey: r.input.key, submissionId: r.submission.id })),
+      late,
+      ownerInputs: answered,
+      stillOpen,
+    },
+    ...(late ? {} : { resume: 'inputs' as const }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// minutes
+
+export async function handleMinutes(ctx: PurposeContext): Promise<PurposeResult> {
+  const text = ownText(ctx.msg);
+  let result;
+  try {
+    result = await acceptMinutes(
+      { repo: ctx.repo, clock: ctx.clock },
+      {
+        cycleId: ctx.cycle.id,
+        text,
+        submittedBy: ctx.senderId,
+        source: { channel: 'email', messageId: ctx.messageKey, rawS3Key: ctx.rawS3Key },
+        programme: ctx.programme,
+        catalogueKeys: programmeCatalogue(ctx.programme).map((input) => input.key),
+      },
+    );
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'CycleNotAwaitingMinutes' || name === 'MinutesAlreadyAccepted' || name === 'InvalidData') {
+      return { ok: false, problems: [toProblem((error as Error).message)] };
+    }
+    throw error;
+  }
+  if (!result.ok) return { ok: false, problems: result.problems.map((problem) => toProblem(problem)) };
+  return {
+    ok: true,
+    confirmation: {
+      recordedAs: `the minutes, version ${result.minutes.version}`,
+      reference: `minutes v${result.minutes.version}`,
+      fields: [
+        { label: 'Minutes as recorded', value: result.minutes.sourceText },
+        ...result.actions.map((action) => ({
+          label: `Action ${action.id}`,
+          value: `${action.title}; owner ${action.ownerId}; due ${action.dueDate}`,
+        })),
+      ],
+      attachments: [],
+    },
+    recorded: {
+      minutesVersion: result.minutes.version,
+      actions: result.actions.map((a) => a.id),
+      repeated: result.repeated,
+    },
+    resume: 'minutes',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// actions
+
+const NOT_OPEN = new Set(['done', 'verified', 'cancelled']);
+
+export async function handleAction(ctx: PurposeContext): Promise<PurposeResult> {
+  const actionId = ctx.token.ref;
+  if (!actionId) {
+    return {
+      ok: false,
+      problems: [
+        toProblem('this reply address names no action; reply to the latest reminder about the action'),
+      ],
+    };
+  }
+  const parsed = parseActionCommand(ownText(ctx.msg), { allowed: OWNER_COMMANDS });
+  if (!parsed.ok) return { ok: false, problems: [toProblem(parsed.error)] };
+  const command = parsed.command;
+  if (command.kind === 'extend') {
+    return {
+      ok: false,
+      problems: [
+        {
+          problem: 'a new due date cannot yet be requested by email',
+          fix: 'Ask the ISMS manager to request the extension from the chair for you. DONE and PROGRESS work by email.',
+        },
+      ],
+    };
+  }
+  const marker = `(message ${ctx.messageKey})`;
+  for (let attempt = 1; ; attempt += 1) {
+    const action = await ctx.repo.getAction(actionId);
+    if (!action || action.cycleId !== ctx.cycle.id) {
+      return {
+        ok: false,
+        problems: [toProblem(`action ${actionId} does not exist any more; ask the ISMS manager`)],
+      };
+    }
+    if (action.history.some((entry) => entry.change.includes(marker))) {
+      return {
+        ok: true,
+        ...actionConfirmation(action, command.kind),
+        recorded: { actionId, repeated: true },
+      };
+    }
+    if (NOT_OPEN.has(action.status)) {
+      return {
+        ok: false,
+        problems: [
+          toProblem(
+            `action ${action.id} is already ${action.status}; nothing more is needed by email. Ask the ISMS manager if it must be reopened`,
+          ),
+        ],
+      };
+    }
+    const at = ctx.receivedAt;
+    let next: Action;
+    if (command.kind === 'done') {
+      if (action.corrective && !action.effectivenessCheck) {
+        return {
+          ok: false,
+          problems: [
+            {
+              problem: `action ${action.id} is a corrective action and has no effectiveness check assigned yet`,
+              fix: 'Ask the ISMS manager to assign the effectiveness check, then send DONE again.',
+            },
+          ],
+        };
+      }
+      next = {
+        ...action,
+        status: 'done',
+        closureEvidence: { text: command.evidence, at, by: ctx.senderId },
+        updatedAt: at,
+        history: [
+          ...action.history,
+          {
+            at,
+            by: ctx.senderId,
+            change: `status ${action.status} → done by email: ${command.evidence} ${marker}`,
+          },
+        ],
+      };
+    } else if (command.kind === 'progress') {
+      next = {
+        ...action,
+        status: 'in_progress',
+        updatedAt: at,
+        history: [
+          ...action.history,
+          { at, by: ctx.senderId, change: `progress by email: ${command.note} ${marker}` },
+        ],
+      };
+    } else {
+      return {
+        ok: false,
+        problems: [
+          toProblem(
+            `${command.kind.toUpperCase()} is not a command for an action; write DONE <evidence> or PROGRESS <note>`,
+          ),
+        ],
+      };
+    }
+    try {
+      const { action: stored } = await ctx.repo.updateAction(next, {
+        event: {
+          type: 'action.updated',
+          at,
+          actor: ctx.senderId,
+          sourceMessageId: ctx.messageKey,
+          data: {
+            actionId,
+            command: command.kind,
+            from: action.status,
+            to: next.status,
+            rawSha256: ctx.msg.sha256,
+          },
+        },
+      });
+      return {
+        ok: true,
+        ...actionConfirmation(stored, command.kind),
+        recorded: { actionId, status: stored.status },
+      };
+    } catch (error) {
+      if (error instanceof ConcurrentUpdate && attempt < ATTEMPTS) {
+        await jitter(attempt);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+function actionConfirmation(action: Action, kind: string): { confirmation: Confirmation } {
+  const last = action.history.at(-1);
+  return {
+    confirmation: {
+      recordedAs: `${kind === 'done' ? 'done' : 'progress'} on action ${action.id}, ${action.title}`,
+      reference: action.id,
+      fields: [
+        { label: 'Status', value: action.status.replace('_', ' ') },
+        ...(action.closureEvidence ? [{ label: 'Evidence', value: action.closureEvidence.text }] : []),
+        ...(last ? [{ label: 'Recorded', value: last.change }] : []),
+      ],
+      attachments: [],
+    },
+  };
+}

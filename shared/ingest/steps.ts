@@ -1,0 +1,177 @@
+/**
+ * The pure decisions of the inbound pipeline, one per step, so each can be tested on its own:
+ * which message key deduplicates a message, whether it is screened out (automatic, unauthenticated,
+ * spam), which recipient is our reply address, whether its token is valid, whether the sender may
+ * answer, and how many rejection answers a sender may still get today.
+ */
+import { createHash } from 'node:crypto';
+import type { InboundMessage } from '../mail/inbound.ts';
+import { checkVerdicts, isAutomated, type AutomationContext } from '../mail/mail-checks.ts';
+import {
+  decodeReplyAddress,
+  ForeignReplyAddress,
+  MalformedReplyAddress,
+  verifyReplyMac,
+  type ReplyAddressParts,
+} from '../mail/reply-address.ts';
+import type { ReplyTokenRecord } from '../model/records.ts';
+import { mayAnswerFor, personByEmail } from '../programme/queries.ts';
+import type { Programme } from '../programme/schema.ts';
+
+/** A step's decision: go on, or stop with an outcome and a reason written for the sender. */
+export type StepDecision =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly outcome: 'rejected' | 'ignored' | 'dropped'; readonly reason: string };
+
+const GO: StepDecision = { ok: true };
+
+/**
+ * The key a message is deduplicated by: its Message-ID, or, when it has none, the SHA-256 of the
+ * raw bytes (the same bytes delivered twice are the same message).
+ */
+export function dedupeKey(msg: Pick<InboundMessage, 'messageId' | 'sha256'>): string {
+  const id = msg.messageId?.trim();
+  return id ? id : `<sha256.${msg.sha256}@raw.invalid>`;
+}
+
+/** Short, stable, safe-for-keys hash of a message key (outbox and claim keys). */
+export function keyHash(value: string): string {
+  return createHash('sha256').update(value.trim().toLowerCase()).digest('hex').slice(0, 32);
+}
+
+/**
+ * Step 3 then 4: automatic mail is ignored (answering it starts a loop); then the receiving
+ * server's verdicts: spam or virus is dropped, unauthenticated mail is rejected.
+ */
+export function screen(msg: InboundMessage, context: AutomationContext): StepDecision {
+  const automated = isAutomated(msg, context);
+  if (!automated.ok) return { ok: false, outcome: 'ignored', reason: automated.reason };
+  const verdicts = checkVerdicts(msg.verdicts);
+  if (!verdicts.ok) {
+    return {
+      ok: false,
+      outcome: verdicts.action === 'drop' ? 'dropped' : verdicts.action === 'ignore' ? 'ignored' : 'rejected',
+      reason: verdicts.reason,
+    };
+  }
+  return GO;
+}
+
+/** A recipient that looks like one of our reply addresses, decoded. */
+export interface ReplyAddressCandidate {
+  readonly address: string;
+  readonly localPart: string;
+  readonly parts: ReplyAddressParts;
+}
+
+/**
+ * Every recipient (envelope first, then To, then Cc) on our inbound domain that carries a token,
+ * decoded; duplicates removed. The local part before "+" is read from the address and checked
+ * against the programme once the token names the cycle.
+ */
+export function replyAddressCandidates(msg: InboundMessage, inboundDomain: string): ReplyAddressCandidate[] {
+  const domain = inboundDomain.trim().toLowerCase();
+  const seen = new Set<string>();
+  const out: ReplyAddressCandidate[] = [];
+  const all = [...msg.envelope.recipients, ...msg.to.map((a) => a.address), ...msg.cc.map((a) => a.address)];
+  for (const raw of all) {
+    const address = raw.trim().toLowerCase();
+    if (seen.has(address) || !address.endsWith(`@${domain}`)) continue;
+    seen.add(address);
+    const localPart = address.slice(0, address.indexOf('+'));
+    if (localPart === '' || !address.includes('+')) continue;
+    try {
+      out.push({ address, localPart, parts: decodeReplyAddress(address, { localPart, domain }) });
+    } catch (error) {
+      if (error instanceof MalformedReplyAddress || error instanceof ForeignReplyAddress) continue;
+      if ((error as Error).name === 'InvalidReplyAddressSetting') continue;
+      throw error;
+    }
+  }
+  return out;
+}
+
+export const REPLY_TO_LATEST =
+  'reply to the latest email you received about it (each request carries its own reply address)';
+
+/**
+ * Step 5: the token in the address. `record` is the stored token for the address's id (undefined:
+ * unknown). The MAC is checked in constant time with the recipient's email address, as the
+ * notifier signs it; the address must use the programme's local part and inbound domain.
+ */
+export function checkToken(args: {
+  candidate: ReplyAddressCandidate;
+  record: ReplyTokenRecord | undefined;
+  programme: Programme | undefined;
+  key: Buffer;
+  now: Date;
+}): StepDecision {
+  const { candidate, record, programme } = args;
+  const forged: StepDecision = {
+    ok: false,
+    outcome: 'rejected',
+    reason: `the reply address ${candidate.address} is not one we issued (it may have been mistyped or altered); ${REPLY_TO_LATEST}`,
+  };
+  if (!record || !programme) return forged;
+  if (
+    candidate.localPart !== programme.mail.replyLocalPart.toLowerCase() ||
+    !candidate.address.endsWith(`@${programme.mail.inboundDomain.toLowerCase()}`)
+  ) {
+    return forged;
+  }
+  const recipient = programme.people.find((person) => person.id === record.recipientId);
+  if (!recipient) return forged;
+  const valid = verifyReplyMac({
+    id: candidate.parts.id,
+    mac: candidate.parts.mac,
+    key: args.key,
+    purpose: record.purpose,
+    recipient: recipient.email,
+  });
+  if (!valid) return forged;
+  if (Date.parse(record.expiresAt) <= args.now.getTime()) {
+    return {
+      ok: false,
+      outcome: 'rejected',
+      reason: `the reply address you wrote to expired on ${record.expiresAt.slice(0, 10)}; ${REPLY_TO_LATEST}`,
+    };
+  }
+  return GO;
+}
+
+/** Step 6: who sent it, and for whom. */
+export type SenderDecision =
+  | { readonly ok: true; readonly senderId: string; readonly onBehalfOf: string | undefined }
+  | { readonly ok: false; readonly outcome: 'rejected'; readonly reason: string };
+
+/** The From address must be the token's recipient or a registered delegate of theirs. */
+export function checkSender(programme: Programme, token: ReplyTokenRecord, from: string): SenderDecision {
+  const sender = personByEmail(programme, from);
+  const recipient = programme.people.find((person) => person.id === token.recipientId);
+  const expected = recipient ? `${recipient.name} <${recipient.email}>` : token.recipientId;
+  if (!sender || !mayAnswerFor(programme, sender.id, token.recipientId)) {
+    return {
+      ok: false,
+      outcome: 'rejected',
+      reason: `this request was sent to ${expected}, and only they or a delegate registered in the review programme may answer it; ${from} is neither. Reply from the mailbox the request was sent to, or ask the ISMS manager to register you as a delegate`,
+    };
+  }
+  return {
+    ok: true,
+    senderId: sender.id,
+    onBehalfOf: sender.id === token.recipientId ? undefined : token.recipientId,
+  };
+}
+
+/** Default number of rejection answers a sender may get per UTC day (a loop can never form). */
+export const DEFAULT_REJECTIONS_PER_SENDER_PER_DAY = 5;
+
+/**
+ * The claim keys that count rejection answers to `sender` on the UTC day of `at`: the n-th
+ * rejection claims slot n; when every slot is taken, no more rejections are sent that day.
+ */
+export function rejectionSlotKeys(sender: string, at: Date, cap: number): string[] {
+  const day = at.toISOString().slice(0, 10);
+  const who = keyHash(sender);
+  return Array.from({ length: cap }, (_, index) => `ingest-reject:${who}:${day}:${index + 1}`);
+}
