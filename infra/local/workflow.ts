@@ -77,9 +77,13 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     speed: options.speed ?? 1,
     ...(options.start ? { start: options.start } : {}),
   });
+  // As the CDK stack does, the programme's mail settings win over the stack's defaults, so that
+  // replies to the addresses the notifier writes are recognised by the ingest.
   // No CloudWatch here: metrics would only print to stdout.
   Object.assign(process.env, options.stack.env, {
     PROGRAMME_ID: options.programme.organisation.id,
+    MAIL_FROM: options.programme.mail.fromAddress,
+    INBOUND_DOMAIN: options.programme.mail.inboundDomain,
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   const store = new ExecutionStore({
@@ -95,7 +99,12 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     ...(options.log ? { log: options.log } : {}),
   });
   const api = await startSfnApiServer(runtime, { port: options.apiPort ?? 0, host: '127.0.0.1' });
-  const env = { AWS_ENDPOINT_URL_SFN: api.endpoint, STATE_MACHINE_ARN: stateMachineArn };
+  const env = {
+    AWS_ENDPOINT_URL_SFN: api.endpoint,
+    STATE_MACHINE_ARN: stateMachineArn,
+    MAIL_FROM: options.programme.mail.fromAddress,
+    INBOUND_DOMAIN: options.programme.mail.inboundDomain,
+  };
   Object.assign(process.env, env);
   const { resetCycleDeps } = await import('#shared/adapters/runtime.ts');
   resetCycleDeps();

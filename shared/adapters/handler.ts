@@ -5,6 +5,7 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { z } from 'zod';
 import { CycleId } from '../model/ids.ts';
@@ -37,7 +38,10 @@ export function lambdaHandler<S extends z.ZodType, R>(
     const parsed = parse(schema, event);
     const cycleId = (parsed as { cycleId?: unknown }).cycleId;
     if (typeof cycleId === 'string') logger.appendKeys({ cycleId });
-    return run(await cycleDeps(), parsed);
+    const result = await run(await cycleDeps(), parsed);
+    // One data point per completed step: a step that stops completing shows on a dashboard.
+    metrics.addMetric('WorkflowStepCompleted', MetricUnit.Count, 1);
+    return result;
   })
     .use(injectLambdaContext(logger, { clearState: true }))
     .use(logMetrics(metrics));
