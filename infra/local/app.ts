@@ -14,6 +14,9 @@ import { pathToFileURL } from 'node:url';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { OnInbound } from './emulators/smtp.ts';
 import { BadStartOption, runLocalStack } from './start.ts';
+import { LocalScheduler, schedulesFromTemplate } from './scheduler.ts';
+import { importHandlerFrom } from './stepfunctions/lambda.ts';
+import { repoRoot } from './stepfunctions/runtime.ts';
 import { startLocalWorkflow } from './workflow.ts';
 
 export class BadAppSetting extends Error {
@@ -45,6 +48,14 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
     apiPort,
     log: (line) => console.log(line),
   });
+  // The programme's review schedules, read from the same template, fire on the same clock.
+  const scheduler = new LocalScheduler({
+    schedules: schedulesFromTemplate(JSON.parse(await readFile(workflow.templatePath, 'utf8'))),
+    clock: workflow.clock,
+    resolveHandler: importHandlerFrom(repoRoot),
+    log: (line) => console.log(line),
+  });
+  scheduler.start();
   if (stack.dataDir) {
     // Tell the CLI where the workflow runtime is.
     const file = join(stack.dataDir, 'stack.json');
@@ -56,14 +67,16 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
   console.log(`  Programme              ${programmeFile} (${programme.organisation.name}); apply it with`);
   console.log(`                         npx isms-review programme apply ${programmeFile}`);
   console.log(`  Clock                  ${speed === 1 ? 'real time' : `${speed}x real time`}`);
+  console.log(`  Schedules              ${scheduler.describe().join('; ') || 'none'} (fired on this clock)`);
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping...`);
-    workflow
+    scheduler
       .close()
+      .then(() => workflow.close())
       .then(() => stack.stop())
       .then(
         () => {

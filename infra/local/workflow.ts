@@ -44,6 +44,8 @@ export interface LocalWorkflow {
   readonly api: RunningSfnApiServer;
   readonly clock: RuntimeClock;
   readonly stateMachineArn: string;
+  /** The synthesized template the definition (and the local schedules) come from. */
+  readonly templatePath: string;
   /** Variables the handlers (and a CLI) need in addition to the stack's. */
   readonly env: Record<string, string>;
   close(): Promise<void>;
@@ -114,6 +116,7 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     api,
     clock,
     stateMachineArn,
+    templatePath,
     env,
     async close() {
       await runtime.close();
