@@ -50,7 +50,11 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
   });
   // The programme's review schedules, read from the same template, fire on the same clock.
   const scheduler = new LocalScheduler({
-    schedules: schedulesFromTemplate(JSON.parse(await readFile(workflow.templatePath, 'utf8'))),
+    // ISMS_SCHEDULES=off: cycles start only when asked (`cycle start`).
+    schedules:
+      env.ISMS_SCHEDULES === 'off'
+        ? []
+        : schedulesFromTemplate(JSON.parse(await readFile(workflow.templatePath, 'utf8'))),
     clock: workflow.clock,
     resolveHandler: importHandlerFrom(repoRoot),
     log: (line) => console.log(line),
