@@ -24,9 +24,19 @@ export default defineConfig({
       },
       {
         test: {
+          // The package rendered in headless chromium (/usr/bin/chromium; .ci/run installs it).
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
           name: 'emulated',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', '**/node_modules/**'],
+          exclude: ['test/unit/**', 'test/browser/**', '**/node_modules/**'],
           globalSetup: ['test/global-setup.ts'],
           pool: 'forks',
           testTimeout: 30_000,

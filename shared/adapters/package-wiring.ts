@@ -1,12 +1,14 @@
 /**
- * The package store: renders the review package, hashes it and freezes it in the evidence bucket
- * (Object Lock on AWS) under `cycles/<cycleId>/package/v<n>/`. A rebuild (a late input) makes a new
- * version; versions are never overwritten. The hash is the SHA-256 of the HTML document, which is
- * exactly what the distribution email carries.
+ * The package store: renders the review package and freezes it in the evidence bucket (Object
+ * Lock on AWS) under `cycles/<cycleId>/package/v<n>/`: package.html (stand-alone, charts
+ * embedded), email.html (the email body, charts by cid:), package.txt, package.pdf, the chart PNGs
+ * and manifest.json (content hash, input versions, every file's SHA-256). A rebuild (a late input)
+ * makes a new version; versions are never overwritten.
  */
-import type { PackagePort, StoredPackage } from '../cycle/ports.ts';
-import { packageContent, packageDocument } from '../package/content.ts';
-import { packageDistribution } from '../mail/templates/index.ts';
+import type { LoadedPackage, PackagePort, StoredPackage } from '../cycle/ports.ts';
+import { canonicalJson } from '../evidence/canonical-json.ts';
+import { chartCid, type PackageModel } from '../package/model.ts';
+import { renderPackage } from '../package/render.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import { BlobNotFound } from '../store/blob-store.ts';
 import { S3BlobStore } from './s3-blob-store.ts';
@@ -14,10 +16,11 @@ import { S3BlobStore } from './s3-blob-store.ts';
 export class BlobPackageStore implements PackagePort {
   constructor(private readonly blobs: BlobStore) {}
 
+  /** The first version with no manifest yet (the manifest is written last: a crash leaves it absent). */
   private async nextVersion(cycleId: string): Promise<number> {
     for (let version = 1; ; version += 1) {
       try {
-        await this.blobs.get(`cycles/${cycleId}/package/v${version}/package.html`);
+        await this.blobs.get(`cycles/${cycleId}/package/v${version}/manifest.json`);
       } catch (error) {
         if (error instanceof BlobNotFound || (error as Error).name === 'NoSuchKey') return version;
         throw error;
@@ -25,33 +28,68 @@ export class BlobPackageStore implements PackagePort {
     }
   }
 
-  async build(args: Parameters<PackagePort['build']>[0]): Promise<StoredPackage> {
-    const content = packageContent(args);
-    const rendered = packageDistribution(packageDocument(args, content));
-    const version = await this.nextVersion(args.cycle.id);
-    const base = `cycles/${args.cycle.id}/package/v${version}`;
-    const html = await this.blobs.put(
-      `${base}/package.html`,
-      Buffer.from(rendered.html, 'utf8'),
-      'text/html; charset=utf-8',
-    );
-    await this.blobs.put(
-      `${base}/package.txt`,
-      Buffer.from(rendered.text, 'utf8'),
-      'text/plain; charset=utf-8',
-    );
-    return {
-      version,
-      sha256: html.sha256,
-      htmlKey: `${base}/package.html`,
-      textKey: `${base}/package.txt`,
-      inputVersions: content.inputVersions,
+  async freeze(model: PackageModel): Promise<StoredPackage> {
+    const rendered = await renderPackage(model);
+    const version = await this.nextVersion(model.cycle.id);
+    const base = `cycles/${model.cycle.id}/package/v${version}`;
+    const files: Record<string, { sha256: string; size: number }> = {};
+    const put = async (name: string, body: Buffer, type: string) => {
+      files[name] = await this.blobs.put(`${base}/${name}`, body, type);
     };
+    await put('package.html', Buffer.from(rendered.html, 'utf8'), 'text/html; charset=utf-8');
+    await put('email.html', Buffer.from(rendered.emailHtml, 'utf8'), 'text/html; charset=utf-8');
+    await put('package.txt', Buffer.from(rendered.text, 'utf8'), 'text/plain; charset=utf-8');
+    await put('package.pdf', rendered.pdf, 'application/pdf');
+    for (const chart of rendered.charts) await put(`${chart.spec.id}.png`, chart.png, 'image/png');
+    await put('model.json', Buffer.from(canonicalJson(model), 'utf8'), 'application/json');
+    const stored: StoredPackage = {
+      version,
+      sha256: rendered.contentHash,
+      htmlKey: `${base}/package.html`,
+      emailHtmlKey: `${base}/email.html`,
+      textKey: `${base}/package.txt`,
+      pdfKey: `${base}/package.pdf`,
+      manifestKey: `${base}/manifest.json`,
+      charts: rendered.charts.map((c) => ({
+        id: c.spec.id,
+        key: `${base}/${c.spec.id}.png`,
+        cid: chartCid(c.spec.id),
+      })),
+      inputVersions: { ...model.inputVersions },
+    };
+    const manifest = {
+      cycleId: model.cycle.id,
+      version,
+      contentHash: rendered.contentHash,
+      builtAt: model.builtAt,
+      inputVersions: model.inputVersions,
+      files,
+    };
+    await this.blobs.put(
+      `${base}/manifest.json`,
+      Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'),
+      'application/json',
+    );
+    return stored;
   }
 
-  async load(stored: StoredPackage): Promise<{ html: string; text: string }> {
-    const [html, text] = await Promise.all([this.blobs.get(stored.htmlKey), this.blobs.get(stored.textKey)]);
-    return { html: html.toString('utf8'), text: text.toString('utf8') };
+  async load(stored: StoredPackage): Promise<LoadedPackage> {
+    const [html, text, pdf, ...images] = await Promise.all([
+      this.blobs.get(stored.emailHtmlKey ?? stored.htmlKey),
+      this.blobs.get(stored.textKey),
+      stored.pdfKey ? this.blobs.get(stored.pdfKey) : Promise.resolve(undefined),
+      ...(stored.charts ?? []).map((chart) => this.blobs.get(chart.key)),
+    ]);
+    return {
+      html: html!.toString('utf8'),
+      text: text!.toString('utf8'),
+      ...(pdf ? { pdf } : {}),
+      images: (stored.charts ?? []).map((chart, i) => ({
+        cid: chart.cid,
+        filename: `${chart.id}.png`,
+        content: images[i]!,
+      })),
+    };
   }
 }
 

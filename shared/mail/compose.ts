@@ -77,6 +77,11 @@ export const Attachment = z.strictObject({
   contentType: z
     .string()
     .regex(/^[a-z]+\/[a-z0-9.+-]+$/i, { error: 'expected a content type like application/pdf' }),
+  /** Content-ID of an inline image the HTML shows as `cid:<cid>` (multipart/related). */
+  cid: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+$/, { error: 'expected a Content-ID like chart-d1@example.org' })
+    .optional(),
 });
 export type Attachment = z.infer<typeof Attachment>;
 
@@ -176,6 +181,7 @@ export async function composeMessage(spec: MessageSpec): Promise<ComposedMessage
       filename: attachment.filename,
       content: attachment.content,
       contentType: attachment.contentType,
+      ...(attachment.cid ? { cid: attachment.cid } : {}),
     })),
     icalEvent: message.icalEvent && {
       method: message.icalEvent.method,

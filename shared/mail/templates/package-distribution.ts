@@ -186,3 +186,41 @@ export function packageDistribution(data: PackageDistributionData): RenderedMail
     }),
   });
 }
+
+export interface MeetingMovedData extends MailContext {
+  cycle: CycleRef;
+  recipient: Person;
+  previousAt: string;
+  meetingAt: string;
+  /** The package distributed for the meeting (its content hash), unchanged by the move. */
+  packageSha256?: string;
+  ismsManager: Person;
+}
+
+/** The notice that goes with an updated calendar invitation when the review meeting moves. */
+export function meetingMoved(data: MeetingMovedData): RenderedMail {
+  const tz = data.timeZone;
+  return renderDocument({
+    subject: `Moved: ${data.cycle.title}, now ${formatShortDateTime(data.meetingAt, tz)}`,
+    preheader: `The management review meeting moved to ${formatDateTime(data.meetingAt, tz)}.`,
+    heading: `The review meeting has moved`,
+    greeting: `Dear ${data.recipient.name},`,
+    blocks: [
+      p(`The meeting of the ${data.cycle.title} of ${data.organisation} has moved.`),
+      facts(
+        ['Now', strong(formatDateTime(data.meetingAt, tz))],
+        ['Was', formatDateTime(data.previousAt, tz)],
+      ),
+      p('The attached calendar invitation updates the one you received with the package.'),
+      data.packageSha256
+        ? p('The review package is unchanged (SHA-256 ', code(data.packageSha256), ').')
+        : undefined,
+    ],
+    footer: standardFooter({
+      organisation: data.organisation,
+      cycle: data.cycle,
+      contact: data.ismsManager,
+      replyIsRead: false,
+    }),
+  });
+}

@@ -1,0 +1,280 @@
+/**
+ * The package steps of a cycle against the emulators (DynamoDB Local, local S3, local SES): the
+ * completeness gate holds the package while an input may still arrive and lets it go at the
+ * deadline with that input NOT PROVIDED; the frozen package (HTML, text, PDF, charts, manifest)
+ * lies in the evidence bucket with its hash and input versions; a late input makes a new version
+ * and the version distributed is recorded; the email carries the PDF, the charts inline and a
+ * calendar invitation; the per-cycle summary is written for later reviews.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
+import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
+import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';
+import { S3BlobStore, s3ClientFromEnv } from '#shared/adapters/s3-blob-store.ts';
+import { SesMailer } from '#shared/adapters/ses-mailer.ts';
+import { FixedClock } from '#shared/clock.ts';
+import type { CycleDeps, StoredPackage } from '#shared/cycle/ports.ts';
+import {
+  checkInputs,
+  compilePackage,
+  distributePackage,
+  openCycle,
+  requestInputs,
+} from '#shared/cycle/service.ts';
+import { canonicalHash } from '#shared/evidence/canonical-json.ts';
+import { CycleNotifier } from '#shared/mail/notifier.ts';
+import { Outbox } from '#shared/mail/outbox.ts';
+import { writeFrozenPackage } from '#shared/package/render.ts';
+import { moveMeeting } from '#shared/package/meeting.ts';
+import { cycleIdFor, newSubmissionId } from '#shared/model/ids.ts';
+import type { InputRequest, InputSubmission } from '#shared/model/input.ts';
+import type { Programme } from '#shared/programme/schema.ts';
+import { applyLocalEnv, freshBucket, freshTable } from '#test/support/local-stack.ts';
+import { theProgramme } from '#test/unit/package/fixtures.ts';
+import { pdfPages } from '#test/unit/package/pdf-text.ts';
+
+const OPENED = new Date('2027-03-01T09:00:00.000Z');
+const MEETING = '2027-03-29T09:00:00.000Z';
+
+async function world() {
+  applyLocalEnv();
+  const table = await freshTable('package');
+  const { bucket } = await freshBucket('evidence');
+  const repo = new DynamoDbRepository(table);
+  const suffix = randomUUID().slice(0, 8);
+  const base = theProgramme();
+  const programme: Programme = {
+    ...base,
+    people: base.people.map((p) => ({ ...p, email: `${p.id}.${suffix}@example.com` })),
+  };
+  const document = JSON.parse(JSON.stringify(programme)) as Record<string, unknown>;
+  await repo.saveProgrammeVersion({
+    programmeId: programme.organisation.id,
+    version: 1,
+    hash: canonicalHash(document),
+    savedAt: '2027-02-01T10:00:00.000Z',
+    savedBy: 'alice',
+    document,
+  });
+  const clock = new FixedClock(OPENED);
+  const evidence = new S3BlobStore({ client: s3ClientFromEnv(), bucket });
+  const packages = new BlobPackageStore(evidence);
+  const outboxStore = new DynamoOutboxStore(table);
+  const notifier = new CycleNotifier({
+    outbox: new Outbox({ store: outboxStore, mailer: SesMailer.fromEnv(), blobs: evidence, clock }),
+    repo,
+    clock,
+    replyKey: Buffer.alloc(32, 9),
+    loadPackage: (stored) => packages.load(stored),
+  });
+  const deps: CycleDeps = {
+    repo,
+    clock,
+    notifier,
+    packages,
+    workflow: { sendTaskSuccess: async () => undefined },
+  };
+  const cycleId = cycleIdFor('quarterly', OPENED);
+  await openCycle(deps, {
+    executionName: cycleId,
+    request: { programmeId: programme.organisation.id, type: 'quarterly', meetingAt: MEETING },
+  });
+  await requestInputs(deps, cycleId);
+  const answer = async (request: InputRequest, metrics: InputSubmission['metrics'] = []) => {
+    const now = clock.now();
+    const submission: InputSubmission = {
+      id: newSubmissionId(now),
+      cycleId,
+      programmeId: request.programmeId,
+      inputKey: request.inputKey,
+      submitterId: request.ownerId!,
+      kind: 'report',
+      periodCovered: request.periodCovered,
+      receivedAt: now.toISOString(),
+      summary: `Report for ${request.inputKey}: <b>not bold</b>`,
+      metrics,
+      attachments: [],
+      source: { channel: 'cli' },
+    };
+    await repo.recordSubmission(
+      submission,
+      { ...request, status: 'SUBMITTED', submissionId: submission.id },
+      {
+        event: {
+          type: 'input.submitted',
+          at: now.toISOString(),
+          actor: request.ownerId!,
+          data: { inputKey: request.inputKey },
+        },
+      },
+    );
+  };
+  const packageMails = async () =>
+    (await outboxStore.listSent(cycleId)).filter((m) => m.purpose === 'package');
+  return { deps, repo, clock, evidence, programme, cycleId, answer, packageMails };
+}
+
+const FIGURES: Record<string, InputSubmission['metrics']> = {
+  d1: [
+    { name: 'Nonconformities opened', value: 4, unit: 'count' },
+    { name: 'Nonconformities closed', value: 6, unit: 'count' },
+  ],
+  d2: [{ name: 'Patch compliance', value: 96, unit: '%' }],
+  f: [{ name: 'High risks', value: 3, unit: 'count' }],
+};
+
+describe('the package step', () => {
+  it('waits for a missing input, goes ahead at the deadline with it NOT PROVIDED, and sends the frozen package', async () => {
+    const w = await world();
+    const requests = await w.repo.listInputRequests(w.cycleId);
+    for (const request of requests.filter((r) => !r.automatic && r.inputKey !== 'd3')) {
+      await w.answer(request, FIGURES[request.inputKey]);
+    }
+    const cycle = (await w.repo.getCycle(w.cycleId))!;
+
+    // Before the deadline: the gate holds, nothing is built or sent.
+    w.clock.set(new Date(Date.parse(cycle.inputsDueAt) - 3_600_000));
+    expect((await checkInputs(w.deps, w.cycleId)).proceed).toBe(false);
+    await expect(compilePackage(w.deps, w.cycleId)).rejects.toMatchObject({
+      name: 'PackageNotReady',
+      message: expect.stringMatching(/input d3 \(Audit results\) may still arrive until/),
+    });
+    await distributePackage(w.deps, w.cycleId);
+    expect((await w.repo.getCycle(w.cycleId))!.phase).toBe('AWAITING_INPUTS');
+    expect(await w.packageMails()).toEqual([]);
+
+    // At the deadline: d3 is NOT PROVIDED, and the package goes.
+    w.clock.set(new Date(Date.parse(cycle.inputsDueAt) + 60_000));
+    expect(await checkInputs(w.deps, w.cycleId)).toMatchObject({ proceed: true, missing: ['d3'] });
+    await compilePackage(w.deps, w.cycleId);
+    const compiled = (await w.repo.getCycle(w.cycleId))!;
+    expect(compiled.phase).toBe('AWAITING_DISTRIBUTION');
+    w.clock.set(new Date(compiled.packageSendAt));
+    await distributePackage(w.deps, w.cycleId);
+    await distributePackage(w.deps, w.cycleId); // a retry sends nothing twice
+
+    const sent = await w.packageMails();
+    expect(sent).toHaveLength(1);
+    const events = await w.repo.listEvents(w.cycleId);
+    const built = events.filter((e) => e.type === 'package.built');
+    expect(built).toHaveLength(1);
+    const stored = built[0]!.data as unknown as StoredPackage;
+    const distributed = events.find((e) => e.type === 'package.distributed')!;
+    expect(distributed.data).toMatchObject({ version: 1, sha256: stored.sha256 });
+    expect((await w.repo.getCycle(w.cycleId))!.packageHash).toBe(stored.sha256);
+
+    // Frozen in the evidence bucket: the manifest names the hash, the input versions and every file.
+    const manifest = JSON.parse((await w.evidence.get(stored.manifestKey!)).toString('utf8'));
+    expect(manifest.contentHash).toBe(stored.sha256);
+    expect(manifest.inputVersions.d3).toBeNull();
+    expect(manifest.inputVersions.d1).toMatch(/^S-/);
+    expect(Object.keys(manifest.files)).toEqual(
+      expect.arrayContaining(['package.html', 'email.html', 'package.txt', 'package.pdf', 'model.json']),
+    );
+
+    // The email as sent: text and HTML, the PDF, the charts inline by cid, the invitation.
+    const raw = await w.evidence.get(sent[0]!.rawKey!);
+    const mail = await simpleParser(raw, { keepCidLinks: true });
+    expect(mail.text).toMatch(/Audit results \[NOT PROVIDED\]/);
+    expect(mail.text).toMatch(/Input not provided: Audit results \(d3\)/);
+    expect(mail.html).toContain('&lt;b&gt;not bold&lt;/b&gt;');
+    const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf')!;
+    expect(pdf.filename).toBe(`review-package-${w.cycleId}-v1.pdf`);
+    const pages = pdfPages(pdf.content);
+    for (const page of pages) expect(page).toContain(`content SHA-256 ${stored.sha256}`);
+    const images = mail.attachments.filter((a) => a.contentType === 'image/png');
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    for (const image of images) {
+      expect(image.related || image.contentDisposition === 'inline').toBe(true);
+      expect(String(mail.html)).toContain(`cid:${image.cid}`);
+    }
+    const ics = raw.toString('utf8');
+    expect(ics).toMatch(/METHOD:REQUEST/);
+    expect(ics).toMatch(/DTSTART;TZID=Europe\/London:20270329T100000/);
+    expect(ics).toContain(`UID:${w.cycleId}@example.com`);
+    expect(sent[0]!.recipients.length).toBeGreaterThanOrEqual(3);
+
+    // The summary later reviews read their trends from.
+    const summaries = await w.repo.listCycleSummaries(w.programme.organisation.id);
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({ cycleId: w.cycleId, packageHash: stored.sha256, packageVersion: 1 });
+    expect(summaries[0]!.inputStatus.d3).toBe('not-provided');
+    expect(summaries[0]!.figures.d1).toHaveLength(2);
+
+    // The meeting moves: every attendee gets an updated invitation, same UID, higher SEQUENCE, once.
+    const movedTo = '2027-03-31T13:00:00.000Z';
+    expect(await moveMeeting(w.deps, { cycleId: w.cycleId, meetingAt: movedTo, by: 'alice' })).toMatchObject({
+      sequence: 1,
+    });
+    await moveMeeting(w.deps, { cycleId: w.cycleId, meetingAt: movedTo, by: 'alice' });
+    await expect(
+      moveMeeting(w.deps, { cycleId: w.cycleId, meetingAt: '2027-01-01T09:00:00Z', by: 'alice' }),
+    ).rejects.toMatchObject({ name: 'MeetingCannotMove' });
+    const updates = (await w.packageMails()).filter((m) => m.key.startsWith('meeting:'));
+    expect(updates.map((m) => m.key)).toEqual(['meeting:seq1']);
+    const update = (await w.evidence.get(updates[0]!.rawKey!)).toString('utf8');
+    expect(update).toContain(`UID:${w.cycleId}@example.com`);
+    expect(update).toMatch(/SEQUENCE:1\r\n/);
+    expect(ics).toMatch(/SEQUENCE:0\r\n/);
+    expect(update).toMatch(/DTSTART;TZID=Europe\/London:20270331T140000/);
+    expect((await w.repo.getCycle(w.cycleId))!.plannedMeetingAt).toBe(movedTo);
+
+    // What the demo writes: the frozen files, their footer hash the recorded one.
+    const dir = await mkdtemp(join(tmpdir(), 'package-'));
+    const written = await writeFrozenPackage({ blobs: w.evidence, cycleId: w.cycleId, dir });
+    expect(written).toMatchObject({ version: 1, contentHash: stored.sha256 });
+    const file = pdfPages(await readFile(join(dir, 'package.pdf')));
+    expect(file.every((page) => page.includes(stored.sha256))).toBe(true);
+    expect(await readFile(join(dir, 'package.html'), 'utf8')).toContain('src="data:image/png;base64,');
+  }, 90_000);
+
+  it('rebuilds a new version when an input arrives after the package was built, and distributes that one', async () => {
+    const w = await world();
+    const requests = await w.repo.listInputRequests(w.cycleId);
+    for (const request of requests.filter((r) => !r.automatic && r.inputKey !== 'd3'))
+      await w.answer(request);
+    const cycle = (await w.repo.getCycle(w.cycleId))!;
+    w.clock.set(new Date(Date.parse(cycle.inputsDueAt) + 60_000));
+    await checkInputs(w.deps, w.cycleId);
+    await compilePackage(w.deps, w.cycleId);
+
+    // The auditor's answer arrives late, before the package goes out.
+    const late = (await w.repo.getInputRequest(w.cycleId, 'd3'))!;
+    expect(late.status).toBe('NOT_PROVIDED');
+    await w.answer(late, [{ name: 'Major findings', value: 0, unit: 'count' }]);
+    w.clock.set(new Date(cycle.packageSendAt));
+    await distributePackage(w.deps, w.cycleId);
+
+    const events = await w.repo.listEvents(w.cycleId);
+    const built = events
+      .filter((e) => e.type === 'package.built')
+      .map((e) => e.data as unknown as StoredPackage & { rebuiltFor?: string[] });
+    expect(built.map((b) => b.version)).toEqual([1, 2]);
+    expect(built[1]!.rebuiltFor).toEqual(['d3']);
+    expect(built[1]!.sha256).not.toBe(built[0]!.sha256);
+    expect(built[1]!.inputVersions.d3).toMatch(/^S-/);
+    expect(events.find((e) => e.type === 'package.distributed')!.data).toMatchObject({
+      version: 2,
+      sha256: built[1]!.sha256,
+    });
+    expect((await w.repo.getCycle(w.cycleId))!.packageHash).toBe(built[1]!.sha256);
+    // Both versions stay frozen.
+    for (const b of built) await expect(w.evidence.get(b.manifestKey!)).resolves.toBeInstanceOf(Buffer);
+    const sent = await w.packageMails();
+    expect(sent.map((m) => m.key)).toEqual(['package:v2']);
+    const text = (await w.evidence.get(built[1]!.textKey)).toString('utf8');
+    expect(text).not.toMatch(/Audit results \[NOT PROVIDED\]/);
+    const [summary] = await w.repo.listCycleSummaries(w.programme.organisation.id);
+    expect(summary!.packageVersion).toBe(2);
+    // A stale writer (an older version) never replaces the newer summary.
+    await w.repo.putCycleSummary({ ...summary!, packageVersion: 1, packageHash: built[0]!.sha256 });
+    expect((await w.repo.listCycleSummaries(w.programme.organisation.id))[0]!.packageHash).toBe(
+      built[1]!.sha256,
+    );
+  }, 90_000);
+});
