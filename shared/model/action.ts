@@ -74,11 +74,25 @@ export const EffectivenessCheck = z
   });
 export type EffectivenessCheck = z.infer<typeof EffectivenessCheck>;
 
+/** Where an update came from: an inbound email (its Message-ID), the command line, or the system. */
+export const UpdateSource = z.discriminatedUnion(
+  'channel',
+  [
+    z.strictObject({ channel: z.literal('email'), messageId: NonEmptyText }),
+    z.strictObject({ channel: z.literal('cli') }),
+    z.strictObject({ channel: z.literal('system') }),
+  ],
+  { error: 'expected a source: email (with its Message-ID), cli or system' },
+);
+export type UpdateSource = z.infer<typeof UpdateSource>;
+
 export const HistoryEntry = z.strictObject({
   at: UtcTimestamp,
   by: Actor,
   /** What changed, in words, e.g. `status open → done`, `due date 2026-11-30 → 2026-12-15: supplier delay`. */
   change: NonEmptyText,
+  /** Where the update came from (absent on entries written before sources were kept). */
+  source: z.optional(UpdateSource),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
@@ -101,6 +115,20 @@ export const Action = z
     /** The decision it carries out, and the input it came from, if any. */
     decisionId: z.optional(DecisionId),
     inputKey: z.optional(InputKey),
+    /** A later due date the owner asked for, awaiting the chair's answer. */
+    extensionRequest: z.optional(
+      z.strictObject({
+        dueDate: CalendarDate,
+        reason: NonEmptyText,
+        requestedAt: UtcTimestamp,
+        by: Actor,
+        source: UpdateSource,
+      }),
+    ),
+    /** How many times the chair moved the due date. */
+    extensionsGranted: z.optional(z.number().int().min(0)),
+    /** Follow-up steps sent for the current due date (step id → when); cleared when the due date moves. */
+    stepsSent: z.optional(z.record(z.string(), UtcTimestamp)),
     history: z
       .array(HistoryEntry)
       .min(1, { error: 'an action keeps its history, starting with its creation' }),

@@ -34,7 +34,11 @@ export function actionFacts(action: ActionRef, timeZone: string, options: Action
     ['Owner', options.ownerAddress ? contact(action.owner) : action.owner.name],
     ['Due', formatDate(action.dueDate)],
     ['Status', action.status],
-    ['Decided at', `${action.decidedIn.cycleTitle}, ${formatDate(action.decidedIn.meetingDate)}`],
+    [
+      'Decided at',
+      // A cycle title may end with its planned date; the meeting's own date is shown instead.
+      `${action.decidedIn.cycleTitle.replace(/, \d{4}-\d{2}-\d{2}$/, '')}, ${formatDate(action.decidedIn.meetingDate)}`,
+    ],
   ];
   if (action.decisionText) rows.push(['Decision', action.decisionText]);
   if (action.lastUpdate) {

@@ -1,0 +1,342 @@
+import { DateTime } from 'luxon';
+import { daysOverdue } from '#shared/actions/escalation-policy.ts';
+import type { ActionCommand } from '#shared/actions/register.ts';
+import { ACTION_STATUSES, type Action, type ActionStatus } from '#shared/model/action.ts';
+import { parseWith } from '#shared/model/common.ts';
+import { ActionId } from '#shared/model/ids.ts';
+import { personByEmail } from '#shared/programme/queries.ts';
+import { ProgrammeSchema, type Programme } from '#shared/programme/schema.ts';
+import type { ReviewRepository } from '#shared/store/repository.ts';
+import { BACKEND_HELP, backendOptions, resolveBackend, resolveProgrammeId } from '../backend.ts';
+import { openRepository } from '../clients.ts';
+import { columns, ExitCode, UsageError } from '../output.ts';
+import type { Command } from './types.ts';
+import { ProgrammeNotApplied } from './cycle.ts';
+
+async function currentProgramme(repository: ReviewRepository, programmeId: string): Promise<Programme> {
+  const current = await repository.getCurrentProgramme(programmeId);
+  if (!current) throw new ProgrammeNotApplied(programmeId);
+  return parseWith(
+    ProgrammeSchema,
+    current.document,
+    `stored programme ${programmeId} version ${current.version}`,
+  );
+}
+
+function text(values: Record<string, string | boolean | undefined>, name: string): string | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} needs a value.`);
+  return value.trim();
+}
+
+export interface ActionRow {
+  id: string;
+  cycleId: string;
+  title: string;
+  owner: string;
+  status: ActionStatus;
+  dueDate: string;
+  daysOverdue: number;
+  escalationLevel: number;
+  corrective: boolean;
+  extensionRequested?: string;
+}
+
+export function actionRow(action: Action, timeZone: string, now: Date): ActionRow {
+  const open = action.status === 'open' || action.status === 'in_progress';
+  return {
+    id: action.id,
+    cycleId: action.cycleId,
+    title: action.title,
+    owner: action.ownerId,
+    status: action.status,
+    dueDate: action.dueDate,
+    daysOverdue: open ? daysOverdue(action.dueDate, timeZone, now) : 0,
+    escalationLevel: action.escalationLevel,
+    corrective: action.corrective,
+    ...(action.extensionRequest ? { extensionRequested: action.extensionRequest.dueDate } : {}),
+  };
+}
+
+export const actionsList: Command = {
+  words: ['actions', 'list'],
+  usage: 'actions list [--overdue] [--owner <email>] [--all] [--programme <id>]',
+  summary: 'List the actions that still need follow-up (or all of an owner with --all), by due date.',
+  help: [
+    'Without options: every action still open, in progress, or done and awaiting its effectiveness',
+    'check, from every review of the programme. --overdue keeps the open ones past their due date;',
+    "--owner keeps one owner's (by email address); --all with --owner lists that owner's closed",
+    "actions too. Due dates are calendar dates in the organisation's time zone.",
+    '',
+    BACKEND_HELP,
+  ].join('\n'),
+  options: {
+    ...backendOptions,
+    programme: { type: 'string' },
+    overdue: { type: 'boolean' },
+    owner: { type: 'string' },
+    all: { type: 'boolean' },
+  },
+  async run({ positionals, values, out, clock, env }) {
+    if (positionals.length > 0)
+      throw new UsageError(`actions list takes options only, not "${positionals.join(' ')}".`);
+    const ownerEmail = text(values, 'owner');
+    if (values.all && !ownerEmail)
+      throw new UsageError("--all lists one owner's actions: give --owner <email> too.");
+    const backend = await resolveBackend(values, env);
+    const programmeId = await resolveProgrammeId(backend, values, env);
+    const { repository, close } = await openRepository(backend);
+    try {
+      const programme = await currentProgramme(repository, programmeId);
+      const zone = programme.organisation.timeZone;
+      const now = clock.now();
+      let actions: Action[];
+      if (ownerEmail) {
+        const owner = personByEmail(programme, ownerEmail);
+        if (!owner) {
+          throw new UsageError(
+            `--owner ${ownerEmail} is nobody in programme ${programmeId}; people: ${programme.people.map((p) => p.email).join(', ')}.`,
+          );
+        }
+        actions = await repository.listActionsByOwner(programmeId, owner.id);
+        if (!values.all) {
+          const followed = new Set(
+            (await repository.listActionsNeedingFollowUp(programmeId)).map((a) => a.id),
+          );
+          actions = actions.filter((a) => followed.has(a.id));
+        }
+      } else if (values.overdue) {
+        const yesterday = DateTime.fromJSDate(now, { zone }).minus({ days: 1 }).toISODate()!;
+        actions = await repository.listActionsNeedingFollowUp(programmeId, yesterday);
+      } else {
+        actions = await repository.listActionsNeedingFollowUp(programmeId);
+      }
+      let rows = actions
+        .map((a) => actionRow(a, zone, now))
+        .sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+      if (values.overdue) rows = rows.filter((r) => r.daysOverdue > 0);
+      if (rows.length === 0) out.say('No actions match.');
+      else {
+        for (const line of columns([
+          ['ACTION', 'STATUS', 'DUE', 'OVERDUE', 'OWNER', 'TITLE'],
+          ...rows.map((r) => [
+            r.id,
+            r.status.replace('_', ' ') +
+              (r.extensionRequested ? ` (extension to ${r.extensionRequested} asked)` : ''),
+            r.dueDate,
+            r.daysOverdue > 0 ? `${r.daysOverdue} d` : '',
+            r.owner,
+            r.title,
+          ]),
+        ]))
+          out.say(line);
+      }
+      out.result({ programmeId, actions: rows });
+      return ExitCode.ok;
+    } finally {
+      close();
+    }
+  },
+};
+
+const STATUS_COMMAND: Record<ActionStatus, string> = {
+  open: 'reopen',
+  in_progress: 'progress',
+  done: 'done',
+  verified: 'verify',
+  cancelled: 'cancel',
+};
+
+/** The register command for `--status`, with what each status needs. */
+export function commandFor(
+  status: string,
+  values: { note?: string; evidence?: string; checker?: string; fail?: boolean },
+): ActionCommand {
+  if (!(ACTION_STATUSES as readonly string[]).includes(status)) {
+    throw new UsageError(`--status must be one of ${ACTION_STATUSES.join(', ')}, not "${status}".`);
+  }
+  const need = (value: string | undefined, what: string) => {
+    if (!value) throw new UsageError(`--status ${status} needs ${what}.`);
+    return value;
+  };
+  switch (STATUS_COMMAND[status as ActionStatus]) {
+    case 'reopen':
+      return { kind: 'reopen', note: need(values.note, '--note saying why it is reopened') };
+    case 'progress':
+      return { kind: 'progress', note: need(values.note, '--note saying where it stands') };
+    case 'done':
+      return {
+        kind: 'done',
+        evidence: need(
+          values.evidence ?? values.note,
+          '--evidence saying what was done and where it can be seen',
+        ),
+        ...(values.checker ? { checkerId: values.checker } : {}),
+      };
+    case 'verify':
+      return { kind: 'verify', note: need(values.note, '--note saying how it was confirmed') };
+    default:
+      return { kind: 'cancel', reason: need(values.note, '--note giving the reason for cancelling') };
+  }
+}
+
+export const actionUpdate: Command = {
+  words: ['action', 'update'],
+  usage:
+    'action update <actionId> --status <status> [--note <text>] [--evidence <text>] [--checker <person id>] [--by <person id>]',
+  summary:
+    'Change an action: progress, done, verified, reopened or cancelled, recorded with who and from where.',
+  help: [
+    `Statuses: ${ACTION_STATUSES.join(', ')}.`,
+    '  in_progress --note <where it stands>        done --evidence <what was done, where to see it>',
+    '  verified --note <how it was confirmed>       open --note <why it is reopened>',
+    '  cancelled --note <reason>',
+    'A corrective action gets an effectiveness check when done, by --checker (default: the ISMS',
+    'manager, or the chair when the ISMS manager owns it), who is asked by email to answer PASS or',
+    'FAIL. Verifying a corrective action records its effectiveness check as passed: --by must not be',
+    'its owner. --by names who makes the change (default: the ISMS manager).',
+    '',
+    BACKEND_HELP,
+  ].join('\n'),
+  options: {
+    ...backendOptions,
+    status: { type: 'string' },
+    note: { type: 'string' },
+    evidence: { type: 'string' },
+    checker: { type: 'string' },
+    by: { type: 'string' },
+  },
+  async run({ positionals, values, out, clock, env }) {
+    const [id, ...extra] = positionals;
+    if (id === undefined || extra.length > 0) throw new UsageError('Give exactly one action id.');
+    if (!ActionId.safeParse(id).success) {
+      throw new UsageError(
+        `"${id}" is not an action id; expected one like A-20261001T0800Z-Q-001 (see \`isms-review actions list\`).`,
+      );
+    }
+    const status = text(values, 'status');
+    if (!status) throw new UsageError(`Give the new status: --status <${ACTION_STATUSES.join('|')}>.`);
+    const note = text(values, 'note');
+    const evidence = text(values, 'evidence');
+    const checker = text(values, 'checker');
+    const command = commandFor(status, {
+      ...(note ? { note } : {}),
+      ...(evidence ? { evidence } : {}),
+      ...(checker ? { checker } : {}),
+    });
+    const backend = await resolveBackend(values, env);
+    const { repository, close } = await openRepository(backend);
+    try {
+      const { changeAction, actionContext, ActionNotFound, InvalidActionChange, ActionClosed } =
+        await import('#shared/actions/register.ts');
+      const known = await repository.getAction(id);
+      if (!known) throw new ActionNotFound(id);
+      const { programme } = await actionContext(repository, known);
+      const { ismsManager } = await import('#shared/programme/queries.ts');
+      const by = text(values, 'by') ?? ismsManager(programme).id;
+      const { createNotifier } = await import('#shared/adapters/notifier-wiring.ts');
+      const notifier = await createNotifier({ env: process.env, repo: repository, clock });
+      try {
+        const { action } = await changeAction(
+          { repo: repository, clock, notifier },
+          { actionId: id, by, source: { channel: 'cli' }, command },
+        );
+        out.say(`${action.id} is now ${action.status.replace('_', ' ')} (due ${action.dueDate}).`);
+        out.say(`  recorded: ${action.history.at(-1)?.change ?? ''}`);
+        if (action.effectivenessCheck && action.status === 'done') {
+          out.say(
+            `  effectiveness check: ${action.effectivenessCheck.assigneeId}, due ${action.effectivenessCheck.dueDate} (asked by email)`,
+          );
+        }
+        out.result({
+          ok: true,
+          action: actionRow(action, programme.organisation.timeZone, clock.now()),
+          history: action.history,
+        });
+        return ExitCode.ok;
+      } catch (error) {
+        if (
+          error instanceof InvalidActionChange ||
+          error instanceof ActionClosed ||
+          (error as Error).name === 'UnknownPerson'
+        ) {
+          out.error((error as Error).message);
+          out.result({ ok: false, error: (error as Error).message });
+          return ExitCode.failed;
+        }
+        throw error;
+      }
+    } finally {
+      close();
+    }
+  },
+};
+
+const sourceOf = (entry: Action['history'][number]) =>
+  entry.source?.channel === 'email'
+    ? `email ${entry.source.messageId}`
+    : (entry.source?.channel ?? 'not recorded');
+
+export const actionShow: Command = {
+  words: ['action', 'show'],
+  usage: 'action show <actionId>',
+  summary: 'Show an action and the history of every update: when, who, and from where.',
+  help: [
+    'Each update names who made it and where it came from: an email (its Message-ID), the command',
+    'line, or the system (reminders and escalations sent).',
+    '',
+    BACKEND_HELP,
+  ].join('\n'),
+  options: { ...backendOptions },
+  async run({ positionals, values, out, clock, env }) {
+    const [id, ...extra] = positionals;
+    if (id === undefined || extra.length > 0) throw new UsageError('Give exactly one action id.');
+    if (!ActionId.safeParse(id).success) {
+      throw new UsageError(
+        `"${id}" is not an action id; expected one like A-20261001T0800Z-Q-001 (see \`isms-review actions list\`).`,
+      );
+    }
+    const backend = await resolveBackend(values, env);
+    const { repository, close } = await openRepository(backend);
+    try {
+      const action = await repository.getAction(id);
+      if (!action) {
+        const message = `no action ${id}; \`isms-review actions list\` shows the open ones`;
+        out.error(message);
+        out.result({ ok: false, error: message });
+        return ExitCode.failed;
+      }
+      const { actionContext } = await import('#shared/actions/register.ts');
+      const { programme } = await actionContext(repository, action);
+      const row = actionRow(action, programme.organisation.timeZone, clock.now());
+      out.say(`${action.id}: ${action.title}`);
+      for (const line of columns([
+        ['owner', action.ownerId],
+        ['status', action.status.replace('_', ' ')],
+        ['due', `${action.dueDate}${row.daysOverdue > 0 ? ` (${row.daysOverdue} days overdue)` : ''}`],
+        ['decided in', action.cycleId],
+        ...(action.extensionRequest
+          ? [['extension asked', `to ${action.extensionRequest.dueDate}: ${action.extensionRequest.reason}`]]
+          : []),
+        ...(action.effectivenessCheck
+          ? [
+              [
+                'effectiveness check',
+                `${action.effectivenessCheck.assigneeId}, due ${action.effectivenessCheck.dueDate}` +
+                  (action.effectivenessCheck.result ? `: ${action.effectivenessCheck.result}` : ''),
+              ],
+            ]
+          : []),
+      ]))
+        out.say(line);
+      out.say('History:');
+      for (const line of columns(action.history.map((h) => [h.at, h.by, sourceOf(h), h.change])))
+        out.say(line);
+      out.result({ ...row, history: action.history });
+      return ExitCode.ok;
+    } finally {
+      close();
+    }
+  },
+};

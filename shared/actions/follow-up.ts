@@ -1,0 +1,289 @@
+/**
+ * The follow-up sweep: reminders before due dates, the overdue notice, escalation to the ISMS
+ * manager and then to top management, for every action of a programme that still needs it, from
+ * this cycle or an earlier one (carried over).
+ *
+ * Cost: the actions come from one query on the sparse open-actions index (gsi2), bounded by date:
+ * only actions whose follow-up date is on or before today + the earliest reminder are read. Closed
+ * actions carry no gsi2 keys, so the sweep reads, and writes, nothing for them however many there
+ * are. Each action keeps the steps sent for its current due date (`stepsSent`), so a step already
+ * sent costs no request at all.
+ *
+ * Never twice: a step is claimed (a conditional write keyed by action, due date and step, in the
+ * action's own cycle) before it is sent; a claim that exists means it was sent, and the action is
+ * only brought up to date. A failed send gives the claim back so that the next sweep sends it.
+ * Each step sent is recorded on the action (history, escalation level) and as an event in the
+ * cycle's log, with its recipients.
+ *
+ * A done corrective action waits for its effectiveness check, not its owner: it leaves the ladder,
+ * and once the check is past its due date the checker is asked again, once, the ISMS manager copied.
+ */
+import { DateTime } from 'luxon';
+import type { Clock } from '../clock.ts';
+import type { Action } from '../model/action.ts';
+import type { Cycle } from '../model/cycle.ts';
+import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
+import { executiveOf, ismsManager, topManagement } from '../programme/queries.ts';
+import type { ActionNotifierPort } from './ports.ts';
+import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
+import {
+  daysOverdue,
+  dueSteps,
+  nextStepAt,
+  type ActionLadderPolicy,
+  type LadderStep,
+} from './escalation-policy.ts';
+
+/** What sending one ladder step, or an effectiveness-check reminder, needs (the cycle notifier implements it). */
+export interface ActionStepNotifier extends Pick<ActionNotifierPort, 'effectivenessCheckRequest'> {
+  actionStep(args: {
+    cycle: Cycle;
+    programme: Programme;
+    action: Action;
+    step: LadderStep;
+    daysOverdue: number;
+  }): Promise<void>;
+}
+
+export interface SweepDeps {
+  readonly repo: ReviewRepository;
+  readonly clock: Clock;
+  readonly notifier: ActionStepNotifier;
+}
+
+export interface SweepResult {
+  /** Actions read from the index. */
+  readonly examined: number;
+  /** Steps sent by this sweep, as `<action id>:<step id>`. */
+  readonly sent: string[];
+  /** When a step falls due next (UTC ISO), if any is known. */
+  readonly nextStepAt?: string;
+}
+
+export class ProgrammeNotStored extends Error {
+  override name = 'ProgrammeNotStored' as const;
+}
+
+export const ladderPolicyOf = (programme: Programme): ActionLadderPolicy => ({
+  reminderDaysBeforeDue: programme.escalation.actionReminderDaysBeforeDue,
+  overdueNoticeAfterDays: programme.escalation.overdueNoticeAfterDays,
+  ismsManagerAfterDays: programme.escalation.ismsManagerAfterDays,
+  topManagementAfterDays: programme.escalation.topManagementAfterDays,
+});
+
+/** The claim key of one step: the due date is part of it, so a moved due date starts a fresh ladder. */
+export const stepKey = (action: Pick<Action, 'id' | 'dueDate'>, stepId: string) =>
+  `action:${action.id}:${action.dueDate}:${stepId}`;
+
+/** Who a step goes to (person ids). */
+export function stepRecipients(
+  programme: Programme,
+  action: Pick<Action, 'ownerId'>,
+  step: LadderStep,
+): string[] {
+  if (step.kind === 'escalate-top') {
+    const executive = executiveOf(programme, action.ownerId)?.id;
+    return [topManagement(programme).chair.id, ...(executive ? [executive] : [])];
+  }
+  if (step.kind === 'escalate-manager') return [ismsManager(programme).id];
+  return [action.ownerId];
+}
+
+const EVENT_OF: Record<LadderStep['kind'], string> = {
+  reminder: 'action.reminder_sent',
+  'overdue-notice': 'action.overdue_notice_sent',
+  'escalate-manager': 'action.escalated',
+  'escalate-top': 'action.escalated',
+};
+
+/** Only open work climbs the ladder; a done corrective action waits for its check, not its owner. */
+const onLadder = (action: Action) => action.status === 'open' || action.status === 'in_progress';
+
+/** A done corrective action whose effectiveness check has no result yet. */
+const awaitingCheck = (action: Action) =>
+  action.status === 'done' && action.corrective && action.effectivenessCheck?.result === undefined;
+
+/** The step sent once when an effectiveness check is past its due date. */
+export const CHECK_OVERDUE_STEP = 'check-overdue';
+
+interface StepRecord {
+  readonly stepId: string;
+  readonly level: number;
+  /** Whether the action as re-read still awaits this step (not closed, same date). */
+  readonly still: (current: Action) => boolean;
+  readonly eventType: string;
+  readonly eventData: Record<string, unknown>;
+  readonly recipients: string[];
+  readonly at: string;
+  /** False when the send happened before a restart and only the record is written now. */
+  readonly delivered: boolean;
+}
+
+/**
+ * Records a step as sent on the action (and in the cycle's log), retrying when someone updated the
+ * action meanwhile; nothing is written when the action moved on.
+ */
+async function recordStep(repo: ReviewRepository, action: Action, step: StepRecord): Promise<void> {
+  let current = action;
+  for (let attempt = 1; attempt <= 10; attempt += 1) {
+    if (!step.still(current) || current.stepsSent?.[step.stepId]) return;
+    const next: Action = {
+      ...current,
+      stepsSent: { ...current.stepsSent, [step.stepId]: step.at },
+      escalationLevel: Math.max(current.escalationLevel, step.level),
+      updatedAt: step.at,
+      history: [
+        ...current.history,
+        {
+          at: step.at,
+          by: 'system',
+          change: `${step.stepId} sent to ${step.recipients.join(', ')}${step.delivered ? '' : ' (recorded after a restart)'}`,
+          source: { channel: 'system' },
+        },
+      ],
+    };
+    try {
+      await repo.updateAction(next, {
+        event: {
+          type: step.eventType,
+          at: step.at,
+          actor: 'system',
+          data: { actionId: action.id, step: step.stepId, recipients: step.recipients, ...step.eventData },
+        },
+      });
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdate)) throw error;
+      const reread = await repo.getAction(action.id);
+      if (!reread) return;
+      current = reread;
+    }
+  }
+}
+
+/**
+ * Once an effectiveness check is past its due date (local calendar), asks the checker again, with
+ * the ISMS manager copied; sent once per check.
+ */
+export async function followUpCheck(
+  deps: SweepDeps,
+  context: { cycle: Cycle; programme: Programme },
+  action: Action,
+): Promise<string[]> {
+  const check = action.effectivenessCheck;
+  if (!awaitingCheck(action) || !check || action.stepsSent?.[CHECK_OVERDUE_STEP]) return [];
+  const now = deps.clock.now();
+  const today = DateTime.fromJSDate(now, { zone: context.programme.organisation.timeZone }).toISODate()!;
+  if (today <= check.dueDate) return [];
+  const key = `action:${action.id}:check:${check.dueDate}:overdue`;
+  const claimed = await deps.repo.claimNotification(action.cycleId, key, now.toISOString());
+  if (claimed) {
+    try {
+      await deps.notifier.effectivenessCheckRequest({ ...context, action, overdue: true });
+    } catch (error) {
+      await deps.repo.releaseNotification(action.cycleId, key);
+      throw error;
+    }
+  }
+  await recordStep(deps.repo, action, {
+    stepId: CHECK_OVERDUE_STEP,
+    level: action.escalationLevel,
+    still: (current) => awaitingCheck(current) && current.effectivenessCheck?.dueDate === check.dueDate,
+    eventType: 'action.check_reminder_sent',
+    eventData: { checkDueDate: check.dueDate },
+    recipients: [check.assigneeId, ismsManager(context.programme).id],
+    at: now.toISOString(),
+    delivered: claimed,
+  });
+  return claimed ? [CHECK_OVERDUE_STEP] : [];
+}
+
+/** Sends the steps due now for one action; returns the ids sent and when its next step falls due. */
+export async function followUpOne(
+  deps: SweepDeps,
+  context: { cycle: Cycle; programme: Programme },
+  action: Action,
+): Promise<{ sent: string[]; next?: Date }> {
+  const { programme, cycle } = context;
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const zone = programme.organisation.timeZone;
+  const policy = ladderPolicyOf(programme);
+  const sent = new Set(Object.keys(action.stepsSent ?? {}));
+  const out: string[] = [];
+  if (!onLadder(action)) return { sent: out };
+  for (const step of dueSteps({ dueDate: action.dueDate, timeZone: zone, policy, now, sent })) {
+    const key = stepKey(action, step.id);
+    const recipients = stepRecipients(programme, action, step);
+    const overdue = daysOverdue(action.dueDate, zone, now);
+    const claimed = await deps.repo.claimNotification(action.cycleId, key, at);
+    // Sent even when already claimed: a run killed between the claim and the send left the claim
+    // alone. The outbox sends each key exactly once (an earlier send is found SENT, not repeated).
+    try {
+      await deps.notifier.actionStep({ cycle, programme, action, step, daysOverdue: overdue });
+    } catch (error) {
+      if (claimed) await deps.repo.releaseNotification(action.cycleId, key);
+      throw error;
+    }
+    if (claimed) out.push(step.id);
+    await recordStep(deps.repo, action, {
+      stepId: step.id,
+      level: step.level,
+      still: (current) => onLadder(current) && current.dueDate === action.dueDate,
+      eventType: EVENT_OF[step.kind],
+      eventData: { level: step.level, dueDate: action.dueDate, daysOverdue: overdue },
+      recipients,
+      at,
+      delivered: claimed,
+    });
+    sent.add(step.id);
+  }
+  const next = nextStepAt({ dueDate: action.dueDate, timeZone: zone, policy, now, sent });
+  return { sent: out, ...(next ? { next } : {}) };
+}
+
+/** How far ahead of its due date an action can need a step: the earliest reminder. */
+function horizonDate(programme: Programme, now: Date): string {
+  const ahead = Math.max(0, ...programme.escalation.actionReminderDaysBeforeDue);
+  return DateTime.fromJSDate(now, { zone: programme.organisation.timeZone })
+    .plus({ days: ahead })
+    .toISODate()!;
+}
+
+/**
+ * Runs the ladder for every action of the programme that needs follow-up and is due (or about to
+ * be): the function the follow-up loop runs, and the one the bench measures.
+ */
+export async function sweepActions(deps: SweepDeps, programmeId: string): Promise<SweepResult> {
+  const current = await deps.repo.getCurrentProgramme(programmeId);
+  if (!current) throw new ProgrammeNotStored(`programme ${programmeId} has not been applied`);
+  const latest = ProgrammeSchema.parse(current.document);
+  const now = deps.clock.now();
+  const due = await deps.repo.listActionsNeedingFollowUp(programmeId, horizonDate(latest, now));
+  const cycles = new Map<string, { cycle: Cycle; programme: Programme }>();
+  const sent: string[] = [];
+  let next: number | undefined;
+  for (const action of due) {
+    let context = cycles.get(action.cycleId);
+    if (!context) {
+      const cycle = await deps.repo.getCycle(action.cycleId);
+      if (!cycle) continue;
+      // The ladder and the people are those of the programme as it is now (a carried action follows
+      // the current escalation policy and reaches today's ISMS manager and chair).
+      context = { cycle, programme: latest };
+      cycles.set(action.cycleId, context);
+    }
+    if (awaitingCheck(action)) {
+      sent.push(...(await followUpCheck(deps, context, action)).map((step) => `${action.id}:${step}`));
+      continue;
+    }
+    const result = await followUpOne(deps, context, action);
+    sent.push(...result.sent.map((step) => `${action.id}:${step}`));
+    if (result.next) next = Math.min(next ?? Infinity, result.next.getTime());
+  }
+  return {
+    examined: due.length,
+    sent,
+    ...(next !== undefined ? { nextStepAt: new Date(next).toISOString() } : {}),
+  };
+}

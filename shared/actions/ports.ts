@@ -1,0 +1,43 @@
+/**
+ * The messages the action register sends besides the follow-up ladder: the effectiveness check to
+ * its assignee, an extension request to the chair, the chair's answer to the owner, and a reopened
+ * action to its owner. Each is idempotent by its business key (action, due date or request).
+ */
+import type { Action } from '../model/action.ts';
+import type { Cycle } from '../model/cycle.ts';
+import type { Programme } from '../programme/schema.ts';
+
+export interface ActionMessage {
+  /** The cycle whose review decided the action. */
+  readonly cycle: Cycle;
+  readonly programme: Programme;
+  /** The action as stored after the change. */
+  readonly action: Action;
+}
+
+export interface ActionNotifierPort {
+  /** Asks the assignee of a done corrective action's effectiveness check for PASS or FAIL. */
+  effectivenessCheckRequest(
+    args: ActionMessage & {
+      /** The check is past its due date: a reminder, the ISMS manager copied. */
+      readonly overdue?: boolean;
+    },
+  ): Promise<void>;
+  /** Asks the chair to APPROVE or REFUSE the owner's pending extension request. */
+  extensionRequest(args: ActionMessage): Promise<void>;
+  /** Tells the owner the chair's answer. */
+  extensionDecision(
+    args: ActionMessage & {
+      readonly approved: boolean;
+      /** When the owner asked (UTC): names the request, so each answer is sent once. */
+      readonly requestedAt: string;
+      readonly requestedDueDate: string;
+      readonly previousDueDate: string;
+      readonly reason?: string;
+    },
+  ): Promise<void>;
+  /** Tells the owner a failed effectiveness check reopened the action. */
+  actionReopened(
+    args: ActionMessage & { readonly finding: string; readonly checkedBy: string },
+  ): Promise<void>;
+}
