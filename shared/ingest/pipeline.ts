@@ -24,9 +24,10 @@
  * The window left: a crash between the mark and the answer loses the answer and the `mail.received`
  * event of that one message; what it recorded stays recorded, with its own event.
  *
- * Not done: the fallback to In-Reply-To/References when a mail server drops the `+token` part.
- * Outbox records keep their Message-IDs per cycle and key, with no index from a Message-ID to
- * its cycle, so such a reply is rejected as having no reply address.
+ * A reply whose client or server dropped the `+token` part (it arrives at `review@<domain>`) is
+ * tied to its request through In-Reply-To/References: the notifier links the Message-ID of every
+ * request it sends to the reply token it carries (`linkReplyToken`). The token must still be
+ * valid, and the sender check (6) and the verdicts (4) apply as to any reply.
  *
  * Mail whose sender is not authenticated (DMARC fail, neither SPF nor DKIM pass) is rejected
  * without an answer: its From may be forged, and the answer would go to someone who did not write.
@@ -70,12 +71,14 @@ import {
   type PurposeResult,
 } from './purposes.ts';
 import {
+  checkLinkedToken,
   checkSender,
   checkToken,
   dedupeKey,
   DEFAULT_REJECTIONS_PER_SENDER_PER_DAY,
   replyAddressCandidates,
   screen,
+  threadMessageIds,
   type ReplyAddressCandidate,
 } from './steps.ts';
 
@@ -134,19 +137,39 @@ export interface IngestResult {
 
 /** The cycle a message is tied to, once its token is known to be ours. */
 interface Target {
-  readonly candidate: ReplyAddressCandidate;
+  /** The reply address it came to; absent when found through In-Reply-To/References. */
+  readonly candidate?: ReplyAddressCandidate;
   readonly token: ReplyTokenRecord;
   readonly cycle: Cycle;
   readonly programme: Programme;
 }
 
-const SUPPORTED_PURPOSES = new Set(['inputs', 'minutes', 'action']);
+const SUPPORTED_PURPOSES = new Set(['inputs', 'minutes', 'action', 'extension', 'effectiveness']);
 
 async function programmeOf(deps: IngestDeps, cycle: Cycle): Promise<Programme | undefined> {
   const stored = await deps.repo.getProgrammeVersion(cycle.programme.programmeId, cycle.programme.version);
   if (!stored) return undefined;
   const parsed = ProgrammeSchema.safeParse(stored.document);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** Step 5 without a +token: the request the message answers, named by In-Reply-To/References. */
+async function resolveByThread(
+  deps: IngestDeps,
+  msg: InboundMessage,
+): Promise<{ target?: Target; reason?: string; expired?: Target } | undefined> {
+  for (const messageId of threadMessageIds(msg, deps.settings.inboundDomain)) {
+    const tokenId = await deps.repo.replyTokenOfMessage(messageId);
+    if (!tokenId) continue;
+    const token = await deps.repo.getReplyToken(tokenId);
+    const cycle = token ? await deps.repo.getCycle(token.cycleId) : undefined;
+    const programme = cycle ? await programmeOf(deps, cycle) : undefined;
+    const decision = checkLinkedToken({ record: token, programme, now: deps.clock.now() });
+    if (!token || !cycle || !programme) continue;
+    if (decision.ok) return { target: { token, cycle, programme } };
+    return { reason: decision.reason, expired: { token, cycle, programme } };
+  }
+  return undefined;
 }
 
 /** Step 5: the first recipient whose token is ours and valid, or the reason none is. */
@@ -156,6 +179,8 @@ async function resolveTarget(
 ): Promise<{ target?: Target; reason?: string; expired?: Target }> {
   const candidates = replyAddressCandidates(msg, deps.settings.inboundDomain);
   if (candidates.length === 0) {
+    const linked = await resolveByThread(deps, msg);
+    if (linked) return linked;
     return {
       reason: `the message is not addressed to a reply address of a review request; reply to the request you received (its address looks like review+...@${deps.settings.inboundDomain})`,
     };
@@ -266,6 +291,8 @@ async function decide(
     receivedAt: request.receivedAt,
     senderId: sender.senderId,
     onBehalfOf: sender.onBehalfOf,
+    notifier: deps.notifier,
+    ...(deps.anchors ? { anchors: deps.anchors } : {}),
   };
   const result =
     target.token.purpose === 'inputs'

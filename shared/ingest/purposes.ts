@@ -8,21 +8,33 @@
  */
 import type { InboundAttachment, InboundMessage } from '../mail/inbound.ts';
 import {
+  CHAIR_COMMANDS,
+  CHECK_COMMANDS,
   OWNER_COMMANDS,
   parseActionCommand,
+  type ActionCommand as ParsedActionCommand,
   parseInputReply,
+  INPUT_TEMPLATE_HELP,
   renderInputAnswer,
-  renderInputTemplate,
+  renderInputBlocks,
   type ParsedInput,
 } from '../mail/reply-format.ts';
 import { splitReply } from '../mail/strip-quotes.ts';
 import { acceptMinutes } from '../minutes/accept.ts';
+import type { ActionNotifierPort } from '../actions/ports.ts';
+import {
+  ActionClosed,
+  changeAction,
+  InvalidActionChange,
+  type ActionCommand as RegisterCommand,
+} from '../actions/register.ts';
+import type { AnchorStore } from '../evidence/anchor.ts';
 import type { Action } from '../model/action.ts';
 import { CYCLE_PHASES, type Cycle } from '../model/cycle.ts';
 import { newSubmissionId } from '../model/ids.ts';
 import { statusAfter, type Attachment, type InputRequest, type InputSubmission } from '../model/input.ts';
 import type { ReplyTokenRecord } from '../model/records.ts';
-import { programmeCatalogue } from '../programme/queries.ts';
+import { programmeCatalogue, UnknownPerson } from '../programme/queries.ts';
 import type { Programme } from '../programme/schema.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
@@ -45,6 +57,10 @@ export interface PurposeContext {
   readonly receivedAt: string;
   readonly senderId: string;
   readonly onBehalfOf: string | undefined;
+  /** Sends what an action change calls for (the chair's extension request, the answer, the check). */
+  readonly notifier?: ActionNotifierPort;
+  /** Where milestone anchors go (accepted minutes); absent: no anchor is written. */
+  readonly anchors?: AnchorStore;
 }
 
 export type PurposeResult =
@@ -186,16 +202,27 @@ export async function handleInputs(ctx: PurposeContext): Promise<PurposeResult> 
       ],
     };
   }
-  const template = renderInputTemplate(
-    requests.map((r) => ({ key: r.inputKey, title: r.title, period: r.periodCovered })),
-  );
+  // The rejection's copy of the blocks, with how to fill them in (its first line, "reply to this
+  // email", is left out: the rejection says where to send the answer, and it is not this email).
+  const template = [
+    ...INPUT_TEMPLATE_HELP.slice(1),
+    '',
+    renderInputBlocks(requests.map((r) => ({ key: r.inputKey, title: r.title, period: r.periodCovered }))),
+  ].join('\n');
   const reply = parseInputReply(
     ownText(ctx.msg),
     requests.map((r) => ({ key: r.inputKey, period: r.periodCovered })),
   );
-  const problems = reply.problems.map((problem) =>
-    toProblem(problem.message, problem.key ? `input ${problem.key}` : undefined),
-  );
+  // The reply format names the input in each message ("input d1: ..."); the rejection names it in
+  // its own column, so it is said once.
+  const problems = reply.problems.map((problem) => {
+    const where = problem.key ? `input ${problem.key}` : undefined;
+    const message =
+      where && problem.message.startsWith(`${where}: `)
+        ? problem.message.slice(where.length + 2)
+        : problem.message;
+    return toProblem(message, where);
+  });
   if (reply.inputs.length === 0 && problems.length === 0) {
     problems.push(
       toProblem(
@@ -256,7 +283,7 @@ export async function handleMinutes(ctx: PurposeContext): Promise<PurposeResult>
   let result;
   try {
     result = await acceptMinutes(
-      { repo: ctx.repo, clock: ctx.clock },
+      { repo: ctx.repo, clock: ctx.clock, ...(ctx.anchors ? { anchors: ctx.anchors } : {}) },
       {
         cycleId: ctx.cycle.id,
         text,
@@ -298,151 +325,124 @@ export async function handleMinutes(ctx: PurposeContext): Promise<PurposeResult>
 }
 
 // ---------------------------------------------------------------------------------------------
-// actions
+// actions: the owner's DONE / PROGRESS / EXTEND, the chair's APPROVE / REFUSE of an extension, and
+// the checker's PASS / FAIL of a corrective action's effectiveness (shared/actions/register.ts).
 
-const NOT_OPEN = new Set(['done', 'verified', 'cancelled']);
+const ACTION_PURPOSES = {
+  action: { allowed: OWNER_COMMANDS, asks: 'reminder about the action' },
+  extension: { allowed: CHAIR_COMMANDS, asks: 'extension request' },
+  effectiveness: { allowed: CHECK_COMMANDS, asks: 'effectiveness check request' },
+} as const;
 
-export async function handleAction(ctx: PurposeContext): Promise<PurposeResult> {
-  const actionId = ctx.token.ref;
-  if (!actionId) {
-    return {
-      ok: false,
-      problems: [
-        toProblem('this reply address names no action; reply to the latest reminder about the action'),
-      ],
-    };
-  }
-  const parsed = parseActionCommand(ownText(ctx.msg), { allowed: OWNER_COMMANDS });
-  if (!parsed.ok) return { ok: false, problems: [toProblem(parsed.error)] };
-  const command = parsed.command;
-  if (command.kind === 'extend') {
-    return {
-      ok: false,
-      problems: [
-        {
-          problem: 'a new due date cannot yet be requested by email',
-          fix: 'Ask the ISMS manager to request the extension from the chair for you. DONE and PROGRESS work by email.',
-        },
-      ],
-    };
-  }
-  const marker = `(message ${ctx.messageKey})`;
-  for (let attempt = 1; ; attempt += 1) {
-    const action = await ctx.repo.getAction(actionId);
-    if (!action || action.cycleId !== ctx.cycle.id) {
-      return {
-        ok: false,
-        problems: [toProblem(`action ${actionId} does not exist any more; ask the ISMS manager`)],
-      };
-    }
-    if (action.history.some((entry) => entry.change.includes(marker))) {
-      return {
-        ok: true,
-        ...actionConfirmation(action, command.kind),
-        recorded: { actionId, repeated: true },
-      };
-    }
-    if (NOT_OPEN.has(action.status)) {
-      return {
-        ok: false,
-        problems: [
-          toProblem(
-            `action ${action.id} is already ${action.status}; nothing more is needed by email. Ask the ISMS manager if it must be reopened`,
-          ),
-        ],
-      };
-    }
-    const at = ctx.receivedAt;
-    let next: Action;
-    if (command.kind === 'done') {
-      if (action.corrective && !action.effectivenessCheck) {
-        return {
-          ok: false,
-          problems: [
-            {
-              problem: `action ${action.id} is a corrective action and has no effectiveness check assigned yet`,
-              fix: 'Ask the ISMS manager to assign the effectiveness check, then send DONE again.',
-            },
-          ],
-        };
-      }
-      next = {
-        ...action,
-        status: 'done',
-        closureEvidence: { text: command.evidence, at, by: ctx.senderId },
-        updatedAt: at,
-        history: [
-          ...action.history,
-          {
-            at,
-            by: ctx.senderId,
-            change: `status ${action.status} → done by email: ${command.evidence} ${marker}`,
-          },
-        ],
-      };
-    } else if (command.kind === 'progress') {
-      next = {
-        ...action,
-        status: 'in_progress',
-        updatedAt: at,
-        history: [
-          ...action.history,
-          { at, by: ctx.senderId, change: `progress by email: ${command.note} ${marker}` },
-        ],
-      };
-    } else {
-      return {
-        ok: false,
-        problems: [
-          toProblem(
-            `${command.kind.toUpperCase()} is not a command for an action; write DONE <evidence> or PROGRESS <note>`,
-          ),
-        ],
-      };
-    }
-    try {
-      const { action: stored } = await ctx.repo.updateAction(next, {
-        event: {
-          type: 'action.updated',
-          at,
-          actor: ctx.senderId,
-          sourceMessageId: ctx.messageKey,
-          data: {
-            actionId,
-            command: command.kind,
-            from: action.status,
-            to: next.status,
-            rawSha256: ctx.msg.sha256,
-          },
-        },
-      });
-      return {
-        ok: true,
-        ...actionConfirmation(stored, command.kind),
-        recorded: { actionId, status: stored.status },
-      };
-    } catch (error) {
-      if (error instanceof ConcurrentUpdate && attempt < ATTEMPTS) {
-        await jitter(attempt);
-        continue;
-      }
-      throw error;
-    }
+function registerCommand(command: ParsedActionCommand, attachments: Attachment[]): RegisterCommand {
+  switch (command.kind) {
+    case 'done':
+      return { kind: 'done', evidence: command.evidence, attachments };
+    case 'progress':
+      return { kind: 'progress', note: command.note };
+    case 'extend':
+      return { kind: 'extend', until: command.until, reason: command.reason };
+    case 'approve':
+      return command.comment ? { kind: 'approve', comment: command.comment } : { kind: 'approve' };
+    case 'refuse':
+      return { kind: 'refuse', reason: command.reason };
+    case 'pass':
+      return { kind: 'check', passed: true, note: command.rationale };
+    case 'fail':
+      return { kind: 'check', passed: false, note: command.finding };
   }
 }
 
-function actionConfirmation(action: Action, kind: string): { confirmation: Confirmation } {
+const RECORDED_AS: Record<ParsedActionCommand['kind'], string> = {
+  done: 'done',
+  progress: 'progress',
+  extend: 'an extension request',
+  approve: 'the approval of an extension',
+  refuse: 'the refusal of an extension',
+  pass: 'a passed effectiveness check',
+  fail: 'a failed effectiveness check',
+};
+
+export async function handleAction(ctx: PurposeContext): Promise<PurposeResult> {
+  const actionId = ctx.token.ref;
+  const purpose =
+    ACTION_PURPOSES[ctx.token.purpose as keyof typeof ACTION_PURPOSES] ?? ACTION_PURPOSES.action;
+  if (!actionId) {
+    return {
+      ok: false,
+      problems: [toProblem(`this reply address names no action; reply to the latest ${purpose.asks}`)],
+    };
+  }
+  const parsed = parseActionCommand(ownText(ctx.msg), { allowed: purpose.allowed });
+  if (!parsed.ok) return { ok: false, problems: [toProblem(parsed.error)] };
+  const command = parsed.command;
+  const known = await ctx.repo.getAction(actionId);
+  if (!known || known.cycleId !== ctx.cycle.id) {
+    return {
+      ok: false,
+      problems: [toProblem(`action ${actionId} does not exist any more; ask the ISMS manager`)],
+    };
+  }
+  const attachments = command.kind === 'done' ? await keepAttachments(ctx) : [];
+  let result;
+  try {
+    result = await changeAction(
+      { repo: ctx.repo, clock: ctx.clock, ...(ctx.notifier ? { notifier: ctx.notifier } : {}) },
+      {
+        actionId,
+        by: ctx.senderId,
+        source: { channel: 'email', messageId: ctx.messageKey },
+        command: registerCommand(command, attachments),
+      },
+    );
+  } catch (error) {
+    if (
+      error instanceof InvalidActionChange ||
+      error instanceof ActionClosed ||
+      error instanceof UnknownPerson
+    ) {
+      return { ok: false, problems: [toProblem(error.message)] };
+    }
+    throw error;
+  }
+  return {
+    ok: true,
+    ...actionConfirmation(result.action, RECORDED_AS[command.kind]),
+    recorded: {
+      actionId,
+      command: command.kind,
+      status: result.action.status,
+      dueDate: result.action.dueDate,
+      ...(result.repeated ? { repeated: true } : {}),
+    },
+  };
+}
+
+function actionConfirmation(action: Action, recordedAs: string): { confirmation: Confirmation } {
   const last = action.history.at(-1);
   return {
     confirmation: {
-      recordedAs: `${kind === 'done' ? 'done' : 'progress'} on action ${action.id}, ${action.title}`,
+      recordedAs: `${recordedAs} on action ${action.id}, ${action.title}`,
       reference: action.id,
       fields: [
         { label: 'Status', value: action.status.replace('_', ' ') },
+        { label: 'Due', value: action.dueDate },
         ...(action.closureEvidence ? [{ label: 'Evidence', value: action.closureEvidence.text }] : []),
+        ...(action.extensionRequest
+          ? [
+              {
+                label: 'Extension requested',
+                value: `to ${action.extensionRequest.dueDate}, awaiting the chair`,
+              },
+            ]
+          : []),
         ...(last ? [{ label: 'Recorded', value: last.change }] : []),
       ],
-      attachments: [],
+      attachments: (action.closureEvidence?.attachments ?? []).map((a) => ({
+        filename: a.name,
+        size: a.size,
+        sha256: a.sha256,
+      })),
     },
   };
 }

@@ -91,6 +91,56 @@ export function replyAddressCandidates(msg: InboundMessage, inboundDomain: strin
   return out;
 }
 
+/** How many Message-IDs of a thread are looked up when the +token part is missing. */
+export const MAX_THREAD_LOOKUPS = 10;
+
+/**
+ * The fallback for clients and servers that drop the +token part: the Message-IDs the reply names
+ * (In-Reply-To first, then References from the newest), when it is addressed to our inbound domain.
+ * Each is looked up as the Message-ID of a request we sent; the token found must still be valid and
+ * the sender is checked as for any reply.
+ */
+export function threadMessageIds(msg: InboundMessage, inboundDomain: string): string[] {
+  const domain = `@${inboundDomain.trim().toLowerCase()}`;
+  const recipients = [
+    ...msg.envelope.recipients,
+    ...msg.to.map((a) => a.address),
+    ...msg.cc.map((a) => a.address),
+  ];
+  if (!recipients.some((address) => address.trim().toLowerCase().endsWith(domain))) return [];
+  const ids = [msg.inReplyTo, ...[...msg.references].reverse()]
+    .map((id) => id?.trim() ?? '')
+    .filter((id) => /^<[^<>\s@]+@[^<>\s@]+>$/.test(id));
+  return [...new Set(ids)].slice(0, MAX_THREAD_LOOKUPS);
+}
+
+/**
+ * Step 5 for a token found through In-Reply-To/References: no MAC to check (the address had none),
+ * so the token must exist, name a person of the programme, and not have expired.
+ */
+export function checkLinkedToken(args: {
+  record: ReplyTokenRecord | undefined;
+  programme: Programme | undefined;
+  now: Date;
+}): StepDecision {
+  const { record, programme } = args;
+  if (!record || !programme || !programme.people.some((person) => person.id === record.recipientId)) {
+    return {
+      ok: false,
+      outcome: 'rejected',
+      reason: `the message answers no request we sent; ${REPLY_TO_LATEST}`,
+    };
+  }
+  if (Date.parse(record.expiresAt) <= args.now.getTime()) {
+    return {
+      ok: false,
+      outcome: 'rejected',
+      reason: `the request you answered could be answered until ${record.expiresAt.slice(0, 10)}; ${REPLY_TO_LATEST}`,
+    };
+  }
+  return GO;
+}
+
 export const REPLY_TO_LATEST =
   'reply to the latest email you received about it (each request carries its own reply address)';
 

@@ -20,7 +20,8 @@
  *
  * (b) Action commands, on the first line of a reply (after an optional greeting line):
  *     DONE <evidence> | PROGRESS <note> | EXTEND <yyyy-mm-dd> <reason>, and for the chair
- *     APPROVE [comment] | REFUSE <reason>. The command's text runs to the first blank line.
+ *     APPROVE [comment] | REFUSE <reason>, and for the effectiveness check of a corrective action
+ *     PASS <rationale> | FAIL <finding>. The command's text runs to the first blank line.
  */
 import { z } from 'zod';
 import { CalendarDate, InputKey, NonEmptyText, Period } from '#shared/model/common.ts';
@@ -192,7 +193,8 @@ function parsePeriod(value: string): Period | string {
   return `it starts (${match[1]}) after it ends (${match[2]})`;
 }
 
-const METRIC_EXAMPLE = 'metric: Open nonconformities = 4';
+/** A metric line as the reply format reads it, for examples in help and problems. */
+export const METRIC_EXAMPLE = 'metric: Open nonconformities = 4';
 
 /** `<name> = <number> [unit]`; the unit defaults to `count`. */
 export function parseMetric(value: string): Metric | string {
@@ -532,12 +534,22 @@ export function renderInputAnswer(input: ParsedInput, title?: string): string {
 // ---------------------------------------------------------------------------------------------
 // (b) Action commands
 
-export const ACTION_COMMAND_KINDS = ['done', 'progress', 'extend', 'approve', 'refuse'] as const;
+export const ACTION_COMMAND_KINDS = [
+  'done',
+  'progress',
+  'extend',
+  'approve',
+  'refuse',
+  'pass',
+  'fail',
+] as const;
 export type ActionCommandKind = (typeof ACTION_COMMAND_KINDS)[number];
 /** What an action owner may send. */
 export const OWNER_COMMANDS: readonly ActionCommandKind[] = ['done', 'progress', 'extend'];
 /** What the chair may send. */
 export const CHAIR_COMMANDS: readonly ActionCommandKind[] = ['approve', 'refuse'];
+/** What the person checking a corrective action's effectiveness may send. */
+export const CHECK_COMMANDS: readonly ActionCommandKind[] = ['pass', 'fail'];
 
 export const ActionCommand = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('done'), evidence: NonEmptyText }),
@@ -545,6 +557,8 @@ export const ActionCommand = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('extend'), until: CalendarDate, reason: NonEmptyText }),
   z.strictObject({ kind: z.literal('approve'), comment: z.optional(NonEmptyText) }),
   z.strictObject({ kind: z.literal('refuse'), reason: NonEmptyText }),
+  z.strictObject({ kind: z.literal('pass'), rationale: NonEmptyText }),
+  z.strictObject({ kind: z.literal('fail'), finding: NonEmptyText }),
 ]);
 export type ActionCommand = z.infer<typeof ActionCommand>;
 
@@ -557,6 +571,8 @@ const COMMAND_HELP: Record<ActionCommandKind, string> = {
   extend: 'EXTEND <new due date yyyy-mm-dd> <reason>',
   approve: 'APPROVE',
   refuse: 'REFUSE <reason>',
+  pass: 'PASS <what you looked at and what it showed>',
+  fail: 'FAIL <what you found>',
 };
 
 const COMMAND_WORDS: Record<string, ActionCommandKind> = {
@@ -567,6 +583,10 @@ const COMMAND_WORDS: Record<string, ActionCommandKind> = {
   approved: 'approve',
   refuse: 'refuse',
   refused: 'refuse',
+  pass: 'pass',
+  passed: 'pass',
+  fail: 'fail',
+  failed: 'fail',
 };
 
 /** The lines that explain the commands, for the body of a reminder or an approval request. */
@@ -686,6 +706,16 @@ export function parseActionCommand(
     case 'refuse':
       if (argument === '') return { ok: false, error: `REFUSE needs a reason: write ${COMMAND_HELP.refuse}` };
       candidate = { kind, reason: argument };
+      break;
+    case 'pass':
+      if (argument === '')
+        return { ok: false, error: `PASS needs the rationale: write ${COMMAND_HELP.pass}` };
+      candidate = { kind, rationale: argument };
+      break;
+    case 'fail':
+      if (argument === '')
+        return { ok: false, error: `FAIL needs what you found: write ${COMMAND_HELP.fail}` };
+      candidate = { kind, finding: argument };
       break;
   }
   const checked = ActionCommand.safeParse(candidate);

@@ -1,6 +1,7 @@
 /**
  * The request for clause 9.3.2 inputs: one message per owner, grouping all of that owner's inputs.
  */
+import { METRIC_EXAMPLE } from '../reply-format.ts';
 import { count, formatDateTime, formatDayOf, formatPeriod, formatShortDateTime } from './format.ts';
 import {
   alert,
@@ -108,6 +109,8 @@ export function inputRequest(data: InputRequestData): RenderedMail {
       heading('How to answer'),
       list([
         'Reply to this email. Fill in the block below and keep the lines in square brackets as they are.',
+        'Under each [input ...] line: "period:" the dates your answer covers (yyyy-mm-dd to yyyy-mm-dd); "summary:" what happened, over as many lines as you need; ' +
+          `one "metric:" line per figure, as <name> = <number> <unit> (e.g. ${METRIC_EXAMPLE}); and "decision needed:" what top management must decide, or nothing.`,
         'If there is nothing to report for an input, write "nothing to report:" followed by the reason. That is a valid answer.',
         `You may attach supporting files in CSV, XLSX or PDF format${attachmentLimit}.`,
         'To correct an answer, reply again before the deadline: the newest answer is the one recorded.',

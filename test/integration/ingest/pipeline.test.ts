@@ -2,165 +2,15 @@
  * The inbound pipeline on the local stack: real .eml files (with real signed reply addresses filled
  * in) through `ingest`, DynamoDB Local holding the cycle, the local SES "sending" the answers.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
-import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
-import { S3BlobStore, s3ClientFromEnv } from '#shared/adapters/s3-blob-store.ts';
-import { SesMailer } from '#shared/adapters/ses-mailer.ts';
-import { FixedClock } from '#shared/clock.ts';
-import type { NotifierPort, PackagePort, WorkflowPort } from '#shared/cycle/ports.ts';
-import { canonicalHash } from '#shared/evidence/canonical-json.ts';
-import { ingest, type IngestDeps } from '#shared/ingest/pipeline.ts';
-import { Outbox } from '#shared/mail/outbox.ts';
-import { encodeReplyAddress, newReplyId } from '#shared/mail/reply-address.ts';
+import { ingest } from '#shared/ingest/pipeline.ts';
 import type { SesVerdicts } from '#shared/mail/inbound.ts';
-import type { Cycle } from '#shared/model/cycle.ts';
-import type { Programme } from '#shared/programme/schema.ts';
-import { applyLocalEnv, freshBucket, freshTable, localStack } from '#test/support/local-stack.ts';
+import { localStack } from '#test/support/local-stack.ts';
 import { listSentMail } from '#test/support/mailbox.ts';
-import { anInputRequest } from '#test/unit/model/builders.ts';
-import { theCycle, theProgramme } from '#test/unit/minutes/support.ts';
-
-const NOW = new Date('2026-10-06T08:00:00.000Z');
-const KEY = Buffer.alloc(32, 7);
-const PASS: SesVerdicts = {
-  spamVerdict: { status: 'PASS' },
-  virusVerdict: { status: 'PASS' },
-  spfVerdict: { status: 'PASS' },
-  dkimVerdict: { status: 'PASS' },
-  dmarcVerdict: { status: 'PASS' },
-};
-
-class CountingWorkflow implements WorkflowPort {
-  calls: string[] = [];
-  async sendTaskSuccess(taskToken: string): Promise<void> {
-    this.calls.push(taskToken);
-  }
-}
-
-const unused = new Proxy(
-  {},
-  {
-    get: () => () => {
-      throw new Error('the pipeline must not use this port');
-    },
-  },
-);
-
-interface World {
-  deps: IngestDeps;
-  repo: DynamoDbRepository;
-  outboxStore: DynamoOutboxStore;
-  workflow: CountingWorkflow;
-  programme: Programme;
-  cycle: Cycle;
-  email: (personId: string) => string;
-}
-
-/** A programme whose addresses are unique to this test (the local mailbox is shared). */
-async function world(phase: Cycle['phase'] = 'AWAITING_INPUTS'): Promise<World> {
-  applyLocalEnv();
-  const table = await freshTable('ingest');
-  const { bucket } = await freshBucket('evidence');
-  // The repository's own jittered backoff: 50 writers share one event chain.
-  const repo = new DynamoDbRepository({ ...table, maxEventAttempts: 400 });
-  const suffix = randomUUID().slice(0, 8);
-  const base = theProgramme();
-  const programme: Programme = {
-    ...base,
-    people: base.people.map((p) => ({ ...p, email: `${p.id}.${suffix}@example.com` })),
-  };
-  const document = JSON.parse(JSON.stringify(programme)) as Record<string, unknown>;
-  const hash = canonicalHash(document);
-  await repo.saveProgrammeVersion({
-    programmeId: 'acme',
-    version: 1,
-    hash,
-    savedAt: '2026-09-01T10:00:00.000Z',
-    savedBy: 'alice',
-    document,
-  });
-  const draft = theCycle({ phase, programme: { programmeId: 'acme', version: 1, hash } });
-  const requests = [
-    ['d1', 'auditor'],
-    ['d3', 'auditor'],
-    ['b', 'ciso'],
-    ['f', 'ciso'],
-    ['g', 'alice'],
-  ].map(([key, owner]) =>
-    anInputRequest(draft, key, { ownerId: owner, programmeId: 'acme', title: `Input ${key}` }),
-  );
-  const { cycle } = await repo.createCycle(draft, requests, {
-    event: { type: 'cycle.opened', at: draft.openedAt, actor: 'system', data: {} },
-  });
-  await repo.parkTaskToken({
-    cycleId: cycle.id,
-    purpose: 'inputs',
-    taskToken: 'task-token-1',
-    parkedAt: NOW.toISOString(),
-  });
-  const clock = new FixedClock(NOW);
-  const evidence = new S3BlobStore({ client: s3ClientFromEnv(), bucket });
-  const outboxStore = new DynamoOutboxStore(table);
-  const workflow = new CountingWorkflow();
-  const deps: IngestDeps = {
-    repo,
-    clock,
-    workflow,
-    notifier: unused as NotifierPort,
-    packages: unused as PackagePort,
-    outbox: new Outbox({ store: outboxStore, mailer: SesMailer.fromEnv(), blobs: evidence, clock }),
-    evidence,
-    replyKey: KEY,
-    settings: { inboundDomain: 'reply.example.com', ownAddresses: [programme.mail.fromAddress] },
-  };
-  const email = (id: string) => programme.people.find((p) => p.id === id)!.email;
-  return { deps, repo, outboxStore, workflow, programme, cycle, email };
-}
-
-async function issueToken(
-  w: World,
-  recipientId: string,
-  options: { purpose?: string; expiresAt?: string; ref?: string } = {},
-): Promise<string> {
-  const tokenId = newReplyId();
-  const purpose = options.purpose ?? 'inputs';
-  await w.repo.putReplyToken({
-    tokenId,
-    cycleId: w.cycle.id,
-    purpose,
-    recipientId,
-    ...(options.ref ? { ref: options.ref } : {}),
-    issuedAt: '2026-10-01T08:00:00.000Z',
-    expiresAt: options.expiresAt ?? '2026-12-01T00:00:00.000Z',
-  });
-  const address = encodeReplyAddress({
-    localPart: 'review',
-    id: tokenId,
-    key: KEY,
-    purpose,
-    recipient: w.email(recipientId),
-    domain: 'reply.example.com',
-  });
-  return address.slice('review+'.length, address.indexOf('@'));
-}
-
-function fixture(name: string, replace: Record<string, string>): Buffer {
-  let text = readFileSync(new URL(`../../fixtures/mail/${name}`, import.meta.url), 'latin1');
-  for (const [from, to] of Object.entries(replace)) text = text.split(from).join(to);
-  return Buffer.from(text, 'latin1');
-}
-
-async function snapshot(w: World) {
-  const records = (await w.repo.getCycleRecords(w.cycle.id))!;
-  return {
-    submissions: records.submissions.length,
-    requests: records.inputRequests.map((r) => `${r.inputKey}:${r.status}`),
-    events: records.events.filter((e) => e.type !== 'mail.received').map((e) => e.type),
-  };
-}
+import { FixedClock } from '#shared/clock.ts';
+import { aCycle, anInputRequest, aSubmission } from '#test/unit/model/builders.ts';
+import { fixture, issueToken, NOW, PASS, snapshot, world, type World } from './support.ts';
 
 const sent = (w: World) => w.outboxStore.listSent(w.cycle.id);
 
@@ -336,6 +186,67 @@ describe('ingest on the local stack', () => {
     });
   });
 
+  it('rejects a template full of mistakes with every problem named once, and the block to fill in', async () => {
+    const v = await world({
+      inputs: ['d1', 'd2', 'd4'].map((key) => ({ key, owner: 'auditor' })),
+    });
+    const token = await issueToken(v, 'auditor');
+    const before = await snapshot(v);
+    const result = await ingest(v.deps, {
+      raw: fixture('wrong-template.eml', {
+        '{{reply_token}}': token,
+        'priya.shah@example.com': v.email('auditor'),
+      }),
+      rawS3Key: 'inbound/m1',
+      sesVerdicts: PASS,
+      receivedAt: NOW.toISOString(),
+    });
+    expect(result).toMatchObject({ outcome: 'rejected', answer: 'sent' });
+    expect(await snapshot(v)).toEqual(before);
+    const [mail] = await listSentMail(localStack().endpoints.ses, { to: v.email('auditor') });
+    const text = mail!.text!.replace(/\s+/g, ' ');
+    expect(text).not.toMatch(/input (d\d): input \1:/);
+    for (const problem of [
+      "'period' is missing",
+      "'sumary:' is not a field name Fix: Did you mean 'summary:'?",
+      'this request did not ask for input d9',
+      "'nothing to report' needs a reason",
+    ]) {
+      expect(text).toContain(problem);
+    }
+    expect(text).toContain('[input d4] Input d4 period: 2026-07-01 to 2026-09-30');
+    expect(text).not.toContain('reply to this email with the block');
+  });
+
+  it('answers at most five rejections per sender and UTC day, and still logs every message', async () => {
+    const token = await issueToken(w, 'auditor');
+    const broken = (n: number, day = '2026-10-06') => ({
+      raw: Buffer.from(
+        [
+          `From: ${w.email('auditor')}`,
+          `To: review+${token}@reply.example.com`,
+          'Subject: Re: input',
+          `Message-ID: <broken-${day}-${n}@mail.example.com>`,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'no block here',
+          '',
+        ].join('\r\n'),
+      ),
+      rawS3Key: `inbound/broken-${day}-${n}`,
+      sesVerdicts: PASS,
+      receivedAt: `${day}T08:00:00.000Z`,
+    });
+    const answers: string[] = [];
+    for (let n = 1; n <= 7; n += 1) answers.push((await ingest(w.deps, broken(n))).answer);
+    expect(answers).toEqual(['sent', 'sent', 'sent', 'sent', 'sent', 'capped', 'capped']);
+    const nextDay = { ...w.deps, clock: new FixedClock(new Date('2026-10-07T08:00:00.000Z')) };
+    expect((await ingest(nextDay, broken(1, '2026-10-07'))).answer).toBe('sent');
+    const received = (await w.repo.listEvents(w.cycle.id)).filter((e) => e.type === 'mail.received');
+    expect(received.map((e) => e.data.answer)).toEqual([...answers, 'sent']);
+    expect(await sent(w)).toHaveLength(6);
+  });
+
   it('ignores an out-of-office reply and a bounce, answering neither', async () => {
     const token = await issueToken(w, 'auditor');
     const before = await snapshot(w);
@@ -392,6 +303,164 @@ describe('ingest on the local stack', () => {
   });
 });
 
+describe('the input request', () => {
+  it("groups the owner's inputs in one email, in their time zone, with the block to answer and the last answer", async () => {
+    const w = await world();
+    const earlier = aCycle(
+      { programmeId: 'acme', programme: w.cycle.programme, phase: 'CLOSED', status: 'closed' },
+      new Date('2026-07-01T08:00:00.000Z'),
+    );
+    const earlierRequest = anInputRequest(earlier, 'd1', { ownerId: 'auditor', programmeId: 'acme' });
+    await w.repo.createCycle(earlier, [earlierRequest], {
+      event: { type: 'cycle.opened', at: earlier.openedAt, actor: 'system', data: {} },
+    });
+    const last = aSubmission(earlierRequest, new Date('2026-07-08T10:15:00.000Z'), {
+      summary: 'Six open, three closed.',
+    });
+    const owner = w.programme.people.find((p) => p.id === 'auditor')!;
+    const requests = (await w.repo.listInputRequests(w.cycle.id)).filter((r) => r.ownerId === 'auditor');
+    const send = () =>
+      w.deps.notifier.inputRequest({
+        cycle: w.cycle,
+        programme: w.programme,
+        owner,
+        requests,
+        previous: new Map([['d1', last]]),
+      });
+    await send();
+    await send(); // a retried step sends nothing more
+
+    const mails = await listSentMail(localStack().endpoints.ses, { to: w.email('auditor') });
+    expect(mails).toHaveLength(1);
+    const [mail] = mails;
+    expect(mail!.subject).toContain('2 inputs needed');
+    expect(mail!.replyTo[0]).toMatch(/^review\+[a-z2-7]{10}\.[a-z2-7]{16}@reply\.example\.com$/);
+    for (const part of [mail!.text!, mail!.html!.replace(/<[^>]+>/g, ' ').replace(/&quot;/g, '"')]) {
+      const flat = part.replace(/\s+/g, ' ');
+      expect(flat).toContain('Input d1 (input d1)');
+      expect(flat).toContain('Input d3 (input d3)');
+      expect(flat).toContain('ISO/IEC 27001:2022 9.3.2 d) 1)');
+      expect(flat).toContain('1 July 2026 to 30 September 2026');
+      expect(flat).toContain('(Europe/Berlin)');
+      expect(flat).toContain('nothing to report');
+      expect(flat).toContain('CSV, XLSX or PDF');
+      expect(flat).toContain('metric: Open nonconformities = 4');
+      expect(flat).toContain('Your last answer: Quarterly management review, 2026-07-29, received');
+      expect(flat).toContain('Six open, three closed.');
+      expect(flat).toContain('[input d1] Input d1 period: 2026-07-01 to 2026-09-30 summary:');
+      expect(flat).toContain('[input d3]');
+    }
+    // The block to copy is the block alone: the email explains the fields once.
+    expect(mail!.text!.match(/How to answer/g)).toHaveLength(1);
+  });
+});
+
+describe('a reply whose +token part was dropped', () => {
+  /** Sends the real input request to the auditor and returns its Message-ID. */
+  async function requestSent(w: World): Promise<string> {
+    const owner = w.programme.people.find((p) => p.id === 'auditor')!;
+    const requests = (await w.repo.listInputRequests(w.cycle.id)).filter((r) => r.ownerId === 'auditor');
+    await w.deps.notifier.inputRequest({
+      cycle: w.cycle,
+      programme: w.programme,
+      owner,
+      requests,
+      previous: new Map(),
+    });
+    const record = await w.outboxStore.get(w.cycle.id, 'input-request:auditor');
+    expect(record?.status).toBe('SENT');
+    return record!.messageId!;
+  }
+
+  function bareReply(w: World, from: string, inReplyTo: string, n = 1): Buffer {
+    return Buffer.from(
+      [
+        `From: ${from}`,
+        'To: ISMS Review <review@reply.example.com>',
+        'Subject: RE: Input needed',
+        `Message-ID: <bare-${n}@mail.example.com>`,
+        `In-Reply-To: ${inReplyTo}`,
+        `References: <older@mail.example.com> ${inReplyTo}`,
+        'Date: Tue, 6 Oct 2026 09:00:00 +0000',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        '[input d1] Input d1',
+        'period: 2026-07-01 to 2026-09-30',
+        'summary: Four open, seven closed.',
+        'metric: Open nonconformities = 4',
+        '[end]',
+        '',
+      ].join('\r\n'),
+    );
+  }
+
+  it('is tied to the request it answers through In-Reply-To, and recorded', async () => {
+    const w = await world();
+    const messageId = await requestSent(w);
+    const result = await ingest(w.deps, {
+      raw: bareReply(w, w.email('auditor'), messageId),
+      rawS3Key: 'inbound/bare-1',
+      sesVerdicts: PASS,
+      receivedAt: NOW.toISOString(),
+    });
+    expect(result).toMatchObject({ outcome: 'accepted', cycleId: w.cycle.id, answer: 'sent' });
+    const [submission] = await w.repo.listSubmissions(w.cycle.id, 'd1');
+    expect(submission).toMatchObject({
+      submitterId: 'auditor',
+      source: { messageId: '<bare-1@mail.example.com>' },
+    });
+  });
+
+  it('still checks the sender: a colleague is rejected and nothing is recorded', async () => {
+    const w = await world();
+    const messageId = await requestSent(w);
+    const before = await snapshot(w);
+    const result = await ingest(w.deps, {
+      raw: bareReply(w, w.email('cto'), messageId),
+      rawS3Key: 'inbound/bare-1',
+      sesVerdicts: PASS,
+      receivedAt: NOW.toISOString(),
+    });
+    expect(result).toMatchObject({ outcome: 'rejected', answer: 'sent' });
+    expect(result.reason).toContain('only they or a delegate');
+    expect(await snapshot(w)).toEqual(before);
+  });
+
+  it('is rejected without an answer when In-Reply-To names no request of ours', async () => {
+    const w = await world();
+    await requestSent(w);
+    const before = await snapshot(w);
+    const sentBefore = (await w.outboxStore.listSent(w.cycle.id)).length;
+    const result = await ingest(w.deps, {
+      raw: bareReply(w, w.email('auditor'), '<made-up@isms-review.example.com>'),
+      rawS3Key: 'inbound/bare-1',
+      sesVerdicts: PASS,
+      receivedAt: NOW.toISOString(),
+    });
+    expect(result).toMatchObject({ outcome: 'rejected', answer: 'none' });
+    expect(result.cycleId).toBeUndefined();
+    expect(result.reason).toContain('not addressed to a reply address');
+    expect(await snapshot(w)).toEqual(before);
+    expect(await w.outboxStore.listSent(w.cycle.id)).toHaveLength(sentBefore);
+  });
+
+  it('is rejected with an answer when the request it answers has expired', async () => {
+    const w = await world();
+    const messageId = await requestSent(w);
+    const later = { ...w.deps, clock: new FixedClock(new Date('2027-06-01T00:00:00.000Z')) };
+    const before = await snapshot(w);
+    const result = await ingest(later, {
+      raw: bareReply(w, w.email('auditor'), messageId),
+      rawS3Key: 'inbound/bare-1',
+      sesVerdicts: PASS,
+      receivedAt: '2027-06-01T00:00:00.000Z',
+    });
+    expect(result).toMatchObject({ outcome: 'rejected', cycleId: w.cycle.id, answer: 'sent' });
+    expect(result.reason).toMatch(/could be answered until .*latest/);
+    expect(await snapshot(w)).toEqual(before);
+  });
+});
+
 describe('50 concurrent replies', () => {
   it('records every one and resumes the workflow exactly once', async () => {
     const w = await world();
@@ -435,5 +504,5 @@ describe('50 concurrent replies', () => {
     const events = await w.repo.listEvents(w.cycle.id);
     expect(events.filter((e) => e.type === 'input.submitted')).toHaveLength(50);
     expect(events.filter((e) => e.type === 'mail.received')).toHaveLength(50);
-  }, 60_000);
+  }, 120_000);
 });

@@ -8,12 +8,15 @@ import { toProblem } from '#shared/ingest/answer.ts';
 import type { IngestDeps } from '#shared/ingest/pipeline.ts';
 import { InvalidIngestRequest } from '#shared/ingest/pipeline.ts';
 import {
+  checkLinkedToken,
   checkSender,
   checkToken,
   dedupeKey,
+  MAX_THREAD_LOOKUPS,
   rejectionSlotKeys,
   replyAddressCandidates,
   screen,
+  threadMessageIds,
 } from '#shared/ingest/steps.ts';
 import { parseInbound, type SesVerdicts } from '#shared/mail/inbound.ts';
 import { encodeReplyAddress } from '#shared/mail/reply-address.ts';
@@ -126,6 +129,57 @@ describe('replyAddressCandidates', () => {
     expect(
       replyAddressCandidates(await message({ To: 'other+abc@example.com' }), 'reply.example.com'),
     ).toEqual([]);
+  });
+});
+
+describe('threadMessageIds (the fallback when the +token part is lost)', () => {
+  it('names In-Reply-To first, then References from the newest, once each, only well-formed ids', async () => {
+    const msg = await message({
+      To: 'review@reply.example.com',
+      'In-Reply-To': '<request-2@isms.example.com>',
+      References: '<request-1@isms.example.com> not-an-id <request-2@isms.example.com> <a@b>',
+    });
+    expect(threadMessageIds(msg, 'Reply.Example.com')).toEqual([
+      '<request-2@isms.example.com>',
+      '<a@b>',
+      '<request-1@isms.example.com>',
+    ]);
+  });
+
+  it('looks nothing up for mail not addressed to our inbound domain, or without a thread', async () => {
+    const elsewhere = await message({
+      To: 'review@example.org',
+      'In-Reply-To': '<request-2@isms.example.com>',
+    });
+    expect(threadMessageIds(elsewhere, 'reply.example.com')).toEqual([]);
+    expect(threadMessageIds(await message({ To: 'review@reply.example.com' }), 'reply.example.com')).toEqual(
+      [],
+    );
+  });
+
+  it('bounds the look-ups, however long References is', async () => {
+    const references = Array.from({ length: 500 }, (_, n) => `<m${n}@x.example.com>`).join(' ');
+    const msg = await message({ To: 'review@reply.example.com', References: references });
+    expect(threadMessageIds(msg, 'reply.example.com')).toHaveLength(MAX_THREAD_LOOKUPS);
+    expect(threadMessageIds(msg, 'reply.example.com')[0]).toBe('<m499@x.example.com>');
+  });
+});
+
+describe('checkLinkedToken', () => {
+  it('rejects an unknown token or one naming nobody of the programme, and an expired one; accepts a valid one', () => {
+    const p = programme();
+    expect(checkLinkedToken({ record: undefined, programme: p, now: NOW })).toMatchObject({
+      ok: false,
+      outcome: 'rejected',
+      reason: expect.stringContaining('answers no request we sent'),
+    });
+    expect(
+      checkLinkedToken({ record: { ...token, recipientId: 'nobody' }, programme: p, now: NOW }),
+    ).toMatchObject({ ok: false });
+    expect(
+      checkLinkedToken({ record: token, programme: p, now: new Date('2026-12-01T00:00:00.000Z') }),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/until 2026-12-01.*latest/) });
+    expect(checkLinkedToken({ record: token, programme: p, now: NOW })).toEqual({ ok: true });
   });
 });
 
