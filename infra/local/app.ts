@@ -6,7 +6,10 @@
  *
  * Settings (environment): ISMS_PROGRAMME_FILE (default programme.example.yaml), ISMS_CLOCK_SPEED
  * (simulated seconds per real second; default 1, e.g. 86400 runs a day per second for a demo),
- * ISMS_PORT_SFN, plus the stack's own (see start.ts).
+ * ISMS_PORT_SFN, ISMS_TEMPLATE_FILE (a template `cdk synth` wrote for this programme; default: synthesize
+ * at start), plus the stack's own (see start.ts). With a data folder, simulated time continues from
+ * where the last run left it (infra/local/stepfunctions/clock-file.ts), so a restart resumes every
+ * open cycle on its own timeline.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -41,11 +44,13 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
     throw new BadAppSetting(`ISMS_PORT_SFN must be a port number, not "${env.ISMS_PORT_SFN}"`);
   }
   const stack = await runLocalStack({ handleSignals: false, onInbound: ingestInbound });
+  const templatePath = env.ISMS_TEMPLATE_FILE || undefined;
   const workflow = await startLocalWorkflow({
     stack,
     programme,
     speed,
     apiPort,
+    ...(templatePath ? { templatePath } : {}),
     log: (line) => console.log(line),
   });
   // The programme's review schedules, read from the same template, fire on the same clock.
@@ -70,7 +75,10 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
   console.log(`  Step Functions API     ${workflow.api.endpoint} (machine ${workflow.stateMachineArn})`);
   console.log(`  Programme              ${programmeFile} (${programme.organisation.name}); apply it with`);
   console.log(`                         npx isms-review programme apply ${programmeFile}`);
-  console.log(`  Clock                  ${speed === 1 ? 'real time' : `${speed}x real time`}`);
+  console.log(
+    `  Clock                  ${speed === 1 ? 'real time' : `${speed}x real time`}, now ${workflow.clock.now().toISOString()}`,
+  );
+
   console.log(`  Schedules              ${scheduler.describe().join('; ') || 'none'} (fired on this clock)`);
 
   let stopping = false;

@@ -10,7 +10,7 @@
  * on AWS; only the endpoints differ. The state machine runtime (infra/local/stepfunctions)
  * is started separately and adds AWS_ENDPOINT_URL_SFN and STATE_MACHINE_ARN.
  *
- * With `dataDir` the stack keeps its data (tables, objects, reply key) between runs and
+ * With `dataDir` the stack keeps its data (tables, objects, reply key, sent mail) between runs and
  * writes `<dataDir>/stack.json` while it runs; without it everything lives in memory or in
  * a temporary folder and is gone after stop().
  */
@@ -116,7 +116,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamoStarted.catch(() => undefined);
     // allSettled, not all: a service that starts after another failed must still be stopped.
     const [sesStarted, s3Started] = await Promise.allSettled([
-      startSes({ port: ports.ses ?? 0 }).then(track),
+      startSes({
+        port: ports.ses ?? 0,
+        ...(dataDir === undefined ? {} : { dataDir: join(dataDir, 'ses') }),
+      }).then(track),
       startS3({
         port: ports.s3 ?? 0,
         ...(dataDir === undefined ? {} : { dataDir: join(dataDir, 's3') }),

@@ -12,6 +12,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Programme } from '#shared/programme/schema.ts';
 import { createIsmsReviewApp, skipBundlingContext } from '../stacks/app.ts';
 import type { LocalStackInfo } from './stack.ts';
+import { persistentClock } from './stepfunctions/clock-file.ts';
+import type { ResolveHandler } from './stepfunctions/lambda.ts';
 import {
   ExecutionStore,
   LocalStateMachineRuntime,
@@ -56,12 +58,17 @@ export interface LocalWorkflowOptions {
   readonly programme: Programme;
   /** Simulated milliseconds per real millisecond (86,400: one day per second). */
   readonly speed?: number;
-  /** Simulated start time; default now. */
+  /**
+   * Simulated start time; default now. With a data folder (`stack.dataDir`) the clock continues the
+   * one saved there instead, and only a first run starts here.
+   */
   readonly start?: Date;
   /** A template already synthesized (e.g. by `cdk synth`); default: synthesize now. */
   readonly templatePath?: string;
   readonly apiPort?: number;
   readonly log?: (line: string) => void;
+  /** How a Lambda function's handler is found; default: import its entry file (fault tests wrap it). */
+  readonly resolveHandler?: ResolveHandler;
 }
 
 /**
@@ -75,10 +82,21 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     JSON.parse(readFileSync(templatePath, 'utf8')) as object,
   );
   const stateMachineArn = `arn:aws:states:local:000000000000:stateMachine:${stateMachineLogicalId}`;
-  const clock = new RuntimeClock({
-    speed: options.speed ?? 1,
-    ...(options.start ? { start: options.start } : {}),
-  });
+  // With a data folder, the clock continues where the last run left it (clock-file.ts).
+  const saved = options.stack.dataDir
+    ? persistentClock({
+        dataDir: options.stack.dataDir,
+        speed: options.speed ?? 1,
+        ...(options.start ? { start: options.start } : {}),
+      })
+    : undefined;
+  const clock =
+    saved?.clock ??
+    new RuntimeClock({
+      speed: options.speed ?? 1,
+      ...(options.start ? { start: options.start } : {}),
+    });
+  if (saved?.continued) options.log?.(`clock continues at ${saved.startedAt.toISOString()}`);
   // As the CDK stack does, the programme's mail settings win over the stack's defaults, so that
   // replies to the addresses the notifier writes are recognised by the ingest.
   // No CloudWatch here: metrics would only print to stdout.
@@ -99,6 +117,7 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     store,
     stateMachineArn,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.resolveHandler ? { resolveHandler: options.resolveHandler } : {}),
   });
   const api = await startSfnApiServer(runtime, { port: options.apiPort ?? 0, host: '127.0.0.1' });
   const env = {
@@ -110,6 +129,10 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
   Object.assign(process.env, env);
   const { resetCycleDeps } = await import('#shared/adapters/runtime.ts');
   resetCycleDeps();
+  // Start-up takes no simulated time: handlers load first, then the clock goes back to where this
+  // run started and the executions an earlier run left RUNNING resume from there.
+  await runtime.loadHandlers();
+  saved?.rewind();
   await runtime.resumeAll();
   return {
     runtime,
@@ -121,6 +144,7 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     async close() {
       await runtime.close();
       await api.close();
+      saved?.stop();
     },
   };
 }

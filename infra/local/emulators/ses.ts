@@ -7,18 +7,22 @@
  * It does not enforce identities, configuration sets or sending limits, and records no
  * delivery or bounce events.
  *
- * What it keeps, in memory for the life of the process: one record per sent message with
- * from, reply-to, to/cc/bcc (read from the MIME headers for raw mail), subject, text, html
- * and attachments (base64). Raw mail headers other than those are not kept.
+ * What it keeps, in memory for the life of the process (and, with `dataDir`, in a file that the
+ * next run loads: see keepMailboxIn): one record per sent message with from, reply-to, to/cc/bcc
+ * (read from the MIME headers for raw mail), subject, text, html and attachments (base64). Raw
+ * mail headers other than those are not kept.
  * Its HTTP endpoints besides the SES API:
  *   GET  /            the mailbox web page
  *   GET  /store       JSON { emails: [...] }; ?since=<epoch seconds> filters by time
  *   POST /clear-store empties the store (every test sharing the emulator sees it empty)
  *   GET  /health-check
  */
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import sesModule from 'aws-ses-v2-local';
+import { getStoreReadonly, type Email } from 'aws-ses-v2-local/dist/store.js';
 import { LOCAL_HOST } from '../ports.ts';
 
 type StartSesServer = (config?: { host?: string; port?: number }) => Promise<Server>;
@@ -35,6 +39,11 @@ const startSesServer: StartSesServer =
 export interface SesOptions {
   /** 0 or absent: a free port chosen by the OS. */
   port?: number;
+  /**
+   * Folder where the mailbox is kept (`mailbox.jsonl`), so that what was sent is still on the
+   * mailbox page after a restart, or a crash; absent: in memory only. See `keepMailboxIn`.
+   */
+  dataDir?: string;
 }
 
 export interface RunningSes {
@@ -51,6 +60,7 @@ export class SesFailedToStart extends Error {
 }
 
 export async function startSes(options: SesOptions = {}): Promise<RunningSes> {
+  if (options.dataDir !== undefined) keepMailboxIn(options.dataDir);
   let server: Server;
   try {
     server = await listenOrFail(options.port ?? 0);
@@ -86,5 +96,63 @@ export async function closeServer(server: Server): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
+  });
+}
+
+export const MAILBOX_FILE = 'mailbox.jsonl';
+
+/**
+ * Keeps the emulator's mailbox in `<dataDir>/mailbox.jsonl`: loads what an earlier run sent, and
+ * appends every message as the emulator stores it, before the SES call answers (a synchronous
+ * append), so a message SES accepted is on file even if the process is killed at once after.
+ * POST /clear-store empties the file too.
+ *
+ * aws-ses-v2-local keeps its mailbox in one module-level store for the whole process, so there is
+ * one mailbox per process: the last folder given wins. A line that cannot be read (the tail of a
+ * write cut short by a kill) is skipped.
+ */
+export function keepMailboxIn(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, MAILBOX_FILE);
+  const loaded: Email[] = [];
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      loaded.push(JSON.parse(line) as Email);
+    } catch {
+      // A torn last line: that message's send never answered.
+    }
+  }
+  const lines = (items: readonly Email[]) => items.map((item) => `${JSON.stringify(item)}\n`).join('');
+  // Drop a torn line now, so that the next message starts on a line of its own.
+  if (text !== lines(loaded)) writeFileSync(file, lines(loaded));
+  const persisted = (emails: Email[]): Email[] => {
+    const push = Array.prototype.push;
+    Object.defineProperty(emails, 'push', {
+      enumerable: false,
+      value: (...items: Email[]): number => {
+        appendFileSync(file, lines(items));
+        return push.apply(emails, items);
+      },
+    });
+    return emails;
+  };
+  const store = getStoreReadonly();
+  let emails = persisted(loaded);
+  Object.defineProperty(store, 'emails', {
+    configurable: true,
+    enumerable: true,
+    get: () => emails,
+    // clearStore() assigns a new, empty array.
+    set: (next: Email[]) => {
+      writeFileSync(file, lines(next));
+      emails = persisted([...next]);
+    },
   });
 }

@@ -60,6 +60,24 @@ export class LocalLambda {
     private readonly resolveHandler: ResolveHandler,
   ) {}
 
+  /**
+   * Loads every function's handler now (the first invocation would otherwise do it). A handler that
+   * fails to load is not kept: its first invocation reports the error as usual.
+   */
+  async load(): Promise<void> {
+    await Promise.allSettled([...this.functions].map(([logicalId, fn]) => this.handlerOf(logicalId, fn)));
+  }
+
+  private handlerOf(logicalId: string, fn: LocalFunction): Promise<LambdaHandler> {
+    let handler = this.handlers.get(logicalId);
+    if (!handler) {
+      handler = this.resolveHandler(logicalId, fn.entry);
+      this.handlers.set(logicalId, handler);
+      handler.catch(() => this.handlers.delete(logicalId));
+    }
+    return handler;
+  }
+
   /** Runs the function and returns its JSON result; throws TaskError as Step Functions would see it. */
   async invoke(functionName: string, payload: Json | undefined): Promise<Json> {
     const logicalId = functionIdFrom(functionName);
@@ -70,12 +88,7 @@ export class LocalLambda {
         `Function not found: ${functionName} (the template has ${[...this.functions.keys()].join(', ') || 'no functions'})`,
       );
     }
-    let handler = this.handlers.get(logicalId);
-    if (!handler) {
-      handler = this.resolveHandler(logicalId, fn.entry);
-      this.handlers.set(logicalId, handler);
-      handler.catch(() => this.handlers.delete(logicalId));
-    }
+    const handler = this.handlerOf(logicalId, fn);
     const event: unknown = payload === undefined ? null : JSON.parse(JSON.stringify(payload));
     let result: unknown;
     try {

@@ -318,6 +318,11 @@ export class LocalStateMachineRuntime {
     return description;
   }
 
+  /** Loads every Lambda handler now, so that the first tasks after a start do not wait for imports. */
+  async loadHandlers(): Promise<void> {
+    await this.lambda.load();
+  }
+
   /** Restarts every RUNNING execution of this state machine not running here; returns their ARNs. */
   async resumeAll(): Promise<string[]> {
     this.assertOpen();
