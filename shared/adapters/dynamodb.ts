@@ -25,6 +25,18 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   });
 }
 
+type ClientHook = (client: DynamoDBClient) => void;
+const clientHooks = new Set<ClientHook>();
+
+/**
+ * Calls `hook` with every client createDynamoClients builds from now on (the request counter in
+ * the bench and tests attaches its middleware this way). Returns a function that removes the hook.
+ */
+export function onDynamoClientCreated(hook: ClientHook): () => void {
+  clientHooks.add(hook);
+  return () => clientHooks.delete(hook);
+}
+
 export function createDynamoClients(
   env: Record<string, string | undefined> = process.env,
   config: DynamoDBClientConfig = {},
@@ -36,5 +48,6 @@ export function createDynamoClients(
     );
   }
   const client = new DynamoDBClient(config);
+  for (const hook of clientHooks) hook(client);
   return { client, doc: documentClient(client), tableName };
 }

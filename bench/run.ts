@@ -1,0 +1,149 @@
+/**
+ * `npm run bench`: measured speed, cost and resilience figures. Prints a report for people, and as
+ * its last line one JSON object holding every figure (for CI and for comparing runs).
+ *
+ * It starts its own local stack (DynamoDB Local, local SES, local S3, SMTP) and stops it at the end;
+ * Lambda bundles are built the way `cdk synth` builds them, into cdk.out/bench (ignored by git).
+ * Figures are counts and ratios where possible: timings on a shared machine are noisy.
+ *
+ * Environment: BENCH_IMPORT_REPETITIONS (default 5), BENCH_INGEST_MESSAGES (default 200),
+ * BENCH_SKIP_BUNDLES=true (leave out section 1, e.g. while working on the others).
+ */
+import { join } from 'node:path';
+import { repoRoot } from '#infra/constructs/isms-function.ts';
+import { loadProgrammeFile } from '#shared/programme/load.ts';
+import { bundled, bundleFunctions, measureImports, type BundleResult, type ImportFigure } from './bundles.ts';
+import { estimateCycleCost, PRICE_REGION, UNIT_PRICES_USD } from './cost.ts';
+import {
+  measureAllSizes,
+  measureIngestThroughput,
+  startBenchStack,
+  type IngestFigures,
+  type SizeFigures,
+} from './operations.ts';
+
+const START = new Date('2027-01-04T09:00:00.000Z');
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const pad = (text: string | number, width: number) => String(text).padStart(width);
+
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const began = performance.now();
+  const repetitions = Number(process.env.BENCH_IMPORT_REPETITIONS ?? '5');
+  const ingestMessages = Number(process.env.BENCH_INGEST_MESSAGES ?? '200');
+  const programme = loadProgrammeFile(join(repoRoot, 'programme.example.yaml'));
+
+  say('isms-review bench');
+  say("1. Lambda bundles as CDK builds them (esbuild, the IsmsFunction construct's options)");
+  const bundles: BundleResult[] =
+    process.env.BENCH_SKIP_BUNDLES === 'true' ? [] : bundleFunctions(join(repoRoot, 'cdk.out', 'bench'));
+  const imports: ImportFigure[] = measureImports(bundles.filter(bundled), repetitions);
+  reportBundles(bundles, imports, repetitions);
+
+  say('2. DynamoDB requests per operation (counted by SDK middleware, DynamoDB Local)');
+  const bench = await startBenchStack();
+  let sizes: SizeFigures[];
+  let ingest: IngestFigures;
+  try {
+    sizes = await measureAllSizes(bench, programme, START, say);
+    reportSizes(sizes);
+    say(`3. Ingest through the local SMTP server: ${ingestMessages} messages, every fifth a duplicate`);
+    ingest = await measureIngestThroughput(bench, programme, START, ingestMessages);
+  } finally {
+    await bench.stack.stop();
+  }
+  say(
+    `   ${ingest.messages} messages (${ingest.distinctMessageIds} distinct) in ${ingest.seconds} s: ` +
+      `${ingest.messagesPerSecond} messages/s, lost ${ingest.lost}, ` +
+      `temporary failures resent ${ingest.temporaryFailures}; outcomes ${JSON.stringify(ingest.outcomes)}`,
+  );
+
+  const large = sizes.at(-1)!;
+  const cost = estimateCycleCost(large);
+  say('4. Estimated AWS cost of one quarterly review cycle (large history)');
+  say(`   unit prices, ${PRICE_REGION}:`);
+  for (const [name, { usd, per }] of Object.entries(UNIT_PRICES_USD)) {
+    say(`     ${name}: USD ${usd} per ${per.toLocaleString('en-US')}`);
+  }
+  say(`   cycle model: ${JSON.stringify(cost.model)}`);
+  say(
+    `   DynamoDB ${cost.dynamodbReadUnits} RRU + ${cost.dynamodbWriteUnits} WRU, ` +
+      `Lambda ${cost.lambdaInvocations} invocations / ${cost.lambdaGbSeconds} GB-s, ${cost.emails} emails, ` +
+      `${cost.model.stateTransitions} state transitions`,
+  );
+  say(
+    `   USD: DynamoDB ${cost.usd.dynamodb}, Step Functions ${cost.usd.stepFunctions}, Lambda ${cost.usd.lambda}, ` +
+      `SES ${cost.usd.ses}; total ${cost.usd.total}`,
+  );
+  const seconds = Math.round((performance.now() - began) / 1000);
+  say(`bench finished in ${seconds} s`);
+
+  const figures = {
+    bench: 'isms-review',
+    at: new Date().toISOString(),
+    node: process.version,
+    seconds,
+    bundles: bundles.map((b) =>
+      bundled(b)
+        ? { entry: b.entry, bytes: b.bytes, sourceMapBytes: b.sourceMapBytes, sdkPackages: b.sdkPackages }
+        : { entry: b.entry, bytes: null, error: b.error },
+    ),
+    importTime: { repetitions, functions: imports },
+    dynamodb: sizes.map((s) => ({
+      history: { cycles: s.size.cycles, closedActions: s.size.closedActions },
+      seededItems: s.seededItems,
+      operations: s.operations,
+      emailsSent: s.emailsSent,
+    })),
+    packageBuildMsLarge: large.operations.compilePackage.ms,
+    ingest,
+    cost: { priceRegion: PRICE_REGION, unitPricesUsd: UNIT_PRICES_USD, ...cost },
+  };
+  say(JSON.stringify(figures));
+}
+
+function reportBundles(
+  bundles: readonly BundleResult[],
+  imports: readonly ImportFigure[],
+  repetitions: number,
+) {
+  for (const bundle of bundles) {
+    if (!bundled(bundle)) {
+      say(`   ${bundle.entry.padEnd(34)} NOT BUNDLED: ${bundle.error}`);
+      continue;
+    }
+    const time = imports.find((i) => i.entry === bundle.entry);
+    say(
+      `   ${bundle.entry.padEnd(34)} ${pad(bundle.bytes, 9)} B` +
+        (time
+          ? `  import ${pad(time.handlerMs, 7)} ms vs SDK ${pad(time.sdkMs, 7)} ms: ratio ${time.ratio ?? 'n/a'}`
+          : ''),
+    );
+  }
+  say(`   (import times: median of ${repetitions} fresh node processes each)`);
+}
+
+function reportSizes(sizes: readonly SizeFigures[]) {
+  const names = Object.keys(sizes[0]!.operations) as (keyof SizeFigures['operations'])[];
+  say(
+    `   ${'operation'.padEnd(20)}` +
+      sizes.map((s) => pad(`${s.size.cycles} cycles/${s.size.closedActions} actions`, 30)).join(''),
+  );
+  for (const name of names) {
+    say(
+      `   ${name.padEnd(20)}` +
+        sizes
+          .map((s) => {
+            const op = s.operations[name];
+            return pad(`${op.requests} req ${op.readUnits}R/${op.writeUnits}W ${op.ms} ms`, 30);
+          })
+          .join(''),
+    );
+  }
+  say(`   emails sent by the cycle: ${sizes.map((s) => s.emailsSent).join(' / ')}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
