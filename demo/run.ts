@@ -18,20 +18,24 @@
  * however fast the machine is. Everything worth looking at is written to demo-output/; the last line
  * of output is one JSON object with the cycle id, its final status and the email counts.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
+import { exportEvidence } from '#shared/adapters/evidence-source.ts';
+import { createAnchorStore } from '#shared/adapters/s3-anchor-store.ts';
 import { S3BlobStore } from '#shared/adapters/s3-blob-store.ts';
 import { canonicalHash, canonicalJson } from '#shared/evidence/canonical-json.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
+import { formatVerification, verifyBundle } from '#shared/evidence/verify.ts';
 import { renderInputAnswer } from '#shared/mail/reply-format.ts';
 import type { OutboxRecord } from '#shared/mail/outbox.ts';
 import type { Cycle } from '#shared/model/cycle.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import { personById, programmeCatalogue } from '#shared/programme/queries.ts';
+import { writeFrozenPackage } from '#shared/package/render.ts';
 import { nextOccurrences } from '#shared/programme/schedule.ts';
 import type { Programme } from '#shared/programme/schema.ts';
 import type { InboundMail } from '#infra/local/emulators/smtp.ts';
@@ -58,10 +62,10 @@ const TIMEOUT_MS = 110_000;
 const EMAIL_KINDS = {
   inputRequests: (key: string) => key.startsWith('input-request:'),
   reminders: (key: string) => /^input:[^:]+:reminder-/.test(key),
-  escalations: (key: string) => /^(input|action):[^:]+:escalate-/.test(key),
+  escalations: (key: string) => /^(input|action):.+:escalate-/.test(key),
   package: (key: string) => /^package:v\d+$/.test(key),
   minutes: (key: string) => /^minutes:v\d+$/.test(key),
-  actionReminders: (key: string) => /^action:[^:]+:(remind|overdue-notice)/.test(key),
+  actionReminders: (key: string) => /^action:.+:(remind|overdue-notice)/.test(key),
 } as const;
 type EmailCounts = Record<keyof typeof EMAIL_KINDS, number>;
 
@@ -100,6 +104,10 @@ class Demo {
       secure: false,
       ignoreTLS: true,
     });
+  }
+
+  get clock(): LocalWorkflow['clock'] {
+    return this.workflow.clock;
   }
 
   private now(): Date {
@@ -145,7 +153,7 @@ class Demo {
       this.track(this.sendMinutes(received));
       return;
     }
-    const action = /^action:([^:]+):(.+)$/.exec(key);
+    const action = /^action:([^:]+):(?:.+:)?([^:]+)$/.exec(key);
     if (action) {
       const [, actionId, step] = action as unknown as [string, string, string];
       this.track(this.actOn(actionId, step, received));
@@ -361,19 +369,22 @@ async function writeResults(
     await writeFile(join(OUTPUT_DIR, name), body);
     files.push(name);
   };
-  // The package as distributed: the newest frozen version.
-  for (let version = 1; ; version += 1) {
-    const base = `cycles/${cycle.id}/package/v${version + 1}/package.html`;
-    try {
-      await evidence.get(base);
-    } catch {
-      const html = await evidence.get(`cycles/${cycle.id}/package/v${version}/package.html`);
-      const text = await evidence.get(`cycles/${cycle.id}/package/v${version}/package.txt`);
-      await write('package.html', html);
-      await write('package.txt', text);
-      break;
-    }
+  // The package as distributed: the newest frozen version, with its manifest and charts.
+  const frozen = await writeFrozenPackage({
+    blobs: evidence,
+    cycleId: cycle.id,
+    dir: join(OUTPUT_DIR, 'package'),
+  });
+  for (const name of ['package.html', 'package.pdf', 'package.txt']) {
+    await copyFile(join(OUTPUT_DIR, 'package', name), join(OUTPUT_DIR, name));
+    files.push(name);
   }
+  if (frozen.contentHash !== cycle.packageHash) {
+    throw new DemoFailed(
+      `the package on file (${frozen.contentHash}) is not the one recorded (${cycle.packageHash})`,
+    );
+  }
+  demo.say(`package v${frozen.version}, content SHA-256 ${frozen.contentHash}`);
   const minutes = await repo.getMinutes(cycle.id);
   if (minutes) {
     await write('minutes.yaml', `${minutes.sourceText}\n`);
@@ -388,6 +399,23 @@ async function writeResults(
   const chain = verifyChain(events);
   if (!chain.ok) throw new DemoFailed(`the cycle's event chain does not verify: ${JSON.stringify(chain)}`);
   demo.say(`event log: ${events.length} events, chain verified`);
+
+  // The auditor's bundle, checked as `npx isms-review evidence verify` checks it (anchors included).
+  const bundle = await exportEvidence({
+    cycleId: cycle.id,
+    out: join(OUTPUT_DIR, `evidence-${cycle.id}.zip`),
+    env: process.env,
+    clock: demo.clock,
+  });
+  const anchors = createAnchorStore({ env: process.env });
+  const verified = verifyBundle(await readFile(bundle.path), {
+    kind: 'stored',
+    anchors: await anchors.list(cycle.id),
+    location: anchors.location,
+  });
+  for (const line of formatVerification(verified)) demo.say(`evidence: ${line}`);
+  if (!verified.ok) throw new DemoFailed('the evidence bundle does not verify');
+  files.push(`evidence-${cycle.id}.zip`);
   return files;
 }
 

@@ -15,7 +15,7 @@
  * - `table:readWrite`   `table:read` plus PutItem, UpdateItem, DeleteItem, BatchWriteItem.
  * - `rawMail:read`      GetObject on `inbound/*` of the raw mail bucket.
  * - `evidence:read`     GetObject (and versions, retention) on the evidence bucket, ListBucket.
- * - `evidence:readWrite` `evidence:read` plus PutObject (Object Lock keeps every version).
+ * - `evidence:readWrite` `evidence:read` plus PutObject (Object Lock keeps every version), and PutObjectRetention on `anchors/*` (anchors carry their lock).
  * - `replyKey:read`     GetSecretValue on the reply-token HMAC key.
  * - `mail:send`         ses:SendRawEmail through the mail identities and the configuration set.
  * - `workflow:respond`  states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat on the review-cycle machine.
@@ -63,6 +63,7 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'check-minutes', entry: 'functions/check-minutes.ts', description: 'Reminds the ISMS manager about the minutes, then the chair', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'record-outcomes', entry: 'functions/record-outcomes.ts', description: 'Distributes the accepted minutes and starts the follow-up', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'follow-up-actions', entry: 'functions/follow-up-actions.ts', description: 'Reminds action owners and escalates overdue actions', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
-  { id: 'close-cycle', entry: 'functions/close-cycle.ts', description: 'Seals the cycle once every action is closed or carried over', grants: ['table:readWrite'] },
+  { id: 'close-cycle', entry: 'functions/close-cycle.ts', description: 'Seals the cycle once every action is closed or carried over', grants: ['table:readWrite', 'evidence:readWrite'] },
+  { id: 'record-mail-event', entry: 'functions/record-mail-event.ts', description: 'Records SES delivery, bounce and complaint notifications in the cycle log', grants: ['table:readWrite'] },
   { id: 'record-failure', entry: 'functions/record-failure.ts', description: 'Records a workflow failure on the cycle and tells the ISMS manager', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
 ];

@@ -1,4 +1,7 @@
+import { actionShow, actionsList, actionUpdate } from './actions.ts';
 import { cycleList, cycleShow, cycleStart } from './cycle.ts';
+import { evidenceExport, evidenceVerify } from './evidence.ts';
+import { minutesSubmit } from './minutes.ts';
 import { programmeApply, programmeValidate } from './programme.ts';
 import { status } from './status.ts';
 import type { Command } from './types.ts';
@@ -12,4 +15,10 @@ export const commands: Command[] = [
   cycleStart,
   cycleList,
   cycleShow,
+  evidenceExport,
+  evidenceVerify,
+  minutesSubmit,
+  actionsList,
+  actionUpdate,
+  actionShow,
 ];

@@ -629,6 +629,13 @@ export class IsmsReviewStack extends Stack {
           'Evidence objects are keyed by cycle and content hash, unknown in advance; Object Lock (COMPLIANCE) keeps every version whatever this role does.',
         );
         allow(['s3:ListBucket', 's3:ListBucketVersions'], [this.evidenceBucket.bucketArn]);
+        if (write) {
+          allowWildcard(
+            ['s3:PutObjectRetention'],
+            this.evidenceBucket.arnForObjects('anchors/*'),
+            'Anchors are written with an explicit COMPLIANCE lock (PutObject with Object Lock headers needs this); COMPLIANCE retention can only be extended, and only anchor objects are covered.',
+          );
+        }
         allow([...KMS_DECRYPT_ACTIONS, ...(write ? KMS_ENCRYPT_ACTIONS : [])], [this.dataKey.keyArn]);
         return;
       }

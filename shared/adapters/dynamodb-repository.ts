@@ -33,6 +33,7 @@ import { ProgrammeVersion } from '../model/programme-ref.ts';
 import { NotificationKey, ParkedTask, Purpose, ReplyTokenRecord } from '../model/records.ts';
 import { computeEventHash, GENESIS_HASH } from '../evidence/hash-chain.ts';
 import { MinutesRecord } from '../minutes/record.ts';
+import { CycleSummary } from '../package/history.ts';
 import {
   actionKeys,
   cycleKeys,
@@ -42,6 +43,7 @@ import {
   minutesKeys,
   notificationKeys,
   programmeKeys,
+  summaryKeys,
   RANGE_END,
   replyTokenKeys,
   SK,
@@ -900,6 +902,28 @@ export class DynamoDbRepository implements ReviewRepository {
     return item && toRecord(ReplyTokenRecord, item, 'reply token');
   }
 
+  async linkReplyToken(messageId: string, tokenId: string): Promise<void> {
+    if (messageKeys.normalise(messageId) === '') {
+      throw new InvalidData('Message-ID', [
+        { path: '(root)', message: 'is empty; nothing to link the token to' },
+      ]);
+    }
+    parseWith(ReplyTokenRecord.shape.tokenId, tokenId, 'reply token id');
+    const messageIdHash = messageKeys.hashOf(messageId);
+    await this.putIfAbsent({
+      ...replyTokenKeys.byMessage(messageIdHash),
+      entity: 'reply-token-link',
+      messageIdHash,
+      tokenId,
+    });
+  }
+
+  async replyTokenOfMessage(messageId: string): Promise<string | undefined> {
+    if (messageKeys.normalise(messageId) === '') return undefined;
+    const item = await this.getItem(replyTokenKeys.byMessage(messageKeys.hashOf(messageId)));
+    return typeof item?.tokenId === 'string' ? item.tokenId : undefined;
+  }
+
   // ---------------------------------------------------------------- task tokens
 
   async parkTaskToken(input: {
@@ -956,6 +980,51 @@ export class DynamoDbRepository implements ReviewRepository {
       if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
+  }
+
+  // ---------------------------------------------------------------- cycle summaries
+
+  async putCycleSummary(input: CycleSummary): Promise<void> {
+    const summary = parseWith(CycleSummary, input, `summary of cycle ${input.cycleId}`);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...summaryKeys.summary(summary.programmeId, summary.plannedMeetingAt, summary.cycleId),
+            entity: 'cycle-summary',
+            ...summary,
+          },
+          // An older package version never replaces a newer one's summary.
+          ConditionExpression: 'attribute_not_exists(sk) OR packageVersion <= :version',
+          ExpressionAttributeValues: { ':version': summary.packageVersion },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async listCycleSummaries(
+    programmeId: string,
+    query: { before?: string; limit?: number } = {},
+  ): Promise<CycleSummary[]> {
+    const items = await this.queryAll(
+      {
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': programmeKeys.partition(programmeId),
+          ':from': SK.cycleSummary,
+          ':to':
+            query.before === undefined
+              ? `${SK.cycleSummary}${RANGE_END}`
+              : `${SK.cycleSummary}${sortableTime(query.before)}`,
+        },
+        ScanIndexForward: false,
+      },
+      query.limit,
+    );
+    return items.map((item) => toRecord(CycleSummary, item, `summary of cycle ${String(item.cycleId)}`));
   }
 
   // ---------------------------------------------------------------- event log

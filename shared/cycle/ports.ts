@@ -10,7 +10,10 @@ import type { InputRequest, InputSubmission } from '../model/input.ts';
 import type { Programme, Person } from '../programme/load.ts';
 import type { ReviewRepository } from '../store/repository.ts';
 import type { LadderStep } from '../actions/escalation-policy.ts';
+import type { ActionNotifierPort } from '../actions/ports.ts';
 import type { InputStep } from './input-policy.ts';
+import type { AnchorStore } from '../evidence/anchor.ts';
+import type { PackageModel } from '../package/model.ts';
 
 /** Resumes a waiting workflow task. */
 export interface WorkflowPort {
@@ -20,33 +23,42 @@ export interface WorkflowPort {
 /** A frozen review package, as stored. */
 export interface StoredPackage {
   readonly version: number;
+  /** The content hash (SHA-256 of the package model), printed in every form's footer. */
   readonly sha256: string;
+  /** The stand-alone HTML (charts embedded). */
   readonly htmlKey: string;
   readonly textKey: string;
   readonly pdfKey?: string;
+  /** The email body (charts as cid: images) and the manifest with every file's SHA-256. */
+  readonly emailHtmlKey?: string;
+  readonly manifestKey?: string;
+  /** The chart images the email body shows inline. */
+  readonly charts?: readonly { readonly id: string; readonly key: string; readonly cid: string }[];
   /** Submission ids (per input key) the package was built from. */
   readonly inputVersions: Record<string, string | null>;
 }
 
-/** Builds and freezes the review package from a cycle's records. */
+/** A stored package's forms, ready to send. */
+export interface LoadedPackage {
+  readonly html: string;
+  readonly text: string;
+  readonly pdf?: Buffer;
+  readonly images?: readonly { readonly cid: string; readonly filename: string; readonly content: Buffer }[];
+}
+
+/** Renders and freezes review packages, and loads them back to send. */
 export interface PackagePort {
-  build(args: {
-    cycle: Cycle;
-    programme: Programme;
-    requests: readonly InputRequest[];
-    submissions: readonly InputSubmission[];
-    openActions: readonly Action[];
-    now: Date;
-  }): Promise<StoredPackage>;
+  /** Renders the model and freezes it as the cycle's next package version. */
+  freeze(model: PackageModel): Promise<StoredPackage>;
   /** The stored package to distribute (the HTML body, the text body, attachments). */
-  load(stored: StoredPackage): Promise<{ html: string; text: string; pdf?: Buffer }>;
+  load(stored: StoredPackage): Promise<LoadedPackage>;
 }
 
 /**
  * Every message the workflow sends. Each call is idempotent by its business key (cycle, purpose,
  * recipient, step): calling it again after a crash or a retry sends nothing twice.
  */
-export interface NotifierPort {
+export interface NotifierPort extends ActionNotifierPort {
   inputRequest(args: {
     cycle: Cycle;
     programme: Programme;
@@ -66,6 +78,14 @@ export interface NotifierPort {
     programme: Programme;
     stored: StoredPackage;
     recipients: readonly Person[];
+  }): Promise<void>;
+  /** An updated calendar invitation (same UID, higher `sequence`) when the meeting moved. */
+  meetingUpdate(args: {
+    cycle: Cycle;
+    programme: Programme;
+    recipients: readonly Person[];
+    sequence: number;
+    previousAt: string;
   }): Promise<void>;
   minutesRequest(args: { cycle: Cycle; programme: Programme; reminder: number }): Promise<void>;
   minutesDistribution(args: {
@@ -95,4 +115,6 @@ export interface CycleDeps {
   readonly notifier: NotifierPort;
   readonly packages: PackagePort;
   readonly workflow: WorkflowPort;
+  /** Where milestone anchors of the event chain go (the evidence bucket); absent: none are written. */
+  readonly anchors?: AnchorStore;
 }

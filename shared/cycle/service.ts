@@ -8,7 +8,7 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { daysOverdue, dueSteps, nextStepAt, type ActionLadderPolicy } from '../actions/escalation-policy.ts';
+import { ladderPolicyOf, sweepActions } from '../actions/follow-up.ts';
 import { needsFollowUp } from '../model/action.ts';
 import { CycleId } from '../model/ids.ts';
 import { CYCLE_PHASES, transition, type Cycle, type CyclePhase, type CycleType } from '../model/cycle.ts';
@@ -16,18 +16,14 @@ import { UtcTimestamp, ProgrammeId } from '../model/common.ts';
 import type { InputRequest, InputSubmission } from '../model/input.ts';
 import { snapshotRefOf } from '../model/programme-ref.ts';
 import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
-import {
-  ismsManager,
-  personById,
-  programmeCatalogue,
-  topManagement,
-  executiveOf,
-} from '../programme/queries.ts';
+import { ismsManager, personById, programmeCatalogue, topManagement } from '../programme/queries.ts';
 import type { Person } from '../programme/schema.ts';
 import { cycleDates } from '../programme/schedule.ts';
 import { AlreadyExists, NotFound } from '../store/repository.ts';
 import { checkInputs as decideInputs, type InputState } from './input-policy.ts';
 import type { CycleDeps, StoredPackage } from './ports.ts';
+import { anchorMilestone } from '../evidence/anchor.ts';
+import { assertPackageReady, freezePackage, packageToDistribute } from '../package/phase.ts';
 
 export interface CycleView {
   readonly cycleId: string;
@@ -329,6 +325,21 @@ export function allInputsAnswered(requests: readonly InputRequest[]): boolean {
  * The decision point of input collection: sends the reminders and escalations that are due, and at
  * the deadline records every missing input as not provided. `proceed` tells the workflow to compile.
  */
+/** Marks an input follow-up step as complete: sent and recorded on every request it covers. */
+const DONE_SUFFIX = ':done';
+
+/** The inputs whose follow-up `stepId` is already in the log (a step resumed after a crash). */
+async function stepRecorded(deps: CycleDeps, cycleId: string, stepId: string): Promise<Set<string>> {
+  const events = await deps.repo.listEvents(cycleId);
+  return new Set(
+    events
+      .filter(
+        (e) => (e.type === 'input.reminder_sent' || e.type === 'input.escalated') && e.data.step === stepId,
+      )
+      .map((e) => String(e.data.inputKey)),
+  );
+}
+
 export async function checkInputs(
   deps: CycleDeps,
   cycleId: string,
@@ -344,8 +355,12 @@ export async function checkInputs(
   const states: InputState[] = records.inputRequests
     .filter((r) => !r.automatic && r.ownerId)
     .map((r) => ({ key: r.inputKey, ownerId: r.ownerId!, status: r.status }));
+  // A step counts as sent once it is complete (its `:done` marker): a claim without one is a step a
+  // crash interrupted between claiming and finishing, and is finished below.
   const sent = new Set(
-    records.notificationsSent.filter((k) => k.startsWith('input:')).map((k) => k.slice('input:'.length)),
+    records.notificationsSent
+      .filter((k) => k.startsWith('input:') && k.endsWith(DONE_SUFFIX))
+      .map((k) => k.slice('input:'.length, -DONE_SUFFIX.length)),
   );
   const decision = decideInputs({
     now,
@@ -358,8 +373,10 @@ export async function checkInputs(
 
   for (const { ownerId, step, keys } of decision.send) {
     const claimKey = `input:${ownerId}:${step.id}`;
-    if (!(await deps.repo.claimNotification(cycleId, claimKey, iso(now)))) continue;
+    const fresh = await deps.repo.claimNotification(cycleId, claimKey, iso(now));
     const owned = records.inputRequests.filter((r) => keys.includes(r.inputKey));
+    // Resuming an interrupted step: the outbox sends each key once, and what was recorded stays.
+    const recorded = fresh ? new Set<string>() : await stepRecorded(deps, cycleId, step.id);
     try {
       await deps.notifier.inputFollowUp({
         cycle,
@@ -374,7 +391,7 @@ export async function checkInputs(
     }
     for (const request of owned) {
       const current = (await deps.repo.getInputRequest(cycleId, request.inputKey))!;
-      if (current.status !== 'REQUESTED') continue;
+      if (current.status !== 'REQUESTED' || recorded.has(request.inputKey)) continue;
       const updated: InputRequest =
         step.kind === 'reminder'
           ? { ...current, remindersSent: current.remindersSent + 1, lastReminderAt: iso(now) }
@@ -388,6 +405,7 @@ export async function checkInputs(
         },
       });
     }
+    await deps.repo.claimNotification(cycleId, `${claimKey}${DONE_SUFFIX}`, iso(now));
   }
 
   if (decision.deadlinePassed) {
@@ -462,21 +480,12 @@ export async function compilePackage(deps: CycleDeps, cycleId: string): Promise<
   ) {
     return viewOf(cycle);
   }
+  const now = deps.clock.now();
+  // The completeness gate, before the cycle moves on: nothing is built while an input may still arrive.
+  await assertPackageReady(deps.repo, cycleId, now);
   cycle = await advance(deps, cycle, 'COMPILING');
   const programme = await programmeOf(deps, cycle);
-  const records = (await deps.repo.getCycleRecords(cycleId))!;
-  const openActions = (await deps.repo.listActionsNeedingFollowUp(cycle.programmeId)).filter(
-    (a) => a.cycleId !== cycleId,
-  );
-  const now = deps.clock.now();
-  const stored = await deps.packages.build({
-    cycle,
-    programme,
-    requests: records.inputRequests,
-    submissions: records.submissions,
-    openActions,
-    now,
-  });
+  const { stored } = await freezePackage(deps, cycle, programme, now);
   const frozen: Cycle = { ...transition(cycle, 'AWAITING_DISTRIBUTION', now), packageHash: stored.sha256 };
   ({ cycle } = await deps.repo.updateCycle(frozen, {
     event: {
@@ -502,10 +511,30 @@ export async function distributePackage(deps: CycleDeps, cycleId: string): Promi
   if (cycle.phase === 'AWAITING_DISTRIBUTION') {
     const built = (await deps.repo.listEvents(cycleId)).filter((e) => e.type === 'package.built').at(-1);
     if (!built) throw new NotFound('cycle', cycleId, 'no package was built for it');
-    const stored = built.data as unknown as StoredPackage;
+    const now = deps.clock.now();
+    // The gate again, and a new version if an input arrived after the package was built.
+    const { stored, rebuiltFor } = await packageToDistribute(
+      deps,
+      cycle,
+      programme,
+      built.data as unknown as StoredPackage,
+      now,
+    );
+    if (rebuiltFor.length) {
+      ({ cycle } = await deps.repo.updateCycle(
+        { ...cycle, packageHash: stored.sha256, updatedAt: iso(now) },
+        {
+          event: {
+            type: 'package.built',
+            at: iso(now),
+            actor: SYSTEM,
+            data: { ...stored, inputVersions: { ...stored.inputVersions }, rebuiltFor },
+          },
+        },
+      ));
+    }
     const recipients = attendees(programme);
     await deps.notifier.packageDistribution({ cycle, programme, stored, recipients });
-    const now = deps.clock.now();
     ({ cycle } = await deps.repo.updateCycle(
       { ...transition(cycle, 'DISTRIBUTED', now), packageSentAt: iso(now) },
       {
@@ -517,11 +546,14 @@ export async function distributePackage(deps: CycleDeps, cycleId: string): Promi
             sha256: stored.sha256,
             version: stored.version,
             recipients: recipients.map((p) => p.email),
+            // The calendar invitation's SEQUENCE (a moved meeting sends a higher one).
+            icsSequence: stored.version - 1,
           },
         },
       },
     ));
   }
+  if (cycle.packageSentAt) await anchorMilestone(deps, cycleId, 'package-distributed');
   return viewOf(cycle);
 }
 
@@ -550,13 +582,16 @@ export async function checkMinutes(deps: CycleDeps, cycleId: string): Promise<{ 
   const reminder = Math.floor(elapsedDays / MINUTES_REMINDER_EVERY_DAYS);
   if (reminder >= 1) {
     const key = `minutes:reminder-${reminder}`;
-    if (await deps.repo.claimNotification(cycleId, key, iso(now))) {
-      try {
-        await deps.notifier.minutesRequest({ cycle, programme, reminder });
-      } catch (error) {
-        await deps.repo.releaseNotification(cycleId, key);
-        throw error;
-      }
+    const claimed = await deps.repo.claimNotification(cycleId, key, iso(now));
+    // Sent even when already claimed: a run killed between the claim and the send left the claim
+    // alone. The outbox sends each key exactly once (an earlier send is found SENT, not repeated).
+    try {
+      await deps.notifier.minutesRequest({ cycle, programme, reminder });
+    } catch (error) {
+      if (claimed) await deps.repo.releaseNotification(cycleId, key);
+      throw error;
+    }
+    if (claimed) {
       await deps.repo.appendEvent(cycleId, {
         type: reminder > MINUTES_REMINDERS_BEFORE_CHAIR ? 'minutes.escalated' : 'minutes.reminder_sent',
         at: iso(now),
@@ -583,86 +618,28 @@ export async function recordOutcomes(deps: CycleDeps, cycleId: string): Promise<
 // ---------------------------------------------------------------------------------------------
 // Follow-up
 
-export const ladderPolicyOf = (programme: Programme): ActionLadderPolicy => ({
-  reminderDaysBeforeDue: programme.escalation.actionReminderDaysBeforeDue,
-  overdueNoticeAfterDays: programme.escalation.overdueNoticeAfterDays,
-  ismsManagerAfterDays: programme.escalation.ismsManagerAfterDays,
-  topManagementAfterDays: programme.escalation.topManagementAfterDays,
-});
+export { ladderPolicyOf };
 
 /** The longest the follow-up loop sleeps: it also notices closures and a later cycle's carry-over. */
 export const FOLLOW_UP_MAX_SLEEP_MS = 86_400_000;
 
 /**
- * Sends the reminders and escalations due for this cycle's open actions. The cycle may close once
- * none of its actions needs follow-up, or the ones left were carried into a later cycle's input (a).
+ * Sends the reminders and escalations due for the programme's open actions (this cycle's and those
+ * carried over from earlier ones: see shared/actions/follow-up.ts). The cycle may close once none
+ * of its own actions needs follow-up; a later cycle's loop goes on following what it carried over.
  */
 export async function followUpActions(
   deps: CycleDeps,
   cycleId: string,
 ): Promise<{ allClosed: boolean; open: number; nextCheckAt: string }> {
   const cycle = await loadCycle(deps, cycleId);
-  const programme = await programmeOf(deps, cycle);
-  const records = (await deps.repo.getCycleRecords(cycleId))!;
   const now = deps.clock.now();
-  const zone = programme.organisation.timeZone;
-  const policy = ladderPolicyOf(programme);
-  const claimed = new Set(records.notificationsSent);
-  let next = now.getTime() + FOLLOW_UP_MAX_SLEEP_MS;
-  const open = records.actions.filter((a) => needsFollowUp(a) && a.status !== 'done');
-  for (const action of open) {
-    const prefix = `action:${action.id}:`;
-    const sent = new Set([...claimed].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
-    for (const step of dueSteps({ dueDate: action.dueDate, timeZone: zone, policy, now, sent })) {
-      const key = `${prefix}${step.id}`;
-      if (!(await deps.repo.claimNotification(cycleId, key, iso(now)))) continue;
-      const overdue = daysOverdue(action.dueDate, zone, now);
-      const current = (await deps.repo.getAction(action.id))!;
-      try {
-        await deps.notifier.actionStep({ cycle, programme, action: current, step, daysOverdue: overdue });
-      } catch (error) {
-        await deps.repo.releaseNotification(cycleId, key);
-        throw error;
-      }
-      const recipients =
-        step.kind === 'escalate-top'
-          ? [topManagement(programme).chair.id, executiveOf(programme, current.ownerId)?.id].filter(Boolean)
-          : step.kind === 'escalate-manager'
-            ? [ismsManager(programme).id]
-            : [current.ownerId];
-      const event = {
-        type:
-          step.kind === 'reminder'
-            ? 'action.reminder_sent'
-            : step.kind === 'overdue-notice'
-              ? 'action.overdue_notice_sent'
-              : 'action.escalated',
-        at: iso(now),
-        actor: SYSTEM,
-        data: { actionId: current.id, step: step.id, level: step.level, daysOverdue: overdue, recipients },
-      };
-      if (step.level > current.escalationLevel) {
-        await deps.repo.updateAction(
-          {
-            ...current,
-            escalationLevel: step.level,
-            updatedAt: iso(now),
-            history: [
-              ...current.history,
-              { at: iso(now), by: SYSTEM, change: `${step.id} sent to ${recipients.join(', ')}` },
-            ],
-          },
-          { event },
-        );
-      } else {
-        await deps.repo.appendEvent(cycleId, event);
-      }
-      sent.add(step.id);
-    }
-    const upcoming = nextStepAt({ dueDate: action.dueDate, timeZone: zone, policy, now, sent });
-    if (upcoming) next = Math.min(next, upcoming.getTime());
-  }
-  const stillOpen = records.actions.filter((a) => needsFollowUp(a));
+  const swept = await sweepActions(deps, cycle.programmeId);
+  const stillOpen = (await deps.repo.listActionsOfCycle(cycleId)).filter((a) => needsFollowUp(a));
+  const next = Math.min(
+    now.getTime() + FOLLOW_UP_MAX_SLEEP_MS,
+    swept.nextStepAt ? Date.parse(swept.nextStepAt) : Infinity,
+  );
   return {
     allClosed: stillOpen.length === 0,
     open: stillOpen.length,
@@ -687,6 +664,7 @@ export async function closeCycle(deps: CycleDeps, cycleId: string): Promise<Cycl
       },
     }));
   }
+  if (cycle.phase === 'CLOSED') await anchorMilestone(deps, cycleId, 'cycle-closed');
   return viewOf(cycle);
 }
 

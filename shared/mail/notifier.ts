@@ -5,10 +5,12 @@
  * step never sends twice; each sent message is recorded as a `mail.sent` event in the cycle's log.
  */
 import type { Clock } from '../clock.ts';
-import type { NotifierPort, StoredPackage } from '../cycle/ports.ts';
+import type { LoadedPackage, NotifierPort, StoredPackage } from '../cycle/ports.ts';
 import type { Cycle } from '../model/cycle.ts';
 import type { Action } from '../model/action.ts';
 import type { InputRequest } from '../model/input.ts';
+import { DECISION_CATEGORY_TITLES } from '../model/meeting.ts';
+import type { ActionMessage } from '../actions/ports.ts';
 import { catalogueInput, clauseLabel } from '../catalogue/catalogue.ts';
 import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
 import { executiveOf, ismsManager, personById, topManagement } from '../programme/queries.ts';
@@ -17,9 +19,11 @@ import { cycleTitle } from '../package/content.ts';
 import { meetingInvitation } from './ics.ts';
 import type { MessageSpec } from './compose.ts';
 import type { Outbox } from './outbox.ts';
-import { encodeReplyAddress, newReplyId } from './reply-address.ts';
-import { renderInputTemplate } from './reply-format.ts';
+import { decodeReplyAddress, encodeReplyAddress, newReplyId } from './reply-address.ts';
+import { DEFAULT_MAIL_LIMITS } from './mail-checks.ts';
+import { renderInputBlocks, renderInputTemplate } from './reply-format.ts';
 import * as templates from './templates/index.ts';
+import { meetingMoved } from './templates/package-distribution.ts';
 
 export interface NotifierOptions {
   readonly outbox: Outbox;
@@ -29,7 +33,7 @@ export interface NotifierOptions {
   /** The minutes template for the ISMS manager (the minutes module renders it). */
   readonly minutesTemplate?: (cycle: Cycle, programme: Programme) => string;
   /** Loads a frozen package's HTML and text bodies. */
-  readonly loadPackage: (stored: StoredPackage) => Promise<{ html: string; text: string }>;
+  readonly loadPackage: (stored: StoredPackage) => Promise<LoadedPackage>;
   /** The meeting length put in the calendar invitation. */
   readonly meetingMinutes?: number;
 }
@@ -37,6 +41,19 @@ export interface NotifierOptions {
 const DAY = 86_400_000;
 const person = (p: ProgrammePerson): templates.Person => ({ name: p.name, email: p.email, role: p.role });
 const mailbox = (p: ProgrammePerson) => ({ name: p.name, address: p.email });
+
+/** The token id in one of our reply addresses, or undefined for any other Reply-To. */
+function tokenIdOf(replyTo: MessageSpec['replyTo'], programme: Programme): string | undefined {
+  if (!replyTo) return undefined;
+  try {
+    return decodeReplyAddress(typeof replyTo === 'string' ? replyTo : replyTo.address, {
+      localPart: programme.mail.replyLocalPart,
+      domain: programme.mail.inboundDomain,
+    }).id;
+  } catch {
+    return undefined;
+  }
+}
 
 export class CycleNotifier implements NotifierPort {
   constructor(private readonly options: NotifierOptions) {}
@@ -96,6 +113,9 @@ export class CycleNotifier implements NotifierPort {
     const cc = (args.cc ?? []).filter(
       (p) => !to.some((t) => t.email.toLowerCase() === p.email.toLowerCase()),
     );
+    // The reply token the message carries, linked to its Message-ID once sent, so that a reply whose
+    // client dropped the +token part is still tied to it through In-Reply-To or References.
+    let replyTokenId: string | undefined;
     await this.options.outbox.sendOnce({
       key: args.key,
       cycleId: cycle.id,
@@ -109,9 +129,15 @@ export class CycleNotifier implements NotifierPort {
         to: to.map(mailbox),
         cc: cc.map(mailbox),
         date: this.options.clock.now(),
-        ...(await args.build()),
+        ...(await args.build().then((spec) => {
+          replyTokenId = tokenIdOf(spec.replyTo, programme);
+          return spec;
+        })),
       }),
       onSent: async (sent) => {
+        if (replyTokenId && sent.messageId) {
+          await this.options.repo.linkReplyToken(sent.messageId, replyTokenId);
+        }
         await this.options.repo.appendEvent(cycle.id, {
           type: 'mail.sent',
           at: sent.sentAt || this.options.clock.now().toISOString(),
@@ -155,6 +181,12 @@ export class CycleNotifier implements NotifierPort {
       purpose: 'inputs',
       to: [owner],
       build: async () => {
+        // The previous answers' reviews, by their titles (e.g. "Q2 2026 management review").
+        const earlier = new Map<string, string>();
+        for (const cycleId of new Set([...previous.values()].map((answer) => answer.cycleId))) {
+          const found = await this.options.repo.getCycle(cycleId);
+          earlier.set(cycleId, found ? cycleTitle(found) : `review ${cycleId}`);
+        }
         const rendered = templates.inputRequest({
           ...this.context(programme, owner),
           cycle: this.cycleRef(cycle),
@@ -165,7 +197,7 @@ export class CycleNotifier implements NotifierPort {
               ? {
                   ...input,
                   previousAnswer: {
-                    cycleTitle: `review of ${last.cycleId}`,
+                    cycleTitle: earlier.get(last.cycleId) ?? `review ${last.cycleId}`,
                     receivedAt: last.receivedAt,
                     summary: last.summary,
                     nothingToReport: last.kind === 'nothing_to_report',
@@ -175,9 +207,11 @@ export class CycleNotifier implements NotifierPort {
           }),
           deadline: cycle.inputsDueAt,
           meetingAt: cycle.plannedMeetingAt,
-          replyTemplate: renderInputTemplate(
+          // The email explains the fields itself ("How to answer"): the block alone is to copy.
+          replyTemplate: renderInputBlocks(
             requests.map((r) => ({ key: r.inputKey, title: r.title, period: r.periodCovered })),
           ),
+          maxAttachmentMb: Math.floor(DEFAULT_MAIL_LIMITS.maxMessageBytes / (1024 * 1024)),
           ismsManager: person(manager),
         });
         return {
@@ -271,19 +305,14 @@ export class CycleNotifier implements NotifierPort {
     stored,
     recipients,
   }: Parameters<NotifierPort['packageDistribution']>[0]) {
-    const manager = ismsManager(programme);
     const body = await this.options.loadPackage(stored);
-    const invitation = meetingInvitation({
-      uid: `${cycle.id}@${programme.mail.fromAddress.split('@')[1]}`,
-      sequence: stored.version - 1,
-      start: new Date(cycle.plannedMeetingAt),
-      durationMinutes: this.options.meetingMinutes ?? 90,
-      summary: cycleTitle(cycle),
-      description: `Management review (ISO/IEC 27001 clause 9.3) of ${programme.organisation.name}. Package ${stored.sha256}.`,
-      organizer: { name: manager.name, email: manager.email },
-      attendees: recipients.map((p) => ({ name: p.name, email: p.email })),
-      stamp: this.options.clock.now(),
-    });
+    const invitation = this.invitation(
+      cycle,
+      programme,
+      recipients,
+      stored.version - 1,
+      `Package ${stored.sha256}.`,
+    );
     await this.send({
       cycle,
       programme,
@@ -295,7 +324,79 @@ export class CycleNotifier implements NotifierPort {
         text: body.text,
         html: body.html,
         headers: { 'X-Isms-Review-Package-Sha256': stored.sha256 },
+        attachments: [
+          ...(body.pdf
+            ? [
+                {
+                  filename: `review-package-${cycle.id}-v${stored.version}.pdf`,
+                  content: body.pdf,
+                  contentType: 'application/pdf',
+                },
+              ]
+            : []),
+          ...(body.images ?? []).map((image) => ({
+            filename: image.filename,
+            content: image.content,
+            contentType: 'image/png',
+            cid: image.cid,
+          })),
+        ],
         icalEvent: { method: 'REQUEST', content: invitation },
+      }),
+    });
+  }
+
+  /** The meeting's calendar invitation: one UID per cycle, so every update replaces the last. */
+  private invitation(
+    cycle: Cycle,
+    programme: Programme,
+    recipients: readonly ProgrammePerson[],
+    sequence: number,
+    note: string,
+  ): string {
+    const manager = ismsManager(programme);
+    return meetingInvitation({
+      uid: `${cycle.id}@${programme.mail.fromAddress.split('@')[1]}`,
+      sequence,
+      start: new Date(cycle.plannedMeetingAt),
+      timeZone: programme.organisation.timeZone,
+      durationMinutes: this.options.meetingMinutes ?? 90,
+      summary: cycleTitle(cycle),
+      description: `Management review (ISO/IEC 27001 clause 9.3) of ${programme.organisation.name}. ${note}`,
+      organizer: { name: manager.name, email: manager.email },
+      attendees: recipients.map((p) => ({ name: p.name, email: p.email })),
+      stamp: this.options.clock.now(),
+    });
+  }
+
+  async meetingUpdate({
+    cycle,
+    programme,
+    recipients,
+    sequence,
+    previousAt,
+  }: Parameters<NotifierPort['meetingUpdate']>[0]) {
+    const manager = ismsManager(programme);
+    await this.send({
+      cycle,
+      programme,
+      key: `meeting:seq${sequence}`,
+      purpose: 'package',
+      to: recipients,
+      build: async () => ({
+        ...meetingMoved({
+          ...this.context(programme),
+          cycle: this.cycleRef(cycle),
+          recipient: { name: 'members of the management review' },
+          previousAt,
+          meetingAt: cycle.plannedMeetingAt,
+          ...(cycle.packageHash ? { packageSha256: cycle.packageHash } : {}),
+          ismsManager: person(manager),
+        }),
+        icalEvent: {
+          method: 'REQUEST',
+          content: this.invitation(cycle, programme, recipients, sequence, 'The meeting has moved.'),
+        },
       }),
     });
   }
@@ -386,7 +487,29 @@ export class CycleNotifier implements NotifierPort {
     });
   }
 
+  /** The decision an action carries out, in the minutes' words, e.g. `D1 (Resource allocation): Fund ...`. */
+  private async decisionText(action: Action): Promise<string | undefined> {
+    if (!action.decisionId) return action.description;
+    const minutes = await this.options.repo.getMinutes(action.cycleId);
+    const decision = minutes?.content.decisions.find((d) => d.id === action.decisionId);
+    if (!decision) return action.description;
+    const ref = minutes?.content.decisionRefs[decision.id] ?? decision.id;
+    return `${ref} (${DECISION_CATEGORY_TITLES[decision.category]}): ${decision.text}`;
+  }
+
+  private async actionDetails(
+    cycle: Cycle,
+    programme: Programme,
+    action: Action,
+  ): Promise<templates.ActionRef> {
+    const ref = this.actionRef(cycle, programme, action);
+    const decisionText = await this.decisionText(action);
+    return decisionText ? { ...ref, decisionText } : ref;
+  }
+
   private actionRef(cycle: Cycle, programme: Programme, action: Action): templates.ActionRef {
+    // The last update a person made (not the notices the system sent, nor the creation).
+    const lastUpdate = action.history.slice(1).findLast((entry) => entry.by !== 'system');
     return {
       id: action.id,
       title: action.title,
@@ -398,9 +521,7 @@ export class CycleNotifier implements NotifierPort {
         meetingDate: (cycle.heldAt ?? cycle.plannedMeetingAt).slice(0, 10),
       },
       ...(action.description ? { decisionText: action.description } : {}),
-      ...(action.history.length > 1
-        ? { lastUpdate: { at: action.history.at(-1)!.at, note: action.history.at(-1)!.change } }
-        : {}),
+      ...(lastUpdate ? { lastUpdate: { at: lastUpdate.at, note: lastUpdate.change } } : {}),
     };
   }
 
@@ -413,8 +534,8 @@ export class CycleNotifier implements NotifierPort {
   }: Parameters<NotifierPort['actionStep']>[0]) {
     const owner = personById(programme, action.ownerId);
     const manager = ismsManager(programme);
-    const key = `action:${action.id}:${step.id}`;
-    const ref = this.actionRef(cycle, programme, action);
+    const key = `action:${action.id}:${action.dueDate}:${step.id}`;
+    const ref = await this.actionDetails(cycle, programme, action);
     const ownerReply = () =>
       this.replyAddress({
         cycle,
@@ -473,7 +594,8 @@ export class CycleNotifier implements NotifierPort {
     const toTop = step.kind === 'escalate-top';
     const chair = topManagement(programme).chair;
     const executive = executiveOf(programme, owner.id);
-    const to = toTop ? [chair, ...(executive ? [executive] : [])] : [manager];
+    // The owner's executive may be the chair: one recipient, greeted once.
+    const to = toTop ? [chair, ...(executive && executive.id !== chair.id ? [executive] : [])] : [manager];
     await this.send({
       cycle,
       programme,
@@ -487,9 +609,149 @@ export class CycleNotifier implements NotifierPort {
           level: toTop ? 'top-management' : 'isms-manager',
           cycle: this.cycleRef(cycle),
           recipient: toTop ? { name: to.map((p) => p.name).join(' and ') } : person(manager),
-          actions: [{ ...ref, daysOverdue }],
+          actions: [
+            {
+              ...ref,
+              daysOverdue,
+              ...(action.stepsSent?.['overdue-notice']
+                ? { ownerToldAt: action.stepsSent['overdue-notice'] }
+                : {}),
+              ...(toTop && action.stepsSent?.['escalate-manager']
+                ? { managerToldAt: action.stepsSent['escalate-manager'] }
+                : {}),
+              ...(action.extensionsGranted ? { extensionsGranted: action.extensionsGranted } : {}),
+            },
+          ],
           ismsManager: person(manager),
         }),
+    });
+  }
+
+  /** A reply address for an action's person (owner, checker or chair), valid for a year. */
+  private actionReply(message: ActionMessage, purpose: string, recipient: ProgrammePerson) {
+    return this.replyAddress({
+      cycle: message.cycle,
+      programme: message.programme,
+      purpose,
+      recipient,
+      ref: message.action.id,
+      expiresAt: new Date(this.options.clock.now().getTime() + 365 * DAY),
+    });
+  }
+
+  async effectivenessCheckRequest(message: ActionMessage & { overdue?: boolean }) {
+    const { cycle, programme, action } = message;
+    const overdue = message.overdue === true;
+    const check = action.effectivenessCheck;
+    if (action.status !== 'done' || !check || check.result || !action.closureEvidence) return;
+    const checker = personById(programme, check.assigneeId);
+    const manager = ismsManager(programme);
+    await this.send({
+      cycle,
+      programme,
+      key: `action:${action.id}:check:${action.closureEvidence.at}${overdue ? ':overdue' : ''}`,
+      purpose: 'effectiveness',
+      to: [checker],
+      ...(overdue ? { cc: [manager] } : {}),
+      build: async () => ({
+        ...templates.effectivenessCheck({
+          ...this.context(programme, checker),
+          cycle: this.cycleRef(cycle),
+          recipient: person(checker),
+          action: await this.actionDetails(cycle, programme, action),
+          closure: { text: action.closureEvidence!.text, at: action.closureEvidence!.at },
+          checkDueDate: check.dueDate,
+          ...(overdue ? { overdue } : {}),
+          ismsManager: person(manager),
+        }),
+        replyTo: await this.actionReply(message, 'effectiveness', checker),
+      }),
+    });
+  }
+
+  async extensionRequest(message: ActionMessage) {
+    const { cycle, programme, action } = message;
+    const pending = action.extensionRequest;
+    if (!pending) return;
+    const chair = topManagement(programme).chair;
+    const manager = ismsManager(programme);
+    await this.send({
+      cycle,
+      programme,
+      key: `action:${action.id}:extension:${pending.requestedAt}`,
+      purpose: 'extension',
+      to: [chair],
+      cc: [manager],
+      build: async () => ({
+        ...templates.extensionRequest({
+          ...this.context(programme, chair),
+          cycle: this.cycleRef(cycle),
+          recipient: person(chair),
+          action: await this.actionDetails(cycle, programme, action),
+          requestedAt: pending.requestedAt,
+          requestedDueDate: pending.dueDate,
+          reason: pending.reason,
+          previousExtensions: action.extensionsGranted ?? 0,
+          ismsManager: person(manager),
+        }),
+        replyTo: await this.actionReply(message, 'extension', chair),
+      }),
+    });
+  }
+
+  async extensionDecision(message: Parameters<NotifierPort['extensionDecision']>[0]) {
+    const { cycle, programme, action } = message;
+    const owner = personById(programme, action.ownerId);
+    const chair = topManagement(programme).chair;
+    const manager = ismsManager(programme);
+    await this.send({
+      cycle,
+      programme,
+      key: `action:${action.id}:extension-decision:${message.requestedAt}`,
+      purpose: 'action',
+      to: [owner],
+      cc: [manager],
+      build: async () => ({
+        ...templates.extensionDecision({
+          ...this.context(programme, owner),
+          cycle: this.cycleRef(cycle),
+          recipient: person(owner),
+          action: await this.actionDetails(cycle, programme, action),
+          approved: message.approved,
+          requestedDueDate: message.requestedDueDate,
+          previousDueDate: message.previousDueDate,
+          ...(message.reason ? { reason: message.reason } : {}),
+          chair: person(chair),
+          ismsManager: person(manager),
+        }),
+        replyTo: await this.actionReply(message, 'action', owner),
+      }),
+    });
+  }
+
+  async actionReopened(message: Parameters<NotifierPort['actionReopened']>[0]) {
+    const { cycle, programme, action } = message;
+    const owner = personById(programme, action.ownerId);
+    const manager = ismsManager(programme);
+    await this.send({
+      cycle,
+      programme,
+      key: `action:${action.id}:reopened:${action.effectivenessCheck?.checkedAt ?? action.updatedAt}`,
+      purpose: 'action',
+      to: [owner],
+      cc: [manager],
+      build: async () => ({
+        ...templates.actionReopened({
+          ...this.context(programme, owner),
+          cycle: this.cycleRef(cycle),
+          recipient: person(owner),
+          action: await this.actionDetails(cycle, programme, action),
+          finding: message.finding,
+          checkedBy: person(personById(programme, message.checkedBy)),
+          ismsManager: person(manager),
+        }),
+        replyTo: await this.actionReply(message, 'action', owner),
+      }),
     });
   }
 

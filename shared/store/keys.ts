@@ -7,6 +7,7 @@
  * | ----------------- | --------------------- | ------------------------------- | ------------------------------------------------- | ----------------------------------------------------- |
  * | programme current | PROGRAMME#<p>         | CURRENT                         |                                                   |                                                       |
  * | programme version | PROGRAMME#<p>         | VERSION#<version:6>             |                                                   |                                                       |
+ * | cycle summary     | PROGRAMME#<p>         | SUMMARY#<plannedMeetingAt>#<c>  |                                                   |                                                       |
  * | cycle             | CYCLE#<c>             | CYCLE                           | PROGRAMME#<p>#CYCLES / <plannedMeetingAt>#<c>     |                                                       |
  * | input request     | CYCLE#<c>             | INPUT#<key>                     |                                                   | PROGRAMME#<p>#PENDING_INPUTS / <dueAt>#<c>#<key> (REQUESTED only) |
  * | submission        | CYCLE#<c>             | SUBMISSION#<key>#<submissionId> | PROGRAMME#<p>#INPUT#<key> / <period.to>#<receivedAt>#<id> |                                               |
@@ -17,6 +18,7 @@
  * | notification sent | CYCLE#<c>             | SENT#<notificationKey>          |                                                   |                                                       |
  * | reply token       | REPLY#<tokenId>       | REPLY                           |                                                   |                                                       |
  * | inbound message   | MESSAGE#<sha256(Message-ID)> | MESSAGE                  |                                                   |                                                       |
+ * | reply token link  | MESSAGE#<sha256(Message-ID)> | REPLY-TOKEN              |                                                   |                                                       |
  *
  * The cycle item also holds the head of the cycle's event chain (eventHeadSeq, eventHeadHash):
  * every append writes the event with attribute_not_exists(sk) and moves the head with a
@@ -53,6 +55,11 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     pattern: 'all programme versions, oldest first',
     index: 'table',
     keyCondition: 'pk = PROGRAMME#<p> AND begins_with(sk, VERSION#)',
+  },
+  {
+    pattern: 'summaries of earlier cycles, newest first (package trends: one paged query)',
+    index: 'table',
+    keyCondition: 'pk = PROGRAMME#<p> AND sk BETWEEN SUMMARY# AND SUMMARY#<before>, descending',
   },
   { pattern: 'one cycle', index: 'table', keyCondition: 'pk = CYCLE#<c> AND sk = CYCLE' },
   {
@@ -97,6 +104,11 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     pattern: 'inbound message seen? (dedupe)',
     index: 'table',
     keyCondition: 'pk = MESSAGE#<sha256(Message-ID)> AND sk = MESSAGE',
+  },
+  {
+    pattern: 'reply token a sent request carried, by its Message-ID (In-Reply-To fallback)',
+    index: 'table',
+    keyCondition: 'pk = MESSAGE#<sha256(Message-ID)> AND sk = REPLY-TOKEN',
   },
   {
     pattern: 'parked task token of a cycle and purpose',
@@ -149,6 +161,7 @@ export const SK = {
   minutes: 'MINUTES#',
   programmeCurrent: 'CURRENT',
   programmeVersion: 'VERSION#',
+  cycleSummary: 'SUMMARY#',
 } as const;
 
 /** A character that sorts after every character our sort keys use: `<prefix>~` ends a range. */
@@ -172,6 +185,13 @@ export const programmeKeys = {
   version: (programmeId: string, version: number): Key => ({
     pk: `PROGRAMME#${programmeId}`,
     sk: `${SK.programmeVersion}${pad(version, 6)}`,
+  }),
+};
+
+export const summaryKeys = {
+  summary: (programmeId: string, plannedMeetingAt: string, cycleId: string): Key => ({
+    pk: `PROGRAMME#${programmeId}`,
+    sk: `${SK.cycleSummary}${sortableTime(plannedMeetingAt)}#${cycleId}`,
   }),
 };
 
@@ -269,6 +289,8 @@ export const minutesKeys = {
 
 export const replyTokenKeys = {
   token: (tokenId: string): Key => ({ pk: `REPLY#${tokenId}`, sk: 'REPLY' }),
+  /** The reply token a sent request carried, by the hash of its Message-ID (In-Reply-To fallback). */
+  byMessage: (messageIdHash: string): Key => ({ pk: `MESSAGE#${messageIdHash}`, sk: 'REPLY-TOKEN' }),
 };
 
 export const messageKeys = {

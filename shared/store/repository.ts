@@ -20,6 +20,7 @@ import type { InputRequest, InputSubmission } from '../model/input.ts';
 import type { ProgrammeVersion } from '../model/programme-ref.ts';
 import type { ParkedTask, ReplyTokenRecord } from '../model/records.ts';
 import type { MinutesRecord } from '../minutes/record.ts';
+import type { CycleSummary } from '../package/history.ts';
 
 export type RecordKind =
   | 'programme version'
@@ -252,6 +253,10 @@ export interface ReviewRepository {
   /** Stores a reply token record. AlreadyExists if the id is taken. */
   putReplyToken(record: ReplyTokenRecord): Promise<void>;
   getReplyToken(tokenId: string): Promise<ReplyTokenRecord | undefined>;
+  /** Links the Message-ID of a sent request to the reply token it carried (first link wins). */
+  linkReplyToken(messageId: string, tokenId: string): Promise<void>;
+  /** The reply token id a sent message carried, by its Message-ID (replies that lost the +token). */
+  replyTokenOfMessage(messageId: string): Promise<string | undefined>;
 
   // Task tokens (never log them)
   /** Parks a task token for a cycle and purpose; a newer wait replaces an older one. */
@@ -273,6 +278,18 @@ export interface ReviewRepository {
     at: string,
     taskToken?: string,
   ): Promise<ParkedTask | undefined>;
+
+  // Per-cycle summaries (what later packages read for trends)
+  /** Stores the summary of a cycle's frozen package; a newer package version replaces an older one. */
+  putCycleSummary(summary: CycleSummary): Promise<void>;
+  /**
+   * Summaries of a programme's cycles with a meeting before `before` (UTC), newest first, at most
+   * `limit`: one paged query, however many cycles the programme has had.
+   */
+  listCycleSummaries(
+    programmeId: string,
+    query?: { before?: string; limit?: number },
+  ): Promise<CycleSummary[]>;
 
   // Event log
   /** The head of the cycle's chain (seq 0 and the genesis hash when empty). NotFound if no cycle. */

@@ -254,9 +254,9 @@ assessment:
     expect(count('minutes:v')).toBe(1);
     expect(keysSent).toEqual(
       expect.arrayContaining([
-        `action:${action!.id}:overdue-notice`,
-        `action:${action!.id}:escalate-manager`,
-        `action:${action!.id}:escalate-top`,
+        `action:${action!.id}:${action!.dueDate}:overdue-notice`,
+        `action:${action!.id}:${action!.dueDate}:escalate-manager`,
+        `action:${action!.id}:${action!.dueDate}:escalate-top`,
       ]),
     );
     const mailbox = await listSentMail(localStack().endpoints.ses, {

@@ -11,6 +11,7 @@ import { functions as registry } from '#infra/functions.ts';
 import { applyNagPacks, unacknowledgedFindings } from '#infra/nag.ts';
 import { createIsmsReviewApp, skipBundlingContext } from '#infra/stacks/app.ts';
 import {
+  MAIL_EVENT_FUNCTION_ID,
   InvalidStackInput,
   RECORDED_MAIL_EVENTS,
   START_CYCLE_FUNCTION_ID,
@@ -320,12 +321,23 @@ describe('inbound mail', () => {
         source: ['aws.ses'],
         detail: { mail: { tags: { 'ses:configuration-set': [`${stack.stackName}-mail`] } } },
       },
-      Targets: [
+      Targets: Match.arrayWith([
         Match.objectLike({
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.mailEventsDeadLetterQueue), 'Arn'] } },
           RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86_400 },
         }),
-      ],
+      ]),
+    });
+    // The receipts also go to record-mail-event, which appends them to the cycle's log.
+    const recorder = stack.functions.get(MAIL_EVENT_FUNCTION_ID);
+    expect(recorder).toBeDefined();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: Match.arrayWith([
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(recorder!.function), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.mailEventsDeadLetterQueue), 'Arn'] } },
+        }),
+      ]),
     });
     // Kept at least as long as the evidence, encrypted, writable by EventBridge through a resource policy.
     const logGroup = resource(template, logicalId(stack.mailEventsLogGroup));

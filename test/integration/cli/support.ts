@@ -75,7 +75,8 @@ export interface RecordedRequest {
 
 /**
  * The Step Functions API as far as the CLI uses it (AWS JSON 1.0): StartExecution succeeds for a
- * new name and answers ExecutionAlreadyExists for a name seen before; ListExecutions lists them.
+ * new name and answers ExecutionAlreadyExists for a name seen before; ListExecutions lists them;
+ * SendTaskSuccess succeeds.
  */
 export async function sfnStub(): Promise<{
   endpoint: string;
@@ -122,6 +123,8 @@ export async function sfnStub(): Promise<{
             startDate: Date.now() / 1000,
           })),
         });
+      } else if (target === 'AWSStepFunctions.SendTaskSuccess') {
+        send(200, {});
       } else {
         send(400, { __type: 'UnknownOperationException', message: `Unsupported operation ${target}` });
       }

@@ -116,6 +116,12 @@ describe('help', () => {
       'cycle start [options]',
       'cycle list [--programme <id>]',
       'cycle show <cycleId>',
+      'evidence export <cycleId> [--out <file.zip>]',
+      'evidence verify <file.zip> [--offline] [--require-anchors]',
+      'minutes submit <cycleId> --file <minutes.yaml> [--by <person id>]',
+      'actions list [--overdue] [--owner <email>] [--all] [--programme <id>]',
+      'action update <actionId> --status <status> [--note <text>] [--evidence <text>] [--checker <person id>] [--by <person id>]',
+      'action show <actionId>',
     ]);
   });
 
