@@ -45,7 +45,15 @@ export interface FunctionSpec {
   readonly memorySize?: number;
   /** Reserved concurrency; default none (account pool). */
   readonly reservedConcurrency?: number;
+  /**
+   * Packages shipped beside the bundle instead of inlined (native or file-reading modules the code
+   * loads at run time), installed for the Lambda architecture at synth.
+   */
+  readonly nodeModules?: readonly string[];
 }
+
+/** The chart and PDF renderers the package functions load at run time (shared/package/renderers.ts). */
+export const RENDERER_MODULES = ['vega', 'vega-lite', '@resvg/resvg-js', 'pdfkit'] as const;
 
 // One line per function (kept unwrapped so the registry reads as a table).
 // prettier-ignore
@@ -56,8 +64,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'request-inputs', entry: 'functions/request-inputs.ts', description: 'Emails each input owner one request for their inputs', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'check-inputs', entry: 'functions/check-inputs.ts', description: 'Sends due input reminders and escalations; marks missing inputs at the deadline', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'await-inputs', entry: 'functions/await-inputs.ts', description: 'Parks the task token until the last input arrives', grants: ['table:readWrite', 'workflow:respond'] },
-  { id: 'compile-package', entry: 'functions/compile-package.ts', description: 'Builds, hashes and freezes the review package', grants: ['table:readWrite', 'evidence:readWrite'], timeoutSeconds: 40, memorySize: 1024 },
-  { id: 'distribute-package', entry: 'functions/distribute-package.ts', description: 'Emails the package and the calendar invitation to the attendees', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
+  { id: 'compile-package', entry: 'functions/compile-package.ts', description: 'Builds, hashes and freezes the review package', grants: ['table:readWrite', 'evidence:readWrite'], timeoutSeconds: 40, memorySize: 1024, nodeModules: RENDERER_MODULES },
+  { id: 'distribute-package', entry: 'functions/distribute-package.ts', description: 'Emails the package and the calendar invitation to the attendees', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40, memorySize: 1024, nodeModules: RENDERER_MODULES },
   { id: 'request-minutes', entry: 'functions/request-minutes.ts', description: 'Asks the ISMS manager for the minutes', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'await-minutes', entry: 'functions/await-minutes.ts', description: 'Parks the task token until valid minutes are accepted', grants: ['table:readWrite', 'workflow:respond'] },
   { id: 'check-minutes', entry: 'functions/check-minutes.ts', description: 'Reminds the ISMS manager about the minutes, then the chair', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },

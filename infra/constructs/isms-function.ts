@@ -49,6 +49,11 @@ export interface IsmsFunctionProps {
   readonly memorySize?: number;
   /** Default: none (the account's unreserved pool). */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Packages installed beside the bundle rather than inlined (npm, from the lock file), for Linux
+   * ARM64 whatever the machine that synthesizes: native modules get their Lambda binary.
+   */
+  readonly nodeModules?: string[];
   /** Default one year. */
   readonly logRetention?: logs.RetentionDays;
   /** KMS key for the log group; default: CloudWatch Logs' own encryption. */
@@ -122,6 +127,13 @@ export class IsmsFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         forceDockerBundling: false,
+        ...(props.nodeModules?.length
+          ? {
+              nodeModules: props.nodeModules,
+              // npm picks optional platform packages (e.g. @resvg/resvg-js-linux-arm64-gnu) by these.
+              environment: { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' },
+            }
+          : {}),
       },
     });
 

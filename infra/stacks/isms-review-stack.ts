@@ -361,6 +361,7 @@ export class IsmsReviewStack extends Stack {
         timeout: spec.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.timeoutSeconds),
         memorySize: spec.memorySize,
         reservedConcurrentExecutions: spec.reservedConcurrency,
+        ...(spec.nodeModules ? { nodeModules: [...spec.nodeModules] } : {}),
         logsKey: this.opsKey,
       });
       for (const grant of new Set(spec.grants)) this.grant(fn, grant, identities);

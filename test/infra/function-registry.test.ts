@@ -3,11 +3,12 @@
  * acknowledged by name, a `record-mail-event` function receives the SES mail events, and a bad
  * registry is refused with a message that says what to fix.
  */
+import { readFile } from 'node:fs/promises';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { InvalidFunctionEntry } from '#infra/constructs/isms-function.ts';
 import type { FunctionSpec } from '#infra/functions.ts';
-import { functions as registry } from '#infra/functions.ts';
+import { RENDERER_MODULES, functions as registry } from '#infra/functions.ts';
 import { unacknowledgedFindings } from '#infra/nag.ts';
 import { createIsmsReviewApp } from '#infra/stacks/app.ts';
 import {
@@ -186,5 +187,25 @@ describe('a registry using every grant, in a concrete account and region', () =>
       ).toBe(true);
       expect(alarms.some((alarm) => alarm.includes(`"${logicalId(fn.failureQueue)}"`))).toBe(true);
     }
+  });
+});
+
+describe('the renderers the package functions load at run time', () => {
+  it('ship beside the bundles of exactly the functions that build or send the package', () => {
+    const withModules = registry.filter((spec) => spec.nodeModules !== undefined).map((spec) => spec.id);
+    expect(withModules.sort()).toEqual(['compile-package', 'distribute-package']);
+    for (const spec of registry.filter((s) => s.nodeModules)) {
+      expect([...spec.nodeModules!]).toEqual([...RENDERER_MODULES]);
+    }
+  });
+
+  it('are the modules shared/package/renderers.ts loads, each a pinned dependency', async () => {
+    const source = await readFile('shared/package/renderers.ts', 'utf8');
+    const loaded = /loadRenderer<T>\(name: ([^)]*)\)/.exec(source)?.[1]?.match(/'[^']+'/g) ?? [];
+    expect(loaded.map((name) => name.slice(1, -1)).sort()).toEqual([...RENDERER_MODULES].sort());
+    const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    for (const name of RENDERER_MODULES) expect(manifest.dependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
