@@ -6,6 +6,7 @@
  * runtime environment contract and exactly the permissions named in `grants`, and lets the state
  * machine invoke it. The entry file is relative to the repository root.
  */
+import { CHART_FONT_PACKAGE } from '#shared/package/charts.ts';
 
 /**
  * What a function may touch. Each grant maps to explicit IAM statements in the stack; there is no
@@ -55,6 +56,9 @@ export interface FunctionSpec {
 /** The chart and PDF renderers the package functions load at run time (shared/package/renderers.ts). */
 export const RENDERER_MODULES = ['vega', 'vega-lite', '@resvg/resvg-js', 'pdfkit'] as const;
 
+/** What the package functions ship beside their bundles: the renderers and the chart font. */
+export const PACKAGE_FUNCTION_MODULES = [...RENDERER_MODULES, CHART_FONT_PACKAGE] as const;
+
 // One line per function (kept unwrapped so the registry reads as a table).
 // prettier-ignore
 export const functions: readonly FunctionSpec[] = [
@@ -64,8 +68,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'request-inputs', entry: 'functions/request-inputs.ts', description: 'Emails each input owner one request for their inputs', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'check-inputs', entry: 'functions/check-inputs.ts', description: 'Sends due input reminders and escalations; marks missing inputs at the deadline', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'await-inputs', entry: 'functions/await-inputs.ts', description: 'Parks the task token until the last input arrives', grants: ['table:readWrite', 'workflow:respond'] },
-  { id: 'compile-package', entry: 'functions/compile-package.ts', description: 'Builds, hashes and freezes the review package', grants: ['table:readWrite', 'evidence:readWrite'], timeoutSeconds: 40, memorySize: 1024, nodeModules: RENDERER_MODULES },
-  { id: 'distribute-package', entry: 'functions/distribute-package.ts', description: 'Emails the package and the calendar invitation to the attendees', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40, memorySize: 1024, nodeModules: RENDERER_MODULES },
+  { id: 'compile-package', entry: 'functions/compile-package.ts', description: 'Builds, hashes and freezes the review package', grants: ['table:readWrite', 'evidence:readWrite'], timeoutSeconds: 40, memorySize: 1024, nodeModules: PACKAGE_FUNCTION_MODULES },
+  { id: 'distribute-package', entry: 'functions/distribute-package.ts', description: 'Emails the package and the calendar invitation to the attendees', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40, memorySize: 1024, nodeModules: PACKAGE_FUNCTION_MODULES },
   { id: 'request-minutes', entry: 'functions/request-minutes.ts', description: 'Asks the ISMS manager for the minutes', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'await-minutes', entry: 'functions/await-minutes.ts', description: 'Parks the task token until valid minutes are accepted', grants: ['table:readWrite', 'workflow:respond'] },
   { id: 'check-minutes', entry: 'functions/check-minutes.ts', description: 'Reminds the ISMS manager about the minutes, then the chair', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },

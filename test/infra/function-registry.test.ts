@@ -195,7 +195,7 @@ describe('the renderers the package functions load at run time', () => {
     const withModules = registry.filter((spec) => spec.nodeModules !== undefined).map((spec) => spec.id);
     expect(withModules.sort()).toEqual(['compile-package', 'distribute-package']);
     for (const spec of registry.filter((s) => s.nodeModules)) {
-      expect([...spec.nodeModules!]).toEqual([...RENDERER_MODULES]);
+      expect([...spec.nodeModules!]).toEqual([...RENDERER_MODULES, 'dejavu-fonts-ttf']);
     }
   });
 
@@ -206,6 +206,8 @@ describe('the renderers the package functions load at run time', () => {
     const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
       dependencies: Record<string, string>;
     };
-    for (const name of RENDERER_MODULES) expect(manifest.dependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const name of [...RENDERER_MODULES, 'dejavu-fonts-ttf']) {
+      expect(manifest.dependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
+    }
   });
 });
