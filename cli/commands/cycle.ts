@@ -269,3 +269,73 @@ export const cycleShow: Command = {
     return ExitCode.ok;
   },
 };
+
+export const cycleMove: Command = {
+  words: ['cycle', 'move'],
+  usage: 'cycle move <cycleId> --meeting <yyyy-mm-dd HH:MM> [--by <personId>]',
+  summary: 'Move the meeting: every attendee gets an updated invitation (same UID); the workflow follows.',
+  help: [
+    "The new time is in the organisation's time zone. Before the package is sent, only the record",
+    'changes; after it, each attendee gets an updated calendar invitation with the same UID and a',
+    'higher SEQUENCE. A meeting moved later is followed by the workflow: the minutes are asked for',
+    'after the new time. A meeting that has been held cannot move.',
+    '',
+    'Options:',
+    '  --meeting <time>   the new meeting time, e.g. 2027-02-03 14:00 (required)',
+    '  --by <personId>    who moved it (a person in the programme); default: system',
+    '',
+    BACKEND_HELP,
+  ].join('\n'),
+  options: { ...backendOptions, meeting: { type: 'string' }, by: { type: 'string' } },
+  async run({ positionals, values, out, clock, env }) {
+    const [id, ...extra] = positionals;
+    if (id === undefined || extra.length > 0) throw new UsageError('Give exactly one cycle id.');
+    if (!CycleId.safeParse(id).success) {
+      throw new UsageError(
+        `"${id}" is not a cycle id; expected one like C-20261001T0800Z-Q (see \`isms-review cycle list\`).`,
+      );
+    }
+    const meeting = typeof values.meeting === 'string' ? values.meeting : undefined;
+    if (!meeting) throw new UsageError('Give the new meeting time: --meeting "yyyy-mm-dd HH:MM".');
+    const by = typeof values.by === 'string' && values.by.trim() !== '' ? values.by.trim() : 'system';
+    const backend = await resolveBackend(values, env);
+    const timeZone = await withRepository(backend, async (repository) => {
+      const cycle = await repository.getCycle(id);
+      if (!cycle) return undefined;
+      const used = await repository.getProgrammeVersion(cycle.programmeId, cycle.programme.version);
+      return (programmeInfo(used?.document) ?? UTC_INFO).timeZone;
+    });
+    if (timeZone === undefined) {
+      const message = `no cycle ${id}; \`isms-review cycle list\` shows the cycles`;
+      out.error(message);
+      out.result({ ok: false, error: message });
+      return ExitCode.failed;
+    }
+    const meetingAt = parseLocalDateTime(meeting, timeZone);
+    const [{ cycleDeps }, { moveMeeting, MeetingCannotMove }] = await Promise.all([
+      import('#shared/adapters/runtime.ts'),
+      import('#shared/package/meeting.ts'),
+    ]);
+    try {
+      const moved = await moveMeeting(
+        { ...(await cycleDeps(process.env)), clock },
+        { cycleId: id, meetingAt, by },
+      );
+      const sent =
+        moved.sequence === undefined ? '' : `; updated invitations sent (sequence ${moved.sequence})`;
+      out.say(`Meeting of ${id} is now ${localTime(moved.cycle.plannedMeetingAt, timeZone)}${sent}.`);
+      out.result({
+        ok: true,
+        cycleId: id,
+        meetingAt: moved.cycle.plannedMeetingAt,
+        sequence: moved.sequence ?? null,
+      });
+      return ExitCode.ok;
+    } catch (error) {
+      if (!(error instanceof MeetingCannotMove)) throw error;
+      out.error(error.message);
+      out.result({ ok: false, error: error.message });
+      return ExitCode.failed;
+    }
+  },
+};

@@ -1,5 +1,5 @@
 import { actionShow, actionsList, actionUpdate } from './actions.ts';
-import { cycleList, cycleShow, cycleStart } from './cycle.ts';
+import { cycleList, cycleMove, cycleShow, cycleStart } from './cycle.ts';
 import { evidenceExport, evidenceVerify } from './evidence.ts';
 import { minutesSubmit } from './minutes.ts';
 import { programmeApply, programmeValidate } from './programme.ts';
@@ -15,6 +15,7 @@ export const commands: Command[] = [
   cycleStart,
   cycleList,
   cycleShow,
+  cycleMove,
   evidenceExport,
   evidenceVerify,
   minutesSubmit,

@@ -5,6 +5,8 @@
  *                    ↑                       └─ wait ──→ AwaitInputs (task token, tick)    │
  *                    └──────── reply resumes it, or the tick times out ─────┘              ↓
  *   Distribute → WaitForMeeting → RequestMinutes → AwaitMinutes (task token, tick) ⇄ CheckMinutes
+ *                    ↑                  └─ meeting moved later ─┐
+ *                    └──────────────────────────────────────────┘
  *   → RecordOutcomes → FollowUp ─┬─ all closed → CloseCycle → Closed
  *                      ↑         └─ else → WaitForNextCheck ─┘
  *
@@ -261,6 +263,11 @@ export function buildReviewCycleDefinition(
   const inputsDecision = new sfn.Choice(scope, 'InputsComplete?')
     .when(sfn.Condition.booleanEquals('$.inputs.proceed', true), compilePackage)
     .otherwise(awaitInputs);
+  const meetingDecision = new sfn.Choice(scope, 'MeetingHeld?', {
+    comment: 'A meeting moved later sends the workflow back to wait for the new time.',
+  })
+    .when(sfn.Condition.booleanEquals('$.cycle.meetingHeld', false), waitForMeeting)
+    .otherwise(checkMinutes);
   const minutesDecision = new sfn.Choice(scope, 'MinutesAccepted?')
     .when(sfn.Condition.booleanEquals('$.minutes.accepted', true), recordOutcomes)
     .otherwise(awaitMinutes);
@@ -275,8 +282,8 @@ export function buildReviewCycleDefinition(
     .next(distribute)
     .next(waitForMeeting)
     .next(requestMinutes)
-    .next(checkMinutes)
-    .next(minutesDecision);
+    .next(meetingDecision);
+  checkMinutes.next(minutesDecision);
   awaitMinutes.next(checkMinutes);
   recordOutcomes.next(followUp).next(followUpDecision);
   waitForNextCheck.next(followUp);

@@ -564,12 +564,19 @@ export async function distributePackage(deps: CycleDeps, cycleId: string): Promi
 export const MINUTES_REMINDER_EVERY_DAYS = 2;
 export const MINUTES_REMINDERS_BEFORE_CHAIR = 2;
 
-export async function requestMinutes(deps: CycleDeps, cycleId: string): Promise<CycleView> {
+export async function requestMinutes(
+  deps: CycleDeps,
+  cycleId: string,
+): Promise<CycleView & { meetingHeld: boolean }> {
   let cycle = await loadCycle(deps, cycleId);
+  // The meeting was moved later while the workflow waited for the old time: wait again, for the new one.
+  if (!cycle.minutesApprovedAt && deps.clock.now() < new Date(cycle.plannedMeetingAt)) {
+    return { ...viewOf(cycle), meetingHeld: false };
+  }
   cycle = await advance(deps, cycle, 'AWAITING_MINUTES');
   const programme = await programmeOf(deps, cycle);
   if (!cycle.minutesApprovedAt) await deps.notifier.minutesRequest({ cycle, programme, reminder: 0 });
-  return viewOf(cycle);
+  return { ...viewOf(cycle), meetingHeld: true };
 }
 
 /** Minutes accepted? If not, sends the reminder that is due (the ISMS manager, then the chair). */

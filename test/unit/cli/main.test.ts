@@ -116,6 +116,7 @@ describe('help', () => {
       'cycle start [options]',
       'cycle list [--programme <id>]',
       'cycle show <cycleId>',
+      'cycle move <cycleId> --meeting <yyyy-mm-dd HH:MM> [--by <personId>]',
       'evidence export <cycleId> [--out <file.zip>]',
       'evidence verify <file.zip> [--offline] [--require-anchors]',
       'minutes submit <cycleId> --file <minutes.yaml> [--by <person id>]',
