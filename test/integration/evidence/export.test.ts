@@ -155,7 +155,7 @@ describe('the evidence of a real cycle', () => {
     expect((await checkInputs(deps, CYCLE_ID)).proceed).toBe(true);
     await compilePackage(deps, CYCLE_ID);
     await distributePackage(deps, CYCLE_ID);
-    clock.set(new Date('2026-10-29T09:00:00.000Z'));
+    clock.set(new Date('2026-10-29T11:00:00.000Z')); // after the meeting
     await requestMinutes(deps, CYCLE_ID);
 
     // While it runs: awaiting the minutes.
