@@ -101,6 +101,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return service;
   };
 
+  if (dataDir !== undefined) await stopOrphanedDynamoDb(dataDir, log);
+
   let dynamoStarted: Promise<RunningDynamoDb> | undefined;
   const cancelDynamo = new AbortController();
   try {
@@ -145,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     }).then(track);
     const dynamo = await dynamoStarted;
+    if (dataDir !== undefined) await writeFile(join(dataDir, DYNAMODB_PID_FILE), `${dynamo.pid}\n`);
     const dynamoClient = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region: LOCAL_REGION,
@@ -251,6 +254,30 @@ async function writeStackFile(dataDir: string, info: LocalStackInfo): Promise<vo
  * The stack running on `dataDir` (started by `npm start`), with its full environment
  * (the reply key read from the data folder). Throws NoRunningStack if none runs there.
  */
+/** The DynamoDB Local process of the stack on a data folder, for the next start to find. */
+const DYNAMODB_PID_FILE = 'dynamodb.pid';
+
+/**
+ * A stack killed with `kill -9` (its Node process only) leaves its DynamoDB Local JVM running, holding
+ * the data folder. On the next start, that process is stopped, if it is still DynamoDB Local (checked
+ * through /proc, so a reused pid is never touched) and the stack that owned it is gone.
+ */
+async function stopOrphanedDynamoDb(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pid = Number((await readFile(join(dataDir, DYNAMODB_PID_FILE), 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const owner = await readFile(join(dataDir, STACK_FILE), 'utf8')
+    .then((text) => (JSON.parse(text) as { pid?: unknown }).pid)
+    .catch(() => undefined);
+  if (typeof owner === 'number' && owner !== process.pid && isAlive(owner)) return; // a running stack's
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!command.includes('DynamoDBLocal')) return;
+  log(`stopping DynamoDB Local (pid ${pid}) left running by a stack that was killed`);
+  process.kill(pid, 'SIGKILL');
+  for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export async function readRunningStack(dataDir: string): Promise<LocalStackInfo & { pid: number }> {
   const folder = resolve(dataDir);
   let file: StackFile;

@@ -213,4 +213,57 @@ describe('local stack lifecycle', () => {
         expect(await waitUntilClosed(port, '127.0.0.1', 2000)).toBe(true);
     },
   );
+
+  it(
+    'stops the DynamoDB Local a killed stack left running on its data folder, at the next start',
+    { timeout: 60_000 },
+    async () => {
+      const orphanDir = join(dataDir, 'orphan');
+      const child = spawn(
+        join('node_modules', '.bin', 'tsx'),
+        ['infra/local/start.ts', '--data-dir', orphanDir],
+        {
+          cwd: process.cwd(),
+          env: {
+            ...process.env,
+            ISMS_PORT_DYNAMODB: '0',
+            ISMS_PORT_SES: '0',
+            ISMS_PORT_S3: '0',
+            ISMS_PORT_SMTP: '0',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      const deadline = Date.now() + 45_000;
+      while (!output.includes('Press Ctrl-C to stop.') && Date.now() < deadline && child.exitCode === null) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(output).toContain('Press Ctrl-C to stop.');
+      const orphan = Number((await readFile(join(orphanDir, 'dynamodb.pid'), 'utf8')).trim());
+      // kill -9 of the stack's Node process alone (not its process group): its JVM lives on.
+      const owner = (JSON.parse(await readFile(join(orphanDir, 'stack.json'), 'utf8')) as { pid: number })
+        .pid;
+      process.kill(owner, 'SIGKILL');
+      child.kill('SIGKILL');
+      for (let waited = 0; waited < 5000 && isRunning(owner); waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(isRunning(orphan)).toBe(true);
+
+      const lines: string[] = [];
+      const again = await startLocalStack({ dataDir: orphanDir, log: (line) => lines.push(line) });
+      try {
+        expect(isRunning(orphan)).toBe(false);
+        expect(lines).toContain(
+          `stopping DynamoDB Local (pid ${orphan}) left running by a stack that was killed`,
+        );
+        expect(again.dynamoDbPid).not.toBe(orphan);
+      } finally {
+        await again.stop();
+      }
+    },
+  );
 });
