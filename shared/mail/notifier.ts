@@ -456,8 +456,13 @@ export class CycleNotifier implements NotifierPort {
       key: `minutes:v${minutes.version}`,
       purpose: 'minutes',
       to: recipients,
-      build: async () =>
-        templates.minutesDistribution({
+      build: async () => {
+        // The minutes as a PDF, from the record the email describes (loaded only for this email).
+        const { minutesPdf } = await import('../minutes/render.ts');
+        const pdf = await minutesPdf(minutes, {
+          personName: (id) => programme.people.find((p) => p.id === id)?.name,
+        });
+        const message = templates.minutesDistribution({
           ...this.context(programme),
           cycle: this.cycleRef(cycle),
           recipient: { name: 'members of the management review' },
@@ -483,7 +488,18 @@ export class CycleNotifier implements NotifierPort {
           })),
           assessment: content.assessment,
           ismsManager: person(manager),
-        }),
+        });
+        return {
+          ...message,
+          attachments: [
+            {
+              filename: `minutes-${cycle.id}-v${minutes.version}.pdf`,
+              content: pdf,
+              contentType: 'application/pdf',
+            },
+          ],
+        };
+      },
     });
   }
 

@@ -264,6 +264,11 @@ assessment:
       to: 'daniel.okafor@example.com',
     });
     expect(mailbox.some((m) => m.subject.startsWith('Management review package'))).toBe(true);
+    // The minutes go to the attendees as a PDF too.
+    const minutesMail = mailbox.find((m) => m.subject.startsWith('Minutes:'));
+    const minutesPdf = minutesMail?.attachments.find((a) => a.contentType === 'application/pdf');
+    expect(minutesPdf?.filename).toBe(`minutes-${cycleId}-v1.pdf`);
+    expect(minutesPdf?.content.subarray(0, 5).toString('latin1')).toBe('%PDF-');
 
     // The event log is one unbroken chain from opening to close.
     const events = await repo.listEvents(cycleId);

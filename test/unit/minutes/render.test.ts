@@ -1,0 +1,69 @@
+/**
+ * Accepted minutes drawn as HTML and PDF: every section is there, text from the minutes is
+ * escaped, and each PDF page carries the cycle id and the minutes' hash.
+ */
+import { describe, it, expect } from 'vitest';
+import { actionIdFor } from '#shared/model/ids.ts';
+import { minutesHash, type MinutesRecord } from '#shared/minutes/record.ts';
+import { minutesHtml, minutesPdf } from '#shared/minutes/render.ts';
+import { validateMinutes } from '#shared/minutes/validate.ts';
+import { pdfPages } from '../package/pdf-text.ts';
+import { CYCLE_ID, theContext, VALID_MINUTES } from './support.ts';
+
+const HOSTILE = '<script>alert(1)</script> & "quoted"';
+
+function aRecord(): MinutesRecord {
+  const result = validateMinutes(VALID_MINUTES, theContext());
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  const content = result.minutes;
+  return {
+    cycleId: CYCLE_ID,
+    programmeId: 'acme',
+    version: 1,
+    acceptedAt: '2026-10-30T10:00:00.000Z',
+    submittedBy: 'alice',
+    source: { channel: 'cli', fileName: 'minutes.yaml' },
+    content: {
+      ...content,
+      assessment: { ...content.assessment, adequacy: { verdict: 'partly', rationale: HOSTILE } },
+    },
+    sourceText: VALID_MINUTES,
+    sourceHash: minutesHash(VALID_MINUTES),
+    actionIds: [actionIdFor(CYCLE_ID, 1), actionIdFor(CYCLE_ID, 2)],
+  };
+}
+
+const context = { personName: (id: string) => (id === 'alice' ? 'Alice Adams' : undefined) };
+
+describe('rendered minutes', () => {
+  it('has every section in HTML and escapes what the minutes say', () => {
+    const record = aRecord();
+    const doc = minutesHtml(record, context);
+    for (const title of [
+      'Meeting',
+      'Attendees',
+      'Inputs considered',
+      'Decisions',
+      'Actions',
+      'Overall assessment',
+    ])
+      expect(doc).toContain(title);
+    for (const id of record.actionIds) expect(doc).toContain(id);
+    for (const input of record.content.inputsConsidered) expect(doc).toContain(input.key);
+    expect(doc).not.toContain('<script>');
+    expect(doc).toContain('&lt;script&gt;');
+    expect(doc).toContain(record.sourceHash);
+  });
+
+  it('draws a PDF whose every page names the cycle and the minutes hash', async () => {
+    const record = aRecord();
+    const pages = pdfPages(await minutesPdf(record, context));
+    expect(pages.length).toBeGreaterThan(0);
+    pages.forEach((page, i) => {
+      expect(page).toContain(`Page ${i + 1} of ${pages.length}`);
+      expect(page).toContain(record.cycleId);
+      expect(page).toContain(record.sourceHash);
+    });
+    expect(pages.join('\n')).toContain('Overall assessment of the ISMS');
+  });
+});
