@@ -1117,26 +1117,7 @@ export class DynamoDbRepository implements ReviewRepository {
   /** Put the event and move the head on the cycle item, conditional on the head read. */
   private eventSteps(cycleId: string, event: CycleEvent | undefined, head: ChainHead | undefined): Step[] {
     if (!event || !head) return [];
-    const key = cycleKeys.cycle(cycleId);
-    return [
-      {
-        op: {
-          Update: {
-            TableName: this.tableName,
-            Key: key,
-            UpdateExpression: 'SET eventHeadSeq = :seq, eventHeadHash = :hash',
-            ConditionExpression: 'eventHeadSeq = :previous',
-            ExpressionAttributeValues: { ':seq': event.seq, ':hash': event.hash, ':previous': head.seq },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-        onConditionFailed: async (old) =>
-          (old ?? (await this.getItem(key)))
-            ? new ChainConflict(cycleId, event.seq)
-            : new NotFound('cycle', cycleId),
-      },
-      this.eventPutStep(event),
-    ];
+    return [this.chainHeadStep(cycleId, head, event), this.eventPutStep(event)];
   }
 
   /** Moves the chain head from `head` to `last` (events appended in the same transaction). */

@@ -12,10 +12,9 @@ import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { S3BlobStore, s3ClientFromEnv } from '#shared/adapters/s3-blob-store.ts';
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import { FixedClock } from '#shared/clock.ts';
-import type { PackagePort, WorkflowPort } from '#shared/cycle/ports.ts';
+import type { PackagePort } from '#shared/cycle/ports.ts';
 import { canonicalHash } from '#shared/evidence/canonical-json.ts';
 import { ingest, type IngestDeps, type IngestResult } from '#shared/ingest/pipeline.ts';
-import type { SesVerdicts } from '#shared/mail/inbound.ts';
 import { CycleNotifier } from '#shared/mail/notifier.ts';
 import { Outbox } from '#shared/mail/outbox.ts';
 import { submitMinutes, type SubmitMinutesResult } from '#shared/minutes/submit.ts';
@@ -25,23 +24,11 @@ import type { Programme } from '#shared/programme/schema.ts';
 import { applyLocalEnv, freshBucket, freshTable, localStack } from '#test/support/local-stack.ts';
 import { listSentMail, type SentMail } from '#test/support/mailbox.ts';
 import { NOW, theCycle, theProgramme, VALID_MINUTES } from '#test/unit/minutes/support.ts';
+import { CountingWorkflow, PASS } from '../ingest/support.ts';
+
+export { CountingWorkflow };
 
 export const KEY = Buffer.alloc(32, 9);
-const PASS: SesVerdicts = {
-  spamVerdict: { status: 'PASS' },
-  virusVerdict: { status: 'PASS' },
-  spfVerdict: { status: 'PASS' },
-  dkimVerdict: { status: 'PASS' },
-  dmarcVerdict: { status: 'PASS' },
-};
-
-export class CountingWorkflow implements WorkflowPort {
-  calls: string[] = [];
-  async sendTaskSuccess(taskToken: string): Promise<void> {
-    this.calls.push(taskToken);
-  }
-}
-
 const unused = new Proxy(
   {},
   {
