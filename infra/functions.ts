@@ -59,6 +59,9 @@ export const RENDERER_MODULES = ['vega', 'vega-lite', '@resvg/resvg-js', 'pdfkit
 /** What the package functions ship beside their bundles: the renderers and the chart font. */
 export const PACKAGE_FUNCTION_MODULES = [...RENDERER_MODULES, CHART_FONT_PACKAGE] as const;
 
+/** What the function that archives and sends the minutes ships: their PDF has no charts. */
+export const MINUTES_FUNCTION_MODULES = ['pdfkit'] as const;
+
 // One line per function (kept unwrapped so the registry reads as a table).
 // prettier-ignore
 export const functions: readonly FunctionSpec[] = [
@@ -73,7 +76,7 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'request-minutes', entry: 'functions/request-minutes.ts', description: 'Asks the ISMS manager for the minutes', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'await-minutes', entry: 'functions/await-minutes.ts', description: 'Parks the task token until valid minutes are accepted', grants: ['table:readWrite', 'workflow:respond'] },
   { id: 'check-minutes', entry: 'functions/check-minutes.ts', description: 'Reminds the ISMS manager about the minutes, then the chair', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
-  { id: 'record-outcomes', entry: 'functions/record-outcomes.ts', description: 'Distributes the accepted minutes and starts the follow-up', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
+  { id: 'record-outcomes', entry: 'functions/record-outcomes.ts', description: 'Archives the accepted minutes (HTML, PDF), distributes them and starts the follow-up', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40, memorySize: 1024, nodeModules: MINUTES_FUNCTION_MODULES },
   { id: 'follow-up-actions', entry: 'functions/follow-up-actions.ts', description: 'Reminds action owners and escalates overdue actions', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'close-cycle', entry: 'functions/close-cycle.ts', description: 'Seals the cycle once every action is closed or carried over', grants: ['table:readWrite', 'evidence:readWrite'] },
   { id: 'record-mail-event', entry: 'functions/record-mail-event.ts', description: 'Records SES delivery, bounce and complaint notifications in the cycle log', grants: ['table:readWrite'] },

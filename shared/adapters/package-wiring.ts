@@ -4,8 +4,13 @@
  * embedded), email.html (the email body, charts by cid:), package.txt, package.pdf, the chart PNGs
  * and manifest.json (content hash, input versions, every file's SHA-256). A rebuild (a late input)
  * makes a new version; versions are never overwritten.
+ *
+ * Accepted minutes go beside it under `cycles/<cycleId>/minutes/v<n>/`: minutes.html and
+ * minutes.pdf, rendered from the stored record (shared/minutes/render.ts).
  */
-import type { LoadedPackage, PackagePort, StoredPackage } from '../cycle/ports.ts';
+import type { ArchivedMinutes, LoadedPackage, PackagePort, StoredPackage } from '../cycle/ports.ts';
+import type { MinutesRecord } from '../minutes/record.ts';
+import type { MinutesRenderContext } from '../minutes/render.ts';
 import { canonicalJson } from '../evidence/canonical-json.ts';
 import { chartCid, type PackageModel } from '../package/model.ts';
 import { renderPackage } from '../package/render.ts';
@@ -65,12 +70,39 @@ export class BlobPackageStore implements PackagePort {
       inputVersions: model.inputVersions,
       files,
     };
-    await this.blobs.put(
+    const written = await this.blobs.put(
       `${base}/manifest.json`,
       Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'),
       'application/json',
     );
-    return stored;
+    return { ...stored, manifestSha256: written.sha256 };
+  }
+
+  async archiveMinutes(record: MinutesRecord, context: MinutesRenderContext): Promise<ArchivedMinutes> {
+    // Loaded here only: the PDF renderer is shipped beside the functions that archive minutes.
+    const { minutesHtml, minutesPdf } = await import('../minutes/render.ts');
+    const base = `cycles/${record.cycleId}/minutes/v${record.version}`;
+    const html = await this.blobs.put(
+      `${base}/minutes.html`,
+      Buffer.from(minutesHtml(record, context), 'utf8'),
+      'text/html; charset=utf-8',
+    );
+    const pdf = await this.blobs.put(
+      `${base}/minutes.pdf`,
+      await minutesPdf(record, context),
+      'application/pdf',
+    );
+    return {
+      version: record.version,
+      htmlKey: `${base}/minutes.html`,
+      htmlSha256: html.sha256,
+      pdfKey: `${base}/minutes.pdf`,
+      pdfSha256: pdf.sha256,
+    };
+  }
+
+  loadMinutesPdf(archived: ArchivedMinutes): Promise<Buffer> {
+    return this.blobs.get(archived.pdfKey);
   }
 
   async load(stored: StoredPackage): Promise<LoadedPackage> {

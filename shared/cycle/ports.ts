@@ -14,6 +14,8 @@ import type { ActionNotifierPort } from '../actions/ports.ts';
 import type { InputStep } from './input-policy.ts';
 import type { AnchorStore } from '../evidence/anchor.ts';
 import type { PackageModel } from '../package/model.ts';
+import type { MinutesRecord } from '../minutes/record.ts';
+import type { MinutesRenderContext } from '../minutes/render.ts';
 
 /** Resumes a waiting workflow task. */
 export interface WorkflowPort {
@@ -32,6 +34,8 @@ export interface StoredPackage {
   /** The email body (charts as cid: images) and the manifest with every file's SHA-256. */
   readonly emailHtmlKey?: string;
   readonly manifestKey?: string;
+  /** SHA-256 of manifest.json as stored: the `package.built` event commits the manifest with it. */
+  readonly manifestSha256?: string;
   /** The chart images the email body shows inline. */
   readonly charts?: readonly { readonly id: string; readonly key: string; readonly cid: string }[];
   /** Submission ids (per input key) the package was built from. */
@@ -46,12 +50,28 @@ export interface LoadedPackage {
   readonly images?: readonly { readonly cid: string; readonly filename: string; readonly content: Buffer }[];
 }
 
-/** Renders and freezes review packages, and loads them back to send. */
+/** Accepted minutes as rendered and kept in the evidence bucket, with the hashes of the files. */
+export interface ArchivedMinutes {
+  readonly version: number;
+  readonly htmlKey: string;
+  readonly htmlSha256: string;
+  readonly pdfKey: string;
+  readonly pdfSha256: string;
+}
+
+/**
+ * Renders and freezes the review's documents in the evidence bucket: the package before the
+ * meeting, the minutes after it; and loads them back to send.
+ */
 export interface PackagePort {
   /** Renders the model and freezes it as the cycle's next package version. */
   freeze(model: PackageModel): Promise<StoredPackage>;
   /** The stored package to distribute (the HTML body, the text body, attachments). */
   load(stored: StoredPackage): Promise<LoadedPackage>;
+  /** Renders accepted minutes as HTML and PDF and keeps both beside the cycle's package. */
+  archiveMinutes(record: MinutesRecord, context: MinutesRenderContext): Promise<ArchivedMinutes>;
+  /** The PDF of archived minutes, to attach to the distribution email. */
+  loadMinutesPdf(archived: ArchivedMinutes): Promise<Buffer>;
 }
 
 /**
@@ -92,6 +112,8 @@ export interface NotifierPort extends ActionNotifierPort {
     cycle: Cycle;
     programme: Programme;
     recipients: readonly Person[];
+    /** The latest minutes as archived (shared/cycle/service.ts recordOutcomes), attached to the email. */
+    pdf: Buffer;
   }): Promise<void>;
   actionStep(args: {
     cycle: Cycle;

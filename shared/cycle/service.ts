@@ -21,7 +21,7 @@ import type { Person } from '../programme/schema.ts';
 import { cycleDates } from '../programme/schedule.ts';
 import { AlreadyExists, NotFound } from '../store/repository.ts';
 import { checkInputs as decideInputs, type InputState } from './input-policy.ts';
-import type { CycleDeps, StoredPackage } from './ports.ts';
+import type { ArchivedMinutes, CycleDeps, StoredPackage } from './ports.ts';
 import { anchorMilestone } from '../evidence/anchor.ts';
 import { assertPackageReady, freezePackage, packageToDistribute } from '../package/phase.ts';
 
@@ -615,11 +615,46 @@ export async function recordOutcomes(deps: CycleDeps, cycleId: string): Promise<
   let cycle = await loadCycle(deps, cycleId);
   const programme = await programmeOf(deps, cycle);
   if (cycle.phase === 'AWAITING_MINUTES') {
-    await deps.notifier.minutesDistribution({ cycle, programme, recipients: attendees(programme) });
+    const pdf = await archiveMinutes(deps, cycle, programme);
+    await deps.notifier.minutesDistribution({ cycle, programme, recipients: attendees(programme), pdf });
     const actions = await deps.repo.listActionsOfCycle(cycleId);
     cycle = await advance(deps, cycle, 'FOLLOW_UP', { actions: actions.map((a) => a.id) });
   }
   return viewOf(cycle);
+}
+
+/**
+ * Renders every version of the minutes not yet archived (HTML and PDF in the evidence bucket) and
+ * records each in a `minutes.rendered` event with the files' SHA-256, which the evidence bundle
+ * checks them against. Returns the PDF of the latest version, for the distribution email. Run again
+ * after a crash, it renders only what has no event yet; the rendering of a record is the same each
+ * time, so a file written twice holds the same bytes.
+ */
+async function archiveMinutes(deps: CycleDeps, cycle: Cycle, programme: Programme): Promise<Buffer> {
+  const versions = await deps.repo.listMinutes(cycle.id);
+  const latest = versions.at(-1);
+  if (!latest)
+    throw new NotFound('minutes', cycle.id, 'the workflow records outcomes only after minutes are accepted');
+  const archived = new Map<number, ArchivedMinutes>();
+  for (const event of await deps.repo.listEvents(cycle.id)) {
+    if (event.type === 'minutes.rendered') {
+      const data = event.data as unknown as ArchivedMinutes;
+      archived.set(data.version, data);
+    }
+  }
+  const context = { personName: (id: string) => programme.people.find((p) => p.id === id)?.name };
+  for (const record of versions) {
+    if (archived.has(record.version)) continue;
+    const files = await deps.packages.archiveMinutes(record, context);
+    await deps.repo.appendEvent(cycle.id, {
+      type: 'minutes.rendered',
+      at: iso(deps.clock.now()),
+      actor: SYSTEM,
+      data: { ...files },
+    });
+    archived.set(record.version, files);
+  }
+  return deps.packages.loadMinutesPdf(archived.get(latest.version)!);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -233,6 +233,9 @@ export async function buildEvidenceBundle(
   const acceptedEvents = new Map(
     events.filter((e) => e.type === 'minutes.accepted').map((e) => [e.data.version as number, e]),
   );
+  const renderedEvents = new Map(
+    events.filter((e) => e.type === 'minutes.rendered').map((e) => [e.data.version as number, e]),
+  );
   for (const record of minutes) {
     const base = `minutes/v${record.version}`;
     out.add(
@@ -246,15 +249,26 @@ export async function buildEvidenceBundle(
       `Minutes version ${record.version} as written by ${record.submittedBy}.`,
       committed(acceptedEvents.get(record.version), 'sourceHash', 'normalised minutes text'),
     );
-    for (const [name, type] of [
-      ['minutes.html', 'HTML'],
-      ['minutes.pdf', 'PDF'],
+    const rendered = renderedEvents.get(record.version);
+    for (const [name, type, field] of [
+      ['minutes.html', 'HTML', 'htmlSha256'],
+      ['minutes.pdf', 'PDF', 'pdfSha256'],
     ] as const) {
-      try {
-        const body = await source.evidence.get(`cycles/${cycleId}/minutes/v${record.version}/${name}`);
-        out.add(`${base}/${name}`, body, `Minutes version ${record.version} as ${type}.`);
-      } catch (error) {
-        if (!(error instanceof BlobNotFound)) throw error;
+      const describes = `Minutes version ${record.version} as ${type}, rendered from the accepted record.`;
+      if (rendered) {
+        const key = rendered.data[field === 'htmlSha256' ? 'htmlKey' : 'pdfKey'];
+        await out.addBlob(
+          source.evidence,
+          typeof key === 'string' ? key : `cycles/${cycleId}/minutes/v${record.version}/${name}`,
+          `${base}/${name}`,
+          describes,
+          committed(rendered, field),
+        );
+      } else {
+        out.gaps.push({
+          path: `${base}/${name}`,
+          reason: `minutes version ${record.version} had not been rendered by the time of export (they are rendered when the workflow distributes the minutes)`,
+        });
       }
     }
   }

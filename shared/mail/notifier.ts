@@ -443,6 +443,7 @@ export class CycleNotifier implements NotifierPort {
     cycle,
     programme,
     recipients,
+    pdf,
   }: Parameters<NotifierPort['minutesDistribution']>[0]) {
     const manager = ismsManager(programme);
     const minutes = await this.options.repo.getMinutes(cycle.id);
@@ -457,11 +458,6 @@ export class CycleNotifier implements NotifierPort {
       purpose: 'minutes',
       to: recipients,
       build: async () => {
-        // The minutes as a PDF, from the record the email describes (loaded only for this email).
-        const { minutesPdf } = await import('../minutes/render.ts');
-        const pdf = await minutesPdf(minutes, {
-          personName: (id) => programme.people.find((p) => p.id === id)?.name,
-        });
         const message = templates.minutesDistribution({
           ...this.context(programme),
           cycle: this.cycleRef(cycle),

@@ -210,6 +210,8 @@ describe('the evidence of a real cycle', () => {
         'package/v1/manifest.json',
         'minutes/v1/minutes.json',
         'minutes/v1/minutes.yaml',
+        'minutes/v1/minutes.html',
+        'minutes/v1/minutes.pdf',
         'minutes/attendance.csv',
         'minutes/decisions.csv',
         'minutes/assessment.csv',
@@ -238,8 +240,23 @@ describe('the evidence of a real cycle', () => {
     expect(closed.manifest.phase).toBe('CLOSED');
     const committed = closed.manifest.files.filter((f) => f.committedBy).map((f) => f.path);
     expect(committed).toEqual(
-      expect.arrayContaining(['package/v1/model.json', 'minutes/v1/minutes.yaml', outbound[0]]),
+      expect.arrayContaining([
+        'package/v1/model.json',
+        'package/v1/manifest.json',
+        'minutes/v1/minutes.yaml',
+        'minutes/v1/minutes.html',
+        'minutes/v1/minutes.pdf',
+        outbound[0],
+      ]),
     );
+    // The PDF in the bundle is the one the attendees received with the minutes.
+    const pdfInBundle = Buffer.from(files['minutes/v1/minutes.pdf']!);
+    expect(pdfInBundle.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const distribution = outbound
+      .map((path) => strFromU8(files[path]!))
+      .filter((raw) => raw.includes(`minutes-${CYCLE_ID}-v1.pdf`));
+    expect(distribution).toHaveLength(1);
+    expect(distribution[0]!.replace(/\r?\n/g, '')).toContain(pdfInBundle.toString('base64'));
 
     const check = verifyBundle(zip, await anchorsNow());
     expect(check.problems).toEqual([]);

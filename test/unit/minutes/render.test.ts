@@ -7,6 +7,8 @@ import { actionIdFor } from '#shared/model/ids.ts';
 import { minutesHash, type MinutesRecord } from '#shared/minutes/record.ts';
 import { minutesHtml, minutesPdf } from '#shared/minutes/render.ts';
 import { validateMinutes } from '#shared/minutes/validate.ts';
+import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';
+import { MemoryBlobStore, sha256Of } from '#shared/store/blob-store.ts';
 import { pdfPages } from '../package/pdf-text.ts';
 import { CYCLE_ID, theContext, VALID_MINUTES } from './support.ts';
 
@@ -65,5 +67,25 @@ describe('rendered minutes', () => {
       expect(page).toContain(record.sourceHash);
     });
     expect(pages.join('\n')).toContain('Overall assessment of the ISMS');
+  });
+
+  it('is archived beside the package, each file with its hash, the same bytes each time', async () => {
+    const blobs = new MemoryBlobStore();
+    const store = new BlobPackageStore(blobs);
+    const record = aRecord();
+    const archived = await store.archiveMinutes(record, context);
+    const base = `cycles/${CYCLE_ID}/minutes/v1`;
+    expect(archived).toMatchObject({
+      version: 1,
+      htmlKey: `${base}/minutes.html`,
+      pdfKey: `${base}/minutes.pdf`,
+    });
+    expect(sha256Of(await blobs.get(archived.htmlKey))).toBe(archived.htmlSha256);
+    expect(sha256Of(await blobs.get(archived.pdfKey))).toBe(archived.pdfSha256);
+    expect(blobs.contentTypeOf(archived.pdfKey)).toBe('application/pdf');
+    expect(blobs.contentTypeOf(archived.htmlKey)).toBe('text/html; charset=utf-8');
+    expect((await store.loadMinutesPdf(archived)).equals(await blobs.get(archived.pdfKey))).toBe(true);
+    // Rendered again after a crash: the same files, so the hash recorded once holds for both.
+    expect(await store.archiveMinutes(record, context)).toEqual(archived);
   });
 });

@@ -28,6 +28,7 @@ describe('the frozen package store', () => {
         `${base}/v1/chart-d1.png`,
       ]),
     );
+    expect(sha256Of(await blobs.get(first.manifestKey!))).toBe(first.manifestSha256);
     const manifest = JSON.parse((await blobs.get(first.manifestKey!)).toString('utf8'));
     expect(manifest.contentHash).toBe(first.sha256);
     expect(manifest.inputVersions).toEqual(first.inputVersions);
