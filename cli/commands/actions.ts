@@ -5,6 +5,7 @@ import { ACTION_STATUSES, type Action, type ActionStatus } from '#shared/model/a
 import { parseWith } from '#shared/model/common.ts';
 import { ActionId } from '#shared/model/ids.ts';
 import { personByEmail } from '#shared/programme/queries.ts';
+import { findPerson } from '#shared/programme/people.ts';
 import { ProgrammeSchema, type Programme } from '#shared/programme/schema.ts';
 import type { ReviewRepository } from '#shared/store/repository.ts';
 import { BACKEND_HELP, backendOptions, resolveBackend, resolveProgrammeId } from '../backend.ts';
@@ -208,13 +209,7 @@ export const actionUpdate: Command = {
     by: { type: 'string' },
   },
   async run({ positionals, values, out, clock, env }) {
-    const [id, ...extra] = positionals;
-    if (id === undefined || extra.length > 0) throw new UsageError('Give exactly one action id.');
-    if (!ActionId.safeParse(id).success) {
-      throw new UsageError(
-        `"${id}" is not an action id; expected one like A-20261001T0800Z-Q-001 (see \`isms-review actions list\`).`,
-      );
-    }
+    const id = oneActionId(positionals);
     const status = text(values, 'status');
     if (!status) throw new UsageError(`Give the new status: --status <${ACTION_STATUSES.join('|')}>.`);
     const note = text(values, 'note');
@@ -225,51 +220,204 @@ export const actionUpdate: Command = {
       ...(evidence ? { evidence } : {}),
       ...(checker ? { checker } : {}),
     });
-    const backend = await resolveBackend(values, env);
-    const { repository, close } = await openRepository(backend);
+    return applyChange({
+      id,
+      command,
+      values,
+      out,
+      clock,
+      env,
+      by: (programme) => programme.roles.ismsManager,
+    });
+  },
+};
+
+function oneActionId(positionals: readonly string[]): string {
+  const [id, ...extra] = positionals;
+  if (id === undefined || extra.length > 0) throw new UsageError('Give exactly one action id.');
+  if (!ActionId.safeParse(id).success) {
+    throw new UsageError(
+      `"${id}" is not an action id; expected one like A-20261001T0800Z-Q-001 (see \`isms-review actions list\`).`,
+    );
+  }
+  return id;
+}
+
+/**
+ * Applies one change to an action through the register (shared/actions/register.ts), with the
+ * notifier wired so that what the change calls for is emailed, and prints the result.
+ */
+async function applyChange({
+  id,
+  command,
+  values,
+  out,
+  clock,
+  env,
+  by: defaultBy,
+}: Pick<Parameters<Command['run']>[0], 'values' | 'out' | 'clock' | 'env'> & {
+  id: string;
+  command: ActionCommand;
+  /** Who makes the change when --by is not given. */
+  by: (programme: Programme) => string;
+}): Promise<ExitCode> {
+  const backend = await resolveBackend(values, env);
+  const { repository, close } = await openRepository(backend);
+  try {
+    const { changeAction, actionContext, ActionNotFound, InvalidActionChange, ActionClosed } =
+      await import('#shared/actions/register.ts');
+    const known = await repository.getAction(id);
+    if (!known) throw new ActionNotFound(id);
+    const { programme } = await actionContext(repository, known);
+    const named = text(values, 'by');
+    const by = named ? (findPerson(programme, named)?.id ?? named) : defaultBy(programme);
+    const { createNotifier } = await import('#shared/adapters/notifier-wiring.ts');
+    const notifier = await createNotifier({ env: process.env, repo: repository, clock });
     try {
-      const { changeAction, actionContext, ActionNotFound, InvalidActionChange, ActionClosed } =
-        await import('#shared/actions/register.ts');
-      const known = await repository.getAction(id);
-      if (!known) throw new ActionNotFound(id);
-      const { programme } = await actionContext(repository, known);
-      const { ismsManager } = await import('#shared/programme/queries.ts');
-      const by = text(values, 'by') ?? ismsManager(programme).id;
-      const { createNotifier } = await import('#shared/adapters/notifier-wiring.ts');
-      const notifier = await createNotifier({ env: process.env, repo: repository, clock });
-      try {
-        const { action } = await changeAction(
-          { repo: repository, clock, notifier },
-          { actionId: id, by, source: { channel: 'cli' }, command },
+      const { action } = await changeAction(
+        { repo: repository, clock, notifier },
+        { actionId: id, by, source: { channel: 'cli' }, command },
+      );
+      out.say(
+        `${action.id} is now ${action.status.replace('_', ' ')} (due ${action.dueDate}, owner ${action.ownerId}).`,
+      );
+      out.say(`  recorded: ${action.history.at(-1)?.change ?? ''}`);
+      if (action.effectivenessCheck && action.status === 'done') {
+        out.say(
+          `  effectiveness check: ${action.effectivenessCheck.assigneeId}, due ${action.effectivenessCheck.dueDate} (asked by email)`,
         );
-        out.say(`${action.id} is now ${action.status.replace('_', ' ')} (due ${action.dueDate}).`);
-        out.say(`  recorded: ${action.history.at(-1)?.change ?? ''}`);
-        if (action.effectivenessCheck && action.status === 'done') {
-          out.say(
-            `  effectiveness check: ${action.effectivenessCheck.assigneeId}, due ${action.effectivenessCheck.dueDate} (asked by email)`,
-          );
-        }
-        out.result({
-          ok: true,
-          action: actionRow(action, programme.organisation.timeZone, clock.now()),
-          history: action.history,
-        });
-        return ExitCode.ok;
-      } catch (error) {
-        if (
-          error instanceof InvalidActionChange ||
-          error instanceof ActionClosed ||
-          (error as Error).name === 'UnknownPerson'
-        ) {
-          out.error((error as Error).message);
-          out.result({ ok: false, error: (error as Error).message });
-          return ExitCode.failed;
-        }
-        throw error;
       }
-    } finally {
-      close();
+      out.result({
+        ok: true,
+        action: actionRow(action, programme.organisation.timeZone, clock.now()),
+        history: action.history,
+      });
+      return ExitCode.ok;
+    } catch (error) {
+      if (
+        error instanceof InvalidActionChange ||
+        error instanceof ActionClosed ||
+        (error as Error).name === 'UnknownPerson'
+      ) {
+        out.error((error as Error).message);
+        out.result({ ok: false, error: (error as Error).message });
+        return ExitCode.failed;
+      }
+      throw error;
     }
+  } finally {
+    close();
+  }
+}
+
+export const actionDecide: Command = {
+  words: ['action', 'decide'],
+  usage:
+    'action decide <actionId> (--reschedule <yyyy-mm-dd> | --reassign <person> [--due <yyyy-mm-dd>] | --accept-risk) --reason <text> [--by <member of top management>]',
+  summary:
+    "Record top management's decision on an escalated action: a new due date, a new owner, or the risk accepted.",
+  help: [
+    'The escalation to top management asks for one of these decisions; members of top management',
+    'may also reply to it by email. Each is recorded in the name of the member who decided (--by,',
+    'default: the chair) and the owner is told by email (when reassigned, the new owner, with the',
+    'previous one copied).',
+    '  --reschedule <date>            a new due date; reminders start again for it',
+    '  --reassign <id or email>       a new owner; --due gives a new date (needed when overdue)',
+    '  --accept-risk                  the action is not carried out: closed as cancelled, risk accepted',
+    '',
+    BACKEND_HELP,
+  ].join('\n'),
+  options: {
+    ...backendOptions,
+    reschedule: { type: 'string' },
+    reassign: { type: 'string' },
+    due: { type: 'string' },
+    'accept-risk': { type: 'boolean' },
+    reason: { type: 'string' },
+    by: { type: 'string' },
+  },
+  async run({ positionals, values, out, clock, env }) {
+    const id = oneActionId(positionals);
+    const reschedule = text(values, 'reschedule');
+    const reassign = text(values, 'reassign');
+    const due = text(values, 'due');
+    const acceptRisk = values['accept-risk'] === true;
+    const chosen = [reschedule, reassign, acceptRisk || undefined].filter((v) => v !== undefined);
+    if (chosen.length !== 1) {
+      throw new UsageError(
+        'Give exactly one decision: --reschedule <date>, --reassign <person> or --accept-risk.',
+      );
+    }
+    const reason = text(values, 'reason');
+    if (!reason)
+      throw new UsageError('Give the reason for the decision: --reason <text>; auditors will read it.');
+    for (const [name, date] of [
+      ['reschedule', reschedule],
+      ['due', due],
+    ] as const) {
+      if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+        throw new UsageError(`--${name} takes a date as yyyy-mm-dd, not "${date}".`);
+      }
+    }
+    if (due && !reassign)
+      throw new UsageError('--due goes with --reassign; to move the date alone use --reschedule.');
+    const command: ActionCommand = reschedule
+      ? { kind: 'reschedule', until: reschedule, reason }
+      : reassign
+        ? { kind: 'reassign', to: reassign, ...(due ? { until: due } : {}), reason }
+        : { kind: 'accept-risk', reason };
+    return applyChange({
+      id,
+      command,
+      values,
+      out,
+      clock,
+      env,
+      by: (programme) => programme.roles.topManagement.chair,
+    });
+  },
+};
+
+export const actionExtension: Command = {
+  words: ['action', 'extension'],
+  usage:
+    'action extension <actionId> (--approve [--note <comment>] | --refuse --reason <text>) [--by <person>]',
+  summary: "Answer an owner's request for a later due date, as the chair would by reply.",
+  help: [
+    'An owner asks for a later date with EXTEND in a reply; the chair is asked by email and may',
+    'answer by reply, or the answer is recorded here in the name of --by (default: the chair).',
+    'The owner is told the answer by email; an approved date restarts the reminders.',
+    '',
+    BACKEND_HELP,
+  ].join('\n'),
+  options: {
+    ...backendOptions,
+    approve: { type: 'boolean' },
+    refuse: { type: 'boolean' },
+    note: { type: 'string' },
+    reason: { type: 'string' },
+    by: { type: 'string' },
+  },
+  async run({ positionals, values, out, clock, env }) {
+    const id = oneActionId(positionals);
+    const approve = values.approve === true;
+    const refuse = values.refuse === true;
+    if (approve === refuse) throw new UsageError('Give exactly one answer: --approve or --refuse.');
+    const reason = text(values, 'reason');
+    const note = text(values, 'note');
+    if (refuse && !reason) throw new UsageError('--refuse needs --reason <text>; the owner is told it.');
+    const command: ActionCommand = refuse
+      ? { kind: 'refuse', reason: reason! }
+      : { kind: 'approve', ...((note ?? reason) ? { comment: (note ?? reason)! } : {}) };
+    return applyChange({
+      id,
+      command,
+      values,
+      out,
+      clock,
+      env,
+      by: (programme) => programme.roles.topManagement.chair,
+    });
   },
 };
 

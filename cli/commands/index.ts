@@ -1,4 +1,4 @@
-import { actionShow, actionsList, actionUpdate } from './actions.ts';
+import { actionDecide, actionExtension, actionShow, actionsList, actionUpdate } from './actions.ts';
 import { cycleList, cycleMove, cycleShow, cycleStart } from './cycle.ts';
 import { evidenceExport, evidenceVerify } from './evidence.ts';
 import { minutesSubmit } from './minutes.ts';
@@ -21,5 +21,7 @@ export const commands: Command[] = [
   minutesSubmit,
   actionsList,
   actionUpdate,
+  actionDecide,
+  actionExtension,
   actionShow,
 ];

@@ -40,4 +40,18 @@ export interface ActionNotifierPort {
   actionReopened(
     args: ActionMessage & { readonly finding: string; readonly checkedBy: string },
   ): Promise<void>;
+  /**
+   * Tells the owner top management's decision on the escalated action: a new due date, a new owner
+   * (both owners are told), or the risk accepted and the action closed.
+   */
+  managementDecision(
+    args: ActionMessage & {
+      readonly decision: 'reschedule' | 'reassign' | 'accept-risk';
+      readonly reason: string;
+      readonly decidedBy: string;
+      readonly decidedAt: string;
+      readonly previousOwnerId: string;
+      readonly previousDueDate: string;
+    },
+  ): Promise<void>;
 }

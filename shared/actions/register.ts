@@ -17,7 +17,15 @@
  * | cancel   | open, in progress, done    | cancelled   | a reason                                        |
  * | extend   | open, in progress          | (same)      | a later date and a reason; the chair decides    |
  * | approve / refuse | a pending extension | (same)     | refuse: a reason; approve moves the due date    |
+ * | reschedule  | open, in progress       | (same)      | top management: a new future date and a reason  |
+ * | reassign    | open, in progress       | (same)      | top management: another owner, a reason; a new  |
+ * |             |                         |             | date when the action is already overdue         |
+ * | accept-risk | open, in progress       | cancelled   | top management: the reason the risk is accepted |
  *
+ * The last three are top management's decisions on an escalated action (the escalation email asks
+ * for one of them): only the chair or a member of top management may make them, by reply to the
+ * escalation or recorded on the command line in their name. Each supersedes a pending extension
+ * request and tells the owner (and, when reassigned, the new owner).
  * Verified and cancelled are final. A due date that moves (an approved extension, a failed check)
  * clears the follow-up steps sent, so the ladder starts again for the new date.
  *
@@ -31,6 +39,7 @@ import type { Action, ActionStatus, HistoryEntry, UpdateSource } from '../model/
 import type { Attachment } from '../model/input.ts';
 import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
 import { ismsManager, personById, topManagement } from '../programme/queries.ts';
+import { findPerson, unknownPerson } from '../programme/people.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
 import type { Cycle } from '../model/cycle.ts';
 import type { ActionNotifierPort } from './ports.ts';
@@ -72,7 +81,19 @@ export type ActionCommand =
   | { readonly kind: 'cancel'; readonly reason: string }
   | { readonly kind: 'extend'; readonly until: string; readonly reason: string }
   | { readonly kind: 'approve'; readonly comment?: string }
-  | { readonly kind: 'refuse'; readonly reason: string };
+  | { readonly kind: 'refuse'; readonly reason: string }
+  | { readonly kind: 'reschedule'; readonly until: string; readonly reason: string }
+  | {
+      readonly kind: 'reassign';
+      /** The new owner: a person id or email of the programme. */
+      readonly to: string;
+      readonly until?: string;
+      readonly reason: string;
+    }
+  | { readonly kind: 'accept-risk'; readonly reason: string };
+
+/** The decisions top management takes on an escalated action. */
+export type ManagementDecision = 'reschedule' | 'reassign' | 'accept-risk';
 
 export interface ActionChangeRequest {
   readonly actionId: string;
@@ -94,7 +115,16 @@ export type FollowOn =
       readonly previousDueDate: string;
       readonly reason?: string;
     }
-  | { readonly kind: 'reopened'; readonly finding: string; readonly checkedBy: string };
+  | { readonly kind: 'reopened'; readonly finding: string; readonly checkedBy: string }
+  | {
+      readonly kind: 'management-decision';
+      readonly decision: ManagementDecision;
+      readonly reason: string;
+      readonly decidedBy: string;
+      readonly decidedAt: string;
+      readonly previousOwnerId: string;
+      readonly previousDueDate: string;
+    };
 
 export interface PlannedChange {
   readonly next: Action;
@@ -467,7 +497,156 @@ export function planChange(
         },
       };
     }
+    case 'reschedule':
+    case 'reassign':
+    case 'accept-risk':
+      return planDecision(action, { command, by }, programme, { at, today, entry, base, eventData });
   }
+}
+
+const DECISION_WORDS: Record<ManagementDecision, string> = {
+  reschedule: 'RESCHEDULE',
+  reassign: 'REASSIGN',
+  'accept-risk': 'ACCEPT RISK',
+};
+
+/** Top management's decision on an escalated action (see the module note). */
+function planDecision(
+  action: Action,
+  request: { command: Extract<ActionCommand, { kind: ManagementDecision }>; by: string },
+  programme: Programme,
+  context: {
+    at: string;
+    today: string;
+    entry: (change: string) => HistoryEntry;
+    base: Action;
+    eventData: (extra: Record<string, unknown>) => Record<string, unknown>;
+  },
+): PlannedChange {
+  const { command, by } = request;
+  const { at, today, entry, eventData } = context;
+  const word = DECISION_WORDS[command.kind];
+  const label = `action ${action.id}`;
+  const { chair, members } = topManagement(programme);
+  const decider = personById(programme, by);
+  if (![chair, ...members].some((member) => member.id === decider.id)) {
+    throw new InvalidActionChange(
+      `${word} is a decision of top management, and ${decider.id} (${decider.name}) is not a member of it; ` +
+        `record it in the name of the member who decided (the chair is ${chair.id})`,
+    );
+  }
+  const reason = required(
+    command.reason,
+    `${word} needs the reason for the decision, which auditors will read`,
+  );
+  if (action.status !== 'open' && action.status !== 'in_progress') {
+    throw new InvalidActionChange(
+      `${label} is ${STATUS_WORDS[action.status]}; top management decides only on open work; nothing was changed`,
+    );
+  }
+  const rest: Action = { ...context.base };
+  delete (rest as { extensionRequest?: unknown }).extensionRequest;
+  const superseded = action.extensionRequest
+    ? ` (supersedes the request to extend to ${action.extensionRequest.dueDate})`
+    : '';
+  const followOn = {
+    kind: 'management-decision' as const,
+    decision: command.kind,
+    reason,
+    decidedBy: by,
+    decidedAt: at,
+    previousOwnerId: action.ownerId,
+    previousDueDate: action.dueDate,
+  };
+  const futureDate = (date: string) => {
+    if (date <= today) {
+      throw new InvalidActionChange(
+        `${word}: ${date} is not in the future (today is ${today}); give a due date the owner can still meet`,
+      );
+    }
+    return date;
+  };
+  if (command.kind === 'accept-risk') {
+    const note = `risk accepted by top management (${decider.name}): ${reason}`;
+    const next: Action = {
+      ...rest,
+      status: 'cancelled',
+      cancelReason: note,
+      history: [
+        ...action.history,
+        entry(`status ${STATUS_WORDS[action.status]} → cancelled: ${note}${superseded}`),
+      ],
+    };
+    return {
+      next,
+      eventType: 'action.risk_accepted',
+      eventData: eventData({ to: 'cancelled', reason, decidedBy: by }),
+      followOn,
+    };
+  }
+  if (command.kind === 'reschedule') {
+    const until = futureDate(command.until);
+    if (until === action.dueDate) {
+      throw new InvalidActionChange(`${label} is already due on ${until}; nothing was changed`);
+    }
+    const next: Action = {
+      ...rest,
+      dueDate: until,
+      escalationLevel: 0,
+      history: [
+        ...action.history,
+        entry(`due date ${action.dueDate} → ${until} set by top management: ${reason}${superseded}`),
+      ],
+    };
+    delete (next as { stepsSent?: unknown }).stepsSent;
+    return {
+      next,
+      eventType: 'action.rescheduled',
+      eventData: eventData({ to: action.status, previousDueDate: action.dueDate, reason, decidedBy: by }),
+      followOn,
+    };
+  }
+  const owner = findPerson(programme, command.to);
+  if (!owner) throw new InvalidActionChange(`REASSIGN: ${unknownPerson(programme, command.to)}`);
+  if (owner.id === action.ownerId) {
+    throw new InvalidActionChange(
+      `${owner.id} (${owner.name}) already owns ${label}; name another owner, or RESCHEDULE to give a new date`,
+    );
+  }
+  if (command.until === undefined && action.dueDate <= today) {
+    throw new InvalidActionChange(
+      `${label} was due on ${action.dueDate}; give the new owner a due date: REASSIGN ${owner.id} <yyyy-mm-dd> <reason>`,
+    );
+  }
+  const dueDate = command.until === undefined ? action.dueDate : futureDate(command.until);
+  const next: Action = {
+    ...rest,
+    ownerId: owner.id,
+    dueDate,
+    escalationLevel: 0,
+    history: [
+      ...action.history,
+      entry(
+        `owner ${action.ownerId} → ${owner.id}` +
+          (dueDate !== action.dueDate ? `, due date ${action.dueDate} → ${dueDate}` : '') +
+          `, decided by top management: ${reason}${superseded}`,
+      ),
+    ],
+  };
+  delete (next as { stepsSent?: unknown }).stepsSent;
+  return {
+    next,
+    eventType: 'action.reassigned',
+    eventData: eventData({
+      to: action.status,
+      previousOwnerId: action.ownerId,
+      ownerId: owner.id,
+      previousDueDate: action.dueDate,
+      reason,
+      decidedBy: by,
+    }),
+    followOn,
+  };
 }
 
 export interface ActionDeps {
@@ -582,5 +761,7 @@ export async function sendFollowOn(
         finding: followOn.finding,
         checkedBy: followOn.checkedBy,
       });
+    case 'management-decision':
+      return notifier.managementDecision({ ...message, ...followOn });
   }
 }

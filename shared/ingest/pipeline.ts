@@ -144,7 +144,7 @@ interface Target {
   readonly programme: Programme;
 }
 
-const SUPPORTED_PURPOSES = new Set(['inputs', 'minutes', 'action', 'extension', 'effectiveness']);
+const SUPPORTED_PURPOSES = new Set(['inputs', 'minutes', 'action', 'extension', 'effectiveness', 'decision']);
 
 async function programmeOf(deps: IngestDeps, cycle: Cycle): Promise<Programme | undefined> {
   const stored = await deps.repo.getProgrammeVersion(cycle.programme.programmeId, cycle.programme.version);

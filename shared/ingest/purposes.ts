@@ -10,6 +10,7 @@ import type { InboundAttachment, InboundMessage } from '../mail/inbound.ts';
 import {
   CHAIR_COMMANDS,
   CHECK_COMMANDS,
+  MANAGEMENT_COMMANDS,
   OWNER_COMMANDS,
   parseActionCommand,
   type ActionCommand as ParsedActionCommand,
@@ -325,13 +326,15 @@ export async function handleMinutes(ctx: PurposeContext): Promise<PurposeResult>
 }
 
 // ---------------------------------------------------------------------------------------------
-// actions: the owner's DONE / PROGRESS / EXTEND, the chair's APPROVE / REFUSE of an extension, and
-// the checker's PASS / FAIL of a corrective action's effectiveness (shared/actions/register.ts).
+// actions: the owner's DONE / PROGRESS / EXTEND, the chair's APPROVE / REFUSE of an extension, the
+// checker's PASS / FAIL of a corrective action's effectiveness, and top management's RESCHEDULE /
+// REASSIGN / ACCEPT RISK of an escalated action (shared/actions/register.ts).
 
 const ACTION_PURPOSES = {
   action: { allowed: OWNER_COMMANDS, asks: 'reminder about the action' },
   extension: { allowed: CHAIR_COMMANDS, asks: 'extension request' },
   effectiveness: { allowed: CHECK_COMMANDS, asks: 'effectiveness check request' },
+  decision: { allowed: MANAGEMENT_COMMANDS, asks: 'escalation to top management' },
 } as const;
 
 function registerCommand(command: ParsedActionCommand, attachments: Attachment[]): RegisterCommand {
@@ -350,6 +353,14 @@ function registerCommand(command: ParsedActionCommand, attachments: Attachment[]
       return { kind: 'check', passed: true, note: command.rationale };
     case 'fail':
       return { kind: 'check', passed: false, note: command.finding };
+    case 'reschedule':
+      return { kind: 'reschedule', until: command.until, reason: command.reason };
+    case 'reassign':
+      return command.until
+        ? { kind: 'reassign', to: command.to, until: command.until, reason: command.reason }
+        : { kind: 'reassign', to: command.to, reason: command.reason };
+    case 'accept-risk':
+      return { kind: 'accept-risk', reason: command.reason };
   }
 }
 
@@ -361,6 +372,9 @@ const RECORDED_AS: Record<ParsedActionCommand['kind'], string> = {
   refuse: 'the refusal of an extension',
   pass: 'a passed effectiveness check',
   fail: 'a failed effectiveness check',
+  reschedule: "top management's new due date",
+  reassign: "top management's new owner",
+  'accept-risk': "top management's acceptance of the risk",
 };
 
 export async function handleAction(ctx: PurposeContext): Promise<PurposeResult> {

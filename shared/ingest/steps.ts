@@ -15,7 +15,7 @@ import {
   type ReplyAddressParts,
 } from '../mail/reply-address.ts';
 import type { ReplyTokenRecord } from '../model/records.ts';
-import { mayAnswerFor, personByEmail } from '../programme/queries.ts';
+import { mayAnswerFor, personByEmail, topManagement } from '../programme/queries.ts';
 import type { Programme } from '../programme/schema.ts';
 
 /** A step's decision: go on, or stop with an outcome and a reason written for the sender. */
@@ -194,11 +194,21 @@ export type SenderDecision =
   | { readonly ok: true; readonly senderId: string; readonly onBehalfOf: string | undefined }
   | { readonly ok: false; readonly outcome: 'rejected'; readonly reason: string };
 
-/** The From address must be the token's recipient or a registered delegate of theirs. */
+/**
+ * The From address must be the token's recipient or a registered delegate of theirs. An escalation
+ * to top management (purpose `decision`) goes to the chair and the owner's executive: any member of
+ * top management may answer it with the decision.
+ */
 export function checkSender(programme: Programme, token: ReplyTokenRecord, from: string): SenderDecision {
   const sender = personByEmail(programme, from);
   const recipient = programme.people.find((person) => person.id === token.recipientId);
   const expected = recipient ? `${recipient.name} <${recipient.email}>` : token.recipientId;
+  if (sender && token.purpose === 'decision') {
+    const { chair, members } = topManagement(programme);
+    if ([chair, ...members].some((member) => member.id === sender.id)) {
+      return { ok: true, senderId: sender.id, onBehalfOf: undefined };
+    }
+  }
   if (!sender || !mayAnswerFor(programme, sender.id, token.recipientId)) {
     return {
       ok: false,

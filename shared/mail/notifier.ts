@@ -21,7 +21,12 @@ import type { MessageSpec } from './compose.ts';
 import type { Outbox } from './outbox.ts';
 import { decodeReplyAddress, encodeReplyAddress, newReplyId } from './reply-address.ts';
 import { DEFAULT_MAIL_LIMITS } from './mail-checks.ts';
-import { renderInputBlocks, renderInputTemplate } from './reply-format.ts';
+import {
+  MANAGEMENT_COMMANDS,
+  renderActionCommandHelp,
+  renderInputBlocks,
+  renderInputTemplate,
+} from './reply-format.ts';
 import * as templates from './templates/index.ts';
 import { meetingMoved } from './templates/package-distribution.ts';
 
@@ -612,12 +617,14 @@ export class CycleNotifier implements NotifierPort {
       cycle,
       programme,
       key,
-      purpose: 'action',
+      purpose: toTop ? 'decision' : 'action',
       to,
       cc: toTop ? [manager, owner] : [owner],
-      build: async () =>
-        templates.actionEscalation({
+      build: async () => ({
+        ...templates.actionEscalation({
           ...this.context(programme, to[0]),
+          // Top management answers with its decision by reply (any member may; the chair is asked).
+          ...(toTop ? { replyTemplate: renderActionCommandHelp(MANAGEMENT_COMMANDS) } : {}),
           level: toTop ? 'top-management' : 'isms-manager',
           cycle: this.cycleRef(cycle),
           recipient: toTop ? { name: to.map((p) => p.name).join(' and ') } : person(manager),
@@ -636,6 +643,10 @@ export class CycleNotifier implements NotifierPort {
           ],
           ismsManager: person(manager),
         }),
+        ...(toTop
+          ? { replyTo: await this.actionReply({ cycle, programme, action }, 'decision', chair) }
+          : {}),
+      }),
     });
   }
 
@@ -763,6 +774,39 @@ export class CycleNotifier implements NotifierPort {
           ismsManager: person(manager),
         }),
         replyTo: await this.actionReply(message, 'action', owner),
+      }),
+    });
+  }
+
+  async managementDecision(message: Parameters<NotifierPort['managementDecision']>[0]) {
+    const { cycle, programme, action } = message;
+    const owner = personById(programme, action.ownerId);
+    const previousOwner = personById(programme, message.previousOwnerId);
+    const manager = ismsManager(programme);
+    const open = message.decision !== 'accept-risk';
+    await this.send({
+      cycle,
+      programme,
+      key: `action:${action.id}:${message.decision}:${message.decidedAt}`,
+      purpose: 'action',
+      to: [owner],
+      cc: [previousOwner, manager].filter(
+        (p, i, all) => p.id !== owner.id && all.findIndex((q) => q.id === p.id) === i,
+      ),
+      build: async () => ({
+        ...templates.managementDecision({
+          ...this.context(programme, owner),
+          cycle: this.cycleRef(cycle),
+          recipient: person(owner),
+          action: await this.actionDetails(cycle, programme, action),
+          decision: message.decision,
+          reason: message.reason,
+          decidedBy: person(personById(programme, message.decidedBy)),
+          previousOwner: person(previousOwner),
+          previousDueDate: message.previousDueDate,
+          ismsManager: person(manager),
+        }),
+        ...(open ? { replyTo: await this.actionReply(message, 'action', owner) } : {}),
       }),
     });
   }

@@ -542,6 +542,9 @@ export const ACTION_COMMAND_KINDS = [
   'refuse',
   'pass',
   'fail',
+  'reschedule',
+  'reassign',
+  'accept-risk',
 ] as const;
 export type ActionCommandKind = (typeof ACTION_COMMAND_KINDS)[number];
 /** What an action owner may send. */
@@ -550,6 +553,8 @@ export const OWNER_COMMANDS: readonly ActionCommandKind[] = ['done', 'progress',
 export const CHAIR_COMMANDS: readonly ActionCommandKind[] = ['approve', 'refuse'];
 /** What the person checking a corrective action's effectiveness may send. */
 export const CHECK_COMMANDS: readonly ActionCommandKind[] = ['pass', 'fail'];
+/** What top management may decide on an escalated action. */
+export const MANAGEMENT_COMMANDS: readonly ActionCommandKind[] = ['reschedule', 'reassign', 'accept-risk'];
 
 export const ActionCommand = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('done'), evidence: NonEmptyText }),
@@ -559,6 +564,14 @@ export const ActionCommand = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('refuse'), reason: NonEmptyText }),
   z.strictObject({ kind: z.literal('pass'), rationale: NonEmptyText }),
   z.strictObject({ kind: z.literal('fail'), finding: NonEmptyText }),
+  z.strictObject({ kind: z.literal('reschedule'), until: CalendarDate, reason: NonEmptyText }),
+  z.strictObject({
+    kind: z.literal('reassign'),
+    to: NonEmptyText,
+    until: z.optional(CalendarDate),
+    reason: NonEmptyText,
+  }),
+  z.strictObject({ kind: z.literal('accept-risk'), reason: NonEmptyText }),
 ]);
 export type ActionCommand = z.infer<typeof ActionCommand>;
 
@@ -573,6 +586,9 @@ const COMMAND_HELP: Record<ActionCommandKind, string> = {
   refuse: 'REFUSE <reason>',
   pass: 'PASS <what you looked at and what it showed>',
   fail: 'FAIL <what you found>',
+  reschedule: 'RESCHEDULE <new due date yyyy-mm-dd> <reason>',
+  reassign: "REASSIGN <new owner's id or email> <new due date yyyy-mm-dd> <reason>",
+  'accept-risk': 'ACCEPT RISK <why the risk is accepted>',
 };
 
 const COMMAND_WORDS: Record<string, ActionCommandKind> = {
@@ -587,6 +603,9 @@ const COMMAND_WORDS: Record<string, ActionCommandKind> = {
   passed: 'pass',
   fail: 'fail',
   failed: 'fail',
+  reschedule: 'reschedule',
+  reassign: 'reassign',
+  accept: 'accept-risk',
 };
 
 /** The lines that explain the commands, for the body of a reminder or an approval request. */
@@ -604,6 +623,37 @@ const GREETING =
 
 function helpFor(kinds: readonly ActionCommandKind[]): string {
   return kinds.map((kind) => COMMAND_HELP[kind]).join(', or ');
+}
+
+/** `<yyyy-mm-dd> <reason>` after a command word (EXTEND, RESCHEDULE, REASSIGN's optional date). */
+function dateThenReason(
+  kind: ActionCommandKind,
+  argument: string,
+  example: string,
+): { ok: true; date: string; reason: string } | { ok: false; error: string } {
+  const word = COMMAND_HELP[kind].split(' ')[0];
+  const dated = /^(?:(?:to|until|till|on)\s+)?(\S+)[\s:.,;\-–—]*([\s\S]*)$/i.exec(structural(argument));
+  const date = dated?.[1]?.replace(/[.,;:]$/, '') ?? '';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    return {
+      ok: false,
+      error: `${word} needs the new due date as yyyy-mm-dd, then the reason: write ${COMMAND_HELP[kind]}, e.g. ${example}`,
+    };
+  }
+  if (!CalendarDate.safeParse(date).success) {
+    return {
+      ok: false,
+      error: `${word}: ${date} is not a date in the calendar; write the new due date as yyyy-mm-dd`,
+    };
+  }
+  const reason = argument
+    .slice(argument.indexOf(date) + date.length)
+    .replace(/^[\s:.,;\-–—*_]+/, '')
+    .trim();
+  if (reason === '') {
+    return { ok: false, error: `${word} needs a reason after the date: write ${COMMAND_HELP[kind]}` };
+  }
+  return { ok: true, date, reason };
 }
 
 /**
@@ -675,29 +725,55 @@ export function parseActionCommand(
       }
       candidate = { kind, note: argument };
       break;
-    case 'extend': {
-      const extend = /^(?:(?:to|until|till|on)\s+)?(\S+)[\s:.,;\-–—]*([\s\S]*)$/i.exec(structural(argument));
-      const date = extend?.[1]?.replace(/[.,;:]$/, '') ?? '';
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    case 'extend':
+    case 'reschedule': {
+      const word = kind === 'extend' ? 'EXTEND' : 'RESCHEDULE';
+      const dated = dateThenReason(kind, argument, `${word} 2026-12-15 the supplier delivers in December`);
+      if (!dated.ok) return dated;
+      candidate = { kind, until: dated.date, reason: dated.reason };
+      break;
+    }
+    case 'reassign': {
+      const [, to = '', rest = ''] = /^(\S+)[\s:.,;\-–—]*([\s\S]*)$/.exec(structural(argument)) ?? [];
+      if (to === '' || /^\d{4}-\d{2}-\d{2}/.test(to)) {
         return {
           ok: false,
-          error: `EXTEND needs the new due date as yyyy-mm-dd, then the reason: write ${COMMAND_HELP.extend}, e.g. EXTEND 2026-12-15 the supplier delivers in December`,
+          error: `REASSIGN needs the new owner first: write ${COMMAND_HELP.reassign}, e.g. REASSIGN bob@example.com 2027-02-15 Bob runs the supplier now`,
         };
       }
-      if (!CalendarDate.safeParse(date).success) {
+      const owner = to.replace(/[.,;:]$/, '');
+      if (/^\d{4}-\d{2}-\d{2}\b/.test(rest)) {
+        const dated = dateThenReason(kind, rest, `REASSIGN ${owner} 2027-02-15 Bob runs the supplier now`);
+        if (!dated.ok) return dated;
+        candidate = { kind, to: owner, until: dated.date, reason: dated.reason };
+      } else {
+        const reasonText = rest.replace(/^[\s:.,;\-–—*_]+/, '').trim();
+        if (reasonText === '') {
+          return {
+            ok: false,
+            error: `REASSIGN needs a reason after the owner: write ${COMMAND_HELP.reassign}`,
+          };
+        }
+        candidate = { kind, to: owner, reason: reasonText };
+      }
+      break;
+    }
+    case 'accept-risk': {
+      const risk = /^risk\b[\s:.,;\-–—*_]*([\s\S]*)$/i.exec(argument);
+      if (!risk) {
         return {
           ok: false,
-          error: `EXTEND: ${date} is not a date in the calendar; write the new due date as yyyy-mm-dd`,
+          error: `ACCEPT must be followed by RISK and the reason: write ${COMMAND_HELP['accept-risk']}`,
         };
       }
-      const reasonText = argument
-        .slice(argument.indexOf(date) + date.length)
-        .replace(/^[\s:.,;\-–—*_]+/, '')
-        .trim();
+      const reasonText = (risk[1] ?? '').trim();
       if (reasonText === '') {
-        return { ok: false, error: `EXTEND needs a reason after the date: write ${COMMAND_HELP.extend}` };
+        return {
+          ok: false,
+          error: `ACCEPT RISK needs the reason the risk is accepted, which auditors will read: write ${COMMAND_HELP['accept-risk']}`,
+        };
       }
-      candidate = { kind, until: date, reason: reasonText };
+      candidate = { kind, reason: reasonText };
       break;
     }
     case 'approve':

@@ -28,9 +28,10 @@ import { catalogueFor, standardIds } from '../catalogue/catalogue.ts';
 import type { Cycle } from '../model/cycle.ts';
 import { decisionIdFor } from '../model/ids.ts';
 import { ASSESSMENT_ASPECTS, type Attendance, type DecisionCategory } from '../model/meeting.ts';
-import { personByEmail, topManagement } from '../programme/queries.ts';
+import { topManagement } from '../programme/queries.ts';
 import type { Person, Programme } from '../programme/schema.ts';
-import { closest, didYouMean } from '../programme/suggest.ts';
+import { didYouMean } from '../programme/suggest.ts';
+import { closestPeople, describePerson as describe, findPerson, unknownPerson } from '../programme/people.ts';
 import {
   CATEGORY_CHOICES,
   decisionCategoryNames,
@@ -107,49 +108,6 @@ function isRealDate(value: string): boolean {
 
 // ---------------------------------------------------------------------------------------------
 // People
-
-function describe(person: Person): string {
-  return `${person.id} (${person.name})`;
-}
-
-function findPerson(programme: Programme, written: string): Person | undefined {
-  if (written.includes('@')) return personByEmail(programme, written);
-  const wanted = written.toLowerCase();
-  return programme.people.find((person) => person.id === wanted);
-}
-
-/** Up to three people whose id, email, name or a word of their name is close to `typed`. */
-function closestPeople(programme: Programme, typed: string): Person[] {
-  const candidates = new Map<string, Person>();
-  for (const person of programme.people) {
-    for (const name of [person.id, person.email, person.name, ...person.name.split(/\s+/)]) {
-      if (name.length >= 2 && !candidates.has(name)) candidates.set(name, person);
-    }
-  }
-  const found: Person[] = [];
-  while (found.length < 3) {
-    const match = closest(typed, candidates.keys());
-    if (match === undefined) break;
-    const person = candidates.get(match)!;
-    found.push(person);
-    for (const [name, candidate] of candidates) if (candidate === person) candidates.delete(name);
-  }
-  return found;
-}
-
-function unknownPerson(programme: Programme, written: string): string {
-  const suggestions = closestPeople(programme, written);
-  const hint = suggestions.length
-    ? ` (did you mean ${suggestions.map(describe).join(' or ')}?)`
-    : `; the people in the programme are ${peopleList(programme)}`;
-  return `${JSON.stringify(written)} is not a person in the programme${hint}; write the id or email of a person in the programme`;
-}
-
-function peopleList(programme: Programme): string {
-  const shown = programme.people.slice(0, 15).map(describe);
-  const more = programme.people.length - shown.length;
-  return shown.join(', ') + (more > 0 ? ` and ${more} more` : '');
-}
 
 function inWords(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');

@@ -29,6 +29,7 @@ export { extensionRequest, type ExtensionRequestData } from './extension-request
 export { extensionDecision, type ExtensionDecisionData } from './extension-decision.ts';
 export { effectivenessCheck, type EffectivenessCheckData } from './effectiveness-check.ts';
 export { actionReopened, type ActionReopenedData } from './action-reopened.ts';
+export { managementDecision, type ManagementDecisionData } from './management-decision.ts';
 export { workflowFailure, type WorkflowFailureData } from './workflow-failure.ts';
 export { ingestConfirmation, type IngestConfirmationData } from './ingest-confirmation.ts';
 export { ingestRejection, type IngestRejectionData, type IngestProblem } from './ingest-rejection.ts';

@@ -178,4 +178,107 @@ describe('actions list and action update', () => {
     expect(history[1]).toContain('alice');
     expect(shown.out.text()).toContain('effectiveness check  alice, due 2026-11-29: passed');
   });
+
+  it("records top management's decisions and the chair's answer to an extension request", async () => {
+    const since = new Date(Date.now() - 2000);
+    const [mfa] = (await repo.listActionsOfCycle(CYCLE_ID)).filter((a) => !a.corrective);
+    const later = new FixedClock(new Date('2027-02-11T10:00:00Z')); // the MFA action is 11 days late
+    const refused: [string[], number, string][] = [
+      [['--reason', 'x'], 2, 'Give exactly one decision'],
+      [['--reschedule', '2027-03-31', '--accept-risk', '--reason', 'x'], 2, 'Give exactly one decision'],
+      [['--reschedule', '31/03/2027', '--reason', 'x'], 2, '--reschedule takes a date as yyyy-mm-dd'],
+      [['--reschedule', '2027-03-31'], 2, 'Give the reason for the decision'],
+      [
+        ['--reschedule', '2027-03-31', '--reason', 'x', '--by', 'alice'],
+        1,
+        'alice (Alice Example) is not a member of it',
+      ],
+      [
+        ['--reassign', 'alce', '--due', '2027-03-31', '--reason', 'x'],
+        1,
+        'did you mean alice (Alice Example)',
+      ],
+      [['--reassign', 'alice', '--reason', 'x'], 1, 'was due on 2027-01-31'],
+    ];
+    for (const [options, code, message] of refused) {
+      const result = await cli(['action', 'decide', mfa!.id, ...options], { env, clock: later });
+      expect(result.code, options.join(' ')).toBe(code);
+      expect(result.out.errors.join('\n'), options.join(' ')).toContain(message);
+    }
+    expect((await repo.getAction(mfa!.id))!.history).toHaveLength(mfa!.history.length);
+
+    const reassigned = await cli(
+      [
+        'action',
+        'decide',
+        mfa!.id,
+        '--reassign',
+        'alice',
+        '--due',
+        '2027-03-31',
+        '--reason',
+        'Sam is on leave',
+        '--by',
+        'cto',
+      ],
+      { env, clock: later },
+    );
+    expect(reassigned.code).toBe(0);
+    expect(reassigned.out.text()).toContain('owner alice');
+    expect((await repo.getAction(mfa!.id))!).toMatchObject({ ownerId: 'alice', dueDate: '2027-03-31' });
+    const [told] = await listSentMail(localStack().endpoints.ses, {
+      to: 'alice@example.com',
+      subjectIncludes: `Action ${mfa!.id} is now yours`,
+      since,
+    });
+    expect(told?.cc).toEqual(['ciso@example.com']);
+
+    // The new owner asks for more time by reply; the chair answers on the command line.
+    const extended = await cli(
+      ['action', 'update', mfa!.id, '--status', 'in_progress', '--note', 'started', '--by', 'alice'],
+      { env, clock: later },
+    );
+    expect(extended.code).toBe(0);
+    const none = await cli(['action', 'extension', mfa!.id, '--approve'], { env, clock: later });
+    expect(none.code).toBe(1);
+    expect(none.out.errors.join('\n')).toContain('has no extension request waiting for an answer');
+    const { changeAction } = await import('#shared/actions/register.ts');
+    await changeAction(
+      { repo, clock: later },
+      {
+        actionId: mfa!.id,
+        by: 'alice',
+        source: { channel: 'cli' },
+        command: { kind: 'extend', until: '2027-04-30', reason: 'the keys arrive in April' },
+      },
+    );
+    const both = await cli(['action', 'extension', mfa!.id, '--approve', '--refuse'], { env, clock: later });
+    expect(both.code).toBe(2);
+    const noReason = await cli(['action', 'extension', mfa!.id, '--refuse'], { env, clock: later });
+    expect(noReason.out.errors.join('\n')).toContain('--refuse needs --reason');
+    const approved = await cli(['action', 'extension', mfa!.id, '--approve', '--note', 'last time'], {
+      env,
+      clock: later,
+    });
+    expect(approved.code).toBe(0);
+    const stored = (await repo.getAction(mfa!.id))!;
+    expect(stored).toMatchObject({ dueDate: '2027-04-30', extensionsGranted: 1 });
+    expect(stored.history.at(-1)).toMatchObject({ by: 'ceo', source: { channel: 'cli' } });
+    const [answer] = await listSentMail(localStack().endpoints.ses, {
+      to: 'alice@example.com',
+      subjectIncludes: `Extension approved for action ${mfa!.id}`,
+      since,
+    });
+    expect(answer?.text).toContain('last time');
+
+    const accepted = await cli(
+      ['action', 'decide', mfa!.id, '--accept-risk', '--reason', 'retired with the old platform'],
+      { env, clock: later },
+    );
+    expect(accepted.code).toBe(0);
+    expect((await repo.getAction(mfa!.id))!).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'risk accepted by top management (Carol Chief): retired with the old platform',
+    });
+  });
 });

@@ -78,6 +78,8 @@ describe('the action follow-up ladder', () => {
     expect(text).toContain('Confirm a new due date'); // what management is asked to do
     expect(text).toContain('Reassign');
     expect(text).toContain('Accept the risk');
+    expect(text).toContain('ACCEPT RISK <why the risk is accepted>'); // and how to answer by reply
+    expect(top.replyTo[0]).toMatch(/^review\+.+@reply\.example\.com$/);
 
     // Recorded on the action and in the cycle's log, with recipients.
     const action = (await w.repo.getAction(mfa))!;

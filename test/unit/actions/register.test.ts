@@ -171,6 +171,57 @@ describe('planChange', () => {
     expect(refused.followOn).toMatchObject({ kind: 'extension-decision', approved: false, reason: 'no' });
   });
 
+  it("takes top management's decisions from its members only, superseding a pending extension request", () => {
+    const decisions: ActionCommand[] = [
+      { kind: 'reschedule', until: '2027-01-31', reason: 'x' },
+      { kind: 'reassign', to: 'alice', reason: 'x' },
+      { kind: 'accept-risk', reason: 'x' },
+    ];
+    for (const command of decisions) {
+      expect(reason(open(), command, 'ciso')).toContain('is not a member of it');
+      expect(reason(open(), { ...command, reason: ' ' }, 'ceo')).toContain(
+        'needs the reason for the decision',
+      );
+      expect(reason(doneCorrective(), command, 'ceo')).toContain('decides only on open work');
+    }
+    expect(reason(open(), { kind: 'reschedule', until: '2026-12-15', reason: 'x' }, 'ceo')).toContain(
+      'is already due on 2026-12-15',
+    );
+    const asked = planChange(
+      open({ stepsSent: { 'remind-7d': NOW.toISOString() }, escalationLevel: 0 }),
+      request({ kind: 'extend', until: '2027-03-15', reason: 'supplier' }),
+      programme,
+      NOW,
+    );
+    const moved = planChange(
+      asked.next,
+      request({ kind: 'reschedule', until: '2027-01-31', reason: 'the board wants it in January' }, 'cto'),
+      programme,
+      NOW,
+    );
+    expect(Action.parse(moved.next)).toMatchObject({ dueDate: '2027-01-31', ownerId: 'ciso' });
+    expect(moved.next.extensionRequest).toBeUndefined();
+    expect(moved.next.stepsSent).toBeUndefined();
+    expect(moved.next.history.at(-1)?.change).toContain('(supersedes the request to extend to 2027-03-15)');
+    expect(moved.followOn).toMatchObject({
+      kind: 'management-decision',
+      decision: 'reschedule',
+      decidedBy: 'cto',
+      previousDueDate: '2026-12-15',
+    });
+    // Reassigned without a date while not yet due: the due date stays.
+    const reassigned = planChange(
+      open(),
+      request({ kind: 'reassign', to: 'ALICE', reason: 'x' }, 'ceo'),
+      programme,
+      NOW,
+    );
+    expect(Action.parse(reassigned.next)).toMatchObject({ ownerId: 'alice', dueDate: '2026-12-15' });
+    expect(reason(open(), { kind: 'reassign', to: 'alise', reason: 'x' }, 'ceo')).toContain(
+      'did you mean alice',
+    );
+  });
+
   it('records a command-line change as such', () => {
     const { next } = planChange(
       open(),

@@ -122,6 +122,8 @@ describe('help', () => {
       'minutes submit <cycleId> --file <minutes.yaml> [--by <person id>]',
       'actions list [--overdue] [--owner <email>] [--all] [--programme <id>]',
       'action update <actionId> --status <status> [--note <text>] [--evidence <text>] [--checker <person id>] [--by <person id>]',
+      'action decide <actionId> (--reschedule <yyyy-mm-dd> | --reassign <person> [--due <yyyy-mm-dd>] | --accept-risk) --reason <text> [--by <member of top management>]',
+      'action extension <actionId> (--approve [--note <comment>] | --refuse --reason <text>) [--by <person>]',
       'action show <actionId>',
     ]);
   });

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
   CHAIR_COMMANDS,
+  MANAGEMENT_COMMANDS,
   INPUT_TEMPLATE_HELP,
   InvalidTemplateInput,
   OWNER_COMMANDS,
@@ -481,6 +482,51 @@ describe('parseActionCommand: what it reads', () => {
       ok: true,
       command: { kind: 'refuse', reason: 'no owner for D-02' },
     });
+  });
+
+  it("reads top management's decisions on an escalated action", () => {
+    const allowed = MANAGEMENT_COMMANDS;
+    const cases: [string, unknown][] = [
+      [
+        'RESCHEDULE 2027-03-31 keys arrive late',
+        { kind: 'reschedule', until: '2027-03-31', reason: 'keys arrive late' },
+      ],
+      [
+        'Reschedule to 2027-03-31: keys arrive late',
+        { kind: 'reschedule', until: '2027-03-31', reason: 'keys arrive late' },
+      ],
+      [
+        'REASSIGN bob@example.com 2027-03-01 Bob runs the supplier now',
+        { kind: 'reassign', to: 'bob@example.com', until: '2027-03-01', reason: 'Bob runs the supplier now' },
+      ],
+      [
+        'Reassign: bob, he runs the supplier now',
+        { kind: 'reassign', to: 'bob', reason: 'he runs the supplier now' },
+      ],
+      [
+        '**ACCEPT RISK** compensating controls in place',
+        { kind: 'accept-risk', reason: 'compensating controls in place' },
+      ],
+      ['accept risk - retired in Q2', { kind: 'accept-risk', reason: 'retired in Q2' }],
+    ];
+    for (const [text, command] of cases) {
+      expect(parseActionCommand(text, { allowed }), text).toEqual({ ok: true, command });
+    }
+    // An owner cannot use them on a reminder, and top management cannot send DONE.
+    expect(errorOf(parseActionCommand('RESCHEDULE 2027-03-31 x'))).toContain(
+      'RESCHEDULE is not a command for this message',
+    );
+    expect(errorOf(parseActionCommand('DONE it', { allowed }))).toContain(
+      'DONE is not a command for this message',
+    );
+    // The examples in the error messages read back.
+    for (const message of [
+      errorOf(parseActionCommand('RESCHEDULE soon', { allowed })),
+      errorOf(parseActionCommand('REASSIGN 2027-03-01 bob', { allowed })),
+    ]) {
+      const example = message.slice(message.indexOf('e.g. ') + 5);
+      expect(parseActionCommand(example, { allowed }).ok, example).toBe(true);
+    }
   });
 
   it('renders help whose commands and examples it reads back', () => {
