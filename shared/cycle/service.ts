@@ -563,6 +563,22 @@ export async function distributePackage(deps: CycleDeps, cycleId: string): Promi
 /** Days between minutes reminders to the ISMS manager, and reminders before the chair is told. */
 export const MINUTES_REMINDER_EVERY_DAYS = 2;
 export const MINUTES_REMINDERS_BEFORE_CHAIR = 2;
+/** Once the chair is copied, the reminders go on weekly until the minutes arrive. */
+export const MINUTES_ESCALATED_EVERY_DAYS = 7;
+
+/**
+ * The number of the minutes reminder due `elapsedDays` after the meeting (0: none yet): every two
+ * days to the ISMS manager, the third with the chair copied, then weekly (days 2, 4, 6, 13, 20, ...).
+ */
+export function minutesReminderDue(elapsedDays: number): number {
+  const escalatedFrom = (MINUTES_REMINDERS_BEFORE_CHAIR + 1) * MINUTES_REMINDER_EVERY_DAYS;
+  if (elapsedDays < escalatedFrom) return Math.max(0, Math.floor(elapsedDays / MINUTES_REMINDER_EVERY_DAYS));
+  return (
+    MINUTES_REMINDERS_BEFORE_CHAIR +
+    1 +
+    Math.floor((elapsedDays - escalatedFrom) / MINUTES_ESCALATED_EVERY_DAYS)
+  );
+}
 
 export async function requestMinutes(
   deps: CycleDeps,
@@ -586,7 +602,7 @@ export async function checkMinutes(deps: CycleDeps, cycleId: string): Promise<{ 
   const programme = await programmeOf(deps, cycle);
   const now = deps.clock.now();
   const elapsedDays = (now.getTime() - Date.parse(cycle.plannedMeetingAt)) / 86_400_000;
-  const reminder = Math.floor(elapsedDays / MINUTES_REMINDER_EVERY_DAYS);
+  const reminder = minutesReminderDue(elapsedDays);
   if (reminder >= 1) {
     const key = `minutes:reminder-${reminder}`;
     const claimed = await deps.repo.claimNotification(cycleId, key, iso(now));

@@ -172,7 +172,7 @@ describe('planChange', () => {
   });
 
   it("takes top management's decisions from its members only, superseding a pending extension request", () => {
-    const decisions: ActionCommand[] = [
+    const decisions: Extract<ActionCommand, { reason: string }>[] = [
       { kind: 'reschedule', until: '2027-01-31', reason: 'x' },
       { kind: 'reassign', to: 'alice', reason: 'x' },
       { kind: 'accept-risk', reason: 'x' },
