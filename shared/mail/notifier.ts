@@ -345,6 +345,16 @@ export class CycleNotifier implements NotifierPort {
             contentType: 'image/png',
             cid: image.cid,
           })),
+          // The minutes template, to fill in at the meeting and send back (reply or minutes submit).
+          ...(this.options.minutesTemplate
+            ? [
+                {
+                  filename: `minutes-template-${cycle.id}.yaml`,
+                  content: Buffer.from(this.options.minutesTemplate(cycle, programme), 'utf8'),
+                  contentType: 'text/plain',
+                },
+              ]
+            : []),
         ],
         icalEvent: { method: 'REQUEST', content: invitation },
       }),

@@ -263,7 +263,11 @@ assessment:
       since: testStarted,
       to: 'daniel.okafor@example.com',
     });
-    expect(mailbox.some((m) => m.subject.startsWith('Management review package'))).toBe(true);
+    const packageMail = mailbox.find((m) => m.subject.startsWith('Management review package'));
+    // It carries the minutes template to fill in at the meeting.
+    const template = packageMail?.attachments.find((a) => a.filename === `minutes-template-${cycleId}.yaml`);
+    expect(template?.content.toString('utf8')).toContain(`cycle: ${cycleId}`);
+    expect(template?.content.toString('utf8')).toContain('inputsConsidered:');
     // The minutes go to the attendees as a PDF too.
     const minutesMail = mailbox.find((m) => m.subject.startsWith('Minutes:'));
     const minutesPdf = minutesMail?.attachments.find((a) => a.contentType === 'application/pdf');
