@@ -12,7 +12,9 @@
  *   customer-lead               never answers (reminders, escalation, NOT PROVIDED)
  *   alice (ISMS manager)        replies to the minutes request with the minutes: two actions
  *   ciso                        replies DONE to the first reminder about the action
- *   cto                         ignores the action until management is escalated to, then DONE
+ *   cto                         ignores the action until it is escalated to top management
+ *   ceo (chair)                 replies to that escalation: RESCHEDULE with a new date
+ *   cto                         replies DONE to the chair's decision
  *
  * Time moves only while the workflow is idle and no reply is in flight, so the story is the same
  * however fast the machine is. Everything worth looking at is written to demo-output/; the last line
@@ -63,6 +65,7 @@ const EMAIL_KINDS = {
   inputRequests: (key: string) => key.startsWith('input-request:'),
   reminders: (key: string) => /^input:[^:]+:reminder-/.test(key),
   escalations: (key: string) => /^(input|action):.+:escalate-/.test(key),
+  managementDecisions: (key: string) => /^action:[^:]+:(reschedule|reassign|accept-risk):/.test(key),
   package: (key: string) => /^package:v\d+$/.test(key),
   minutes: (key: string) => /^minutes:v\d+$/.test(key),
   actionReminders: (key: string) => /^action:.+:(remind|overdue-notice)/.test(key),
@@ -294,7 +297,7 @@ class Demo {
     await this.reply('alice', received, minutes, false);
   }
 
-  /** The latest email about each action that the owner can answer (its Reply-To is the owner's address). */
+  /** The latest email about each action that its owner can answer (a reply address for the owner). */
   private readonly answerable = new Map<string, Received>();
 
   private async actOn(actionId: string, step: string, received: Received): Promise<void> {
@@ -303,9 +306,22 @@ class Demo {
     const owner = action.ownerId;
     const recipient = personById(this.programme, owner).email.toLowerCase();
     if (!received.record.recipients.includes(recipient)) return;
-    if (received.mail.replyTo?.value[0]?.address) this.answerable.set(actionId, received);
+    // The escalation to top management is answered by top management, not by the owner it copies.
+    if (received.record.purpose === 'action' && received.mail.replyTo?.value[0]?.address) {
+      this.answerable.set(actionId, received);
+    }
+    if (owner === 'cto' && step === 'escalate-top') {
+      const newDate = new Date((received.mail.date?.getTime() ?? Date.now()) + 7 * DAY_MS);
+      await this.reply(
+        'ceo',
+        received,
+        `RESCHEDULE ${newDate.toISOString().slice(0, 10)} Tomasz has the data now; one more week, no later.`,
+      );
+      return;
+    }
     const answersNow =
-      (owner === 'ciso' && step.startsWith('remind')) || (owner === 'cto' && step === 'escalate-top');
+      (owner === 'ciso' && step.startsWith('remind')) ||
+      (owner === 'cto' && received.record.key.includes(':reschedule:'));
     const answerTo = this.answerable.get(actionId);
     if (!answersNow || !answerTo) return;
     const evidence =

@@ -23,7 +23,7 @@ import { decodeReplyAddress, encodeReplyAddress, newReplyId } from './reply-addr
 import { DEFAULT_MAIL_LIMITS } from './mail-checks.ts';
 import {
   MANAGEMENT_COMMANDS,
-  renderActionCommandHelp,
+  renderActionCommandLines,
   renderInputBlocks,
   renderInputTemplate,
 } from './reply-format.ts';
@@ -634,7 +634,7 @@ export class CycleNotifier implements NotifierPort {
         ...templates.actionEscalation({
           ...this.context(programme, to[0]),
           // Top management answers with its decision by reply (any member may; the chair is asked).
-          ...(toTop ? { replyTemplate: renderActionCommandHelp(MANAGEMENT_COMMANDS) } : {}),
+          ...(toTop ? { replyTemplate: renderActionCommandLines(MANAGEMENT_COMMANDS) } : {}),
           level: toTop ? 'top-management' : 'isms-manager',
           cycle: this.cycleRef(cycle),
           recipient: toTop ? { name: to.map((p) => p.name).join(' and ') } : person(manager),

@@ -610,11 +610,18 @@ const COMMAND_WORDS: Record<string, ActionCommandKind> = {
 
 /** The lines that explain the commands, for the body of a reminder or an approval request. */
 export function renderActionCommandHelp(kinds: readonly ActionCommandKind[] = OWNER_COMMANDS): string {
-  if (kinds.length === 0) throw new InvalidTemplateInput('name at least one command');
   return [
     'Reply with one of these on the first line of your reply:',
-    ...kinds.map((kind) => `  ${COMMAND_HELP[kind]}`),
+    ...renderActionCommandLines(kinds)
+      .split('\n')
+      .map((line) => `  ${line}`),
   ].join('\n');
+}
+
+/** The commands alone, one per line, e.g. for a block to copy into a reply. */
+export function renderActionCommandLines(kinds: readonly ActionCommandKind[]): string {
+  if (kinds.length === 0) throw new InvalidTemplateInput('name at least one command');
+  return kinds.map((kind) => COMMAND_HELP[kind]).join('\n');
 }
 
 const COMMAND_LINE = /^[*_]{0,2}[ \t]{0,8}([A-Za-z]+)[*_]{0,2}(?=$|[\s:.,;!-])[\s:.,;!\-*_]*(.*)$/;

@@ -114,7 +114,10 @@ export function actionEscalation(data: ActionEscalationData): RenderedMail {
             ],
           ]),
       toManagement && data.replyTemplate
-        ? copyBlock('Reply to this email with your decision in this block:', data.replyTemplate)
+        ? copyBlock(
+            'Reply to this email with your decision on the first line of your reply, as one of these (any member of top management may answer):',
+            data.replyTemplate,
+          )
         : undefined,
       toManagement && !data.replyTemplate
         ? p(
