@@ -3,6 +3,7 @@
  * S3, local SES) with its inputs requested, on a FixedClock the test moves, and the real notifier,
  * outbox and package store: for tests that call the phase functions of shared/cycle/service.ts.
  */
+import { randomUUID } from 'node:crypto';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';
@@ -16,24 +17,37 @@ import { CycleNotifier } from '#shared/mail/notifier.ts';
 import { Outbox } from '#shared/mail/outbox.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
+import type { Programme } from '#shared/programme/schema.ts';
 import { applyLocalEnv, freshBucket, freshTable } from './local-stack.ts';
 
 export const OPENED = new Date('2027-03-01T09:00:00.000Z');
 export const MEETING = '2027-03-29T09:00:00.000Z';
 
-export async function cycleWorld(name: string) {
+/**
+ * `programme` defaults to programme.example.yaml; `uniqueEmails` gives every person an address of
+ * this world alone, for tests that read the local SES mailbox (shared by every test run).
+ */
+export async function cycleWorld(
+  name: string,
+  options: { programme?: Programme; uniqueEmails?: boolean } = {},
+) {
   applyLocalEnv();
   const table = await freshTable(name);
   const { bucket } = await freshBucket('evidence');
   const repo = new DynamoDbRepository(table);
-  const programme = loadProgrammeFile('programme.example.yaml');
+  const base = options.programme ?? loadProgrammeFile('programme.example.yaml');
+  const suffix = randomUUID().slice(0, 8);
+  const programme: Programme = options.uniqueEmails
+    ? { ...base, people: base.people.map((p) => ({ ...p, email: `${p.id}.${suffix}@example.com` })) }
+    : base;
+  const document = JSON.parse(JSON.stringify(programme)) as Record<string, unknown>;
   await repo.saveProgrammeVersion({
     programmeId: programme.organisation.id,
     version: 1,
-    hash: canonicalHash(programme),
+    hash: canonicalHash(document),
     savedAt: '2027-02-01T10:00:00.000Z',
     savedBy: 'alice',
-    document: programme as unknown as Record<string, unknown>,
+    document,
   });
   const clock = new FixedClock(OPENED);
   const evidence = new S3BlobStore({ client: s3ClientFromEnv(), bucket });
@@ -58,5 +72,5 @@ export async function cycleWorld(name: string) {
     request: { programmeId: programme.organisation.id, type: 'quarterly', meetingAt: MEETING },
   });
   await requestInputs(deps, cycleId);
-  return { deps, repo, clock, outboxStore, programme, cycleId };
+  return { deps, repo, clock, evidence, outboxStore, programme, cycleId };
 }

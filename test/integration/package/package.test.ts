@@ -6,85 +6,26 @@
  * and the version distributed is recorded; the email carries the PDF, the charts inline and a
  * calendar invitation; the per-cycle summary is written for later reviews.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
-import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
-import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';
-import { S3BlobStore, s3ClientFromEnv } from '#shared/adapters/s3-blob-store.ts';
-import { SesMailer } from '#shared/adapters/ses-mailer.ts';
-import { FixedClock } from '#shared/clock.ts';
-import type { CycleDeps, StoredPackage } from '#shared/cycle/ports.ts';
-import {
-  checkInputs,
-  compilePackage,
-  distributePackage,
-  openCycle,
-  requestInputs,
-} from '#shared/cycle/service.ts';
-import { canonicalHash } from '#shared/evidence/canonical-json.ts';
-import { CycleNotifier } from '#shared/mail/notifier.ts';
-import { Outbox } from '#shared/mail/outbox.ts';
+import type { StoredPackage } from '#shared/cycle/ports.ts';
+import { checkInputs, compilePackage, distributePackage } from '#shared/cycle/service.ts';
 import { writeFrozenPackage } from '#shared/package/render.ts';
 import { moveMeeting } from '#shared/package/meeting.ts';
-import { cycleIdFor, newSubmissionId } from '#shared/model/ids.ts';
+import { newSubmissionId } from '#shared/model/ids.ts';
 import type { InputRequest, InputSubmission } from '#shared/model/input.ts';
-import type { Programme } from '#shared/programme/schema.ts';
-import { applyLocalEnv, freshBucket, freshTable } from '#test/support/local-stack.ts';
+import { cycleWorld } from '#test/support/cycle-world.ts';
 import { theProgramme } from '#test/unit/package/fixtures.ts';
 import { pdfPages } from '#test/unit/package/pdf-text.ts';
 
-const OPENED = new Date('2027-03-01T09:00:00.000Z');
-const MEETING = '2027-03-29T09:00:00.000Z';
-
 async function world() {
-  applyLocalEnv();
-  const table = await freshTable('package');
-  const { bucket } = await freshBucket('evidence');
-  const repo = new DynamoDbRepository(table);
-  const suffix = randomUUID().slice(0, 8);
-  const base = theProgramme();
-  const programme: Programme = {
-    ...base,
-    people: base.people.map((p) => ({ ...p, email: `${p.id}.${suffix}@example.com` })),
-  };
-  const document = JSON.parse(JSON.stringify(programme)) as Record<string, unknown>;
-  await repo.saveProgrammeVersion({
-    programmeId: programme.organisation.id,
-    version: 1,
-    hash: canonicalHash(document),
-    savedAt: '2027-02-01T10:00:00.000Z',
-    savedBy: 'alice',
-    document,
+  const { deps, repo, clock, evidence, outboxStore, programme, cycleId } = await cycleWorld('package', {
+    programme: theProgramme(),
+    uniqueEmails: true,
   });
-  const clock = new FixedClock(OPENED);
-  const evidence = new S3BlobStore({ client: s3ClientFromEnv(), bucket });
-  const packages = new BlobPackageStore(evidence);
-  const outboxStore = new DynamoOutboxStore(table);
-  const notifier = new CycleNotifier({
-    outbox: new Outbox({ store: outboxStore, mailer: SesMailer.fromEnv(), blobs: evidence, clock }),
-    repo,
-    clock,
-    replyKey: Buffer.alloc(32, 9),
-    loadPackage: (stored) => packages.load(stored),
-  });
-  const deps: CycleDeps = {
-    repo,
-    clock,
-    notifier,
-    packages,
-    workflow: { sendTaskSuccess: async () => undefined },
-  };
-  const cycleId = cycleIdFor('quarterly', OPENED);
-  await openCycle(deps, {
-    executionName: cycleId,
-    request: { programmeId: programme.organisation.id, type: 'quarterly', meetingAt: MEETING },
-  });
-  await requestInputs(deps, cycleId);
   const answer = async (request: InputRequest, metrics: InputSubmission['metrics'] = []) => {
     const now = clock.now();
     const submission: InputSubmission = {
