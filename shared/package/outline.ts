@@ -53,29 +53,23 @@ const STATUS_FLAGS: Record<PackageInputSection['status'], string | undefined> = 
 
 const localTime = (utc: string, zone: string) => DateTime.fromISO(utc, { zone }).toFormat('HH:mm');
 
+/** Three columns at most, so that each stays wide enough for its words on a phone. */
 function actionTable(rows: readonly ActionRow[], overdue: boolean): OutlineBlock {
-  return overdue
-    ? {
-        kind: 'table',
-        columns: ['Action', 'Owner', 'Due', 'Overdue', 'Escalated to'],
-        widths: [38, 18, 16, 12, 16],
-        rows: rows.map((a) => ({
-          cells: [
-            `${a.id}: ${a.title}`,
-            a.owner,
-            a.dueDate,
-            days(a.daysOverdue ?? 0),
-            ESCALATION_WORDS[a.escalationLevel ?? 0] ?? String(a.escalationLevel),
-          ],
-          tone: 'alert' as const,
-        })),
-      }
-    : {
-        kind: 'table',
-        columns: ['Action', 'Owner', 'Due', 'Status'],
-        widths: [50, 20, 16, 14],
-        rows: rows.map((a) => ({ cells: [`${a.id}: ${a.title}`, a.owner, a.dueDate, a.status] })),
-      };
+  return {
+    kind: 'table',
+    columns: ['Action', 'Owner', overdue ? 'Due and escalation' : 'Due and status'],
+    widths: [50, 22, 28],
+    rows: rows.map((a) => ({
+      cells: [
+        `${a.id}: ${a.title}`,
+        a.owner,
+        overdue
+          ? `${a.dueDate}, ${days(a.daysOverdue ?? 0)} overdue; escalation: ${ESCALATION_WORDS[a.escalationLevel ?? 0] ?? String(a.escalationLevel)}`
+          : `${a.dueDate}, ${a.status}`,
+      ],
+      ...(overdue ? { tone: 'alert' as const } : {}),
+    })),
+  };
 }
 
 function inputBlocks(input: PackageInputSection, zone: string): OutlineBlock[] {
@@ -210,13 +204,13 @@ export function packageOutline(model: PackageModel, contentHash: string): Packag
     blocks: [
       {
         kind: 'table',
-        columns: ['Time', 'Min.', 'Item', 'Inputs'],
-        widths: [12, 8, 60, 20],
+        // The duration goes with the item: a narrow column of its own breaks on a phone.
+        columns: ['Time', 'Item', 'Inputs'],
+        widths: [16, 62, 22],
         rows: model.agenda.map((item) => ({
           cells: [
             localTime(item.start, zone),
-            String(item.minutes),
-            item.title,
+            `${item.title} (${item.minutes} min)`,
             item.inputKeys.join(', ') || '-',
           ],
         })),
@@ -233,9 +227,18 @@ export function packageOutline(model: PackageModel, contentHash: string): Packag
       ? [
           {
             kind: 'table',
-            columns: ['#', 'Item', 'Why, and what to decide', 'Input'],
-            widths: [7, 33, 48, 12],
-            rows: model.decisions.map((d) => ({ cells: [d.id, d.title, d.reason, d.inputKey] })),
+            // The input is named in the item (no narrow column of its own, which a phone breaks).
+            columns: ['#', 'Item', 'Why, and what to decide'],
+            widths: [8, 38, 54],
+            rows: model.decisions.map((d) => ({
+              cells: [
+                d.id,
+                d.title.endsWith(`(input ${d.inputKey})`) || d.title.endsWith(`(${d.inputKey})`)
+                  ? d.title
+                  : `${d.title} (input ${d.inputKey})`,
+                d.reason,
+              ],
+            })),
           },
         ]
       : [{ kind: 'p', text: 'No item was raised for decision.' }],

@@ -72,6 +72,19 @@ describe.each([
       });
       expect(layout.wide).toEqual([]);
       expect(layout.scrollWidth).toBeLessThanOrEqual(layout.clientWidth);
+      // Column headers and times stay whole words: no "Inpu / t" or "09:0 / 0" on a phone.
+      const brokenWords = await page.evaluate(() =>
+        [...document.querySelectorAll('th, td')]
+          .filter((cell) => /^[\w:.#%]{1,12}$/.test(cell.textContent?.trim() ?? ''))
+          .filter((cell) => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+            return lines.size > 1;
+          })
+          .map((cell) => cell.textContent?.trim()),
+      );
+      expect(brokenWords).toEqual([]);
 
       const images = await page.evaluate(() =>
         [...document.images].map((img) => ({
