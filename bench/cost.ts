@@ -1,14 +1,16 @@
 /**
- * An estimate of what one review cycle costs on AWS, from the figures the bench measured: DynamoDB
- * capacity units per operation (as DynamoDB Local reported them), Lambda duration per operation,
- * emails sent. How often each operation runs in a cycle, and the state transitions, come from the
- * cycle model below (written out, so a reader can check it against the state machine).
+ * An estimate of what one review cycle costs on AWS, from figures counted over one whole quarterly
+ * cycle run through the synthesized state machine (cycle.ts): state transitions, Lambda invocations
+ * and their GB-seconds, emails sent and received, DynamoDB capacity units.
+ *
+ * The counted cycle starts on an empty table. What a long history adds to DynamoDB is modelled, and
+ * labelled so: per measured operation, its capacity units at the large history size minus those at
+ * the small one (operations.ts), times the counted invocations of the function that runs it.
  *
  * Unit prices: AWS us-east-1 list prices (on-demand, no free tier), printed beside the estimate.
  */
-import { functions } from '#infra/functions.ts';
+import type { CycleFigures } from './cycle.ts';
 import type { OperationName, SizeFigures } from './operations.ts';
-
 export const PRICE_REGION = 'us-east-1 list prices (on-demand, free tier not deducted)';
 
 /** USD per `per` units. */
@@ -25,46 +27,45 @@ export const UNIT_PRICES_USD = {
 const price = (name: keyof typeof UNIT_PRICES_USD, units: number) =>
   (units * UNIT_PRICES_USD[name].usd) / UNIT_PRICES_USD[name].per;
 
-/** Which function runs each measured operation (its memory size decides the GB-seconds). */
-const FUNCTION_OF: Record<OperationName, string> = {
-  openCycle: 'open-cycle',
-  requestInputs: 'request-inputs',
-  ingestReply: 'ingest-email',
-  checkInputs: 'check-inputs',
-  compilePackage: 'compile-package',
-  distributePackage: 'distribute-package',
-  escalationSweep: 'follow-up-actions',
-  escalationSweepIdle: 'follow-up-actions',
+/**
+ * The function whose counted invocations carry each measured operation's history surcharge. The
+ * follow-up's sweeps take the idle sweep's figures: most sweeps have nothing due.
+ */
+const SURCHARGED: Record<string, OperationName> = {
+  'open-cycle': 'openCycle',
+  'request-inputs': 'requestInputs',
+  'ingest-email': 'ingestReply',
+  'check-inputs': 'checkInputs',
+  'compile-package': 'compilePackage',
+  'distribute-package': 'distributePackage',
+  'follow-up-actions': 'escalationSweepIdle',
 };
 
-export interface CycleModel {
-  /** Replies ingested in a cycle: one per asked input plus corrections. */
-  readonly replies: number;
-  /** Times the input check runs (reminder and escalation steps until the deadline). */
-  readonly inputChecks: number;
-  /** Follow-up sweeps that send reminders or escalations. */
-  readonly sweeps: number;
-  /** Follow-up sweeps with nothing due (most days until the last action closes). */
-  readonly idleSweeps: number;
-  /** State transitions of one execution (Task, Choice, Wait, Pass states entered). */
-  readonly stateTransitions: number;
-  /** Emails the minutes and the follow-up send beyond those the bench's cycle sent. */
-  readonly moreEmails: number;
+/** What the history adds to the counted cycle's DynamoDB units (modelled, see the file comment). */
+export interface HistorySurcharge {
+  readonly modelled: string;
+  readonly readUnits: number;
+  readonly writeUnits: number;
 }
 
-/** A quarterly cycle of the example programme, followed up for 90 days. */
-export const QUARTERLY_CYCLE: CycleModel = {
-  replies: 12,
-  inputChecks: 10,
-  sweeps: 6,
-  idleSweeps: 84,
-  // ~6 per input check loop and per sweep loop (task, choice, wait, ...) plus ~40 straight-line states.
-  stateTransitions: 40 + 6 * 10 + 6 * 90,
-  moreEmails: 20,
-};
-
 export interface CostEstimate {
-  readonly model: CycleModel;
+  /** Counted over one cycle run through the synthesized state machine. */
+  readonly counted: {
+    readonly cycleId: string;
+    readonly simulatedDays: number;
+    readonly stateTransitions: number;
+    readonly lambdaInvocations: number;
+    readonly lambdaGbSeconds: number;
+    readonly emailsSent: number;
+    readonly emailRecipients: number;
+    readonly emailsReceived: number;
+    readonly dynamodbReadUnits: number;
+    readonly dynamodbWriteUnits: number;
+  };
+  readonly historySurcharge: HistorySurcharge;
+  /** What the estimate leaves out. */
+  readonly notCounted: readonly string[];
+  readonly stateTransitions: number;
   readonly dynamodbReadUnits: number;
   readonly dynamodbWriteUnits: number;
   readonly lambdaInvocations: number;
@@ -79,42 +80,66 @@ export interface CostEstimate {
   };
 }
 
-export function estimateCycleCost(figures: SizeFigures, model: CycleModel = QUARTERLY_CYCLE): CostEstimate {
-  const runs: Record<OperationName, number> = {
-    openCycle: 1,
-    requestInputs: 1,
-    ingestReply: model.replies,
-    checkInputs: model.inputChecks,
-    compilePackage: 1,
-    distributePackage: 1,
-    escalationSweep: model.sweeps,
-    escalationSweepIdle: model.idleSweeps,
-  };
-  let reads = 0;
-  let writes = 0;
-  let gbSeconds = 0;
-  let invocations = 0;
-  for (const [name, times] of Object.entries(runs) as [OperationName, number][]) {
-    const op = figures.operations[name];
-    const memoryMb = functions.find((f) => f.id === FUNCTION_OF[name])?.memorySize ?? 512;
-    reads += op.readUnits * times;
-    writes += op.writeUnits * times;
-    gbSeconds += (op.ms / 1000) * (memoryMb / 1024) * times;
-    invocations += times;
+export function historySurcharge(
+  cycle: CycleFigures,
+  small: SizeFigures,
+  large: SizeFigures,
+): HistorySurcharge {
+  let readUnits = 0;
+  let writeUnits = 0;
+  for (const [id, operation] of Object.entries(SURCHARGED)) {
+    const times = cycle.lambda[id]?.invocations ?? 0;
+    const [from, to] = [small.operations[operation], large.operations[operation]];
+    readUnits += Math.max(0, to.readUnits - from.readUnits) * times;
+    writeUnits += Math.max(0, to.writeUnits - from.writeUnits) * times;
   }
-  const emails = figures.emailsSent + model.moreEmails;
+  return {
+    modelled:
+      `per operation, capacity units at ${large.size.cycles} cycles/${large.size.closedActions} actions ` +
+      `minus at ${small.size.cycles} cycles/${small.size.closedActions} actions, times the counted invocations`,
+    readUnits: Math.round(readUnits),
+    writeUnits: Math.round(writeUnits),
+  };
+}
+
+/** What the local stack does not run, so the cycle cannot count it. */
+const NOT_COUNTED = [
+  'SES sending events (send, delivery, ...) delivered to record-mail-event through EventBridge',
+  'S3 requests and storage of raw mail and evidence',
+  'CloudWatch logs and metrics, X-Ray traces',
+];
+
+export function estimateCycleCost(cycle: CycleFigures, surcharge: HistorySurcharge): CostEstimate {
+  const reads = cycle.dynamodb.readUnits + surcharge.readUnits;
+  const writes = cycle.dynamodb.writeUnits + surcharge.writeUnits;
   const dynamodb = price('dynamodbReadRequestUnits', reads) + price('dynamodbWriteRequestUnits', writes);
-  const stepFunctions = price('stepFunctionsStandardStateTransitions', model.stateTransitions);
-  const lambda = price('lambdaArmGbSeconds', gbSeconds) + price('lambdaRequests', invocations);
-  const ses = price('sesOutboundEmails', emails) + price('sesInboundEmails', model.replies);
+  const stepFunctions = price('stepFunctionsStandardStateTransitions', cycle.stateTransitions);
+  const lambda =
+    price('lambdaArmGbSeconds', cycle.lambdaGbSeconds) + price('lambdaRequests', cycle.lambdaInvocations);
+  const ses =
+    price('sesOutboundEmails', cycle.emailRecipients) + price('sesInboundEmails', cycle.emailsReceived);
   const usd = (value: number) => Math.round(value * 1_000_000) / 1_000_000;
   return {
-    model,
+    counted: {
+      cycleId: cycle.cycleId,
+      simulatedDays: cycle.simulatedDays,
+      stateTransitions: cycle.stateTransitions,
+      lambdaInvocations: cycle.lambdaInvocations,
+      lambdaGbSeconds: cycle.lambdaGbSeconds,
+      emailsSent: cycle.emailsSent,
+      emailRecipients: cycle.emailRecipients,
+      emailsReceived: cycle.emailsReceived,
+      dynamodbReadUnits: Math.round(cycle.dynamodb.readUnits),
+      dynamodbWriteUnits: Math.round(cycle.dynamodb.writeUnits),
+    },
+    historySurcharge: surcharge,
+    notCounted: NOT_COUNTED,
+    stateTransitions: cycle.stateTransitions,
     dynamodbReadUnits: Math.round(reads),
     dynamodbWriteUnits: Math.round(writes),
-    lambdaInvocations: invocations,
-    lambdaGbSeconds: Math.round(gbSeconds * 100) / 100,
-    emails,
+    lambdaInvocations: cycle.lambdaInvocations,
+    lambdaGbSeconds: cycle.lambdaGbSeconds,
+    emails: cycle.emailRecipients + cycle.emailsReceived,
     usd: {
       dynamodb: usd(dynamodb),
       stepFunctions: usd(stepFunctions),

@@ -19,9 +19,13 @@
  * Time moves only while the workflow is idle and no reply is in flight, so the story is the same
  * however fast the machine is. Everything worth looking at is written to demo-output/; the last line
  * of output is one JSON object with the cycle id, its final status and the email counts.
+ *
+ * runCycle() is the same story without the command around it: `npm run bench` runs it to count what a
+ * real cycle costs (state transitions, Lambda invocations and their duration).
  */
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
@@ -42,6 +46,7 @@ import { nextOccurrences } from '#shared/programme/schedule.ts';
 import type { Programme } from '#shared/programme/schema.ts';
 import type { InboundMail } from '#infra/local/emulators/smtp.ts';
 import { startLocalStack, type LocalStack } from '#infra/local/stack.ts';
+import type { ExecutionMetrics, LambdaInvocationFigures } from '#infra/local/stepfunctions/runtime.ts';
 import { startLocalWorkflow, type LocalWorkflow } from '#infra/local/workflow.ts';
 
 // Quiet handler logs (warnings and errors still show) and the SDK's Node 20 notice: the demo prints its own story.
@@ -100,6 +105,8 @@ class Demo {
     private readonly outbox: DynamoOutboxStore,
     private readonly evidence: S3BlobStore,
     readonly cycleId: string,
+    private readonly dir: string,
+    private readonly log: (line: string) => void,
   ) {
     this.mailer = nodemailer.createTransport({
       host: stack.smtp.host,
@@ -118,7 +125,7 @@ class Demo {
   }
 
   say(line: string): void {
-    console.log(`[${simDate(this.now())}] ${line}`);
+    this.log(`[${simDate(this.now())}] ${line}`);
   }
 
   /** Reads the cycle's sent mail and lets each recipient act on what is new. Returns how many were new. */
@@ -131,7 +138,7 @@ class Demo {
       fresh += 1;
       const raw = await this.evidence.get(record.rawKey!);
       await writeFile(
-        join(OUTPUT_DIR, 'mail', `${String(this.seen.size).padStart(3, '0')}-${fileSafe(record.key)}.eml`),
+        join(this.dir, 'mail', `${String(this.seen.size).padStart(3, '0')}-${fileSafe(record.key)}.eml`),
         raw,
       );
       const mail = await simpleParser(raw);
@@ -212,7 +219,7 @@ class Demo {
     });
     this.replyCount += 1;
     await writeFile(
-      join(OUTPUT_DIR, 'replies', `${String(this.replyCount).padStart(3, '0')}-${fromId}.eml`),
+      join(this.dir, 'replies', `${String(this.replyCount).padStart(3, '0')}-${fromId}.eml`),
       raw,
     );
     await this.mailer.sendMail({ envelope: { from: person.email, to: [to] }, raw });
@@ -293,7 +300,7 @@ class Demo {
       '  effectiveness: { verdict: yes, rationale: Security objectives for the quarter were met. }',
       '  alignment: { verdict: yes, rationale: The ISMS supports the growth plan agreed by the board. }',
     ].join('\n');
-    await writeFile(join(OUTPUT_DIR, 'minutes-submitted.yaml'), `${minutes}\n`);
+    await writeFile(join(this.dir, 'minutes-submitted.yaml'), `${minutes}\n`);
     await this.reply('alice', received, minutes, false);
   }
 
@@ -376,23 +383,23 @@ export function countEmails(keys: readonly string[]): EmailCounts {
 
 async function writeResults(
   demo: Demo,
-  deps: { repo: DynamoDbRepository; evidence: S3BlobStore },
+  deps: { repo: DynamoDbRepository; evidence: S3BlobStore; dir: string },
   cycle: Cycle,
 ) {
-  const { repo, evidence } = deps;
+  const { repo, evidence, dir } = deps;
   const files: string[] = [];
   const write = async (name: string, body: string | Buffer) => {
-    await writeFile(join(OUTPUT_DIR, name), body);
+    await writeFile(join(dir, name), body);
     files.push(name);
   };
   // The package as distributed: the newest frozen version, with its manifest and charts.
   const frozen = await writeFrozenPackage({
     blobs: evidence,
     cycleId: cycle.id,
-    dir: join(OUTPUT_DIR, 'package'),
+    dir: join(dir, 'package'),
   });
   for (const name of ['package.html', 'package.pdf', 'package.txt']) {
-    await copyFile(join(OUTPUT_DIR, 'package', name), join(OUTPUT_DIR, name));
+    await copyFile(join(dir, 'package', name), join(dir, name));
     files.push(name);
   }
   if (frozen.contentHash !== cycle.packageHash) {
@@ -419,7 +426,7 @@ async function writeResults(
   // The auditor's bundle, checked as `npx isms-review evidence verify` checks it (anchors included).
   const bundle = await exportEvidence({
     cycleId: cycle.id,
-    out: join(OUTPUT_DIR, `evidence-${cycle.id}.zip`),
+    out: join(dir, `evidence-${cycle.id}.zip`),
     env: process.env,
     clock: demo.clock,
   });
@@ -435,19 +442,69 @@ async function writeResults(
   return files;
 }
 
-export async function runDemo(): Promise<Record<string, unknown>> {
-  const programme = loadProgrammeFile(PROGRAMME_FILE);
-  await rm(OUTPUT_DIR, { recursive: true, force: true });
-  await mkdir(join(OUTPUT_DIR, 'mail'), { recursive: true });
-  await mkdir(join(OUTPUT_DIR, 'replies'), { recursive: true });
+export interface CycleRunOptions {
+  /** Where every email sent and every reply is written (.eml), emptied first. */
+  readonly outputDir: string;
+  /** Also write the package, the minutes, the event log and the verified evidence bundle. */
+  readonly writeResults: boolean;
+  /** Where the story goes, line by line; default the console. */
+  readonly log?: (line: string) => void;
+}
 
-  console.log('Starting an ephemeral local stack (DynamoDB Local, SES, S3, SMTP) ...');
+export interface CycleRun {
+  readonly cycle: Cycle;
+  /** Outbox keys of every email the cycle sent. */
+  readonly sentKeys: readonly string[];
+  /** Recipients of those emails, summed (what SES bills). */
+  readonly sentRecipients: number;
+  readonly emails: EmailCounts;
+  /** Replies the simulated people sent, each received by SMTP and ingested. */
+  readonly repliesReceived: number;
+  /** Files written besides mail/ and replies/ (with writeResults). */
+  readonly files: readonly string[];
+  /** What the cycle's execution used, counted by the local Step Functions runtime. */
+  readonly execution: ExecutionMetrics;
+  /** Invocations outside the state machine (schedule target, ingest of each reply), by handler file. */
+  readonly outsideWorkflow: Readonly<Record<string, LambdaInvocationFigures>>;
+}
+
+/** Times one handler call made outside the state machine into `figures`, by its entry file. */
+async function timed<T>(
+  figures: Record<string, { invocations: number; durationMs: number }>,
+  entry: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  const began = performance.now();
+  try {
+    return await call();
+  } finally {
+    const figure = (figures[entry] ??= { invocations: 0, durationMs: 0 });
+    figure.invocations += 1;
+    figure.durationMs += performance.now() - began;
+  }
+}
+
+/** Runs one whole quarterly cycle of programme.example.yaml on an ephemeral local stack. */
+export async function runCycle(options: CycleRunOptions): Promise<CycleRun> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const dir = options.outputDir;
+  const programme = loadProgrammeFile(PROGRAMME_FILE);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'mail'), { recursive: true });
+  await mkdir(join(dir, 'replies'), { recursive: true });
+
+  log('Starting an ephemeral local stack (DynamoDB Local, SES, S3, SMTP) ...');
   let workflow: LocalWorkflow | undefined;
   let demo: Demo | undefined;
+  const outsideWorkflow: Record<string, { invocations: number; durationMs: number }> = {};
+  let repliesReceived = 0;
   // Every reply goes through the same ingest as on AWS; the demo insists that each is accepted.
   const onInbound = async (message: InboundMail): Promise<void> => {
     const { ingestFromSmtp, ingestDeps } = await import('#functions/ingest-email.ts');
-    const outcome = await ingestFromSmtp(await ingestDeps(), message);
+    repliesReceived += 1;
+    const outcome = await timed(outsideWorkflow, 'functions/ingest-email.ts', async () =>
+      ingestFromSmtp(await ingestDeps(), message),
+    );
     demo?.say(`in    ${outcome.outcome}: ${outcome.reason}`);
     if (outcome.outcome !== 'accepted') demo?.problem(`a reply was not accepted: ${outcome.reason}`);
   };
@@ -455,7 +512,7 @@ export async function runDemo(): Promise<Record<string, unknown>> {
   try {
     const quarterly = programme.schedule.reviews.find((review) => review.type === 'quarterly')!;
     const fires = nextOccurrences(quarterly.cron, programme.organisation.timeZone, new Date(), 1)[0]!;
-    console.log('Synthesizing the stack and starting the state machine on the local runtime ...');
+    log('Synthesizing the stack and starting the state machine on the local runtime ...');
     workflow = await startLocalWorkflow({ stack, programme, speed: 1, start: fires });
     const client = new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
       endpoint: stack.endpoints.dynamodb,
@@ -473,32 +530,42 @@ export async function runDemo(): Promise<Record<string, unknown>> {
       savedBy: 'alice',
       document: programme as unknown as Record<string, unknown>,
     });
-    console.log(`Applied ${PROGRAMME_FILE}: programme ${saved.programmeId} version ${saved.version}.`);
+    log(`Applied ${PROGRAMME_FILE}: programme ${saved.programmeId} version ${saved.version}.`);
 
     // The schedule fires: its target is the start-cycle function, which calls StartExecution.
     const { handler } = await import('#functions/start-cycle.ts');
     const event = { type: 'quarterly', scheduledTime: fires.toISOString(), requestedBy: 'schedule' };
-    const started = (await handler(event, {} as never)) as { cycleId: string };
+    const fire = () =>
+      timed(outsideWorkflow, 'functions/start-cycle.ts', async () => handler(event, {} as never));
+    const started = (await fire()) as { cycleId: string };
     // At-least-once delivery: the same firing again names the same execution, so nothing new starts.
-    await handler(event, {} as never);
-    demo = new Demo(programme, stack, workflow, repo, outbox, evidence, started.cycleId);
+    await fire();
+    demo = new Demo(programme, stack, workflow, repo, outbox, evidence, started.cycleId, dir, log);
     demo.say(`schedule fired (twice): cycle ${started.cycleId}`);
 
     const cycle = await demo.run();
     if (demo.failures.length > 0)
       throw new DemoFailed(`simulated people hit problems: ${demo.failures.join('; ')}`);
-    const files = await writeResults(demo, { repo, evidence }, cycle);
-    const keys = (await outbox.listSent(cycle.id)).map((record) => record.key);
-    const emails = countEmails(keys);
+    const files = options.writeResults ? await writeResults(demo, { repo, evidence, dir }, cycle) : [];
+    const sent = await outbox.listSent(cycle.id);
+    const sentKeys = sent.map((record) => record.key);
+    const emails = countEmails(sentKeys);
     for (const [kind, count] of Object.entries(emails)) {
       if (count < 1) throw new DemoFailed(`no ${kind} email was sent`);
     }
-    console.log(
-      `Wrote ${OUTPUT_DIR}/: mail/ (every email sent, .eml), replies/ (every reply, .eml), ${files.join(', ')}`,
-    );
-    const summary = { cycleId: cycle.id, status: cycle.phase, emails, outputDir: OUTPUT_DIR };
-    await writeFile(join(OUTPUT_DIR, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    return summary;
+    const execution = (await workflow.runtime.listExecutions()).find((e) => e.name === cycle.id);
+    if (!execution) throw new DemoFailed(`no execution is named after the cycle ${cycle.id}`);
+    await workflow.runtime.waitForExecution(execution.executionArn);
+    return {
+      cycle,
+      sentKeys,
+      sentRecipients: sent.reduce((sum, record) => sum + record.recipients.length, 0),
+      emails,
+      repliesReceived,
+      files,
+      execution: workflow.runtime.metrics(execution.executionArn),
+      outsideWorkflow,
+    };
   } finally {
     demo?.close();
     await workflow?.close();
@@ -506,15 +573,33 @@ export async function runDemo(): Promise<Record<string, unknown>> {
   }
 }
 
-const started = Date.now();
-runDemo().then(
-  (summary) => {
-    console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-    console.log(JSON.stringify(summary));
-    process.exit(0);
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-    process.exit(1);
-  },
-);
+export async function runDemo(): Promise<Record<string, unknown>> {
+  const run = await runCycle({ outputDir: OUTPUT_DIR, writeResults: true });
+  console.log(
+    `Wrote ${OUTPUT_DIR}/: mail/ (every email sent, .eml), replies/ (every reply, .eml), ${run.files.join(', ')}`,
+  );
+  const summary = {
+    cycleId: run.cycle.id,
+    status: run.cycle.phase,
+    emails: run.emails,
+    outputDir: OUTPUT_DIR,
+  };
+  await writeFile(join(OUTPUT_DIR, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
+
+// `npm run demo` (tsx demo/run.ts); importing this module runs nothing.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const started = Date.now();
+  runDemo().then(
+    (summary) => {
+      console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+      console.log(JSON.stringify(summary));
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      process.exit(1);
+    },
+  );
+}

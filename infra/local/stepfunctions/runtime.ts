@@ -25,6 +25,11 @@
  *   old task tokens; handlers are idempotent, so re-entering the interrupted state is safe. A resumed
  *   Wait (Seconds) or task timeout counts from when the state was first entered, not from the resume.
  *
+ * - Metrics: per execution, the state transitions as AWS bills them for STANDARD workflows (every
+ *   state entered, in Parallel branches and Map iterations too, plus one per retry attempt) and the
+ *   Lambda invocations of its tasks with their in-process duration (`metrics(executionArn)`). They
+ *   are counted by this runtime only: an execution resumed here counts from its checkpoint state.
+ *
  * Known differences from AWS: `$$.State.*` and `$$.Task.Token` outside callback tasks are not
  * provided; retry counts are not kept across a crash; Retry on Parallel/Map states uses fixed
  * intervals when the clock is accelerated (see transform.ts); a Fail state without Error reports
@@ -56,7 +61,7 @@ import {
   TaskDoesNotExist,
   ValidationException,
 } from './errors.ts';
-import { importHandlerFrom, LocalLambda, TaskError, type ResolveHandler } from './lambda.ts';
+import { functionIdFrom, importHandlerFrom, LocalLambda, TaskError, type ResolveHandler } from './lambda.ts';
 import { decideRetry } from './retry.ts';
 import type { ClosedStatus, ExecutionRecord, ExecutionStatus, ExecutionStore, TokenStatus } from './store.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalFunction } from './template.ts';
@@ -133,8 +138,38 @@ export interface ExecutionDescription extends ExecutionListItem {
   cause?: string;
 }
 
+/** What one function's invocations by an execution's tasks took. */
+export interface LambdaInvocationFigures {
+  /** The handler file (template metadata `isms-review:entry`), when the function has one. */
+  readonly entry?: string;
+  readonly invocations: number;
+  /** Summed wall-clock duration of the handler calls, in milliseconds (in process, this machine). */
+  readonly durationMs: number;
+}
+
+/** What one execution used so far, counted by this runtime. */
+export interface ExecutionMetrics {
+  /**
+   * State transitions as AWS bills them for STANDARD workflows: every state entered (states inside
+   * Parallel branches and Map iterations included) plus one for each retry attempt.
+   */
+  readonly stateTransitions: number;
+  readonly statesEntered: number;
+  /** Retry attempts: of Lambda tasks (on the runtime clock) and of Parallel/Map states. */
+  readonly retries: number;
+  /** Lambda invocations of the execution's tasks, by function logical id. */
+  readonly lambda: Readonly<Record<string, LambdaInvocationFigures>>;
+}
+
+interface Counters {
+  statesEntered: number;
+  retries: number;
+  lambda: Map<string, { entry?: string; invocations: number; durationMs: number }>;
+}
+
 interface Live {
   record: ExecutionRecord;
+  counters: Counters;
   abort: AbortController;
   libraryAbort?: () => void;
   /** Chain of checkpoint writes, in state-entry order. */
@@ -172,6 +207,9 @@ export class LocalStateMachineRuntime {
   private readonly plan: RunPlan;
   private readonly store: ExecutionStore;
   private readonly lambda: LocalLambda;
+  private readonly functions: ReadonlyMap<string, LocalFunction>;
+  /** Metrics by execution name, kept after the execution ends. */
+  private readonly counters = new Map<string, Counters>();
   private readonly log: (line: string) => void;
   private readonly random: () => number;
   private readonly live = new Map<string, Live>();
@@ -201,6 +239,7 @@ export class LocalStateMachineRuntime {
       options.functions instanceof Map
         ? (options.functions as ReadonlyMap<string, LocalFunction>)
         : new Map(Object.entries(options.functions as Record<string, LocalFunction>));
+    this.functions = functions;
     this.lambda = new LocalLambda(functions, options.resolveHandler ?? importHandlerFrom(repoRoot));
     this.log = options.log ?? (() => {});
     this.random = options.random ?? Math.random;
@@ -316,6 +355,23 @@ export class LocalStateMachineRuntime {
       );
     }
     return description;
+  }
+
+  /**
+   * The state transitions and Lambda invocations of an execution started or resumed by this runtime,
+   * counted so far (complete once waitForExecution has resolved).
+   */
+  metrics(executionArn: string): ExecutionMetrics {
+    const counters = this.counters.get(this.nameFromArn(executionArn));
+    if (!counters) {
+      throw new ExecutionDoesNotExist(`Execution Does Not Exist in this runtime: '${executionArn}'`);
+    }
+    return {
+      stateTransitions: counters.statesEntered + counters.retries,
+      statesEntered: counters.statesEntered,
+      retries: counters.retries,
+      lambda: Object.fromEntries([...counters.lambda].map(([id, figures]) => [id, { ...figures }])),
+    };
   }
 
   /** Loads every Lambda handler now, so that the first tasks after a start do not wait for imports. */
@@ -436,8 +492,14 @@ export class LocalStateMachineRuntime {
     input: Json,
     resumedEntry?: Live['resumedEntry'],
   ): void {
+    let counters = this.counters.get(record.name);
+    if (!counters) {
+      counters = { statesEntered: 0, retries: 0, lambda: new Map() };
+      this.counters.set(record.name, counters);
+    }
     const live: Live = {
       record,
+      counters,
       abort: new AbortController(),
       checkpoints: Promise.resolve(),
       closing: false,
@@ -538,6 +600,9 @@ export class LocalStateMachineRuntime {
   ): Promise<void> {
     try {
       for await (const event of events) {
+        // Counted as billed: states of Parallel branches and Map iterations come through here too.
+        if (event.type === 'StateEntered') live.counters.statesEntered += 1;
+        else if (event.type === 'StateRetried') live.counters.retries += 1;
         if (event.type !== 'StateEntered' || !event.state || event.index !== undefined) continue;
         if (!this.plan.topLevelStates.has(event.state.name)) continue;
         let enteredAt = this.clock.now().toISOString();
@@ -610,6 +675,7 @@ export class LocalStateMachineRuntime {
           `execution ${live.record.name}: ${task.stateName} failed with ${name}; retry in ${Math.round(decision.delayMs)} ms`,
         );
         await this.clock.sleep(decision.delayMs, live.abort.signal);
+        live.counters.retries += 1;
         if (task.kind === 'lambda-callback') {
           const next = newTaskToken();
           if (token !== undefined) payload = replaceString(payload, token, next);
@@ -644,7 +710,7 @@ export class LocalStateMachineRuntime {
     const attemptAbort = new AbortController();
     const signal = AbortSignal.any([live.abort.signal, attemptAbort.signal]);
     try {
-      const races: Promise<Json>[] = [this.invoke(task, payload), rejectOnAbort(signal)];
+      const races: Promise<Json>[] = [this.invoke(live, task, payload), rejectOnAbort(signal)];
       if (deadline !== undefined) {
         races.push(
           this.clock.sleepUntil(new Date(deadline), signal).then(
@@ -662,18 +728,37 @@ export class LocalStateMachineRuntime {
     }
   }
 
-  private async invoke(task: TaskPlan, payload: Json | undefined): Promise<Json> {
-    if (task.kind === 'lambda-direct') return this.lambda.invoke(task.functionArn as string, payload);
+  private async invoke(live: Live, task: TaskPlan, payload: Json | undefined): Promise<Json> {
+    if (task.kind === 'lambda-direct') return this.invokeLambda(live, task.functionArn as string, payload);
     const { functionName, eventPayload, invocationType } = lambdaParameters(task, payload);
     if (invocationType === 'Event') {
-      this.lambda
-        .invoke(functionName, eventPayload)
-        .catch((error: unknown) =>
-          this.log(`asynchronous invocation of ${functionName} failed: ${describeError(error)}`),
-        );
+      this.invokeLambda(live, functionName, eventPayload).catch((error: unknown) =>
+        this.log(`asynchronous invocation of ${functionName} failed: ${describeError(error)}`),
+      );
       return { ...LocalLambda.invokeResponse(''), StatusCode: 202 };
     }
-    return LocalLambda.invokeResponse(await this.lambda.invoke(functionName, eventPayload));
+    return LocalLambda.invokeResponse(await this.invokeLambda(live, functionName, eventPayload));
+  }
+
+  /** Invokes a function for one of the execution's tasks and counts the invocation and its duration. */
+  private async invokeLambda(live: Live, functionName: string, payload: Json | undefined): Promise<Json> {
+    const id = functionIdFrom(functionName);
+    const fn = this.functions.get(id);
+    const began = performance.now();
+    try {
+      return await this.lambda.invoke(functionName, payload);
+    } finally {
+      // A function the template does not have was never invoked (Lambda.ResourceNotFoundException).
+      if (fn) {
+        let figures = live.counters.lambda.get(id);
+        if (!figures) {
+          figures = { ...(fn.entry ? { entry: fn.entry } : {}), invocations: 0, durationMs: 0 };
+          live.counters.lambda.set(id, figures);
+        }
+        figures.invocations += 1;
+        figures.durationMs += performance.now() - began;
+      }
+    }
   }
 
   /** One attempt of a `.waitForTaskToken` task: park the token, invoke, wait for a sender. */
@@ -725,7 +810,7 @@ export class LocalStateMachineRuntime {
         );
       }
       if (heartbeatSeconds !== undefined) void this.watchHeartbeat(waiter, heartbeatSeconds, signal, expire);
-      const invocation = this.lambda.invoke(functionName, eventPayload).then(() => NEVER);
+      const invocation = this.invokeLambda(live, functionName, eventPayload).then(() => NEVER);
       return await Promise.race([outcome.promise, invocation, rejectOnAbort(signal)]);
     } catch (error) {
       const name = (error as Error).name;
