@@ -10,17 +10,24 @@
  * at start), plus the stack's own (see start.ts). With a data folder, simulated time continues from
  * where the last run left it (infra/local/stepfunctions/clock-file.ts), so a restart resumes every
  * open cycle on its own timeline.
+ *
+ * Fault injection, for crash tests only: ISMS_LOCAL_CRASH_AFTER=<Task state or function> (a state name
+ * such as RequestInputs, or a function's entry name such as request-inputs) makes the app kill itself
+ * with SIGKILL as soon as that function's handler has returned for the first time: its side effects
+ * are done and the state machine has not yet recorded its result (see crashAfter below).
  */
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { OnInbound } from './emulators/smtp.ts';
 import { BadStartOption, runLocalStack } from './start.ts';
 import { LocalScheduler, schedulesFromTemplate } from './scheduler.ts';
-import { importHandlerFrom } from './stepfunctions/lambda.ts';
+import { functionIdFrom, importHandlerFrom, type ResolveHandler } from './stepfunctions/lambda.ts';
 import { repoRoot } from './stepfunctions/runtime.ts';
-import { startLocalWorkflow } from './workflow.ts';
+import { loadDefinitionFromTemplate } from './stepfunctions/template.ts';
+import { startLocalWorkflow, synthesizeTemplate } from './workflow.ts';
 
 export class BadAppSetting extends Error {
   override name = 'BadAppSetting' as const;
@@ -43,14 +50,28 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
   if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) {
     throw new BadAppSetting(`ISMS_PORT_SFN must be a port number, not "${env.ISMS_PORT_SFN}"`);
   }
+  const crashTarget = env.ISMS_LOCAL_CRASH_AFTER || undefined;
+  // The crash hook finds its function in the template, so that one is synthesized first.
+  const templatePath = env.ISMS_TEMPLATE_FILE || (crashTarget ? synthesizeTemplate(programme) : undefined);
+  let markReady = (): void => {};
+  const ready = new Promise<void>((resolveReady) => (markReady = resolveReady));
+  const resolveHandler =
+    crashTarget && templatePath
+      ? crashAfter(
+          importHandlerFrom(repoRoot),
+          crashTarget,
+          JSON.parse(readFileSync(templatePath, 'utf8')),
+          ready,
+        )
+      : undefined;
   const stack = await runLocalStack({ handleSignals: false, onInbound: ingestInbound });
-  const templatePath = env.ISMS_TEMPLATE_FILE || undefined;
   const workflow = await startLocalWorkflow({
     stack,
     programme,
     speed,
     apiPort,
     ...(templatePath ? { templatePath } : {}),
+    ...(resolveHandler ? { resolveHandler } : {}),
     log: (line) => console.log(line),
   });
   // The programme's review schedules, read from the same template, fire on the same clock.
@@ -80,6 +101,7 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
   );
 
   console.log(`  Schedules              ${scheduler.describe().join('; ') || 'none'} (fired on this clock)`);
+  markReady();
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -103,6 +125,52 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+}
+
+/**
+ * ISMS_LOCAL_CRASH_AFTER: wraps the handler of the function `target` names (a top-level Task state
+ * of the definition, or a function's entry name) so that the first time it returns, the process is
+ * killed with SIGKILL: the worst moment for a crash, the work done and its result not yet recorded by
+ * the state machine. Only this process dies, as a Lambda function's host would: the emulators in it
+ * die too, but DynamoDB Local, a child process standing for a managed service, is left for whoever
+ * started the app to stop in order (test/support/local-app.ts). A handler that returns while the app
+ * is still starting (a resumed execution) holds its result until the app is ready, so that the crash
+ * always comes after the app has said where it runs.
+ */
+export function crashAfter(
+  resolveHandler: ResolveHandler,
+  target: string,
+  template: object,
+  ready: Promise<void> = Promise.resolve(),
+): ResolveHandler {
+  const { definition, functions } = loadDefinitionFromTemplate(template);
+  const state = (
+    definition as {
+      States: Record<string, { Type?: string; Resource?: unknown; Parameters?: { FunctionName?: unknown } }>;
+    }
+  ).States[target];
+  const named = state?.Type === 'Task' ? (state.Parameters?.FunctionName ?? state.Resource) : undefined;
+  const logicalId =
+    typeof named === 'string'
+      ? functionIdFrom(named)
+      : [...functions].find(([, fn]) => fn.entry !== undefined && basename(fn.entry, '.ts') === target)?.[0];
+  if (logicalId === undefined || !functions.has(logicalId)) {
+    throw new BadAppSetting(
+      `ISMS_LOCAL_CRASH_AFTER must name a Task state of the state machine or a function, not "${target}"`,
+    );
+  }
+  return async (id, entry) => {
+    const handler = await resolveHandler(id, entry);
+    if (id !== logicalId) return handler;
+    return async (event, context) => {
+      const result = await handler(event, context);
+      await ready;
+      // Written synchronously (stdout is a pipe or a terminal), so the line is out before the kill.
+      console.log(`ISMS_LOCAL_CRASH_AFTER=${target}: ${id} returned; killing the app (SIGKILL)`);
+      process.kill(process.pid, 'SIGKILL');
+      return result;
+    };
+  };
 }
 
 const runDirectly =

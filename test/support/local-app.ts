@@ -4,13 +4,13 @@
  *
  *   const app = await startLocalApp({ dataDir, speed: 3600, templatePath });
  *   ...                      // talk to it through app.info (endpoints, table, SMTP)
- *   await app.kill();        // kill -9 of the whole process group: Node and DynamoDB Local's JVM
+ *   await app.kill();        // kill -9 of the app; DynamoDB Local then stopped in order
  *   const again = await startLocalApp({ dataDir, speed: 86_400, templatePath });
  *
- * The child runs in its own process group, so `kill()` ends exactly what it started, as a crash of
- * the machine would, and never anything else.
+ * The child runs in its own process group, so `kill()` ends exactly what it started and never
+ * anything else.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '#shared/clock.ts';
@@ -43,8 +43,17 @@ export interface LocalApp {
   readonly clock: Clock;
   /** Everything the app printed (for a failure message). */
   output(): string;
-  /** kill -9 of its process group; resolves once the app has exited. */
+  /**
+   * A crash of the app: kill -9 of the app's process, then DynamoDB Local (its child, in its process
+   * group) stopped in order with SIGTERM; resolves once both are gone. The database is a managed
+   * service on AWS that keeps every write it acknowledged whatever happens to the function that made
+   * it; DynamoDB Local does so only when stopped in order (killed with -9 while other requests are
+   * in flight, it loses writes it has already acknowledged), so it is not killed with the app.
+   * Safe to call after the app has died on its own (ISMS_LOCAL_CRASH_AFTER).
+   */
   kill(): Promise<void>;
+  /** Settles once the app has exited, however (e.g. killed by ISMS_LOCAL_CRASH_AFTER): with its signal. */
+  readonly exited: Promise<NodeJS.Signals | null>;
 }
 
 interface StackFile extends Omit<LocalStackInfo, 'env'> {
@@ -90,13 +99,16 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const chunks: string[] = [];
   child.stdout?.on('data', (data: Buffer) => chunks.push(data.toString('utf8')));
   child.stderr?.on('data', (data: Buffer) => chunks.push(data.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   const output = () => chunks.join('');
   const pid = child.pid;
   if (pid === undefined) throw new LocalAppFailed('The local app did not start (no process id).');
   const kill = async () => {
-    killGroup(child);
+    if (child.exitCode === null && child.signalCode === null) signal(pid, 'SIGKILL');
     await exited;
+    await stopGroup(pid);
   };
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
@@ -119,6 +131,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
         clock: appClock(options.dataDir),
         output,
         kill,
+        exited,
       };
     }
     if (Date.now() > deadline) {
@@ -129,12 +142,27 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   }
 }
 
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+/** Sends `name` to a process (or a process group: negative id); false if it is gone. */
+function signal(pid: number, name: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(-child.pid, 'SIGKILL');
+    process.kill(pid, name);
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    return false;
+  }
+}
+
+/** What is left of the app's process group (DynamoDB Local) stopped with SIGTERM; -9 after 15 s. */
+async function stopGroup(leader: number): Promise<void> {
+  if (!signal(-leader, 'SIGTERM')) return;
+  const deadline = Date.now() + 15_000;
+  while (signal(-leader, 0)) {
+    if (Date.now() > deadline) {
+      signal(-leader, 'SIGKILL');
+      return;
+    }
+    await sleep(50);
   }
 }
 

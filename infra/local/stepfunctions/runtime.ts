@@ -928,7 +928,8 @@ export class LocalStateMachineRuntime {
       const closed = await this.write(() => this.store.closeExecution(live.record, { ...close, stopDate }));
       if (closed) {
         live.record = { ...live.record, ...close, stopDate };
-        this.log(`execution ${live.record.name} ${close.status}`);
+        const why = close.error === undefined ? '' : `: ${close.error}: ${close.cause ?? ''}`;
+        this.log(`execution ${live.record.name} ${close.status}${why}`);
       }
     } finally {
       live.ended.resolve();

@@ -1,0 +1,357 @@
+/**
+ * A crash in every phase: the real local app (`npm start`, infra/local/app.ts) runs one review cycle
+ * on one data folder and is killed with SIGKILL once inside each top-level Task state of the
+ * synthesized state machine, then started again on the same data folder.
+ *
+ * The crash is exact, not timed: each run sets ISMS_LOCAL_CRASH_AFTER=<state>, and the app kills
+ * itself (SIGKILL) as soon as that state's handler has returned, its side effects done (mail sent,
+ * records written, a task token parked) and its result not yet recorded by the state machine.
+ * DynamoDB Local, which stands for the managed service and so survives the crash, is then stopped in
+ * order (test/support/local-app.ts says why). The next run resumes the execution from its checkpoint, which must be that
+ * state, runs it again (idempotent handlers) and goes on to the next crash point:
+ *
+ *   OpenCycle, RequestInputs, CheckInputs, AwaitInputs (its token parked), CompilePackage (after every
+ *   owner has answered by SMTP), Distribute, RequestMinutes, CheckMinutes, AwaitMinutes, RecordOutcomes
+ *   (after the minutes arrived by SMTP), FollowUp (its first action reminder sent), CloseCycle (after
+ *   the action's owner replied DONE), then a last run without a crash to the end.
+ *
+ * RecordFailure, the only other Task state, runs only on the failure path, which a cycle that closes
+ * never takes; the test checks that the list above is every other Task state of the definition.
+ *
+ * Then: every expected email was sent exactly once (outbox keys, and the local SES mailbox the app
+ * keeps in its data folder), every submission is kept, the event chain verifies and the cycle is
+ * CLOSED with its execution SUCCEEDED.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DateTime } from 'luxon';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { stringify } from 'yaml';
+import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
+import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
+import { verifyChain } from '#shared/evidence/hash-chain.ts';
+import { ASSESSMENT_ASPECTS } from '#shared/model/meeting.ts';
+import { loadProgrammeFile } from '#shared/programme/load.ts';
+import { ismsManager, personById, programmeCatalogue, topManagement } from '#shared/programme/queries.ts';
+import { LOCAL_CREDENTIALS } from '#infra/local/emulators/s3.ts';
+import { loadDefinitionFromTemplate } from '#infra/local/stepfunctions/template.ts';
+import { synthesizeTemplate } from '#infra/local/workflow.ts';
+import { startLocalApp, type LocalApp } from '#test/support/local-app.ts';
+import { listSentMail, type SentMail } from '#test/support/mailbox.ts';
+import { deliverAll, replyMessage } from '#test/support/replies.ts';
+import { main } from '../../cli/main.ts';
+import { capture } from '../unit/cli/capture.ts';
+
+const PROGRAMME_FILE = 'programme.example.yaml';
+const programme = loadProgrammeFile(PROGRAMME_FILE);
+/** One simulated hour per second: nothing falls due while the test acts. */
+const SLOW = 3_600;
+/** Four simulated days per second: through the waits for the package date and the meeting. */
+const FAST = 4 * 86_400;
+/** One simulated day per second: from the DONE reply to the next follow-up check. */
+const DAILY = 86_400;
+
+interface CrashPoint {
+  readonly state: string;
+  readonly speed: number;
+  /** What the test does in this run, before the app crashes in `state`. */
+  readonly act?: (app: LocalApp) => Promise<void>;
+}
+
+let dataDir: string;
+let synthDir: string;
+let templatePath: string;
+let app: LocalApp | undefined;
+let cycleId = '';
+const runs: string[] = [];
+
+/** The app's repository and outbox, for one call. */
+async function withStore<T>(
+  running: LocalApp,
+  use: (store: { repo: DynamoDbRepository; outbox: DynamoOutboxStore }) => Promise<T>,
+): Promise<T> {
+  const client = new DynamoDBClient({
+    endpoint: running.info.endpoints.dynamodb,
+    region: running.info.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const { tableName } = running.info;
+  try {
+    return await use({
+      repo: new DynamoDbRepository({ client, tableName }),
+      outbox: new DynamoOutboxStore({ client, tableName }),
+    });
+  } finally {
+    client.destroy();
+  }
+}
+
+async function isms(running: LocalApp, ...argv: string[]): Promise<Record<string, unknown>> {
+  const out = capture(true);
+  const code = await main([...argv, '--data-dir', dataDir, '--json'], out, { env: {}, clock: running.clock });
+  if (code !== 0) throw new Error(`isms-review ${argv.join(' ')} exited ${code}: ${out.errors.join('\n')}`);
+  return out.result1();
+}
+
+/** The message the outbox sent under `key`, from the local SES mailbox. */
+async function sentUnder(running: LocalApp, key: string): Promise<SentMail> {
+  const record = await withStore(running, ({ outbox }) => outbox.get(cycleId, key));
+  const mail = (await listSentMail(running.info.endpoints.ses)).find(
+    (m) => record?.status === 'SENT' && m.messageId === record.sesMessageId,
+  );
+  if (!mail) throw new Error(`no mail sent under ${key} (outbox: ${JSON.stringify(record)})`);
+  return mail;
+}
+
+/** A plain-text reply from `personId` to `mail`'s Reply-To, by SMTP to the app. */
+async function replyTo(running: LocalApp, personId: string, mail: SentMail, text: string): Promise<void> {
+  const from = personById(programme, personId).email;
+  const to = mail.replyTo[0]!;
+  const raw = await new MailComposer({ from, to, subject: `Re: ${mail.subject}`, text }).compile().build();
+  const sent = await deliverAll(running.info.smtp, [
+    { from, to, raw, messageId: `${personId}-${Date.now()}` },
+  ]);
+  expect(sent.failed).toEqual([]);
+}
+
+/** Every owner answers each of their inputs in a reply of its own (the last one resumes the workflow). */
+async function answerAllInputs(running: LocalApp): Promise<void> {
+  const requests = await withStore(running, ({ repo }) => repo.listInputRequests(cycleId));
+  const owned = requests.filter((r) => !r.automatic && r.ownerId);
+  const addresses = new Map<string, string>();
+  for (const ownerId of new Set(owned.map((r) => r.ownerId!))) {
+    addresses.set(ownerId, (await sentUnder(running, `input-request:${ownerId}`)).replyTo[0]!);
+  }
+  const messages = owned.map((request, i) => {
+    const from = personById(programme, request.ownerId!).email;
+    const to = addresses.get(request.ownerId!)!;
+    const messageId = `answer-${i}@mail.example.com`;
+    return {
+      from,
+      to,
+      messageId,
+      raw: replyMessage({ from, to, request, messageId, date: new Date(), figure: i }),
+    };
+  });
+  const sent = await deliverAll(running.info.smtp, messages, { connections: 2 });
+  expect(sent.failed).toEqual([]);
+}
+
+/** The ISMS manager replies with the minutes: one decision and one action due in a week. */
+async function sendMinutes(running: LocalApp): Promise<void> {
+  const cycle = (await withStore(running, ({ repo }) => repo.getCycle(cycleId)))!;
+  const zone = programme.organisation.timeZone;
+  const meeting = DateTime.fromISO(cycle.plannedMeetingAt, { zone });
+  const { chair, members } = topManagement(programme);
+  const minutes = {
+    meeting: { date: meeting.toISODate(), time: meeting.toFormat('HH:mm') },
+    attendees: [...new Set([chair, ...members, ismsManager(programme)].map((p) => p.id))].map((person) => ({
+      person,
+      status: 'present',
+    })),
+    inputsConsidered: Object.fromEntries(
+      programmeCatalogue(programme).map((input) => [input.key, 'considered, nothing to report']),
+    ),
+    decisions: [{ ref: 'D1', category: 'processes_and_controls', text: 'Shorten the input deadlines.' }],
+    actions: [
+      {
+        title: 'Shorten the input deadlines',
+        owner: 'ciso',
+        due: DateTime.fromJSDate(running.clock.now(), { zone }).plus({ days: 7 }).toISODate(),
+        decision: 'D1',
+      },
+    ],
+    assessment: Object.fromEntries(
+      ASSESSMENT_ASPECTS.map((aspect) => [
+        aspect,
+        { verdict: 'yes', rationale: `The ISMS meets ${aspect}.` },
+      ]),
+    ),
+  };
+  await replyTo(running, 'alice', await sentUnder(running, 'minutes-request'), stringify(minutes));
+}
+
+/** The action's owner replies DONE to its first reminder. */
+async function closeTheAction(running: LocalApp): Promise<void> {
+  const [action] = await withStore(running, ({ repo }) => repo.listActionsOfCycle(cycleId));
+  const reminder = await sentUnder(running, `action:${action!.id}:${action!.dueDate}:remind-7d`);
+  await replyTo(running, action!.ownerId, reminder, 'DONE Deadlines shortened.');
+}
+
+const CRASH_POINTS: readonly CrashPoint[] = [
+  {
+    state: 'OpenCycle',
+    speed: SLOW,
+    async act(running) {
+      await isms(running, 'programme', 'apply', PROGRAMME_FILE);
+      // The meeting in 12 days: inputs are due in two, before the first reminder (day 3).
+      const meeting = DateTime.fromJSDate(running.clock.now(), { zone: programme.organisation.timeZone })
+        .plus({ days: 12 })
+        .toFormat("yyyy-MM-dd'T'HH:00");
+      cycleId = String(
+        (await isms(running, 'cycle', 'start', '--type', 'quarterly', '--meeting', meeting)).cycleId,
+      );
+    },
+  },
+  { state: 'RequestInputs', speed: SLOW },
+  { state: 'CheckInputs', speed: SLOW },
+  { state: 'AwaitInputs', speed: SLOW },
+  { state: 'CompilePackage', speed: SLOW, act: answerAllInputs },
+  { state: 'Distribute', speed: FAST },
+  { state: 'RequestMinutes', speed: 2 * DAILY },
+  { state: 'CheckMinutes', speed: SLOW },
+  { state: 'AwaitMinutes', speed: SLOW },
+  { state: 'RecordOutcomes', speed: SLOW, act: sendMinutes },
+  { state: 'FollowUp', speed: SLOW },
+  { state: 'CloseCycle', speed: DAILY, act: closeTheAction },
+];
+
+async function start(speed: number, crashAfter?: string): Promise<LocalApp> {
+  app = await startLocalApp({
+    dataDir,
+    speed,
+    templatePath,
+    env: { ISMS_SCHEDULES: 'off', ...(crashAfter ? { ISMS_LOCAL_CRASH_AFTER: crashAfter } : {}) },
+  });
+  return app;
+}
+
+/** The app of this run resumed the cycle's execution in `state` (where the last run crashed). */
+function expectResumedAt(running: LocalApp, state: string): void {
+  const resumed = /execution (\S+) resumed at (\S+)/.exec(running.output());
+  expect(resumed?.slice(1), `the run after the crash in ${state}`).toEqual([cycleId, state]);
+}
+
+async function crashed(running: LocalApp, state: string, timeoutMs = 30_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const signal = await Promise.race([
+    running.exited,
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (signal === 'timeout') await running.kill();
+  expect(signal, `crash in ${state}\n${running.output().slice(-4000)}`).toBe('SIGKILL');
+  expect(running.output()).toContain(`ISMS_LOCAL_CRASH_AFTER=${state}: `);
+  // DynamoDB Local, left running by the crash, is stopped in order before the next start.
+  await running.kill();
+  app = undefined;
+}
+
+async function executionOf(running: LocalApp) {
+  const sfn = new SFNClient({
+    endpoint: running.info.sfnEndpoint,
+    region: running.info.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const executionArn = `${running.info.stateMachineArn.replace(':stateMachine:', ':execution:')}:${cycleId}`;
+    return await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } finally {
+    sfn.destroy();
+  }
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'isms-crash-each-'));
+  synthDir = await mkdtemp(join(tmpdir(), 'isms-crash-each-synth-'));
+  templatePath = synthesizeTemplate(programme, synthDir);
+}, 60_000);
+
+afterAll(async () => {
+  await app?.kill();
+  for (const dir of [dataDir, synthDir]) if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('a review cycle survives kill -9 in every Task state', () => {
+  it('crashes once in each top-level Task state, restarts on the same data, and closes with every email sent once', async () => {
+    const began = Date.now();
+    onTestFailed(() => {
+      console.error(`--- runs ---\n${runs.join('\n')}`);
+      console.error(`--- local app output (last run) ---\n${app?.output().slice(-6000) ?? '(not running)'}`);
+    });
+    // Every Task state of the definition is a crash point, but the failure path's.
+    const { definition } = loadDefinitionFromTemplate(JSON.parse(await readFile(templatePath, 'utf8')));
+    const taskStates = Object.entries((definition as { States: Record<string, { Type: string }> }).States)
+      .filter(([, state]) => state.Type === 'Task')
+      .map(([name]) => name);
+    expect([...CRASH_POINTS.map((p) => p.state), 'RecordFailure'].sort()).toEqual(taskStates.sort());
+
+    let previous: string | undefined;
+    for (const point of CRASH_POINTS) {
+      const running = await start(point.speed, point.state);
+      if (previous) expectResumedAt(running, previous);
+      await point.act?.(running);
+      await crashed(running, point.state);
+      runs.push(`${((Date.now() - began) / 1000).toFixed(1)} s crashed in ${point.state}`);
+      previous = point.state;
+    }
+
+    // ---- the last run: no crash; the cycle closes
+    const running = await start(SLOW);
+    expectResumedAt(running, previous!);
+    const execution = await waitFor(async () => {
+      const described = await executionOf(running);
+      return described.status !== 'RUNNING' && described;
+    });
+    expect(execution.status, `${execution.error} ${execution.cause}`).toBe('SUCCEEDED');
+
+    const { sent, records, events } = await withStore(running, async ({ repo, outbox }) => ({
+      sent: await outbox.listSent(cycleId),
+      records: (await repo.getCycleRecords(cycleId))!,
+      events: await repo.listEvents(cycleId),
+    }));
+    expect(records.cycle.phase).toBe('CLOSED');
+    expect(verifyChain(events)).toMatchObject({ ok: true });
+
+    // Every email once: the requests, the package, the minutes request, the minutes, the action's
+    // reminder, and one answer to each reply (the input answers, the minutes, the DONE).
+    const owned = records.inputRequests.filter((r) => !r.automatic);
+    const owners = [...new Set(owned.map((r) => r.ownerId!))].sort();
+    const [action] = records.actions;
+    const keys = sent.map((r) => r.key);
+    expect(new Set(keys).size, JSON.stringify(keys)).toBe(keys.length);
+    expect(keys.filter((key) => !key.startsWith('reply:')).sort()).toEqual(
+      [
+        ...owners.map((owner) => `input-request:${owner}`),
+        'package:v1',
+        'minutes-request',
+        'minutes:v1',
+        `action:${action!.id}:${action!.dueDate}:remind-7d`,
+      ].sort(),
+    );
+    expect(keys.filter((key) => key.startsWith('reply:'))).toHaveLength(owned.length + 2);
+    const claimedNotSent = records.notificationsSent.filter(
+      (key) => !key.endsWith(':done') && !keys.includes(key),
+    );
+    expect(claimedNotSent).toEqual([]);
+
+    // The mailbox holds exactly the outbox's messages, each once.
+    const mailbox = await listSentMail(running.info.endpoints.ses);
+    expect(mailbox.map((m) => m.messageId).sort()).toEqual(sent.map((r) => r.sesMessageId).sort());
+
+    // Every answer is kept: one submission per owned input, each input SUBMITTED with it.
+    expect(owned.every((r) => r.status === 'SUBMITTED')).toBe(true);
+    for (const request of owned) {
+      expect(
+        records.submissions.some((s) => s.id === request.submissionId),
+        request.inputKey,
+      ).toBe(true);
+    }
+    expect(records.actions.map((a) => a.status)).toEqual(['done']);
+    runs.push(`${((Date.now() - began) / 1000).toFixed(1)} s closed`);
+  }, 300_000);
+});
+
+async function waitFor<T>(probe: () => Promise<T | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out\n${app?.output().slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
