@@ -304,11 +304,12 @@ export function packageOutline(model: PackageModel, contentHash: string): Packag
     ]
       .sort((a, b) => a[1].localeCompare(b[1]))
       .slice(-4);
-    const each = Math.floor(50 / Math.max(1, reviews.length));
+    // The trend word ("better", "worse") keeps a column wide enough for it on a phone (390 px).
+    const each = Math.floor(46 / Math.max(1, reviews.length));
     trendBlocks.push({
       kind: 'table',
       columns: ['Figure', ...reviews.map(([, label]) => label), 'Trend'],
-      widths: [35, ...reviews.map(() => each), 15],
+      widths: [32, ...reviews.map(() => each), 22],
       rows: chart.series.map((series) => ({
         cells: [
           series.metric,
