@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { systemClock, type Clock } from '#shared/clock.ts';
+import { clockFromEnvironment, type Clock } from '#shared/clock.ts';
 import { LOCAL_HOST } from '../ports.ts';
 
 export interface InboundMail {
@@ -39,6 +39,11 @@ export interface SmtpOptions {
   onInbound?: OnInbound;
   /** Largest accepted message in bytes (SMTP SIZE); default 10 MiB. */
   maxMessageBytes?: number;
+  /**
+   * Stamps each message's receipt time. Default: the simulated clock the local state machine runtime
+   * publishes (ISMS_CLOCK) while it runs accelerated, else the system clock; so a reply is received
+   * at the time the cycle it answers is living in.
+   */
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -67,7 +72,7 @@ class SmtpReply extends Error {
 export async function startSmtp(options: SmtpOptions): Promise<RunningSmtp> {
   const prefix = options.prefix ?? 'inbound/';
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? clockFromEnvironment();
   const log = options.log ?? (() => undefined);
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {

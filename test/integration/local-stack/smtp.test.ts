@@ -3,7 +3,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSmtp, type InboundMail, type RunningSmtp } from '#infra/local/emulators/smtp.ts';
-import { FixedClock } from '#shared/clock.ts';
+import { CLOCK_ENV_VAR, FixedClock } from '#shared/clock.ts';
 import { freshBucket, localStack, s3Client, uniqueName } from '#test/support/local-stack.ts';
 
 const running: RunningSmtp[] = [];
@@ -141,6 +141,34 @@ describe('local inbound SMTP', () => {
     expect(mail.receivedAt).toBe('2025-03-30T00:59:59.000Z');
     expect(await read(client, bucket, mail.key)).toBe(mail.raw.toString('utf8'));
     expect(mail.raw.toString('utf8')).toContain('Nothing to report: reason.');
+  });
+
+  it('stamps a message with the simulated time the local runtime publishes (ISMS_CLOCK), not the wall clock', async () => {
+    // A replay of the cycle in 2030 at one simulated day per second, as `npm start` and the demo run it.
+    const simulatedAnchorMs = Date.parse('2030-06-01T09:00:00.000Z');
+    const previous = process.env[CLOCK_ENV_VAR];
+    process.env[CLOCK_ENV_VAR] = JSON.stringify({
+      speed: 86_400,
+      realAnchorMs: Date.now(),
+      simulatedAnchorMs,
+    });
+    try {
+      const calls: InboundMail[] = [];
+      const { server } = await smtpWith({ onInbound: async (mail) => void calls.push(mail) });
+      await transport(server.port).sendMail({
+        from: 'ciso@example.org',
+        to: 'in+a@reply.example.org',
+        subject: 'Re: input b',
+        text: 'Nothing to report: reason.',
+      });
+      const receivedAt = Date.parse(calls[0]!.receivedAt);
+      expect(receivedAt).toBeGreaterThanOrEqual(simulatedAnchorMs);
+      // Seconds of real time are days here; a wall-clock stamp would be years before the anchor.
+      expect(receivedAt - simulatedAnchorMs).toBeLessThan(60 * 86_400_000);
+    } finally {
+      if (previous === undefined) delete process.env[CLOCK_ENV_VAR];
+      else process.env[CLOCK_ENV_VAR] = previous;
+    }
   });
 
   it('the stack SMTP server stores inbound mail in the raw mail bucket', async () => {
