@@ -48,8 +48,8 @@ import { capture } from '../unit/cli/capture.ts';
 
 const PROGRAMME_FILE = 'programme.example.yaml';
 const programme = loadProgrammeFile(PROGRAMME_FILE);
-/** One simulated hour per second: nothing falls due while the test acts. */
-const SLOW = 3_600;
+/** One simulated minute per second: nothing falls due while the test acts, however slow the machine. */
+const STILL = 60;
 /** Four simulated days per second: through the waits for the package date and the meeting. */
 const FAST = 4 * 86_400;
 /** One simulated day per second: from the DONE reply to the next follow-up check. */
@@ -185,7 +185,7 @@ async function closeTheAction(running: LocalApp): Promise<void> {
 const CRASH_POINTS: readonly CrashPoint[] = [
   {
     state: 'OpenCycle',
-    speed: SLOW,
+    speed: STILL,
     async act(running) {
       await isms(running, 'programme', 'apply', PROGRAMME_FILE);
       // The meeting in 12 days: inputs are due in two, before the first reminder (day 3).
@@ -197,16 +197,16 @@ const CRASH_POINTS: readonly CrashPoint[] = [
       );
     },
   },
-  { state: 'RequestInputs', speed: SLOW },
-  { state: 'CheckInputs', speed: SLOW },
-  { state: 'AwaitInputs', speed: SLOW },
-  { state: 'CompilePackage', speed: SLOW, act: answerAllInputs },
+  { state: 'RequestInputs', speed: STILL },
+  { state: 'CheckInputs', speed: STILL },
+  { state: 'AwaitInputs', speed: STILL },
+  { state: 'CompilePackage', speed: STILL, act: answerAllInputs },
   { state: 'Distribute', speed: FAST },
   { state: 'RequestMinutes', speed: 2 * DAILY },
-  { state: 'CheckMinutes', speed: SLOW },
-  { state: 'AwaitMinutes', speed: SLOW },
-  { state: 'RecordOutcomes', speed: SLOW, act: sendMinutes },
-  { state: 'FollowUp', speed: SLOW },
+  { state: 'CheckMinutes', speed: STILL },
+  { state: 'AwaitMinutes', speed: STILL },
+  { state: 'RecordOutcomes', speed: STILL, act: sendMinutes },
+  { state: 'FollowUp', speed: STILL },
   { state: 'CloseCycle', speed: DAILY, act: closeTheAction },
 ];
 
@@ -291,7 +291,7 @@ describe('a review cycle survives kill -9 in every Task state', () => {
     }
 
     // ---- the last run: no crash; the cycle closes
-    const running = await start(SLOW);
+    const running = await start(STILL);
     expectResumedAt(running, previous!);
     const execution = await waitFor(async () => {
       const described = await executionOf(running);
