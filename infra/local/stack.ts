@@ -272,8 +272,14 @@ async function stopOrphanedDynamoDb(dataDir: string, log: (line: string) => void
   const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   if (!command.includes('DynamoDBLocal')) return;
   log(`stopping DynamoDB Local (pid ${pid}) left running by a stack that was killed`);
-  process.kill(pid, 'SIGKILL');
+  // In order (SIGTERM): killed with -9 while requests are in flight, DynamoDB Local can lose writes it
+  // has already acknowledged. -9 only if it has not stopped within 10 s.
+  process.kill(pid, 'SIGTERM');
   for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  for (let waited = 0; waited < 5_000 && isAlive(pid); waited += 50) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
