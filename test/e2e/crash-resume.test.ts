@@ -450,8 +450,12 @@ describe('a review cycle survives kill -9 of the local app', () => {
     expect(repeated, JSON.stringify(repeated)).toEqual([]);
 
     expect(verifyChain(events)).toMatchObject({ ok: true });
-    const execution = await describeCycleExecution(running, cycleId);
-    expect(execution.status).toBe('SUCCEEDED');
+    // The cycle is CLOSED as CloseCycle returns; the execution ends a moment later.
+    const execution = await until('the execution to end', async () => {
+      const described = await describeCycleExecution(running, cycleId);
+      return described.status !== 'RUNNING' && described;
+    });
+    expect(execution.status, `${execution.error} ${execution.cause}`).toBe('SUCCEEDED');
   }, 240_000);
 });
 
