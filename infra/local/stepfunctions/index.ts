@@ -29,6 +29,8 @@ export {
   runtimeReady,
   type ExecutionDescription,
   type ExecutionListItem,
+  type ExecutionMetrics,
+  type LambdaInvocationFigures,
   type LocalStateMachineRuntimeOptions,
   type StartExecutionInput,
   type StartExecutionOutput,
