@@ -26,7 +26,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DateTime } from 'luxon';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -40,7 +39,7 @@ import { ismsManager, personById, programmeCatalogue, topManagement } from '#sha
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators/s3.ts';
 import { loadDefinitionFromTemplate } from '#infra/local/stepfunctions/template.ts';
 import { synthesizeTemplate } from '#infra/local/workflow.ts';
-import { startLocalApp, type LocalApp } from '#test/support/local-app.ts';
+import { describeExecution, startLocalApp, type LocalApp } from '#test/support/local-app.ts';
 import { listSentMail, type SentMail } from '#test/support/mailbox.ts';
 import { deliverAll, replyMessage } from '#test/support/replies.ts';
 import { main } from '../../cli/main.ts';
@@ -249,20 +248,6 @@ async function crashed(running: LocalApp, state: string, timeoutMs = 30_000): Pr
   app = undefined;
 }
 
-async function executionOf(running: LocalApp) {
-  const sfn = new SFNClient({
-    endpoint: running.info.sfnEndpoint,
-    region: running.info.region,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  try {
-    const executionArn = `${running.info.stateMachineArn.replace(':stateMachine:', ':execution:')}:${cycleId}`;
-    return await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  } finally {
-    sfn.destroy();
-  }
-}
-
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'isms-crash-each-'));
   synthDir = await mkdtemp(join(tmpdir(), 'isms-crash-each-synth-'));
@@ -302,7 +287,7 @@ describe('a review cycle survives kill -9 in every Task state', () => {
     const running = await start(STILL);
     expectResumedAt(running, previous!);
     const execution = await waitFor(async () => {
-      const described = await executionOf(running);
+      const described = await describeExecution(running, cycleId);
       return described.status !== 'RUNNING' && described;
     });
     expect(execution.status, `${execution.error} ${execution.cause}`).toBe('SUCCEEDED');

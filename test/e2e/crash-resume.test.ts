@@ -22,7 +22,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import nodemailer from 'nodemailer';
@@ -38,7 +37,7 @@ import { loadProgrammeFile } from '#shared/programme/load.ts';
 import { personById, programmeCatalogue } from '#shared/programme/queries.ts';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators/s3.ts';
 import { synthesizeTemplate } from '#infra/local/workflow.ts';
-import { startLocalApp, type LocalApp } from '#test/support/local-app.ts';
+import { describeExecution, startLocalApp, type LocalApp } from '#test/support/local-app.ts';
 import { listSentMail, type SentMail } from '#test/support/mailbox.ts';
 import { main } from '../../cli/main.ts';
 import { capture } from '../unit/cli/capture.ts';
@@ -190,23 +189,6 @@ async function answerInputs(running: LocalApp, cycleId: string, ownerId: string)
   }
 }
 
-async function describeCycleExecution(running: LocalApp, cycleId: string) {
-  const sfn = new SFNClient({
-    endpoint: running.info.sfnEndpoint,
-    region: running.info.region,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  try {
-    return await sfn.send(
-      new DescribeExecutionCommand({
-        executionArn: `${running.info.stateMachineArn.replace(':stateMachine:', ':execution:')}:${cycleId}`,
-      }),
-    );
-  } finally {
-    sfn.destroy();
-  }
-}
-
 /** The cycle now; throws at once when the cycle or its execution has failed. */
 async function phaseOf(running: LocalApp, cycleId: string): Promise<Cycle | undefined> {
   const { repo, client } = clients(running);
@@ -214,7 +196,7 @@ async function phaseOf(running: LocalApp, cycleId: string): Promise<Cycle | unde
     const cycle = await repo.getCycle(cycleId);
     if (cycle?.phase === 'FAILED') throw new Error(`the cycle failed: ${JSON.stringify(cycle.failure)}`);
     if (cycle?.phase !== 'CLOSED') {
-      const execution = await describeCycleExecution(running, cycleId);
+      const execution = await describeExecution(running, cycleId);
       if (execution.status !== 'RUNNING') {
         throw new Error(
           `the execution is ${execution.status}: ${execution.error} ${execution.cause}\n${running.output().slice(-3000)}`,
@@ -452,7 +434,7 @@ describe('a review cycle survives kill -9 of the local app', () => {
     expect(verifyChain(events)).toMatchObject({ ok: true });
     // The cycle is CLOSED as CloseCycle returns; the execution ends a moment later.
     const execution = await until('the execution to end', async () => {
-      const described = await describeCycleExecution(running, cycleId);
+      const described = await describeExecution(running, cycleId);
       return described.status !== 'RUNNING' && described;
     });
     expect(execution.status, `${execution.error} ${execution.cause}`).toBe('SUCCEEDED');

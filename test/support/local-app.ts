@@ -13,7 +13,9 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DescribeExecutionCommand, SFNClient, type DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import type { Clock } from '#shared/clock.ts';
+import { LOCAL_CREDENTIALS } from '#infra/local/emulators/s3.ts';
 import { readClockFile } from '#infra/local/stepfunctions/clock-file.ts';
 import { repoRoot } from '#infra/local/stepfunctions/runtime.ts';
 import type { LocalStackInfo } from '#infra/local/stack.ts';
@@ -139,6 +141,21 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
       throw new LocalAppFailed(`The local app was not ready in time:\n${output()}`);
     }
     await sleep(100);
+  }
+}
+
+/** DescribeExecution of the execution named `name` (a cycle's id), through the app's Step Functions API. */
+export async function describeExecution(app: LocalApp, name: string): Promise<DescribeExecutionOutput> {
+  const sfn = new SFNClient({
+    endpoint: app.info.sfnEndpoint,
+    region: app.info.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const executionArn = `${app.info.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    return await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } finally {
+    sfn.destroy();
   }
 }
 
