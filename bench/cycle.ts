@@ -15,11 +15,9 @@ import { join } from 'node:path';
 import { resetIngestDeps } from '#functions/ingest-email.ts';
 import { onDynamoClientCreated } from '#shared/adapters/dynamodb.ts';
 import { RequestCounter } from '#shared/adapters/request-counter.ts';
+import { DEFAULT_MEMORY_MB } from '#infra/constructs/isms-function.ts';
 import { functions } from '#infra/functions.ts';
 import { runCycle } from '../demo/run.ts';
-
-/** Lambda's default memory size, which IsmsFunction keeps unless the registry says otherwise. */
-const DEFAULT_MEMORY_MB = 512;
 
 export interface FunctionFigure {
   readonly invocations: number;
@@ -88,13 +86,16 @@ export async function countCycle(): Promise<CycleFigures> {
       add(functionIdOf(entry, entry), figure.invocations, figure.durationMs);
     }
     const lambda: Record<string, FunctionFigure> = {};
+    let gbSeconds = 0;
     for (const [id, figure] of [...byFunction].sort(([a], [b]) => a.localeCompare(b))) {
       const memoryMb = functions.find((f) => f.id === id)?.memorySize ?? DEFAULT_MEMORY_MB;
+      const used = (figure.ms / 1000) * (memoryMb / 1024);
+      gbSeconds += used;
       lambda[id] = {
         invocations: figure.invocations,
         ms: Math.round(figure.ms),
         memoryMb,
-        gbSeconds: round2((figure.ms / 1000) * (memoryMb / 1024)),
+        gbSeconds: round2(used),
       };
     }
     const counts = counter.snapshot();
@@ -109,12 +110,7 @@ export async function countCycle(): Promise<CycleFigures> {
       retries: run.execution.retries,
       lambda,
       lambdaInvocations: Object.values(lambda).reduce((sum, f) => sum + f.invocations, 0),
-      lambdaGbSeconds: round2(
-        [...byFunction].reduce(
-          (sum, [id, f]) => sum + (f.ms / 1000) * ((lambda[id] as FunctionFigure).memoryMb / 1024),
-          0,
-        ),
-      ),
+      lambdaGbSeconds: round2(gbSeconds),
       emailsSent: run.sentKeys.length,
       emailRecipients: run.sentRecipients,
       emailsReceived: run.repliesReceived,

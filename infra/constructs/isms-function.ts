@@ -33,6 +33,9 @@ export const ENTRY_METADATA_KEY = 'isms-review:entry';
 /** The Lambda runtime every function uses: the newest Node.js runtime aws-cdk-lib knows. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/** Memory of a function whose registry entry sets none (MB). */
+export const DEFAULT_MEMORY_MB = 512;
+
 /** Lets ESM bundles load CommonJS dependencies that call `require`. */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
@@ -45,7 +48,7 @@ export interface IsmsFunctionProps {
   readonly environment?: Record<string, string>;
   /** Default 30 seconds. */
   readonly timeout?: Duration;
-  /** Default 512 MB. */
+  /** Default DEFAULT_MEMORY_MB. */
   readonly memorySize?: number;
   /** Default: none (the account's unreserved pool). */
   readonly reservedConcurrentExecutions?: number;
@@ -104,7 +107,7 @@ export class IsmsFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       tracing: lambda.Tracing.ACTIVE,
       timeout: props.timeout ?? Duration.seconds(30),
-      memorySize: props.memorySize ?? 512,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,

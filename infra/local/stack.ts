@@ -23,6 +23,7 @@ import { startDynamoDb, type RunningDynamoDb } from './emulators/dynamodb.ts';
 import { LOCAL_CREDENTIALS, startS3, type RunningS3 } from './emulators/s3.ts';
 import { startSes, type RunningSes } from './emulators/ses.ts';
 import { startSmtp, type OnInbound, type RunningSmtp } from './emulators/smtp.ts';
+import { isAlive, stopInOrder } from './processes.ts';
 import { createTable } from './resources.ts';
 
 export const LOCAL_REGION = 'eu-west-1';
@@ -272,16 +273,7 @@ async function stopOrphanedDynamoDb(dataDir: string, log: (line: string) => void
   const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   if (!command.includes('DynamoDBLocal')) return;
   log(`stopping DynamoDB Local (pid ${pid}) left running by a stack that was killed`);
-  // In order (SIGTERM): killed with -9 while requests are in flight, DynamoDB Local can lose writes it
-  // has already acknowledged. -9 only if it has not stopped within 10 s.
-  process.kill(pid, 'SIGTERM');
-  for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 50) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  for (let waited = 0; waited < 5_000 && isAlive(pid); waited += 50) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await stopInOrder(pid, 10_000);
 }
 
 export async function readRunningStack(dataDir: string): Promise<LocalStackInfo & { pid: number }> {
@@ -300,13 +292,4 @@ export async function readRunningStack(dataDir: string): Promise<LocalStackInfo 
   const key = (await readFile(join(folder, REPLY_KEY_FILE), 'utf8')).trim();
   const { pid, startedAt: _startedAt, ...info } = file;
   return { ...info, env: { ...info.env, REPLY_KEY: key }, pid };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -25,21 +25,19 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DateTime } from 'luxon';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { stringify } from 'yaml';
-import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
-import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
+import type { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
+import type { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
 import { ASSESSMENT_ASPECTS } from '#shared/model/meeting.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import { ismsManager, personById, programmeCatalogue, topManagement } from '#shared/programme/queries.ts';
-import { LOCAL_CREDENTIALS } from '#infra/local/emulators/s3.ts';
 import { loadDefinitionFromTemplate } from '#infra/local/stepfunctions/template.ts';
 import { synthesizeTemplate } from '#infra/local/workflow.ts';
-import { describeExecution, startLocalApp, type LocalApp } from '#test/support/local-app.ts';
+import { appStores, describeExecution, startLocalApp, type LocalApp } from '#test/support/local-app.ts';
 import { listSentMail, type SentMail } from '#test/support/mailbox.ts';
 import { deliverAll, replyMessage } from '#test/support/replies.ts';
 import { main } from '../../cli/main.ts';
@@ -81,17 +79,9 @@ async function withStore<T>(
   running: LocalApp,
   use: (store: { repo: DynamoDbRepository; outbox: DynamoOutboxStore }) => Promise<T>,
 ): Promise<T> {
-  const client = new DynamoDBClient({
-    endpoint: running.info.endpoints.dynamodb,
-    region: running.info.region,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  const { tableName } = running.info;
+  const { client, repo, outbox } = appStores(running);
   try {
-    return await use({
-      repo: new DynamoDbRepository({ client, tableName }),
-      outbox: new DynamoOutboxStore({ client, tableName }),
-    });
+    return await use({ repo, outbox });
   } finally {
     client.destroy();
   }

@@ -21,13 +21,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
-import { DynamoOutboxStore, outboxKey } from '#shared/adapters/outbox-dynamodb.ts';
+import { outboxKey } from '#shared/adapters/outbox-dynamodb.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
 import { inputLadder } from '#shared/cycle/input-policy.ts';
 import { renderInputAnswer } from '#shared/mail/reply-format.ts';
@@ -35,9 +33,8 @@ import type { OutboxRecord } from '#shared/mail/outbox.ts';
 import type { Cycle, CyclePhase } from '#shared/model/cycle.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import { personById, programmeCatalogue } from '#shared/programme/queries.ts';
-import { LOCAL_CREDENTIALS } from '#infra/local/emulators/s3.ts';
 import { synthesizeTemplate } from '#infra/local/workflow.ts';
-import { describeExecution, startLocalApp, type LocalApp } from '#test/support/local-app.ts';
+import { appStores, describeExecution, startLocalApp, type LocalApp } from '#test/support/local-app.ts';
 import { listSentMail, type SentMail } from '#test/support/mailbox.ts';
 import { main } from '../../cli/main.ts';
 import { capture } from '../unit/cli/capture.ts';
@@ -73,24 +70,9 @@ async function until<T>(
   }
 }
 
-/** Clients of the running app (endpoints change at every start). */
-function clients(running: LocalApp) {
-  const client = new DynamoDBClient({
-    endpoint: running.info.endpoints.dynamodb,
-    region: running.info.region,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  const tableName = running.info.tableName;
-  return {
-    client,
-    repo: new DynamoDbRepository({ client, tableName }),
-    outbox: new DynamoOutboxStore({ client, tableName }),
-  };
-}
-
 /** Every outbox record of the cycle, PENDING (being sent) or SENT. */
 async function outboxRecords(running: LocalApp, cycleId: string): Promise<OutboxRecord[]> {
-  const { client } = clients(running);
+  const { client } = appStores(running);
   try {
     const { pk, sk: prefix } = outboxKey(cycleId, '');
     const page = await DynamoDBDocumentClient.from(client).send(
@@ -159,7 +141,7 @@ async function reply(running: LocalApp, fromId: string, to: SentMail, body: stri
 }
 
 async function answerInputs(running: LocalApp, cycleId: string, ownerId: string): Promise<void> {
-  const { repo, outbox, client } = clients(running);
+  const { repo, outbox, client } = appStores(running);
   try {
     const request = await until(`the input request to ${ownerId}`, () =>
       outbox.get(cycleId, `input-request:${ownerId}`).then((r) => r?.status === 'SENT' && r),
@@ -191,7 +173,7 @@ async function answerInputs(running: LocalApp, cycleId: string, ownerId: string)
 
 /** The cycle now; throws at once when the cycle or its execution has failed. */
 async function phaseOf(running: LocalApp, cycleId: string): Promise<Cycle | undefined> {
-  const { repo, client } = clients(running);
+  const { repo, client } = appStores(running);
   try {
     const cycle = await repo.getCycle(cycleId);
     if (cycle?.phase === 'FAILED') throw new Error(`the cycle failed: ${JSON.stringify(cycle.failure)}`);
@@ -272,7 +254,7 @@ describe('a review cycle survives kill -9 of the local app', () => {
     await answerInputs(running, cycleId, 'risk-owner');
     await answerInputs(running, cycleId, 'auditor');
     const answeredFirst = await until('the first answers to be recorded', async () => {
-      const { repo, client } = clients(running);
+      const { repo, client } = appStores(running);
       try {
         const requests = await repo.listInputRequests(cycleId);
         const mine = requests.filter((r) => r.ownerId === 'risk-owner' || r.ownerId === 'auditor');
@@ -289,7 +271,7 @@ describe('a review cycle survives kill -9 of the local app', () => {
     // ---- run 2: the answers are still there; a third owner answers; crash awaiting the minutes
     running = await start(QUICK);
     {
-      const { repo, client } = clients(running);
+      const { repo, client } = appStores(running);
       const kept = await repo.listInputRequests(cycleId);
       client.destroy();
       for (const before of answeredFirst) {
@@ -303,7 +285,7 @@ describe('a review cycle survives kill -9 of the local app', () => {
       'the minutes request',
       async () => {
         await phaseOf(running, cycleId);
-        const { outbox, client } = clients(running);
+        const { outbox, client } = appStores(running);
         try {
           const record = await outbox.get(cycleId, 'minutes-request');
           return record?.status === 'SENT' && record;
@@ -343,7 +325,7 @@ describe('a review cycle survives kill -9 of the local app', () => {
     running = await start(DAILY);
     const followUp = (await phaseOf(running, cycleId))!;
     expect(followUp.phase).toBe('FOLLOW_UP');
-    const { repo: repo2, client: client2 } = clients(running);
+    const { repo: repo2, client: client2 } = appStores(running);
     const actions = await repo2.listActionsOfCycle(cycleId);
     client2.destroy();
     expect(actions).toHaveLength(1);
@@ -352,7 +334,7 @@ describe('a review cycle survives kill -9 of the local app', () => {
     expect(caught.key).toBe(reminderKey);
     const reminder = await until('the reminder to be sent', async () => {
       await phaseOf(running, cycleId);
-      const { outbox, client } = clients(running);
+      const { outbox, client } = appStores(running);
       try {
         const record = await outbox.get(cycleId, reminderKey);
         return record?.status === 'SENT' && record;
@@ -366,7 +348,7 @@ describe('a review cycle survives kill -9 of the local app', () => {
     expect(closed.status).toBe('closed');
 
     // ---- every expected email once, none missing, nothing lost
-    const { repo, outbox, client } = clients(running);
+    const { repo, outbox, client } = appStores(running);
     const sent = await outbox.listSent(cycleId);
     const records = (await repo.getCycleRecords(cycleId))!;
     const events = await repo.listEvents(cycleId);

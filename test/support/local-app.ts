@@ -13,9 +13,13 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, type DescribeExecutionOutput } from '@aws-sdk/client-sfn';
+import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
+import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import type { Clock } from '#shared/clock.ts';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators/s3.ts';
+import { stopInOrder } from '#infra/local/processes.ts';
 import { readClockFile } from '#infra/local/stepfunctions/clock-file.ts';
 import { repoRoot } from '#infra/local/stepfunctions/runtime.ts';
 import type { LocalStackInfo } from '#infra/local/stack.ts';
@@ -108,9 +112,10 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const pid = child.pid;
   if (pid === undefined) throw new LocalAppFailed('The local app did not start (no process id).');
   const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) signal(pid, 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
-    await stopGroup(pid);
+    // What is left of its process group: DynamoDB Local.
+    await stopInOrder(-pid, 15_000);
   };
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
@@ -144,6 +149,25 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   }
 }
 
+/** Clients of the running app's table (endpoints change at every start); destroy `client` when done. */
+export function appStores(app: LocalApp): {
+  client: DynamoDBClient;
+  repo: DynamoDbRepository;
+  outbox: DynamoOutboxStore;
+} {
+  const client = new DynamoDBClient({
+    endpoint: app.info.endpoints.dynamodb,
+    region: app.info.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const { tableName } = app.info;
+  return {
+    client,
+    repo: new DynamoDbRepository({ client, tableName }),
+    outbox: new DynamoOutboxStore({ client, tableName }),
+  };
+}
+
 /** DescribeExecution of the execution named `name` (a cycle's id), through the app's Step Functions API. */
 export async function describeExecution(app: LocalApp, name: string): Promise<DescribeExecutionOutput> {
   const sfn = new SFNClient({
@@ -156,30 +180,6 @@ export async function describeExecution(app: LocalApp, name: string): Promise<De
     return await sfn.send(new DescribeExecutionCommand({ executionArn }));
   } finally {
     sfn.destroy();
-  }
-}
-
-/** Sends `name` to a process (or a process group: negative id); false if it is gone. */
-function signal(pid: number, name: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(pid, name);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-    return false;
-  }
-}
-
-/** What is left of the app's process group (DynamoDB Local) stopped with SIGTERM; -9 after 15 s. */
-async function stopGroup(leader: number): Promise<void> {
-  if (!signal(-leader, 'SIGTERM')) return;
-  const deadline = Date.now() + 15_000;
-  while (signal(-leader, 0)) {
-    if (Date.now() > deadline) {
-      signal(-leader, 'SIGKILL');
-      return;
-    }
-    await sleep(50);
   }
 }
 
