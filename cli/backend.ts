@@ -17,6 +17,8 @@
  * | variable          | stack output       | used by                              |
  * | ----------------- | ------------------ | ------------------------------------ |
  * | TABLE_NAME        | TableName          | every command that reads or writes   |
+ * | EVENTS_TABLE_NAME | EventsTableName    | every command that reads or writes events (default: TABLE_NAME + `-events`) |
+ * | ANCHOR_SIGNING_KEY_ID | AnchorSigningKeyArn | evidence key (reads the public key only) |
  * | RAW_MAIL_BUCKET   | RawMailBucketName  | status                               |
  * | EVIDENCE_BUCKET   | EvidenceBucketName | status                               |
  * | STATE_MACHINE_ARN | StateMachineArn    | status, cycle start                  |
@@ -28,6 +30,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
+import { isReplyKeyring } from '#shared/mail/reply-keyring.ts';
 import { ProgrammeId } from '#shared/model/common.ts';
 import { UsageError } from './output.ts';
 
@@ -63,13 +66,15 @@ export const backendOptions = {
 export const BACKEND_HELP = [
   'Backend: the local stack (`npm start`) by default, found through <data dir>/stack.json',
   '  (--data-dir or ISMS_DATA_DIR, default .local-data); --backend aws or ISMS_BACKEND=aws for the',
-  '  deployed stack, with TABLE_NAME, RAW_MAIL_BUCKET, EVIDENCE_BUCKET, STATE_MACHINE_ARN from the',
-  '  stack outputs and the usual AWS credentials.',
+  '  deployed stack, with TABLE_NAME, EVENTS_TABLE_NAME, RAW_MAIL_BUCKET, EVIDENCE_BUCKET,',
+  '  STATE_MACHINE_ARN (and ANCHOR_SIGNING_KEY_ID) from the stack outputs and the usual AWS credentials.',
 ].join('\n');
 
 /** The runtime contract variables the CLI sets or reads. */
 export const CONTRACT_VARIABLES = [
   'TABLE_NAME',
+  'EVENTS_TABLE_NAME',
+  'ANCHOR_SIGNING_KEY_ID',
   'RAW_MAIL_BUCKET',
   'EVIDENCE_BUCKET',
   'STATE_MACHINE_ARN',
@@ -91,6 +96,7 @@ export type ContractVariable = (typeof CONTRACT_VARIABLES)[number];
 /** Locally, these may be overridden from the environment; the rest is the emulators' own. */
 export const LOCAL_OVERRIDES: readonly ContractVariable[] = [
   'TABLE_NAME',
+  'EVENTS_TABLE_NAME',
   'RAW_MAIL_BUCKET',
   'EVIDENCE_BUCKET',
   'STATE_MACHINE_ARN',
@@ -194,7 +200,7 @@ export async function readStackFile(dataDir: string): Promise<StackFile> {
 async function readReplyKey(dataDir: string): Promise<string | undefined> {
   try {
     const key = (await readFile(join(dataDir, REPLY_KEY_FILE), 'utf8')).trim();
-    return /^[0-9a-f]{64}$/.test(key) ? key : undefined;
+    return isReplyKeyring(key) ? key : undefined;
   } catch {
     return undefined;
   }
@@ -229,6 +235,8 @@ export function localContract(
     const value = overrides[name]?.trim();
     if (value) fromStack[name] = value;
   }
+  // Locally the events table is found by its name (TABLE_NAME + `-events`, created with the table),
+  // so a TABLE_NAME override takes its events table along; EVENTS_TABLE_NAME only if given itself.
   return fromStack;
 }
 
@@ -273,6 +281,8 @@ export async function resolveBackend(
 
 const AWS_HINTS: Partial<Record<ContractVariable, string>> = {
   TABLE_NAME: 'the stack output TableName',
+  EVENTS_TABLE_NAME: 'the stack output EventsTableName',
+  ANCHOR_SIGNING_KEY_ID: 'the stack output AnchorSigningKeyArn',
   RAW_MAIL_BUCKET: 'the stack output RawMailBucketName',
   EVIDENCE_BUCKET: 'the stack output EvidenceBucketName',
   STATE_MACHINE_ARN: 'the stack output StateMachineArn',

@@ -132,18 +132,10 @@ export async function ingestFromSes(
 }
 
 /**
- * The verdicts the local SMTP server stands in for: it authenticates nothing, and what reaches it
- * comes from the developer's own machine. Never used on AWS, where SES gives real verdicts.
+ * What the local SMTP server calls for each message it stored (the same pipeline as on AWS), with
+ * the verdicts the server computed (infra/local/emulators/smtp.ts), or, when none are given, the
+ * same local verdicts computed here (shared/mail/local-verdicts.ts). Never used on AWS.
  */
-export const LOCAL_VERDICTS: SesVerdicts = {
-  spamVerdict: { status: 'PASS' },
-  virusVerdict: { status: 'PASS' },
-  spfVerdict: { status: 'PASS' },
-  dkimVerdict: { status: 'PASS' },
-  dmarcVerdict: { status: 'PASS' },
-};
-
-/** What the local SMTP server calls for each message it stored (the same pipeline as on AWS). */
 export async function ingestFromSmtp(
   deps: IngestDeps,
   mail: {
@@ -155,11 +147,12 @@ export async function ingestFromSmtp(
     verdicts?: SesVerdicts;
   },
 ): Promise<IngestResult> {
+  const { localVerdicts } = await import('#shared/mail/local-verdicts.ts');
   return ingest(deps, {
     raw: mail.raw,
     rawS3Key: mail.key,
     envelope: mail.envelope,
-    sesVerdicts: mail.verdicts ?? LOCAL_VERDICTS,
+    sesVerdicts: mail.verdicts ?? (await localVerdicts(mail.raw, mail.envelope.mailFrom)),
     receivedAt: mail.receivedAt,
   });
 }
@@ -170,6 +163,7 @@ async function run(event: unknown): Promise<IngestResult> {
   // The outcome and reason only: never the body, the token or the key.
   logger.info('inbound message handled', {
     outcome: result.outcome,
+    ...(result.heldId ? { heldId: result.heldId } : {}),
     reason: result.reason.slice(0, 300),
     messageId: result.messageId,
     answer: result.answer,

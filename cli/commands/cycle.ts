@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { parseWith } from '#shared/model/common.ts';
 import { CYCLE_TYPES, CycleId, cycleIdFor, type CycleType } from '#shared/model/ids.ts';
 import { ProgrammeSchema, type Programme, type Review } from '#shared/programme/schema.ts';
@@ -12,7 +13,7 @@ import {
   resolveProgrammeId,
   type Backend,
 } from '../backend.ts';
-import { openRepository, sfnClient } from '../clients.ts';
+import { dynamoDbClient, openRepository, sfnClient } from '../clients.ts';
 import {
   cycleListView,
   cycleView,
@@ -44,6 +45,14 @@ export interface StartCycleInput {
   /** When the cycle opens (UTC ISO): the time its id is made from, as a scheduled start gives it. */
   readonly scheduledTime: string;
 }
+
+/** The parts of a start's execution input that `cycle start` reports (a held period's own input). */
+const StartCycleInput = z.looseObject({
+  type: z.enum(CYCLE_TYPES),
+  comprehensive: z.boolean().default(false),
+  meetingAt: z.optional(z.string()),
+  scheduledTime: z.string(),
+});
 
 async function withRepository<T>(
   backend: Backend,
@@ -126,8 +135,10 @@ export const cycleStart: Command = {
     '                                       (09:00 when no time is given); default: from the schedule',
     '  --programme <id>                     default: ISMS_PROGRAMME_ID, or locally the one applied last',
     '',
-    'The cycle id is made from the type and the time now (to the minute): starting again in the same',
-    'minute is reported as "already started" and exits 0.',
+    'One cycle per programme, type and period: the period is the stretch of the schedule between two',
+    "occurrences of the type's cron that the time now falls in. The first start in a period makes the",
+    'cycle (its id from the type and the time now, to the minute); any later start in the same period,',
+    'from here or from the schedule, is reported as "already started" with that cycle and exits 0.',
     '',
     BACKEND_HELP,
   ].join('\n'),
@@ -151,7 +162,6 @@ export const cycleStart: Command = {
     const meetingAt = meetingOption(values.meeting, programme, now);
     const stateMachineArn = requireSetting(backend, 'STATE_MACHINE_ARN');
 
-    const cycleId = cycleIdFor(review.type, now);
     const input: StartCycleInput = {
       programmeId,
       type: review.type,
@@ -160,45 +170,82 @@ export const cycleStart: Command = {
       requestedBy: 'cli',
       scheduledTime: now.toISOString(),
     };
-    const zone = programme.organisation.timeZone;
-    const meeting = meetingAt ?? cycleDates(programme, review, now).meetingAt;
-    const meetingText = `${localTime(meeting, zone)} ${zone}${meetingAt === undefined ? ' (from the schedule)' : ''}`;
-    const summary = {
-      cycleId,
-      programmeId,
-      type: review.type,
-      comprehensive: review.comprehensive,
-      meeting: {
-        utc: utcTime(meeting),
-        local: localTime(meeting, zone),
-        timeZone: zone,
-        fromSchedule: !meetingAt,
-      },
-    };
-
+    const [{ startCycle }, { DynamoDbRepository }, { SfnWorkflow }] = await Promise.all([
+      import('#shared/cycle/start.ts'),
+      import('#shared/adapters/dynamodb-repository.ts'),
+      import('#shared/adapters/sfn-workflow.ts'),
+    ]);
+    const dynamo = await dynamoDbClient(backend);
     const client = await sfnClient(backend);
     try {
-      const { StartExecutionCommand } = await import('@aws-sdk/client-sfn');
-      const started = await client.send(
-        new StartExecutionCommand({ stateMachineArn, name: cycleId, input: JSON.stringify(input) }),
+      // The period decides: a second start in the same period returns the cycle that holds it.
+      const result = await startCycle(
+        {
+          starter: new SfnWorkflow(client),
+          periods: new DynamoDbRepository({
+            client: dynamo,
+            tableName: requireSetting(backend, 'TABLE_NAME'),
+          }),
+          now: () => clock.now(),
+        },
+        stateMachineArn,
+        { ...input },
+        programme,
       );
+      const cycleId = result.cycleId;
+      const held = StartCycleInput.safeParse(result.input);
+      const startedAs = held.success ? held.data : input;
+      const heldReview = programme.schedule.reviews.find((r) => r.type === startedAs.type) ?? review;
+      const meeting =
+        startedAs.meetingAt ?? cycleDates(programme, heldReview, new Date(startedAs.scheduledTime)).meetingAt;
+      const zone = programme.organisation.timeZone;
+      const meetingText = `${localTime(meeting, zone)} ${zone}${startedAs.meetingAt === undefined ? ' (from the schedule)' : ''}`;
+      const summary = {
+        cycleId,
+        programmeId,
+        type: startedAs.type,
+        comprehensive: startedAs.comprehensive,
+        ...(result.period ? { period: result.period } : {}),
+        meeting: {
+          utc: utcTime(meeting),
+          local: localTime(meeting, zone),
+          timeZone: zone,
+          fromSchedule: !startedAs.meetingAt,
+        },
+      };
+      if (result.existing || !result.started) {
+        out.say(`cycle ${cycleId} already started; \`isms-review cycle show ${cycleId}\` shows it.`);
+        if (cycleId !== cycleIdFor(review.type, now)) {
+          out.say(
+            `It holds this ${startedAs.type} period of the schedule, which opened ${localTime(
+              reviewPeriodOpening(result.period),
+              zone,
+            )} ${zone}: one cycle per period, so no second one was started.`,
+          );
+        }
+        out.result({ ...summary, alreadyStarted: true });
+        return ExitCode.ok;
+      }
       out.say(
         `Started cycle ${cycleId}: ${review.type}${review.comprehensive ? ' (comprehensive)' : ''} review of ` +
           `${programmeId}, meeting ${meetingText}.`,
       );
       out.say(`\`isms-review cycle show ${cycleId}\` shows its progress.`);
-      out.result({ ...summary, alreadyStarted: false, executionArn: started.executionArn });
-      return ExitCode.ok;
-    } catch (error) {
-      if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
-      out.say(`cycle ${cycleId} already started; \`isms-review cycle show ${cycleId}\` shows it.`);
-      out.result({ ...summary, alreadyStarted: true });
+      out.result({ ...summary, alreadyStarted: false, executionArn: result.executionArn });
       return ExitCode.ok;
     } finally {
       client.destroy();
+      dynamo.destroy();
     }
   },
 };
+
+/** The opening occurrence named by a period key (`<programme>#<type>#<yyyyMMddTHHmmZ>`), as UTC ISO. */
+function reviewPeriodOpening(period: string | undefined): string {
+  const stamp = /#(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z$/.exec(period ?? '');
+  if (!stamp) return '';
+  return `${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:00Z`;
+}
 
 export const cycleList: Command = {
   words: ['cycle', 'list'],

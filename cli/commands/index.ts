@@ -1,6 +1,8 @@
 import { actionDecide, actionExtension, actionShow, actionsList, actionUpdate } from './actions.ts';
 import { cycleList, cycleMove, cycleShow, cycleStart } from './cycle.ts';
-import { evidenceExport, evidenceVerify } from './evidence.ts';
+import { evidenceExport, evidenceKey, evidenceVerify } from './evidence.ts';
+import { inputSubmit } from './input.ts';
+import { mailHeld, mailIngest, mailRelease } from './mail.ts';
 import { minutesSubmit } from './minutes.ts';
 import { programmeApply, programmeValidate } from './programme.ts';
 import { status } from './status.ts';
@@ -18,6 +20,11 @@ export const commands: Command[] = [
   cycleMove,
   evidenceExport,
   evidenceVerify,
+  evidenceKey,
+  inputSubmit,
+  mailIngest,
+  mailHeld,
+  mailRelease,
   minutesSubmit,
   actionsList,
   actionUpdate,

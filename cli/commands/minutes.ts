@@ -51,11 +51,11 @@ export const minutesSubmit: Command = {
     try {
       const { submitMinutes } = await import('#shared/minutes/submit.ts');
       const { SfnWorkflow } = await import('#shared/adapters/sfn-workflow.ts');
-      const { createAnchorStore } = await import('#shared/adapters/s3-anchor-store.ts');
       const workflow = new SfnWorkflow(await sfnClient(backend));
       const result = await submitMinutes(
-        // Accepted minutes are a milestone: their chain head is anchored in the evidence bucket.
-        { repo: repository, clock, workflow, anchors: createAnchorStore({ env: process.env }) },
+        // Accepted minutes are a milestone: the workflow's anchoring step anchors the chain head
+        // once it has resumed (functions/anchor-chain.ts).
+        { repo: repository, clock, workflow },
         {
           cycleId,
           text,

@@ -5,12 +5,21 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  UpdateTimeToLiveCommand,
   ResourceInUseException,
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { keyAttributes, tableDesign, type TableDesign } from '#shared/store/table-design.ts';
+import {
+  eventsTableDesign,
+  eventsTableNameFor,
+  keyAttributes,
+  tableDesign,
+  TTL_ATTRIBUTE,
+  type TableDesign,
+} from '#shared/store/table-design.ts';
 
 export class TableNotActive extends Error {
   override name = 'TableNotActive' as const;
@@ -36,25 +45,42 @@ export function createTableInput(
       { AttributeName: design.partitionKey.name, KeyType: 'HASH' },
       { AttributeName: design.sortKey.name, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: design.globalSecondaryIndexes.map((index) => ({
-      IndexName: index.indexName,
-      KeySchema: [
-        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
-        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    })),
+    ...(design.globalSecondaryIndexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: design.globalSecondaryIndexes.map((index) => ({
+            IndexName: index.indexName,
+            KeySchema: [
+              { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+              { AttributeName: index.sortKey.name, KeyType: 'RANGE' as const },
+            ],
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
   };
 }
 
-/** Creates the table unless it exists, then waits until it and its indexes are ACTIVE. */
+/**
+ * Creates the table and, beside it, its events table (eventsTableNameFor: the name with `-events`,
+ * eventsTableDesign) unless they exist, then waits until they and their indexes are ACTIVE.
+ */
 export async function createTable(
   client: DynamoDBClient,
   tableName: string,
   options: { timeoutMs?: number } = {},
 ): Promise<void> {
+  await createOneTable(client, tableName, tableDesign, options);
+  await createOneTable(client, eventsTableNameFor(tableName), eventsTableDesign, options);
+}
+
+async function createOneTable(
+  client: DynamoDBClient,
+  tableName: string,
+  design: TableDesign,
+  options: { timeoutMs?: number },
+): Promise<void> {
   try {
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await client.send(new CreateTableCommand(createTableInput(tableName, design)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
@@ -73,6 +99,23 @@ export async function createTable(
     }
     await new Promise((wake) => setTimeout(wake, 50));
   }
+}
+
+/**
+ * Turns on the table's time to live on TTL_ATTRIBUTE, as the CDK stack does (DynamoDB Local
+ * accepts the setting; an already enabled TTL is fine).
+ */
+export async function enableTimeToLive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { TimeToLiveDescription: ttl } = await client.send(
+    new DescribeTimeToLiveCommand({ TableName: tableName }),
+  );
+  if (ttl?.TimeToLiveStatus === 'ENABLED' && ttl.AttributeName === TTL_ATTRIBUTE) return;
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    }),
+  );
 }
 
 /** Creates each bucket unless it exists (path-style S3 emulator; no Object Lock locally). */

@@ -24,7 +24,9 @@ import { LOCAL_CREDENTIALS, startS3, type RunningS3 } from './emulators/s3.ts';
 import { startSes, type RunningSes } from './emulators/ses.ts';
 import { startSmtp, type OnInbound, type RunningSmtp } from './emulators/smtp.ts';
 import { isAlive, stopInOrder } from './processes.ts';
-import { createTable } from './resources.ts';
+import { createTable, enableTimeToLive } from './resources.ts';
+import { isReplyKeyring } from '#shared/mail/reply-keyring.ts';
+import { ANCHOR_SIGNING_KEY_FILE, localSigningKey } from '#shared/adapters/file-signer.ts';
 
 export const LOCAL_REGION = 'eu-west-1';
 export const LOCAL_TABLE_NAME = 'isms-review';
@@ -156,11 +158,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     try {
       await createTable(dynamoClient, LOCAL_TABLE_NAME);
+      await enableTimeToLive(dynamoClient, LOCAL_TABLE_NAME);
     } finally {
       dynamoClient.destroy();
     }
 
-    const info = describe({ dynamo, ses, s3, smtp, dataDir, replyKey: await replyKey(dataDir) });
+    const info = describe({
+      dynamo,
+      ses,
+      s3,
+      smtp,
+      dataDir,
+      replyKey: await replyKey(dataDir),
+      signingKey: await localSigningKey(dataDir),
+    });
     if (dataDir !== undefined) await writeStackFile(dataDir, info);
 
     let stopped: Promise<void> | undefined;
@@ -197,8 +208,10 @@ function describe(parts: {
   smtp: RunningSmtp;
   dataDir: string | undefined;
   replyKey: string;
+  /** The anchoring key (PKCS#8 PEM), kept in the data folder like the reply key. */
+  signingKey: string;
 }): LocalStackInfo {
-  const { dynamo, ses, s3, smtp, dataDir, replyKey: key } = parts;
+  const { dynamo, ses, s3, smtp, dataDir, replyKey: key, signingKey } = parts;
   return {
     region: LOCAL_REGION,
     tableName: LOCAL_TABLE_NAME,
@@ -215,6 +228,7 @@ function describe(parts: {
       INBOUND_DOMAIN: LOCAL_INBOUND_DOMAIN,
       SES_CONFIGURATION_SET: LOCAL_CONFIGURATION_SET,
       REPLY_KEY: key,
+      ANCHOR_SIGNING_KEY: signingKey,
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -222,6 +236,8 @@ function describe(parts: {
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       ISMS_S3_FORCE_PATH_STYLE: 'true',
+      // s3rver ignores If-None-Match on PUT: the anchor store checks with HEAD first (local only).
+      ISMS_S3_EMULATED: 'true',
       // s3rver does not decode aws-chunked uploads: with the SDK's default (a CRC32 trailer on
       // every streamed upload) it would store the chunk framing as object bytes.
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
@@ -230,14 +246,18 @@ function describe(parts: {
   };
 }
 
-/** A persistent stack keeps its reply key so that reply addresses sent earlier stay valid. */
+/**
+ * A persistent stack keeps its reply keyring so that reply addresses sent earlier stay valid. A new
+ * one is one key in hex (generation 1); a keyring in its JSON form (shared/mail/reply-keyring.ts),
+ * e.g. copied from a rotated secret, is used as it is.
+ */
 async function replyKey(dataDir: string | undefined): Promise<string> {
   const fresh = randomBytes(32).toString('hex');
   if (dataDir === undefined) return fresh;
   const file = join(dataDir, REPLY_KEY_FILE);
   try {
     const stored = (await readFile(file, 'utf8')).trim();
-    if (/^[0-9a-f]{64}$/.test(stored)) return stored;
+    if (isReplyKeyring(stored)) return stored;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -246,7 +266,7 @@ async function replyKey(dataDir: string | undefined): Promise<string> {
 }
 
 async function writeStackFile(dataDir: string, info: LocalStackInfo): Promise<void> {
-  const { REPLY_KEY: _secret, ...env } = info.env;
+  const { REPLY_KEY: _secret, ANCHOR_SIGNING_KEY: _signingKey, ...env } = info.env;
   const file: StackFile = { ...info, env, pid: process.pid, startedAt: new Date().toISOString() };
   await writeFile(join(dataDir, STACK_FILE), `${JSON.stringify(file, null, 2)}\n`);
 }
@@ -290,6 +310,11 @@ export async function readRunningStack(dataDir: string): Promise<LocalStackInfo 
     );
   }
   const key = (await readFile(join(folder, REPLY_KEY_FILE), 'utf8')).trim();
+  const signingKey = await readFile(join(folder, ANCHOR_SIGNING_KEY_FILE), 'utf8').catch(() => undefined);
   const { pid, startedAt: _startedAt, ...info } = file;
-  return { ...info, env: { ...info.env, REPLY_KEY: key }, pid };
+  return {
+    ...info,
+    env: { ...info.env, REPLY_KEY: key, ...(signingKey ? { ANCHOR_SIGNING_KEY: signingKey } : {}) },
+    pid,
+  };
 }

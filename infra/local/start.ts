@@ -11,6 +11,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { OnInbound } from './emulators/smtp.ts';
+import { FileSigner } from '#shared/adapters/file-signer.ts';
+import { anchorKeyOf, formatFingerprint } from '#shared/evidence/signer.ts';
 import { startLocalStack, type LocalStack, type ServiceName } from './stack.ts';
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = { dynamodb: 8000, ses: 8005, s3: 4569, smtp: 2525 };
@@ -95,9 +97,13 @@ export async function runLocalStack(options: RunOptions = {}): Promise<LocalStac
   );
   print(`  SES API               ${stack.endpoints.ses}`);
   print(`  Data folder           ${settings.dataDir}`);
-  print('  Environment for handlers and the CLI (REPLY_KEY is in the data folder):');
+  if (env.ANCHOR_SIGNING_KEY) {
+    const key = await anchorKeyOf(new FileSigner(env.ANCHOR_SIGNING_KEY));
+    print(`  Anchoring key         ${formatFingerprint(key.fingerprint)} (isms-review evidence key)`);
+  }
+  print('  Environment for handlers and the CLI (REPLY_KEY and ANCHOR_SIGNING_KEY are in the data folder):');
   for (const [name, value] of Object.entries(env)) {
-    if (name !== 'REPLY_KEY') print(`    ${name}=${value}`);
+    if (name !== 'REPLY_KEY' && name !== 'ANCHOR_SIGNING_KEY') print(`    ${name}=${value}`);
   }
   print('Press Ctrl-C to stop.');
 

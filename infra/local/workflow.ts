@@ -129,6 +129,8 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
   Object.assign(process.env, env);
   const { resetCycleDeps } = await import('#shared/adapters/runtime.ts');
   resetCycleDeps();
+  const { resetAnchorChainDeps } = await import('#shared/adapters/anchor-wiring.ts');
+  resetAnchorChainDeps();
   // Start-up takes no simulated time: handlers load first, then the clock goes back to where this
   // run started and the executions an earlier run left RUNNING resume from there.
   await runtime.loadHandlers();

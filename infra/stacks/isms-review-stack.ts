@@ -6,7 +6,10 @@
  *        (STANDARD, logs ALL, X-Ray) ─→ the workflow's functions
  *   SES receipt rule (inbound domain): raw message → S3 `inbound/`, then ingest-email (Event)
  *   SES configuration set: send/delivery/bounce/complaint/reject events → EventBridge → log group
- *   DynamoDB table (tableDesign), evidence bucket (Object Lock COMPLIANCE), reply-key secret
+ *   DynamoDB table (tableDesign) and events table (eventsTableDesign: append-only, PutItem only),
+ *   evidence bucket (Object Lock COMPLIANCE; anchors/ written once, by the anchoring role only),
+ *   reply-key secret, anchoring key (KMS, ECC_NIST_P256, kms:Sign for the anchoring role alone)
+ *   Daily schedule → anchor-chain (anchors every open cycle whose chain moved)
  *   Alarms → SNS topic: failed/timed-out/aborted executions, function errors, every DLQ not empty
  *
  * Functions come from the registry in infra/functions.ts; each gets the runtime environment
@@ -17,6 +20,7 @@ import {
   ArnFormat,
   Aws,
   CfnOutput,
+  CustomResource,
   Duration,
   RemovalPolicy,
   Stack,
@@ -50,7 +54,12 @@ import type { FunctionGrant, FunctionSpec } from '#infra/functions.ts';
 import { nagResourceFinding } from '#infra/nag.ts';
 import { buildReviewCycleDefinition } from '#infra/workflow/definition.ts';
 import { workflowFunctionIds } from '#infra/workflow/review-cycle.ts';
-import { tableDesign } from '#shared/store/table-design.ts';
+import {
+  eventsTableDesign,
+  eventsTableNameFor,
+  tableDesign,
+  TTL_ATTRIBUTE,
+} from '#shared/store/table-design.ts';
 import type { KeyAttribute } from '#shared/store/table-design.ts';
 
 /** The parts of the review programme (programme.yaml) the stack is built from. */
@@ -101,13 +110,48 @@ const TABLE_READ_ACTIONS = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ];
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
+/** No DeleteItem, no BatchWriteItem: nothing the functions do deletes a record. */
+const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** The events table is append-only: read an event, query a cycle's log, and add one (PutItem). */
+const EVENTS_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
+const EVENTS_WRITE_ACTIONS = ['dynamodb:PutItem'];
+
+/** The registry function that signs and writes anchors (the state machine and the daily schedule invoke it). */
+export const ANCHOR_FUNCTION_ID = 'anchor-chain';
+
+/** The registry function CloudFormation asks for the anchoring key's public half (custom resource). */
+export const KEY_PUBLISHER_FUNCTION_ID = 'publish-anchor-key';
+
+/** When the daily anchor sweep runs, in the organisation's time zone: the end of the local day. */
+export const DAILY_ANCHOR_CRON = 'cron(50 23 * * ? *)';
+
+/** The registry function that emails the ISMS manager the day's held mail, and when (07:00). */
+export const HELD_MAIL_DIGEST_FUNCTION_ID = 'held-mail-digest';
+export const HELD_MAIL_DIGEST_CRON = 'cron(0 7 * * ? *)';
+
+/** Key administration for the account, without kms:Sign (the anchoring role alone signs). */
+const KEY_ADMIN_ACTIONS = [
+  'kms:Create*',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:Verify',
 ];
+/** What a role that only prints or checks the anchoring key's public half may do. */
+const PUBLIC_KEY_ACTIONS = ['kms:GetPublicKey', 'kms:DescribeKey'];
 const KMS_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+/** Days between rotations of the reply keyring: a new key is published, the previous one signs. */
+const REPLY_KEY_ROTATION_DAYS = 90;
 const KMS_ENCRYPT_ACTIONS = [
   'kms:Encrypt',
   'kms:ReEncryptFrom',
@@ -120,6 +164,13 @@ export class IsmsReviewStack extends Stack {
   readonly dataKey: kms.Key;
   readonly opsKey: kms.Key;
   readonly table: dynamodb.Table;
+  /** The cycles' event logs: append-only (no role holds UpdateItem, DeleteItem or BatchWriteItem). */
+  readonly eventsTable: dynamodb.Table;
+  /** Signs anchors and bundle manifests; kms:Sign for the anchoring role alone. */
+  readonly anchorSigningKey: kms.Key;
+  /** The daily anchor sweep (undefined when the registry has no anchoring function). */
+  readonly dailyAnchorSchedule: scheduler.Schedule | undefined;
+  readonly heldMailDigestSchedule: scheduler.Schedule | undefined;
   readonly accessLogsBucket: s3.Bucket;
   readonly rawMailBucket: s3.Bucket;
   readonly evidenceBucket: s3.Bucket;
@@ -138,12 +189,14 @@ export class IsmsReviewStack extends Stack {
   private readonly stateMachineName: string;
   private readonly stateMachineArnString: string;
   private readonly fromDomain: string;
+  private readonly fromAddress: string;
 
   constructor(scope: Construct, id: string, props: IsmsReviewStackProps) {
     super(scope, id, props);
     const { programme } = props;
     const registry = props.functions ?? functionRegistry;
     this.fromDomain = domainOf(programme.mail.fromAddress);
+    this.fromAddress = programme.mail.fromAddress;
     checkDomain(programme.mail.inboundDomain, 'mail.inboundDomain');
     if (!Number.isInteger(programme.evidence.retentionDays) || programme.evidence.retentionDays < 1) {
       throw new InvalidStackInput(
@@ -186,6 +239,28 @@ export class IsmsReviewStack extends Stack {
       }),
     );
 
+    // The anchoring key: asymmetric (ECC_NIST_P256, SIGN_VERIFY), so the public half can be given
+    // to anyone and the private half never leaves KMS. The account administers the key but may not
+    // sign with it: the key policy allows kms:Sign to the anchoring function's role alone and denies
+    // it to every other principal (the statements naming that role are added once it exists).
+    // Asymmetric KMS keys do not rotate; a new key is a new fingerprint to publish.
+    this.anchorSigningKey = new kms.Key(this, 'AnchorSigningKey', {
+      description: 'isms-review anchoring key: signs evidence anchors and bundle manifests',
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'AccountAdministersButDoesNotSign',
+            principals: [new iam.AccountRootPrincipal()],
+            actions: KEY_ADMIN_ACTIONS,
+            resources: ['*'], // in a key policy, "*" is this key
+          }),
+        ],
+      }),
+    });
+
     // ---- table --------------------------------------------------------------------------------
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: toAttribute(tableDesign.partitionKey),
@@ -196,6 +271,7 @@ export class IsmsReviewStack extends Stack {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.dataKey,
       removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
     });
     for (const index of tableDesign.globalSecondaryIndexes) {
       this.table.addGlobalSecondaryIndex({
@@ -205,6 +281,21 @@ export class IsmsReviewStack extends Stack {
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }
+
+    // The event logs, in a table of their own so that IAM can make them append-only: roles hold
+    // PutItem (the code writes with attribute_not_exists), GetItem and Query here, nothing else.
+    this.eventsTable = new dynamodb.Table(this, 'EventsTable', {
+      // Named after the main table (eventsTableNameFor), so that a client given only TABLE_NAME finds it.
+      tableName: eventsTableNameFor(this.table.tableName),
+      partitionKey: toAttribute(eventsTableDesign.partitionKey),
+      sortKey: toAttribute(eventsTableDesign.sortKey),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.dataKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     // ---- buckets ------------------------------------------------------------------------------
     const bucketDefaults = {
@@ -251,8 +342,13 @@ export class IsmsReviewStack extends Stack {
     });
 
     // ---- reply-token key ----------------------------------------------------------------------
+    // The reply keyring (shared/mail/reply-keyring.ts). It starts as one key of 64 hex characters
+    // (generation 1); the rotation function (registry grant `replyKey:rotate`, which also sets the
+    // rotation schedule: see grant()) turns it into a JSON keyring and adds a generation every
+    // REPLY_KEY_ROTATION_DAYS, keeping old keys until every token they signed has expired.
     this.replyKeySecret = new secretsmanager.Secret(this, 'ReplyKey', {
-      description: 'HMAC key that signs reply addresses (64 hex characters)',
+      description:
+        'HMAC keyring that signs reply addresses (rotated; old keys verify until their tokens expire)',
       encryptionKey: this.dataKey,
       removalPolicy: RemovalPolicy.RETAIN,
       generateSecretString: {
@@ -262,11 +358,6 @@ export class IsmsReviewStack extends Stack {
         includeSpace: false,
         excludeCharacters: 'ghijklmnopqrstuvwxyz',
       },
-    });
-    Validations.of(this.replyKeySecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The reply-token HMAC key signs reply addresses that stay valid for weeks; rotating it would invalidate every outstanding request. It is replaced deliberately, by changing the secret, not on a timer.',
     });
 
     // ---- mail: identities, configuration set, event record -------------------------------------
@@ -335,6 +426,7 @@ export class IsmsReviewStack extends Stack {
     });
     const environment: Record<string, string> = {
       TABLE_NAME: this.table.tableName,
+      EVENTS_TABLE_NAME: this.eventsTable.tableName,
       RAW_MAIL_BUCKET: this.rawMailBucket.bucketName,
       EVIDENCE_BUCKET: this.evidenceBucket.bucketName,
       STATE_MACHINE_ARN: this.stateMachineArnString,
@@ -354,10 +446,15 @@ export class IsmsReviewStack extends Stack {
         );
       }
       seen.add(spec.id);
+      const usesAnchorKey = spec.grants.some(
+        (grant) => grant === 'anchors:sign' || grant === 'anchors:publicKey',
+      );
       const fn = new IsmsFunction(this, pascalCase(spec.id), {
         entry: spec.entry,
         description: spec.description,
-        environment,
+        environment: usesAnchorKey
+          ? { ...environment, ANCHOR_SIGNING_KEY_ID: this.anchorSigningKey.keyArn }
+          : environment,
         timeout: spec.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.timeoutSeconds),
         memorySize: spec.memorySize,
         reservedConcurrentExecutions: spec.reservedConcurrency,
@@ -368,6 +465,7 @@ export class IsmsReviewStack extends Stack {
       built.set(spec.id, fn);
     }
     this.functions = built;
+    this.protectAnchors(registry, built);
 
     const ingest = built.get('ingest-email');
     if (!ingest) {
@@ -435,19 +533,21 @@ export class IsmsReviewStack extends Stack {
       'SchedulesDeadLetterQueue',
       'scheduled review starts the scheduler could not deliver',
     );
+    // The scheduler, for schedules of this group only.
+    const schedulerPrincipal = new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: {
+        'aws:SourceArn': this.formatArn({
+          service: 'scheduler',
+          resource: 'schedule',
+          resourceName: `${scheduleGroupName}/*`,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      },
+    });
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       description: 'EventBridge Scheduler: invokes start-cycle, which starts review cycles',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        ArnLike: {
-          'aws:SourceArn': this.formatArn({
-            service: 'scheduler',
-            resource: 'schedule',
-            resourceName: `${scheduleGroupName}/*`,
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          }),
-        },
-      }),
+      assumedBy: schedulerPrincipal,
     });
     const timeZone = TimeZone.of(programme.organisation.timeZone);
     const startCycle = built.get(START_CYCLE_FUNCTION_ID);
@@ -481,6 +581,63 @@ export class IsmsReviewStack extends Stack {
           }),
         }),
     );
+
+    /** A daily schedule (organisation time zone) with its own role, which may invoke `fn` and nothing else. */
+    const daily = (
+      scheduleId: string,
+      fn: IsmsFunction,
+      cron: string,
+      description: string,
+      input: Record<string, string>,
+    ): scheduler.Schedule => {
+      const role = new iam.Role(this, `${scheduleId}SchedulerRole`, {
+        description: `EventBridge Scheduler: invokes ${fn.entry} (${description})`,
+        assumedBy: schedulerPrincipal,
+      });
+      return new scheduler.Schedule(this, scheduleId, {
+        scheduleName:
+          `${this.stackName}-${scheduleId.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`.slice(0, 64),
+        scheduleGroup: this.scheduleGroup,
+        description: `${description} of ${programme.organisation.name}`,
+        schedule: scheduler.ScheduleExpression.expression(cron, timeZone),
+        target: new InvokeUnqualifiedFunction(fn.function, {
+          role,
+          input: scheduler.ScheduleTargetInput.fromObject(input),
+          deadLetterQueue: this.schedulesDeadLetterQueue,
+          retryAttempts: 10,
+          maxEventAge: Duration.hours(24),
+        }),
+      });
+    };
+
+    // The daily anchor sweep: every open cycle whose chain moved since its last anchor gets a signed
+    // anchor, so no stretch of a log between milestones stays unanchored for more than a day.
+    const anchorChain = built.get(ANCHOR_FUNCTION_ID);
+    this.dailyAnchorSchedule = anchorChain
+      ? daily(
+          'DailyAnchor',
+          anchorChain,
+          DAILY_ANCHOR_CRON,
+          'Daily signed anchor of every open review cycle',
+          {
+            sweep: 'daily',
+            programmeId: programme.organisation.id,
+          },
+        )
+      : undefined;
+    // The ISMS manager's daily list of mail held at the front door (nothing is sent when none is held).
+    const heldMailDigest = built.get(HELD_MAIL_DIGEST_FUNCTION_ID);
+    this.heldMailDigestSchedule = heldMailDigest
+      ? daily(
+          'DailyHeldMailDigest',
+          heldMailDigest,
+          HELD_MAIL_DIGEST_CRON,
+          'Daily digest of held inbound mail',
+          {
+            programmeId: programme.organisation.id,
+          },
+        )
+      : undefined;
 
     // ---- alarms -------------------------------------------------------------------------------
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
@@ -534,6 +691,35 @@ export class IsmsReviewStack extends Stack {
 
     // ---- outputs ------------------------------------------------------------------------------
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'EventsTableName', {
+      value: this.eventsTable.tableName,
+      description: "The cycles' append-only event logs (EVENTS_TABLE_NAME for the CLI)",
+    });
+    const publisher = built.get(KEY_PUBLISHER_FUNCTION_ID);
+    if (publisher) {
+      // Read at deploy time by our own function (GetPublicKey only): the generic AwsCustomResource
+      // would decode the binary SPKI as UTF-8 text and output garbage.
+      const publicKey = new CustomResource(this, 'AnchorPublicKeyReader', {
+        serviceToken: publisher.function.functionArn,
+        resourceType: 'Custom::AnchorPublicKey',
+        properties: { KeyId: this.anchorSigningKey.keyArn },
+      });
+      new CfnOutput(this, 'AnchorPublicKey', {
+        value: publicKey.getAttString('PublicKey'),
+        description:
+          'Public half of the anchoring key (base64 SPKI DER). Its fingerprint is the SHA-256 of these bytes; `isms-review evidence key` prints it, and the package and minutes emails to top management carry it.',
+      });
+      new CfnOutput(this, 'AnchorKeyFingerprint', {
+        value: publicKey.getAttString('FingerprintGrouped'),
+        description:
+          'SHA-256 of the anchoring public key: compare with `isms-review evidence key`, the package and minutes emails, and what `evidence verify` says it trusted',
+      });
+    }
+    new CfnOutput(this, 'AnchorSigningKeyArn', {
+      value: this.anchorSigningKey.keyArn,
+      description:
+        'The KMS key that signs anchors and bundle manifests (ANCHOR_SIGNING_KEY_ID for the CLI); only the anchoring function may sign with it',
+    });
     new CfnOutput(this, 'RawMailBucketName', { value: this.rawMailBucket.bucketName });
     new CfnOutput(this, 'EvidenceBucketName', { value: this.evidenceBucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
@@ -558,6 +744,88 @@ export class IsmsReviewStack extends Stack {
       description:
         'Run once after the first deployment. Only one rule set is active per account and region: merge rules first if another set is active.',
     });
+  }
+
+  /**
+   * The anchoring role alone signs with the anchoring key and writes under `anchors/`: the key policy
+   * allows it kms:Sign and denies kms:Sign to every other principal (the account's administrators
+   * included: they keep key administration, and a changed key policy is a CloudTrail event); the
+   * evidence bucket's policy denies every write under `anchors/` without `If-None-Match: *` (an anchor
+   * is never written over) and every write there by any other principal, and deletes there to all.
+   */
+  private protectAnchors(registry: readonly FunctionSpec[], built: ReadonlyMap<string, IsmsFunction>): void {
+    const anchoring = registry.filter((spec) =>
+      spec.grants.some((grant) => grant === 'anchors:sign' || grant === 'anchors:write'),
+    );
+    if (anchoring.length > 1) {
+      throw new InvalidStackInput(
+        `Only one function may sign or write anchors (anchors:sign, anchors:write), found ${anchoring
+          .map((spec) => spec.id)
+          .join(', ')}; check infra/functions.ts`,
+      );
+    }
+    const role = anchoring[0] ? built.get(anchoring[0].id)?.role : undefined;
+    const signs = anchoring[0]?.grants.includes('anchors:sign') ?? false;
+    const writes = anchoring[0]?.grants.includes('anchors:write') ?? false;
+    const anchorObjects = this.evidenceBucket.arnForObjects('anchors/*');
+    const exceptAnchoringRole = (allowed: boolean) =>
+      allowed && role ? { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } } : undefined;
+
+    if (role && signs) {
+      this.anchorSigningKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AnchoringRoleSigns',
+          principals: [new iam.ArnPrincipal(role.roleArn)],
+          actions: ['kms:Sign', 'kms:Verify', ...PUBLIC_KEY_ACTIONS],
+          resources: ['*'], // in a key policy, "*" is this key
+        }),
+      );
+    }
+    this.anchorSigningKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'NobodyElseSigns',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Sign'],
+        resources: ['*'], // in a key policy, "*" is this key
+        conditions: exceptAnchoringRole(signs),
+      }),
+    );
+
+    this.evidenceBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AnchorsAreWrittenOnce',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [anchorObjects],
+        conditions: { Null: { 's3:if-none-match': 'true' } },
+      }),
+    );
+    this.evidenceBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheAnchoringRoleWritesAnchors',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [
+          's3:PutObject',
+          's3:PutObjectRetention',
+          's3:PutObjectLegalHold',
+          's3:BypassGovernanceRetention',
+        ],
+        resources: [anchorObjects],
+        conditions: exceptAnchoringRole(writes),
+      }),
+    );
+    this.evidenceBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'NobodyDeletesAnchors',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [anchorObjects],
+      }),
+    );
   }
 
   /** An SQS dead-letter queue (SSE, TLS only, 14 days) that the stack alarms on. */
@@ -599,13 +867,31 @@ export class IsmsReviewStack extends Stack {
       this.table.tableArn,
       ...tableDesign.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
     ];
+    const eventsTable = [this.eventsTable.tableArn];
+    /** Get and Put of evidence objects under one prefix, acknowledged with its reason. */
+    const evidenceObjects = (actions: string[], prefix: string, reason: string): void =>
+      allowWildcard(actions, this.evidenceBucket.arnForObjects(prefix), reason);
     switch (grant) {
       case 'table:read':
         allow(TABLE_READ_ACTIONS, tableResources);
+        allow(EVENTS_READ_ACTIONS, eventsTable);
         allow(KMS_DECRYPT_ACTIONS, [this.dataKey.keyArn]);
         return;
       case 'table:readWrite':
         allow([...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], tableResources);
+        allow([...EVENTS_READ_ACTIONS, ...EVENTS_WRITE_ACTIONS], eventsTable);
+        allow([...KMS_DECRYPT_ACTIONS, ...KMS_ENCRYPT_ACTIONS], [this.dataKey.keyArn]);
+        return;
+      case 'table:claimPeriod':
+        allow(TABLE_READ_ACTIONS, tableResources);
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['dynamodb:PutItem'],
+            resources: [this.table.tableArn],
+            // One cycle per programme, type and period: the claim item is the only thing it writes.
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PERIOD#*'] } },
+          }),
+        );
         allow([...KMS_DECRYPT_ACTIONS, ...KMS_ENCRYPT_ACTIONS], [this.dataKey.keyArn]);
         return;
       case 'rawMail:read':
@@ -618,38 +904,107 @@ export class IsmsReviewStack extends Stack {
       case 'evidence:read':
       case 'evidence:readWrite': {
         const write = grant === 'evidence:readWrite';
-        allowWildcard(
+        evidenceObjects(
+          ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectRetention', 's3:GetObjectAttributes'],
+          '*',
+          'Evidence objects are keyed by cycle and content hash, unknown in advance; reading any of them (anchors included) is what exporting and checking evidence needs.',
+        );
+        if (write) {
+          evidenceObjects(
+            ['s3:PutObject'],
+            'cycles/*',
+            "A cycle's evidence is keyed by cycle id and content hash under cycles/, unknown in advance; Object Lock (COMPLIANCE) keeps every version whatever this role writes, and anchors/ is out of reach.",
+          );
+        }
+        allow(['s3:ListBucket', 's3:ListBucketVersions'], [this.evidenceBucket.bucketArn]);
+        allow([...KMS_DECRYPT_ACTIONS, ...(write ? KMS_ENCRYPT_ACTIONS : [])], [this.dataKey.keyArn]);
+        return;
+      }
+      case 'evidence:ingest':
+        evidenceObjects(
+          ['s3:GetObject', 's3:PutObject'],
+          'cycles/*/inbound/*',
+          'Inbound mail that became evidence is kept under cycles/<cycle>/inbound/<SES message id>/ (raw message and attachments by SHA-256, written once with If-None-Match and read back to compare); ids are known only when mail arrives.',
+        );
+        evidenceObjects(
+          ['s3:PutObject'],
+          'cycles/*/mail/*',
+          'The copies of the confirmations and rejections ingest sends are kept under cycles/<cycle>/mail/, keyed by cycle and message; Object Lock keeps every version.',
+        );
+        allow([...KMS_DECRYPT_ACTIONS, ...KMS_ENCRYPT_ACTIONS], [this.dataKey.keyArn]);
+        return;
+      case 'anchors:write':
+        evidenceObjects(
           [
             's3:GetObject',
             's3:GetObjectVersion',
             's3:GetObjectRetention',
-            's3:GetObjectAttributes',
-            ...(write ? ['s3:PutObject'] : []),
+            's3:PutObject',
+            's3:PutObjectRetention',
           ],
-          this.evidenceBucket.arnForObjects('*'),
-          'Evidence objects are keyed by cycle and content hash, unknown in advance; Object Lock (COMPLIANCE) keeps every version whatever this role does.',
+          'anchors/*',
+          'Anchors are keyed by cycle and milestone under anchors/, written once (If-None-Match, which the bucket policy requires) with an explicit COMPLIANCE lock (PutObjectRetention), which can only be extended.',
         );
         allow(['s3:ListBucket', 's3:ListBucketVersions'], [this.evidenceBucket.bucketArn]);
-        if (write) {
-          allowWildcard(
-            ['s3:PutObjectRetention'],
-            this.evidenceBucket.arnForObjects('anchors/*'),
-            'Anchors are written with an explicit COMPLIANCE lock (PutObject with Object Lock headers needs this); COMPLIANCE retention can only be extended, and only anchor objects are covered.',
-          );
-        }
-        allow([...KMS_DECRYPT_ACTIONS, ...(write ? KMS_ENCRYPT_ACTIONS : [])], [this.dataKey.keyArn]);
+        allow([...KMS_DECRYPT_ACTIONS, ...KMS_ENCRYPT_ACTIONS], [this.dataKey.keyArn]);
         return;
-      }
+      case 'anchors:sign':
+        // kms:Sign is in the key policy, which names this role alone (protectAnchors); the role's
+        // own policy holds only what reading the public key needs.
+        allow(PUBLIC_KEY_ACTIONS, [this.anchorSigningKey.keyArn]);
+        return;
+      case 'anchors:publicKey':
+        allow(PUBLIC_KEY_ACTIONS, [this.anchorSigningKey.keyArn]);
+        return;
       case 'replyKey:read':
         this.replyKeySecret.grantRead(role);
         return;
-      case 'mail:send':
+      case 'replyKey:rotate': {
+        // Exactly the rotation contract's calls, on this secret only (no GetRandomPassword: the key
+        // comes from the function's own CSPRNG), and the data key only through Secrets Manager.
         allow(
-          ['ses:SendRawEmail'],
           [
-            ...[...identities.keys()].map((domain) => this.sesArn('identity', domain)),
-            this.sesArn('configuration-set', this.configurationSet.configurationSetName),
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:GetSecretValue',
+            'secretsmanager:PutSecretValue',
+            'secretsmanager:UpdateSecretVersionStage',
           ],
+          [this.replyKeySecret.secretArn],
+        );
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: [...KMS_DECRYPT_ACTIONS, ...KMS_ENCRYPT_ACTIONS],
+            resources: [this.dataKey.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+          }),
+        );
+        // The schedule itself, with the function as its rotation function. CfnRotationSchedule rather
+        // than addRotationSchedule: the latter adds its own broader grants (GetRandomPassword on *).
+        fn.function.addPermission('InvokedBySecretsManager', {
+          principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
+          sourceArn: this.replyKeySecret.secretArn,
+        });
+        const rotation = new secretsmanager.CfnRotationSchedule(this, 'ReplyKeyRotation', {
+          secretId: this.replyKeySecret.secretArn,
+          rotationLambdaArn: fn.function.functionArn,
+          rotationRules: { automaticallyAfterDays: REPLY_KEY_ROTATION_DAYS },
+          rotateImmediatelyOnUpdate: false,
+        });
+        rotation.node.addDependency(fn.function);
+        return;
+      }
+      case 'mail:send':
+        // Only as the programme's sending address: a function that is made to send cannot send as
+        // anyone else of the verified domains.
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['ses:SendRawEmail'],
+            resources: [
+              ...[...identities.keys()].map((domain) => this.sesArn('identity', domain)),
+              this.sesArn('configuration-set', this.configurationSet.configurationSetName),
+            ],
+            conditions: { StringEquals: { 'ses:FromAddress': this.fromAddress } },
+          }),
         );
         return;
       case 'workflow:respond':

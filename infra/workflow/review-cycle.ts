@@ -1,14 +1,18 @@
 /**
  * The review-cycle state machine (JSONPath): one execution per cycle, named by the cycle id.
  *
- *   OpenCycle → RequestInputs → CheckInputs ─┬─ proceed ──→ CompilePackage → WaitForDistribution
- *                    ↑                       └─ wait ──→ AwaitInputs (task token, tick)    │
- *                    └──────── reply resumes it, or the tick times out ─────┘              ↓
- *   Distribute → WaitForMeeting → RequestMinutes → AwaitMinutes (task token, tick) ⇄ CheckMinutes
+ *   OpenCycle → AnchorOpened → RequestInputs → CheckInputs ─┬─ proceed ──→ CompilePackage
+ *                                   ↑                       └─ wait ──→ AwaitInputs (task token, tick)
+ *                                   └──────── reply resumes it, or the tick times out ─────┘
+ *   → WaitForDistribution → Distribute → AnchorPackage → WaitForMeeting → RequestMinutes
+ *   → AwaitMinutes (task token, tick) ⇄ CheckMinutes ─ accepted → AnchorMinutes
  *                    ↑                  └─ meeting moved later ─┐
  *                    └──────────────────────────────────────────┘
- *   → RecordOutcomes → FollowUp ─┬─ all closed → CloseCycle → Closed
+ *   → RecordOutcomes → FollowUp ─┬─ all closed → CloseCycle → AnchorClosed → Closed
  *                      ↑         └─ else → WaitForNextCheck ─┘
+ *
+ * The Anchor* states run the anchoring function (functions/anchor-chain.ts), the only one that may
+ * sign: it writes the chain head, signed, under anchors/ in the evidence bucket, once per milestone.
  *
  * Every task reads the cycle from DynamoDB by its id and is idempotent, so the execution state stays
  * small ($.cycle is a refreshed view of the cycle's dates) and a retried or resumed task is harmless.
@@ -39,6 +43,7 @@ export const workflowFunctionIds = [
   'follow-up-actions',
   'close-cycle',
   'record-failure',
+  'anchor-chain',
 ] as const;
 export type WorkflowFunctionId = (typeof workflowFunctionIds)[number];
 
@@ -116,6 +121,19 @@ export function buildReviewCycleDefinition(
     task.addCatch(onTick, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
     return task;
   };
+
+  /** Signs the chain head and writes it as the anchor of `milestone` (once; a retry writes nothing). */
+  const anchor = (id: string, milestone: string, comment: string) =>
+    withRetry(
+      new tasks.LambdaInvoke(scope, id, {
+        comment,
+        lambdaFunction: fns['anchor-chain'],
+        payload: sfn.TaskInput.fromObject({ cycleId, milestone }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: sfn.JsonPath.DISCARD,
+      }),
+    );
 
   // Failure path: record on the cycle, tell the ISMS manager, fail the execution.
   const recordFailure = withRetry(
@@ -260,6 +278,19 @@ export function buildReviewCycleDefinition(
   );
   const closed = new sfn.Succeed(scope, 'Closed');
 
+  const anchorOpened = onError(
+    anchor('AnchorOpened', 'cycle-opened', 'Anchor the chain head of the opened cycle (signed).'),
+  );
+  const anchorPackage = onError(
+    anchor('AnchorPackage', 'package-distributed', 'Anchor the chain head once the package is distributed.'),
+  );
+  const anchorMinutes = onError(
+    anchor('AnchorMinutes', 'minutes-accepted', 'Anchor the chain head once the minutes are accepted.'),
+  );
+  const anchorClosed = onError(
+    anchor('AnchorClosed', 'cycle-closed', 'Anchor the sealed chain head of the closed cycle.'),
+  );
+
   const inputsDecision = new sfn.Choice(scope, 'InputsComplete?')
     .when(sfn.Condition.booleanEquals('$.inputs.proceed', true), compilePackage)
     .otherwise(awaitInputs);
@@ -269,24 +300,26 @@ export function buildReviewCycleDefinition(
     .when(sfn.Condition.booleanEquals('$.cycle.meetingHeld', false), waitForMeeting)
     .otherwise(checkMinutes);
   const minutesDecision = new sfn.Choice(scope, 'MinutesAccepted?')
-    .when(sfn.Condition.booleanEquals('$.minutes.accepted', true), recordOutcomes)
+    .when(sfn.Condition.booleanEquals('$.minutes.accepted', true), anchorMinutes)
     .otherwise(awaitMinutes);
   const followUpDecision = new sfn.Choice(scope, 'AllActionsClosed?')
     .when(sfn.Condition.booleanEquals('$.followUp.allClosed', true), closeCycle)
     .otherwise(waitForNextCheck);
 
-  openCycle.next(requestInputs).next(checkInputs).next(inputsDecision);
+  openCycle.next(anchorOpened).next(requestInputs).next(checkInputs).next(inputsDecision);
   awaitInputs.next(checkInputs);
   compilePackage
     .next(waitForDistribution)
     .next(distribute)
+    .next(anchorPackage)
     .next(waitForMeeting)
     .next(requestMinutes)
     .next(meetingDecision);
   checkMinutes.next(minutesDecision);
   awaitMinutes.next(checkMinutes);
+  anchorMinutes.next(recordOutcomes);
   recordOutcomes.next(followUp).next(followUpDecision);
   waitForNextCheck.next(followUp);
-  closeCycle.next(closed);
+  closeCycle.next(anchorClosed).next(closed);
   return openCycle;
 }

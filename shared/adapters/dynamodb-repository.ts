@@ -1,6 +1,9 @@
 /**
- * The repository on DynamoDB: one table (shared/store/table-design.ts), keys and access patterns
- * as written in shared/store/keys.ts. No Scan; every list is a Query whose pages are all read.
+ * The repository on DynamoDB: the main table and the append-only events table
+ * (shared/store/table-design.ts), keys and access patterns as written in shared/store/keys.ts. No
+ * Scan; every list is a Query whose pages are all read. Events go to the events table (PutItem with
+ * attribute_not_exists, in the same TransactWriteItems that moves the chain head on the cycle item
+ * in the main table); nothing here updates or deletes an event, or deletes any item.
  *
  * Every conditional write goes through TransactWriteItems, so one code path maps DynamoDB's
  * cancellation reasons (per item, in request order) to the named errors of the port:
@@ -16,7 +19,6 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
   type TransactWriteCommandInput,
@@ -34,6 +36,17 @@ import { NotificationKey, ParkedTask, Purpose, ReplyTokenRecord } from '../model
 import { computeEventHash, GENESIS_HASH } from '../evidence/hash-chain.ts';
 import { MinutesRecord } from '../minutes/record.ts';
 import { CycleSummary } from '../package/history.ts';
+import { eventsTableNameFor, TTL_ATTRIBUTE } from '../store/table-design.ts';
+import { PeriodClaim } from '../cycle/start.ts';
+import {
+  HELD_MAIL_TTL_DAYS,
+  HeldMail,
+  HeldMailAlreadyReleased,
+  HeldMailId,
+  HeldMailNotFound,
+  heldMailId,
+  type HeldMailQuery,
+} from '../store/held-mail.ts';
 import {
   actionKeys,
   cycleKeys,
@@ -42,7 +55,10 @@ import {
   messageKeys,
   minutesKeys,
   notificationKeys,
+  periodKeys,
   programmeKeys,
+  heldMailKeys,
+  quotaKeys,
   summaryKeys,
   RANGE_END,
   replyTokenKeys,
@@ -82,7 +98,22 @@ const STORAGE_ATTRIBUTES = [
   'entity',
   'eventHeadSeq',
   'eventHeadHash',
+  TTL_ATTRIBUTE,
 ];
+
+const DAY_SECONDS = 86_400;
+/**
+ * How long a seen Message-ID is remembered: far longer than any retry (SES retries for hours, an
+ * SMTP sender for days); a replay after that still changes nothing (every write is keyed by it).
+ */
+export const SEEN_MESSAGE_TTL_DAYS = 400;
+/** How long a reply token (and its Message-ID link) outlives its expiry, so a late reply is told it expired. */
+export const REPLY_TOKEN_TTL_DAYS_AFTER_EXPIRY = 90;
+
+/** Epoch seconds of an ISO time plus whole days: a TTL attribute value. */
+function ttlAfter(at: string, days: number): number {
+  return Math.floor(Date.parse(at) / 1000) + days * DAY_SECONDS;
+}
 
 const MAX_TRANSACTION_ITEMS = 100;
 const DEFAULT_EVENT_ATTEMPTS = 10;
@@ -103,6 +134,11 @@ class TransientConflict extends Error {
 export interface DynamoDbRepositoryOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
+  /**
+   * The append-only events table (shared/store/table-design.ts eventsTableDesign); default: the
+   * main table's name with `-events` (eventsTableNameFor).
+   */
+  readonly eventsTableName?: string;
   /** How often a write with an event is tried when other writers keep moving the chain head. */
   readonly maxEventAttempts?: number;
   /** Pause before retry n (ms); default a few milliseconds of jitter growing with n. */
@@ -148,12 +184,14 @@ function isConditionalCheckFailed(error: unknown): boolean {
 export class DynamoDbRepository implements ReviewRepository {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly eventsTableName: string;
   private readonly maxEventAttempts: number;
   private readonly backoff: (attempt: number) => Promise<void>;
 
   constructor(options: DynamoDbRepositoryOptions) {
     this.doc = documentClient(options.client);
     this.tableName = options.tableName;
+    this.eventsTableName = options.eventsTableName?.trim() || eventsTableNameFor(options.tableName);
     this.maxEventAttempts = options.maxEventAttempts ?? DEFAULT_EVENT_ATTEMPTS;
     this.backoff = options.backoff ?? defaultBackoff;
   }
@@ -404,14 +442,15 @@ export class DynamoDbRepository implements ReviewRepository {
   }
 
   async getCycleRecords(cycleId: string): Promise<CycleRecords | undefined> {
-    const items = await this.queryAll(
-      {
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': cycleKeys.partition(cycleId) },
-      },
-      undefined,
-      true,
-    );
+    const partition = {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': cycleKeys.partition(cycleId) },
+    };
+    // The records, then the events (their own table): an event read after its head is never missed.
+    const recordItems = await this.queryAll(partition, undefined, true);
+    const eventItems = await this.queryAll(partition, undefined, true, this.eventsTableName);
+    // Events come from the events table only: an EVENT# item in the main table is not the log.
+    const items = [...recordItems.filter((item) => !String(item.sk).startsWith(SK.event)), ...eventItems];
     let cycle: Cycle | undefined;
     const records = {
       inputRequests: [] as InputRequest[],
@@ -432,8 +471,10 @@ export class DynamoDbRepository implements ReviewRepository {
       else if (sk.startsWith(SK.action)) records.actions.push(toRecord(Action, item, 'action'));
       else if (sk.startsWith(SK.event)) records.events.push(toRecord(CycleEvent, item, 'event'));
       else if (sk.startsWith(SK.task)) records.parkedTasks.push(toRecord(ParkedTask, item, 'task token'));
-      else if (sk.startsWith(SK.sent)) records.notificationsSent.push(sk.slice(SK.sent.length));
-      else if (sk.startsWith(SK.minutes)) records.minutes.push(toRecord(MinutesRecord, item, 'minutes'));
+      else if (sk.startsWith(SK.sent)) {
+        // A released claim was given back unsent.
+        if (item.released !== true) records.notificationsSent.push(sk.slice(SK.sent.length));
+      } else if (sk.startsWith(SK.minutes)) records.minutes.push(toRecord(MinutesRecord, item, 'minutes'));
     }
     return cycle && { cycle, ...records };
   }
@@ -490,7 +531,11 @@ export class DynamoDbRepository implements ReviewRepository {
         },
       ]);
     }
-    if (read.submissionId !== submission.id || read.status !== statusAfter(submission)) {
+    // A submission received before the one the request already names is kept on record without
+    // becoming current (the newer answer wins by receipt time): the request stays as it is.
+    const keptAside =
+      read.submissionId !== undefined && read.submissionId !== submission.id && !submission.supersedes;
+    if (!keptAside && (read.submissionId !== submission.id || read.status !== statusAfter(submission))) {
       throw new InvalidData(`input request ${requestId}`, [
         {
           path: 'status',
@@ -519,6 +564,26 @@ export class DynamoDbRepository implements ReviewRepository {
         },
         this.versionedPutStep('input request', requestId, this.inputRequestItem(request), read.version),
       ];
+      if (keptAside) {
+        const current = read.submissionId!;
+        steps.push({
+          op: {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: inputKeys.submission(submission.cycleId, submission.inputKey, current),
+              ConditionExpression: 'attribute_exists(pk) AND receivedAt > :received',
+              ExpressionAttributeValues: { ':received': submission.receivedAt },
+            },
+          },
+          onConditionFailed: () =>
+            new InvalidData(`input request ${requestId}`, [
+              {
+                path: 'submissionId',
+                message: `submission ${submission.id} is kept aside only when the current one (${current}) was received after it`,
+              },
+            ]),
+        });
+      }
       if (submission.supersedes) {
         const superseded = submission.supersedes;
         steps.push({
@@ -865,24 +930,294 @@ export class DynamoDbRepository implements ReviewRepository {
       messageIdHash,
       firstSeenAt: sortableTime(seen.at),
       ...(seen.rawS3Key ? { rawS3Key: seen.rawS3Key } : {}),
+      [TTL_ATTRIBUTE]: ttlAfter(seen.at, SEEN_MESSAGE_TTL_DAYS),
     });
   }
 
+  /** Claims the notification unless it is claimed already; a released claim may be claimed again. */
   async claimNotification(cycleId: string, key: string, at: string): Promise<boolean> {
     parseWith(NotificationKey, key, 'notification key');
-    return this.putIfAbsent({
-      ...notificationKeys.sent(cycleId, key),
-      entity: 'notification',
-      cycleId,
-      key,
-      claimedAt: sortableTime(at),
-    });
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...notificationKeys.sent(cycleId, key),
+            entity: 'notification',
+            cycleId,
+            key,
+            claimedAt: sortableTime(at),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR released = :released',
+          ExpressionAttributeValues: { ':released': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
+  /**
+   * Gives a claim back (the send failed) by marking it released, so that the next run may claim it
+   * again. An update, not a delete: no role needs DeleteItem. Releasing what is not claimed does nothing.
+   */
   async releaseNotification(cycleId: string, key: string): Promise<void> {
-    await this.doc.send(
-      new DeleteCommand({ TableName: this.tableName, Key: notificationKeys.sent(cycleId, key) }),
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: notificationKeys.sent(cycleId, key),
+          UpdateExpression: 'SET released = :released',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':released': true },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- held mail, quotas, receipts
+  // (shared/store/held-mail.ts: outside every cycle's chain, except the receipt's own event)
+
+  async holdMessage(input: HeldMail): Promise<{ held: HeldMail; first: boolean }> {
+    const record = parseWith(HeldMail, input, 'held message');
+    const messageIdHash = messageKeys.hashOf(record.messageId);
+    const ttl = ttlAfter(record.receivedAt, HELD_MAIL_TTL_DAYS);
+    const link = heldMailKeys.byMessage(messageIdHash);
+    try {
+      await this.transact([
+        {
+          op: {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...link, entity: 'held-link', heldId: record.id, [TTL_ATTRIBUTE]: ttl },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onConditionFailed: () => new AlreadyExists('notification', record.id, 'held before'),
+        },
+        {
+          op: {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...heldMailKeys.held(record.id), entity: 'held', ...record, [TTL_ATTRIBUTE]: ttl },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onConditionFailed: () => new AlreadyExists('notification', record.id, 'held before'),
+        },
+      ]);
+      return { held: record, first: true };
+    } catch (error) {
+      if (!(error instanceof AlreadyExists)) throw error;
+      const existing = await this.getItem(link);
+      const heldId = typeof existing?.heldId === 'string' ? existing.heldId : record.id;
+      const held = await this.getHeldMessage(heldId);
+      if (!held) throw error;
+      return { held, first: false };
+    }
+  }
+
+  async getHeldMessage(id: string): Promise<HeldMail | undefined> {
+    if (!HeldMailId.safeParse(id).success) return undefined;
+    const item = await this.getItem(heldMailKeys.held(id));
+    return item && toRecord(HeldMail, item, 'held message');
+  }
+
+  async listHeldMessages(query: HeldMailQuery): Promise<HeldMail[]> {
+    const since = new Date(query.since);
+    const until = new Date(query.until);
+    if (Number.isNaN(since.getTime()) || Number.isNaN(until.getTime())) {
+      throw new InvalidData('held mail query', [
+        { path: '(root)', message: 'since and until must be times' },
+      ]);
+    }
+    // Ids have second precision: query the whole seconds, then keep [since, until) by receipt time.
+    const fromId = heldMailId(since.toISOString(), '0'.repeat(16));
+    const toId = heldMailId(until.toISOString(), 'f'.repeat(16));
+    const out: HeldMail[] = [];
+    const month = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), 1));
+    while (month.getTime() <= until.getTime()) {
+      const items = await this.queryAll(
+        {
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': heldMailKeys.partition(month.toISOString().slice(0, 7)),
+            ':from': fromId,
+            ':to': toId,
+          },
+        },
+        undefined,
+        true,
+      );
+      for (const item of items) {
+        const held = toRecord(HeldMail, item, 'held message');
+        const at = Date.parse(held.receivedAt);
+        if (at < since.getTime() || at >= until.getTime()) continue;
+        if ((query.status ?? 'held') !== 'all' && held.status !== (query.status ?? 'held')) continue;
+        out.push(held);
+        if (query.limit !== undefined && out.length >= query.limit) return out;
+      }
+      month.setUTCMonth(month.getUTCMonth() + 1);
+    }
+    return out;
+  }
+
+  async markHeldReleased(
+    id: string,
+    release: { at: string; by: string; outcome: string },
+  ): Promise<HeldMail> {
+    const current = await this.getHeldMessage(id);
+    if (!current)
+      throw new HeldMailNotFound(
+        `no held message ${id} (it may have expired after ${HELD_MAIL_TTL_DAYS} days)`,
+      );
+    const released = parseWith(
+      HeldMail,
+      {
+        ...current,
+        status: 'released',
+        releasedAt: release.at,
+        releasedBy: release.by,
+        releaseOutcome: release.outcome.slice(0, 2000),
+      },
+      `held message ${id}`,
     );
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: heldMailKeys.held(id),
+          UpdateExpression:
+            'SET #status = :released, releasedAt = :at, releasedBy = :by, releaseOutcome = :outcome',
+          ConditionExpression: '#status = :held',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':released': 'released',
+            ':held': 'held',
+            ':at': released.releasedAt,
+            ':by': released.releasedBy,
+            ':outcome': released.releaseOutcome,
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new HeldMailAlreadyReleased(`held message ${id} was released already`);
+      }
+      throw error;
+    }
+    return released;
+  }
+
+  async consumeDailyQuota(scope: string, day: string, amount: number, limit: number): Promise<boolean> {
+    if (!/^[A-Za-z0-9:._-]{1,200}$/.test(scope) || !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+      throw new InvalidData('quota', [
+        { path: '(root)', message: `scope ${scope} or day ${day} is not usable in a key` },
+      ]);
+    }
+    if (!Number.isInteger(amount) || amount < 0 || !Number.isInteger(limit) || limit < 0) {
+      throw new InvalidData('quota', [{ path: '(root)', message: 'amount and limit are whole numbers' }]);
+    }
+    if (amount > limit) return false;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: quotaKeys.day(scope, day),
+          UpdateExpression: 'SET entity = :entity, #ttl = :ttl ADD used :amount',
+          ConditionExpression: 'attribute_not_exists(used) OR used <= :room',
+          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':entity': 'quota',
+            ':amount': amount,
+            ':room': limit - amount,
+            ':ttl': ttlAfter(`${day}T00:00:00.000Z`, 3),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async messageSeen(messageId: string): Promise<boolean> {
+    if (messageKeys.normalise(messageId) === '') return false;
+    return (await this.getItem(messageKeys.message(messageKeys.hashOf(messageId)))) !== undefined;
+  }
+
+  async recordMessageReceived(
+    messageId: string,
+    seen: { at: string; rawS3Key?: string },
+    log?: { cycleId: string; event: EventDraft },
+  ): Promise<{ first: boolean; event?: CycleEvent }> {
+    if (!log) return { first: await this.markMessageSeen(messageId, seen) };
+    if (messageKeys.normalise(messageId) === '') {
+      throw new InvalidData('Message-ID', [
+        { path: '(root)', message: 'is empty; a message without a Message-ID cannot be deduplicated' },
+      ]);
+    }
+    const draft = parseWith(EventDraft, log.event, `event for cycle ${log.cycleId}`);
+    const messageIdHash = messageKeys.hashOf(messageId);
+    const seenStep: Step = {
+      op: {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...messageKeys.message(messageIdHash),
+            entity: 'message',
+            messageIdHash,
+            firstSeenAt: sortableTime(seen.at),
+            ...(seen.rawS3Key ? { rawS3Key: seen.rawS3Key } : {}),
+            [TTL_ATTRIBUTE]: ttlAfter(seen.at, SEEN_MESSAGE_TTL_DAYS),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      onConditionFailed: () => new AlreadyExists('notification', messageId, 'seen before'),
+    };
+    try {
+      const result = await this.withEventRetry(log.cycleId, draft, (event, head) => [
+        seenStep,
+        ...this.eventSteps(log.cycleId, event, head),
+      ]);
+      return { first: true, ...(result.event ? { event: result.event } : {}) };
+    } catch (error) {
+      if (error instanceof AlreadyExists) return { first: false };
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- one cycle per period
+
+  /** Stores the claim unless the period is held (conditional Put); returns the claim that holds it. */
+  async claimPeriod(input: PeriodClaim): Promise<{ claimed: boolean; claim: PeriodClaim }> {
+    const claim = parseWith(PeriodClaim, input, 'period claim');
+    const key = periodKeys.claim(claim.periodKey);
+    const { input: executionInput, ...rest } = claim;
+    const stored = await this.putIfAbsent({
+      ...key,
+      entity: 'period',
+      ...rest,
+      // As one string: the execution input is sent to Step Functions exactly as it was claimed.
+      inputJson: JSON.stringify(executionInput),
+    });
+    if (stored) return { claimed: true, claim };
+    const item = await this.getItem(key);
+    // Claims are never deleted; a read that misses one is a race with a table restore: try again.
+    if (!item) return this.claimPeriod(claim);
+    const { pk: _pk, sk: _sk, entity: _entity, inputJson, ...fields } = item;
+    const held = parseWith(
+      PeriodClaim,
+      { ...fields, input: JSON.parse(String(inputJson)) as unknown },
+      `period claim ${claim.periodKey}`,
+    );
+    return { claimed: false, claim: held };
   }
 
   // ---------------------------------------------------------------- reply tokens
@@ -893,6 +1228,7 @@ export class DynamoDbRepository implements ReviewRepository {
       ...replyTokenKeys.token(record.tokenId),
       entity: 'reply-token',
       ...record,
+      [TTL_ATTRIBUTE]: ttlAfter(record.expiresAt, REPLY_TOKEN_TTL_DAYS_AFTER_EXPIRY),
     });
     if (!stored) throw new AlreadyExists('reply token', record.tokenId, 'issue a new token id');
   }
@@ -910,11 +1246,15 @@ export class DynamoDbRepository implements ReviewRepository {
     }
     parseWith(ReplyTokenRecord.shape.tokenId, tokenId, 'reply token id');
     const messageIdHash = messageKeys.hashOf(messageId);
+    // The link lives as long as the token it points to (a link to a missing token leads nowhere).
+    const token = await this.getItem(replyTokenKeys.token(tokenId));
+    const ttl = typeof token?.[TTL_ATTRIBUTE] === 'number' ? token[TTL_ATTRIBUTE] : undefined;
     await this.putIfAbsent({
       ...replyTokenKeys.byMessage(messageIdHash),
       entity: 'reply-token-link',
       messageIdHash,
       tokenId,
+      ...(ttl === undefined ? {} : { [TTL_ATTRIBUTE]: ttl }),
     });
   }
 
@@ -1072,6 +1412,7 @@ export class DynamoDbRepository implements ReviewRepository {
       },
       undefined,
       true,
+      this.eventsTableName,
     );
     return items.map((item) => toRecord(CycleEvent, item, 'event'));
   }
@@ -1105,7 +1446,8 @@ export class DynamoDbRepository implements ReviewRepository {
     return {
       op: {
         Put: {
-          TableName: this.tableName,
+          // The append-only events table (roles hold PutItem there, never Update or Delete).
+          TableName: this.eventsTableName,
           Item: { ...eventKeys.event(event.cycleId, event.seq), entity: 'event', ...event },
           ConditionExpression: 'attribute_not_exists(sk)',
         },
@@ -1310,6 +1652,7 @@ export class DynamoDbRepository implements ReviewRepository {
     input: Omit<QueryCommandInput, 'TableName'>,
     limit?: number,
     consistent = false,
+    tableName = this.tableName,
   ): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -1317,7 +1660,7 @@ export class DynamoDbRepository implements ReviewRepository {
       const output = await this.doc.send(
         new QueryCommand({
           ...input,
-          TableName: this.tableName,
+          TableName: tableName,
           ...(consistent && !input.IndexName ? { ConsistentRead: true } : {}),
           ...(limit !== undefined ? { Limit: limit - items.length } : {}),
           ExclusiveStartKey: startKey,
@@ -1333,5 +1676,6 @@ export class DynamoDbRepository implements ReviewRepository {
 /** A repository from the runtime environment (TABLE_NAME; the endpoint from the SDK's own variables). */
 export function repositoryFromEnv(env: Record<string, string | undefined> = process.env): DynamoDbRepository {
   const { client, tableName } = createDynamoClients(env);
-  return new DynamoDbRepository({ client, tableName });
+  const eventsTableName = env.EVENTS_TABLE_NAME?.trim();
+  return new DynamoDbRepository({ client, tableName, ...(eventsTableName ? { eventsTableName } : {}) });
 }

@@ -19,6 +19,8 @@ import type { Manifest } from '../evidence/bundle.ts';
 import { MissingConfiguration } from './dynamodb.ts';
 import { DynamoDbRepository } from './dynamodb-repository.ts';
 import { DynamoOutboxStore } from './outbox-dynamodb.ts';
+import { anchorSignerFromEnvIfAny } from './anchor-signer-env.ts';
+import { FileSigner } from './file-signer.ts';
 import { S3AnchorStore } from './s3-anchor-store.ts';
 import { S3BlobStore } from './s3-blob-store.ts';
 
@@ -67,6 +69,7 @@ export function anchorStoreFor(env: Env, client: S3Client = s3ClientFor(env)): S
     client,
     bucket: required(env, 'EVIDENCE_BUCKET'),
     requireLock: env.EVIDENCE_REQUIRE_LOCK === 'true',
+    emulated: env.ISMS_S3_EMULATED === 'true',
   });
 }
 
@@ -78,6 +81,9 @@ export function evidenceSourceFor(
   const tableName = required(env, 'TABLE_NAME');
   const dynamo = new DynamoDBClient(common(env, 'AWS_ENDPOINT_URL_DYNAMODB') as DynamoDBClientConfig);
   const s3 = s3ClientFor(env);
+  // The public key goes into every bundle; only the local stack's key may also sign the manifest
+  // here (on AWS only the anchoring function may use kms:Sign).
+  const signer = anchorSignerFromEnvIfAny(env);
   return {
     source: {
       repo: new DynamoDbRepository({ client: dynamo, tableName }),
@@ -85,6 +91,8 @@ export function evidenceSourceFor(
       evidence: new S3BlobStore({ client: s3, bucket: required(env, 'EVIDENCE_BUCKET') }),
       rawMail: new S3BlobStore({ client: s3, bucket: required(env, 'RAW_MAIL_BUCKET') }),
       anchors: anchorStoreFor(env, s3),
+      ...(signer ? { anchorKey: signer } : {}),
+      ...(signer instanceof FileSigner ? { manifestSigner: signer } : {}),
       clock,
     },
     close: () => {

@@ -6,6 +6,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { Clock } from '../clock.ts';
 import { CycleNotifier } from '../mail/notifier.ts';
 import { Outbox } from '../mail/outbox.ts';
+import { InvalidReplyKeyring, parseReplyKeyring, type ReplyKeyring } from '../mail/reply-keyring.ts';
 import type { ReviewRepository } from '../store/repository.ts';
 import { createDynamoClients } from './dynamodb.ts';
 import { DynamoOutboxStore } from './outbox-dynamodb.ts';
@@ -17,21 +18,37 @@ export class MissingReplyKey extends Error {
   override name = 'MissingReplyKey' as const;
 }
 
-/** The HMAC key for reply addresses: REPLY_KEY (hex) locally, the secret's value on AWS. */
-export async function replyKeyFromEnv(env: NodeJS.ProcessEnv): Promise<Buffer> {
-  const hex = env.REPLY_KEY?.trim() || undefined;
+/**
+ * The HMAC keyring for reply addresses: REPLY_KEY locally, the secret's AWSCURRENT value on AWS.
+ * Either is a keyring (JSON, shared/mail/reply-keyring.ts) or a single key of at least 32 hex
+ * characters (the form stacks stored before keys rotated: generation 1).
+ */
+export async function replyKeyFromEnv(
+  env: NodeJS.ProcessEnv,
+  client: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+): Promise<ReplyKeyring> {
+  const local = env.REPLY_KEY?.trim() || undefined;
   const secretArn = env.REPLY_KEY_SECRET_ARN?.trim();
-  let value = hex;
+  let value = local;
   if (!value && secretArn) {
-    const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
     value = out.SecretString?.trim();
   }
-  if (!value || !/^[0-9a-fA-F]{32,}$/.test(value)) {
+  if (!value) {
     throw new MissingReplyKey(
-      'no reply-token key: set REPLY_KEY_SECRET_ARN (AWS) or REPLY_KEY to at least 32 hex characters (local)',
+      'no reply-token key: set REPLY_KEY_SECRET_ARN (AWS) or REPLY_KEY to a keyring or at least 32 hex characters (local)',
     );
   }
-  return Buffer.from(value, 'hex');
+  try {
+    return parseReplyKeyring(value);
+  } catch (error) {
+    if (error instanceof InvalidReplyKeyring) {
+      throw new MissingReplyKey(
+        `no usable reply-token key in ${local ? 'REPLY_KEY' : 'the REPLY_KEY_SECRET_ARN secret'}: ${error.message}`,
+      );
+    }
+    throw error;
+  }
 }
 
 export async function createNotifier({
@@ -62,7 +79,32 @@ export async function createNotifier({
     clock,
     replyKey: await replyKeyFromEnv(env),
     loadPackage: (stored) => packages.load(stored),
+    anchorKeyFingerprint: anchorKeyFingerprintFromEnv(env),
     minutesTemplate: (cycle, programme) =>
       renderMinutesTemplate({ programme, cycle, catalogue: programmeCatalogue(programme) }),
   });
+}
+
+/**
+ * The anchoring key's fingerprint for the witness line, read once and only when a package or
+ * minutes email is built: the KMS key's public half on AWS (kms:GetPublicKey), the data folder's key
+ * locally. Undefined when the environment names no anchoring key.
+ */
+export function anchorKeyFingerprintFromEnv(env: NodeJS.ProcessEnv): () => Promise<string | undefined> {
+  let fingerprint: Promise<string | undefined> | undefined;
+  return () => {
+    fingerprint ??= (async () => {
+      const [{ anchorSignerFromEnvIfAny }, { anchorKeyOf, formatFingerprint }] = await Promise.all([
+        import('./anchor-signer-env.ts'),
+        import('../evidence/signer.ts'),
+      ]);
+      const signer = anchorSignerFromEnvIfAny(env);
+      return signer ? formatFingerprint((await anchorKeyOf(signer)).fingerprint) : undefined;
+    })();
+    // A failed read is retried by the next email rather than remembered.
+    fingerprint.catch(() => {
+      fingerprint = undefined;
+    });
+    return fingerprint;
+  };
 }

@@ -29,7 +29,6 @@ async function build(env: NodeJS.ProcessEnv): Promise<CycleDeps> {
     workflow: new SfnWorkflow(),
     notifier: await createNotifier({ env, repo, clock }),
     packages: createPackageStore({ env }),
-    anchors: (await import('./s3-anchor-store.ts')).createAnchorStore({ env }),
   };
 }
 

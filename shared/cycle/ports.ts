@@ -137,6 +137,9 @@ export interface CycleDeps {
   readonly notifier: NotifierPort;
   readonly packages: PackagePort;
   readonly workflow: WorkflowPort;
-  /** Where milestone anchors of the event chain go (the evidence bucket); absent: none are written. */
+  /**
+   * Not used to write: only the anchoring step (functions/anchor-chain.ts) writes anchors.
+   * @deprecated kept until every caller stops passing it; remove with them.
+   */
   readonly anchors?: AnchorStore;
 }

@@ -22,7 +22,6 @@ import { cycleDates } from '../programme/schedule.ts';
 import { AlreadyExists, NotFound } from '../store/repository.ts';
 import { checkInputs as decideInputs, type InputState } from './input-policy.ts';
 import type { ArchivedMinutes, CycleDeps, StoredPackage } from './ports.ts';
-import { anchorMilestone } from '../evidence/anchor.ts';
 import { assertPackageReady, freezePackage, packageToDistribute } from '../package/phase.ts';
 
 export interface CycleView {
@@ -553,7 +552,7 @@ export async function distributePackage(deps: CycleDeps, cycleId: string): Promi
       },
     ));
   }
-  if (cycle.packageSentAt) await anchorMilestone(deps, cycleId, 'package-distributed');
+  // The workflow's AnchorPackage state anchors the chain next (functions/anchor-chain.ts).
   return viewOf(cycle);
 }
 
@@ -722,7 +721,7 @@ export async function closeCycle(deps: CycleDeps, cycleId: string): Promise<Cycl
       },
     }));
   }
-  if (cycle.phase === 'CLOSED') await anchorMilestone(deps, cycleId, 'cycle-closed');
+  // The workflow's AnchorClosed state anchors the sealed chain next (functions/anchor-chain.ts).
   return viewOf(cycle);
 }
 

@@ -1,11 +1,20 @@
 /**
- * Starting a cycle: the schedule (or the CLI) names the cycle by its scheduled time, and the
- * execution name is that cycle id, so a schedule that fires twice (retries, at-least-once delivery)
- * starts one cycle.
+ * Starting a cycle: one cycle per programme, review type and period (shared/cycle/period.ts).
+ *
+ * The schedule (or the CLI) names the cycle by its scheduled time, and the execution name is that
+ * cycle id, so a schedule that fires twice with the same time (retries, at-least-once delivery)
+ * starts one cycle. A start at another time in the same period (a late retry, a second `cycle
+ * start`, the schedule after a manual start) returns the cycle that holds the period: the first
+ * start claims the period with a conditional write (`PERIOD#<programme>#<type>#<period>`) naming
+ * its cycle id and execution input, before the execution starts. Every later start reads the claim
+ * and starts that very execution again, which Step Functions answers as already started; so a
+ * crash between the claim and the start is repaired by the next start, never doubled.
  */
 import { z } from 'zod';
-import { ProgrammeId, UtcTimestamp } from '../model/common.ts';
+import { parseWith, ProgrammeId, UtcTimestamp } from '../model/common.ts';
 import { cycleIdFor } from '../model/ids.ts';
+import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
+import { reviewPeriod } from './period.ts';
 
 export const StartRequest = z.looseObject({
   programmeId: ProgrammeId,
@@ -28,12 +37,103 @@ export interface Starter {
   ): Promise<{ started: boolean; executionArn?: string }>;
 }
 
+/** The record that one cycle holds a programme's period of one review type. */
+export const PeriodClaim = z.strictObject({
+  /** `<programme>#<type>#<stamp of the occurrence that opens the period>`. */
+  periodKey: z.string().min(1),
+  /** The occurrence that opens the period (UTC ISO). */
+  opensAt: UtcTimestamp,
+  cycleId: z.string().min(1),
+  /** The execution input the holding cycle was started with. */
+  input: z.record(z.string(), z.unknown()),
+  claimedAt: UtcTimestamp,
+});
+export type PeriodClaim = z.infer<typeof PeriodClaim>;
+
+/** Where period claims are kept (the DynamoDB repository on AWS and locally). */
+export interface PeriodClaims {
+  /** Stores the claim unless the period is held; returns the claim that holds it (this one or the earlier). */
+  claimPeriod(claim: PeriodClaim): Promise<{ claimed: boolean; claim: PeriodClaim }>;
+}
+
+/** The programme the start is for has not been applied (no stored version). */
+export class ProgrammeNotFound extends Error {
+  override name = 'ProgrammeNotFound' as const;
+  constructor(readonly programmeId: string) {
+    super(`programme ${programmeId} has not been applied: run \`isms-review programme apply <file>\` first`);
+  }
+}
+
+export interface StartDeps {
+  readonly starter: Starter;
+  readonly periods: PeriodClaims;
+  /** The time the claim is stamped with. */
+  readonly now: () => Date;
+}
+
+export interface StartResult {
+  readonly cycleId: string;
+  /** This call started the execution. */
+  readonly started: boolean;
+  /** The period was already held by `cycleId`, started by an earlier call. */
+  readonly existing: boolean;
+  /** The period's key, when the schedule defines one for the start's time. */
+  readonly period?: string;
+  /** The execution input of the cycle returned (the earlier start's, when the period was held). */
+  readonly input: Record<string, unknown>;
+  readonly executionArn?: string;
+}
+
+/** The stored programme document, checked, or ProgrammeNotFound. */
+export async function loadProgramme(
+  repo: {
+    getCurrentProgramme(programmeId: string): Promise<{ version: number; document: unknown } | undefined>;
+  },
+  programmeId: string,
+): Promise<Programme> {
+  const current = await repo.getCurrentProgramme(programmeId);
+  if (!current) throw new ProgrammeNotFound(programmeId);
+  return parseWith(
+    ProgrammeSchema,
+    current.document,
+    `stored programme ${programmeId} version ${current.version}`,
+  );
+}
+
+/**
+ * Starts the cycle of `request`, or returns the one that already holds its period. `programme`
+ * gives the schedule the period is read from.
+ */
 export async function startCycle(
-  starter: Starter,
+  deps: StartDeps,
   stateMachineArn: string | undefined,
   request: StartRequest,
-): Promise<{ cycleId: string; started: boolean }> {
-  const cycleId = cycleIdFor(request.type, new Date(request.scheduledTime));
-  const { started } = await starter.startCycle(stateMachineArn, cycleId, { ...request });
-  return { cycleId, started };
+  programme: Pick<Programme, 'organisation' | 'schedule'>,
+): Promise<StartResult> {
+  const ownId = cycleIdFor(request.type, new Date(request.scheduledTime));
+  const period = reviewPeriod(programme, request.type, new Date(request.scheduledTime));
+  let cycleId = ownId;
+  let input: Record<string, unknown> = { ...request };
+  let existing = false;
+  if (period) {
+    const held = await deps.periods.claimPeriod({
+      periodKey: period.key,
+      opensAt: period.opensAt,
+      cycleId: ownId,
+      input,
+      claimedAt: deps.now().toISOString(),
+    });
+    existing = !held.claimed;
+    cycleId = held.claim.cycleId;
+    input = held.claim.input;
+  }
+  const started = await deps.starter.startCycle(stateMachineArn, cycleId, input);
+  return {
+    cycleId,
+    started: started.started,
+    existing,
+    ...(period ? { period: period.key } : {}),
+    input,
+    ...(started.executionArn ? { executionArn: started.executionArn } : {}),
+  };
 }

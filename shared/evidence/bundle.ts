@@ -11,6 +11,12 @@ export const BUNDLE_FORMAT = 'isms-review/evidence-bundle@1' as const;
 export const MANIFEST_FILE = 'manifest.json';
 export const README_FILE = 'README.txt';
 export const EVENTS_FILE = 'events.jsonl';
+/** The signature of manifest.json's exact bytes by the anchoring key (base64 DER), when the exporter could sign. */
+export const MANIFEST_SIG_FILE = 'manifest.sig';
+/** The anchoring key's public key (PEM), for convenience: trust comes from its fingerprint, compared elsewhere. */
+export const ANCHOR_KEY_FILE = 'anchor-key.pem';
+/** Files outside the manifest: the manifest itself, its signature and the public key. */
+export const UNLISTED_FILES: readonly string[] = [MANIFEST_FILE, MANIFEST_SIG_FILE, ANCHOR_KEY_FILE];
 
 /** How a committed hash is taken: of the file's bytes, or of the minutes text normalised (record.ts). */
 export const HashOf = z.enum(['bytes', 'normalised minutes text']);
@@ -23,6 +29,8 @@ export const Commitment = z.strictObject({
   type: z.string(),
   /** The field of the event's data holding the hash, e.g. `sha256` or `rawSha256`. */
   field: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/),
+  /** When the field is a list (e.g. `attachments`): the item whose `sha256` is the file's hash. */
+  item: z.optional(z.number().int().min(0)),
   hashOf: HashOf,
 });
 export type Commitment = z.infer<typeof Commitment>;
@@ -113,23 +121,34 @@ export function readmeText(manifest: Omit<Manifest, 'files'> & { files: readonly
     '   before it; seq counts 1, 2, 3, ... Changing, removing, inserting or reordering any',
     '   event breaks this at that event.',
     "3. Commitments. Where an event recorded a file's hash when it happened (the package when it",
-    '   was built, each email when it was sent or received, the minutes when accepted), the',
-    "   manifest entry names that event (committedBy: seq and field). The file's SHA-256 must",
-    '   equal that field. For minutes text, the hash is of the text with line ends as LF,',
-    '   trailing spaces and a leading byte-order mark removed, and outer blank lines trimmed.',
-    '4. Anchors. At milestones (package distributed, minutes accepted, cycle closed) the chain',
-    '   head was written to the evidence bucket under S3 Object Lock (COMPLIANCE mode, kept',
-    "   for the programme's retention), where no one can change it. anchors/ holds copies.",
-    '   Ask the organisation for the objects under anchors/<cycle id>/ in its evidence',
-    '   bucket: each names a seq and a hash, and event seq of events.jsonl must have that hash.',
+    '   was built, each email when it was sent or received, each attachment when it arrived, the',
+    '   minutes when accepted), the manifest entry names that event (committedBy: seq, field and,',
+    "   for a list, item). The file's SHA-256 must equal that field (for a list, the item's",
+    '   sha256). For minutes text, the hash is of the text with line ends as LF, trailing spaces',
+    '   and a leading byte-order mark removed, and outer blank lines trimmed.',
+    '4. Anchors. When the cycle opened, at each milestone (package distributed, minutes',
+    '   accepted, cycle closed) and daily while the cycle ran, the chain head was signed with',
+    '   the anchoring key (ECDSA P-256, SHA-256) and written to the evidence bucket under S3',
+    "   Object Lock (COMPLIANCE mode, kept for the programme's retention). anchors/ holds copies.",
+    '   Each names a seq and a hash: event seq of events.jsonl must have that hash. Its',
+    '   signature (base64 DER) is over the canonical JSON of the anchor without "signature";',
+    `   check it with the public key ${ANCHOR_KEY_FILE}, e.g. with openssl dgst -sha256 -verify.`,
+    `   ${ANCHOR_KEY_FILE} is in the bundle for convenience only: trust it only after comparing`,
+    '   its fingerprint (SHA-256 of the key in DER form) with the one the organisation published',
+    '   outside the bundle: the stack output, `isms-review evidence key`, and the package email',
+    '   to top management. A closed cycle must have a signed anchor for every milestone.',
+    `   ${MANIFEST_SIG_FILE}, when present, is the signature of manifest.json by the same key.`,
     '',
-    'CSV files use commas and CRLF line ends; a cell starting with = + - or @ is prefixed with',
-    'a single quote so that a spreadsheet does not run it as a formula. Times are UTC.',
+    'CSV files are UTF-8 with a byte-order mark, commas and CRLF line ends; a cell starting',
+    '(after any spaces) with = + - or @, their full-width forms, a tab, a line break or a',
+    'bidirectional control character is prefixed with a single quote, so that a spreadsheet',
+    'does not run it as a formula. Times are UTC.',
     '',
     'FILES',
     '-----',
     ...manifest.files.map((file) => `${file.path}\n    ${file.describes}`),
     `${MANIFEST_FILE}\n    Every file above with its SHA-256 and size, the chain head, and what was missing.`,
+    `${ANCHOR_KEY_FILE}\n    The public key of the anchoring key (compare its fingerprint; see 4).`,
   ];
   if (manifest.gaps.length > 0) {
     lines.push('', 'NOT IN THIS BUNDLE', '------------------');

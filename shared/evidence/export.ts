@@ -18,7 +18,9 @@ import { BlobNotFound, sha256Of } from '../store/blob-store.ts';
 import type { CycleRecords, ReviewRepository } from '../store/repository.ts';
 import type { AnchorStore } from './anchor.ts';
 import {
+  ANCHOR_KEY_FILE,
   BUNDLE_FORMAT,
+  MANIFEST_SIG_FILE,
   EVENTS_FILE,
   MANIFEST_FILE,
   README_FILE,
@@ -31,7 +33,9 @@ import {
 } from './bundle.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { toCsv } from './csv.ts';
+import { inboundMessagePath, keptRawMessage } from './inbound-evidence.ts';
 import { RECEIPT_EVENT_TYPES } from './mail-events.ts';
+import { anchorKeyFromSpki, type AnchorSigner } from './signer.ts';
 
 /** Where the records of a cycle are read from. */
 export interface EvidenceSource {
@@ -44,6 +48,13 @@ export interface EvidenceSource {
   readonly rawMail: Pick<BlobStore, 'get'>;
   /** Anchors, copied into the bundle; absent: none are copied (a note says so). */
   readonly anchors?: Pick<AnchorStore, 'list'> | undefined;
+  /** The anchoring key's public half, written as anchor-key.pem; absent: the bundle holds no key. */
+  readonly anchorKey?: Pick<AnchorSigner, 'publicKey'> | undefined;
+  /**
+   * Signs manifest.json (manifest.sig) where the exporter may use the anchoring key (the local
+   * stack); on AWS only the anchoring function may sign, and the anchors carry the signatures.
+   */
+  readonly manifestSigner?: Pick<AnchorSigner, 'sign'> | undefined;
   readonly clock: Clock;
 }
 
@@ -107,6 +118,19 @@ const committed = (event: CycleEvent | undefined, field: string, hashOf: Commitm
   event && typeof event.data[field] === 'string'
     ? { seq: event.seq, type: event.type, field, hashOf }
     : undefined;
+
+/**
+ * The commitment of an attachment: the item of the submission event's `attachments` list with the
+ * same SHA-256 (events recorded since attachments were committed; older ones commit none).
+ */
+function attachmentCommitment(event: CycleEvent | undefined, sha256: string): Commitment | undefined {
+  const list = event?.data.attachments;
+  if (!event || !Array.isArray(list)) return undefined;
+  const item = list.findIndex((entry) => (entry as { sha256?: unknown } | null)?.sha256 === sha256);
+  return item < 0
+    ? undefined
+    : { seq: event.seq, type: event.type, field: 'attachments', item, hashOf: 'bytes' };
+}
 
 const REMINDER_TYPES = /\.(reminder_sent|escalated|overdue_notice_sent|not_provided)$/;
 
@@ -212,12 +236,14 @@ export async function buildEvidenceBundle(
         committed(submittedEvents.get(submission.id), 'rawSha256'),
       );
     }
+    const submittedEvent = submittedEvents.get(submission.id);
     for (const attachment of submission.attachments) {
       await out.addBlob(
         source.evidence,
         attachment.s3Key,
         `${base}/${safeName(attachment.name)}`,
         `Attachment "${attachment.name}" of input ${submission.inputKey} (SHA-256 ${attachment.sha256} when received).`,
+        attachmentCommitment(submittedEvent, attachment.sha256),
       );
     }
   }
@@ -425,12 +451,13 @@ export async function buildEvidenceBundle(
   for (const event of received) {
     const key = event.data.rawS3Key;
     let file = '';
-    if (typeof key === 'string') {
-      const path = `mail/inbound/${String(event.seq).padStart(4, '0')}-${safeName(key.split('/').at(-1) ?? key)}.eml`;
+    const path = inboundMessagePath(event);
+    if (typeof key === 'string' && path) {
+      const kept = keptRawMessage(source, event, key);
       if (
         await out.addBlob(
-          source.rawMail,
-          key,
+          kept.store,
+          kept.key,
           path,
           `A message received from ${String(event.data.from ?? 'an unknown sender')} (${String(event.data.outcome ?? '')}), exactly as received.`,
           committed(event, 'rawSha256'),
@@ -460,7 +487,7 @@ export async function buildEvidenceBundle(
     if (anchors.length === 0) {
       out.gaps.push({
         path: 'anchors/',
-        reason: `no anchor was written for cycle ${cycleId} yet (anchors are written when the package is distributed, the minutes accepted and the cycle closed)`,
+        reason: `no anchor was written for cycle ${cycleId} yet (anchors are written when the cycle opens, the package is distributed, the minutes are accepted, the cycle closes, and daily while it runs)`,
       });
     }
   } else {
@@ -488,7 +515,19 @@ export async function buildEvidenceBundle(
   const zipped: Record<string, Uint8Array> = {};
   const mtime = new Date(Math.max(Date.parse(exportedAt), Date.UTC(1980, 0, 2)));
   for (const entry of manifest.files) zipped[entry.path] = out.files.get(entry.path)!.body;
-  zipped[MANIFEST_FILE] = JSON_TEXT(manifest);
+  const manifestBytes = JSON_TEXT(manifest);
+  zipped[MANIFEST_FILE] = manifestBytes;
+  if (source.anchorKey) {
+    progress('adding the anchoring public key');
+    zipped[ANCHOR_KEY_FILE] = Buffer.from(anchorKeyFromSpki(await source.anchorKey.publicKey()).pem, 'utf8');
+  }
+  if (source.manifestSigner) {
+    progress('signing the manifest');
+    zipped[MANIFEST_SIG_FILE] = Buffer.from(
+      `${(await source.manifestSigner.sign(manifestBytes)).toString('base64')}\n`,
+      'utf8',
+    );
+  }
   progress(`compressing ${manifest.files.length + 1} files`);
   const zip = zipSync(zipped, { level: 6, mtime });
   return { zip, manifest };

@@ -1,25 +1,57 @@
 /**
- * Verifies an evidence bundle (export.ts) from its bytes alone, and against the anchors when
- * they can be read:
+ * Verifies an evidence bundle (export.ts) from its bytes alone, and against the anchors in the
+ * evidence bucket when they can be read:
  *
- * 1. the ZIP opens and holds a manifest.json of the expected form;
+ * 1. the ZIP opens within bounds (entries, sizes, compression ratio, no name twice: zip-reader.ts)
+ *    and holds a manifest.json of the expected form;
  * 2. every file the manifest lists is there with its SHA-256 and size, and no other file is;
  * 3. events.jsonl is one unbroken hash chain (hash-chain.ts) of the manifest's cycle, ending at
  *    the manifest's chain head;
  * 4. every file whose hash an event recorded when it happened (committedBy) still has that hash;
- * 5. the anchor copies in the bundle, and the anchors in the evidence bucket when given, name
- *    events of this chain with the same hash.
+ * 5. every anchor (the copies in the bundle, and the anchors in the evidence bucket when given)
+ *    carries a valid signature of the trusted anchoring key and names an event of this chain with
+ *    the same hash; in the bucket, each anchor object has exactly one version and no delete marker;
+ * 6. a closed cycle has a valid signed anchor for every milestone its log records (unless the
+ *    auditor allows unanchored bundles, which the result says loudly);
+ * 7. manifest.sig, when present, is a valid signature of manifest.json by the same key.
  *
- * Every failure names its place: the file, or the line and seq of the event. An anchor written
- * after the export (the cycle went on) cannot be compared and is noted, not failed.
+ * The key: the one the auditor gives (a PEM file or a fingerprint), else the one in the bundle
+ * (anchor-key.pem), which is then named loudly in the result: an embedded key is no trust, its
+ * fingerprint must be compared with the one published outside the bundle.
+ *
+ * Every failure names its place: the file, the line and seq of the event, or the anchor. An anchor
+ * written after the export (the cycle went on) cannot be compared and is noted, not failed.
  */
-import { unzipSync } from 'fflate';
 import { z } from 'zod';
 import { sha256Of } from '../store/blob-store.ts';
 import { minutesHash } from '../minutes/record.ts';
-import { parseAnchor, type Anchor, type StoredAnchor } from './anchor.ts';
-import { EVENTS_FILE, Manifest, MANIFEST_FILE, isSafeBundlePath, type ManifestEntry } from './bundle.ts';
+import {
+  checkAnchorSignature,
+  MILESTONE_EVENTS,
+  parseAnchor,
+  type Anchor,
+  type StoredAnchor,
+} from './anchor.ts';
+import {
+  ANCHOR_KEY_FILE,
+  EVENTS_FILE,
+  Manifest,
+  MANIFEST_FILE,
+  MANIFEST_SIG_FILE,
+  UNLISTED_FILES,
+  isSafeBundlePath,
+  type ManifestEntry,
+} from './bundle.ts';
 import { verifyChain, type ChainedEvent } from './hash-chain.ts';
+import { checkInboundEvidence } from './inbound-evidence.ts';
+import {
+  anchorKeyFromPem,
+  formatFingerprint,
+  parseFingerprint,
+  verifySignature,
+  type AnchorKey,
+} from './signer.ts';
+import { readBundleZip, type ZipLimits } from './zip-reader.ts';
 
 export interface BundleProblem {
   /** Where: a file path, `events.jsonl line 7 (seq 7)`, or `anchor <key>`. */
@@ -30,6 +62,27 @@ export interface BundleProblem {
 export type AnchorCheck =
   | { readonly kind: 'stored'; readonly anchors: readonly StoredAnchor[]; readonly location: string }
   | { readonly kind: 'unreachable'; readonly reason: string };
+
+/** The key the auditor trusts, given outside the bundle. */
+export type TrustedKey =
+  { readonly pem: string; readonly source?: string } | { readonly fingerprint: string };
+
+export interface VerifyOptions {
+  /** The anchors in the evidence bucket (or why they could not be read); absent: not consulted. */
+  readonly anchors?: AnchorCheck | undefined;
+  /** The anchoring key to trust; absent: the bundle's own anchor-key.pem, named loudly. */
+  readonly key?: TrustedKey | undefined;
+  /** Accept a closed cycle's bundle without a signed anchor per milestone (endpoints without Object Lock). */
+  readonly allowUnanchored?: boolean | undefined;
+  readonly zipLimits?: Partial<ZipLimits> | undefined;
+}
+
+/** Where the key that checked the signatures came from. */
+export interface KeyTrust {
+  readonly fingerprint: string;
+  /** `given`: the auditor's key; `bundle`: the bundle's own anchor-key.pem (compare it!). */
+  readonly source: 'given' | 'bundle';
+}
 
 export interface BundleVerification {
   readonly ok: boolean;
@@ -42,7 +95,15 @@ export interface BundleVerification {
   readonly held: string[];
   /** What could not be checked, and why (not a failure). */
   readonly notes: string[];
+  /** Warnings a person must read even when the bundle verified (the trusted key, allowed gaps). */
+  readonly warnings: string[];
+  /** The key the anchor signatures were checked with; absent when none was available. */
+  readonly key?: KeyTrust;
 }
+
+/** Where an auditor compares the fingerprint of the anchoring key. */
+export const FINGERPRINT_SOURCES =
+  'the stack output AnchorKeyFingerprint, `isms-review evidence key` run by the organisation, and the review package email sent to top management';
 
 const EventLine = z.looseObject({
   cycleId: z.string(),
@@ -53,10 +114,22 @@ const EventLine = z.looseObject({
   data: z.record(z.string(), z.unknown()),
 });
 
-export function verifyBundle(zip: Uint8Array, anchors?: AnchorCheck): BundleVerification {
+/**
+ * Verifies `zip` (see the module note). The second argument is the options, or (as before) only
+ * the anchors in the evidence bucket.
+ */
+export function verifyBundle(zip: Uint8Array, options: VerifyOptions | AnchorCheck = {}): BundleVerification {
+  const {
+    anchors,
+    key: trusted,
+    allowUnanchored,
+    zipLimits,
+  } = 'kind' in options ? ({ anchors: options } as VerifyOptions) : options;
   const problems: BundleProblem[] = [];
   const held: string[] = [];
   const notes: string[] = [];
+  const warnings: string[] = [];
+  let keyTrust: KeyTrust | undefined;
   const fail = (place: string, message: string) => problems.push({ place, message });
   const result = (extra: Partial<BundleVerification> = {}): BundleVerification => ({
     ok: problems.length === 0,
@@ -65,18 +138,25 @@ export function verifyBundle(zip: Uint8Array, anchors?: AnchorCheck): BundleVeri
     problems,
     held,
     notes,
+    warnings,
+    ...(keyTrust ? { key: keyTrust } : {}),
     ...extra,
   });
 
   // 1. The ZIP and its manifest
-  let entries: Record<string, Uint8Array>;
+  let files: Map<string, Uint8Array>;
   try {
-    entries = unzipSync(zip);
+    files = readBundleZip(zip, zipLimits);
   } catch (error) {
-    fail('the ZIP file', `cannot be opened as a ZIP archive: ${(error as Error).message}`);
+    const unsafe = (error as Error).name === 'UnsafeZip';
+    fail(
+      'the ZIP file',
+      unsafe
+        ? `is refused: it ${(error as Error).message}`
+        : `cannot be opened as a ZIP archive: ${(error as Error).message}`,
+    );
     return result();
   }
-  const files = new Map(Object.entries(entries).filter(([path]) => !path.endsWith('/')));
   const manifestBytes = files.get(MANIFEST_FILE);
   if (!manifestBytes) {
     fail(MANIFEST_FILE, 'is missing: this is not an evidence bundle, or the manifest was removed');
@@ -106,7 +186,7 @@ export function verifyBundle(zip: Uint8Array, anchors?: AnchorCheck): BundleVeri
     listed.set(entry.path, entry);
   }
   for (const path of files.keys()) {
-    if (path === MANIFEST_FILE) continue;
+    if (UNLISTED_FILES.includes(path)) continue;
     if (!listed.has(path)) {
       fail(path, 'is in the ZIP but not in the manifest: a file was added after export');
     }
@@ -183,12 +263,18 @@ export function verifyBundle(zip: Uint8Array, anchors?: AnchorCheck): BundleVeri
     const body = files.get(entry.path);
     if (!commitment || !body || altered.has(entry.path)) continue;
     const event = bySeq.get(commitment.seq);
-    const recorded = (event?.data as Record<string, unknown> | undefined)?.[commitment.field];
+    const field = (event?.data as Record<string, unknown> | undefined)?.[commitment.field];
+    const recorded =
+      commitment.item === undefined
+        ? field
+        : Array.isArray(field)
+          ? (field[commitment.item] as { sha256?: unknown } | undefined)?.sha256
+          : undefined;
     const place = `${entry.path}`;
     if (!event || event.type !== commitment.type || typeof recorded !== 'string') {
       fail(
         place,
-        `the manifest says event seq ${commitment.seq} (${commitment.type}) recorded its hash in ${commitment.field}, but that event does not`,
+        `the manifest says event seq ${commitment.seq} (${commitment.type}) recorded its hash in ${where(commitment)}, but that event does not`,
       );
       continue;
     }
@@ -199,7 +285,7 @@ export function verifyBundle(zip: Uint8Array, anchors?: AnchorCheck): BundleVeri
     if (actual !== recorded) {
       fail(
         place,
-        `does not match what event seq ${commitment.seq} (${commitment.type}) recorded when it happened: ${commitment.field} ${recorded}, the file hashes to ${actual}`,
+        `does not match what event seq ${commitment.seq} (${commitment.type}) recorded when it happened: ${where(commitment)} ${recorded}, the file hashes to ${actual}`,
       );
       continue;
     }
@@ -207,6 +293,9 @@ export function verifyBundle(zip: Uint8Array, anchors?: AnchorCheck): BundleVeri
   }
   if (commitments > 0)
     held.push(`${commitments} files match the hashes the event log recorded when they were made`);
+
+  // 4a. Raw inbound mail kept at ingest: every message an event names is there (inbound-evidence.ts)
+  for (const p of checkInboundEvidence(events, files, held)) fail(p.place, p.message);
 
   // 4b. Package files against the package's own manifest, written when it was frozen
   for (const [path, body] of files) {
@@ -232,13 +321,45 @@ export function verifyBundle(zip: Uint8Array, anchors?: AnchorCheck): BundleVeri
     }
   }
 
-  // 5. Anchors: the copies in the bundle, then the store
-  const compare = (anchor: Anchor, where: string, copy: boolean) => {
+  // 5. Anchors: the key, the copies in the bundle, then the store
+  const key = resolveKey(files, trusted, fail);
+  if (key) {
+    keyTrust = { fingerprint: key.fingerprint, source: key.source };
+    if (key.source === 'bundle') {
+      warnings.push(
+        `TRUSTED THE KEY IN THE BUNDLE (${ANCHOR_KEY_FILE}), fingerprint ${formatFingerprint(key.fingerprint)}. ` +
+          `Anyone who rewrites a bundle can replace that key: compare this fingerprint with ${FINGERPRINT_SOURCES}, ` +
+          'or verify again with --key <file.pem or fingerprint>.',
+      );
+    } else {
+      held.push(
+        `the anchor signatures were checked with the given key ${formatFingerprint(key.fingerprint)}`,
+      );
+    }
+  }
+  const last = events.at(-1)?.seq ?? 0;
+  /** Valid signed anchors that hold against this chain, by milestone: the highest seq each. */
+  const anchoredMilestones = new Map<string, number>();
+  const compare = (anchor: Anchor, where: string, copy: boolean): void => {
     if (anchor.cycleId !== cycleId) {
       fail(where, `is an anchor of cycle ${anchor.cycleId}, not ${cycleId}`);
       return;
     }
-    const last = events.at(-1)?.seq ?? 0;
+    const signature = key ? checkAnchorSignature(anchor, key) : undefined;
+    if (signature?.status === 'invalid') {
+      fail(
+        where,
+        `its signature does not hold (${anchor.milestone}, seq ${anchor.head.seq}): the anchor was changed after the anchoring key signed it`,
+      );
+      return;
+    }
+    if (signature?.status === 'other-key') {
+      fail(
+        where,
+        `is signed by another key, ${formatFingerprint(signature.fingerprint)}, not the trusted ${formatFingerprint(key!.fingerprint)}`,
+      );
+      return;
+    }
     if (anchor.head.seq > last) {
       if (!copy && Date.parse(anchor.anchoredAt) > Date.parse(manifest.exportedAt)) {
         notes.push(
@@ -260,12 +381,24 @@ export function verifyBundle(zip: Uint8Array, anchors?: AnchorCheck): BundleVeri
       );
       return;
     }
-    held.push(`${where}: event seq ${anchor.head.seq} matches the anchor of ${anchor.milestone}`);
+    if (signature?.status === 'valid') {
+      anchoredMilestones.set(
+        anchor.milestone,
+        Math.max(anchoredMilestones.get(anchor.milestone) ?? 0, anchor.head.seq),
+      );
+      held.push(
+        `${where}: signed by the anchoring key; event seq ${anchor.head.seq} matches the anchor of ${anchor.milestone}`,
+      );
+    } else {
+      notes.push(
+        `${where}: event seq ${anchor.head.seq} matches the anchor of ${anchor.milestone}, but the anchor is not signed${key ? '' : ' (no key to check it with)'}`,
+      );
+    }
   };
-  for (const [path, body] of files) {
-    if (!path.startsWith('anchors/') || !listed.has(path)) continue;
+  const copies = [...files.keys()].filter((path) => path.startsWith('anchors/') && listed.has(path)).sort();
+  for (const path of copies) {
     try {
-      compare(parseAnchor(path, Buffer.from(body)), `copy ${path}`, true);
+      compare(parseAnchor(path, Buffer.from(files.get(path)!)), `copy ${path}`, true);
     } catch (error) {
       fail(path, (error as Error).message);
     }
@@ -280,12 +413,69 @@ export function verifyBundle(zip: Uint8Array, anchors?: AnchorCheck): BundleVeri
     notes.push(`no anchors are stored for cycle ${cycleId} at ${anchors.location}`);
   } else {
     for (const stored of anchors.anchors) {
-      compare(stored.anchor, `anchor ${stored.key}`, false);
-      if (!stored.lock.locked) notes.push(`anchor ${stored.key} is not locked: ${stored.lock.note}`);
+      const where = `anchor ${stored.key}`;
+      if (stored.history && (stored.history.versions > 1 || stored.history.deleteMarkers > 0)) {
+        fail(
+          where,
+          `has ${stored.history.versions} versions and ${stored.history.deleteMarkers} delete marker(s) in ${anchors.location}: an anchor is written once, so it was written over or deleted; the oldest version was compared`,
+        );
+      }
+      if (!stored.history) {
+        notes.push(
+          `${where}: ${anchors.location} keeps no versions, so it could not be checked that the anchor was never written over`,
+        );
+      }
+      compare(stored.anchor, where, false);
+      if (!stored.lock.locked) notes.push(`${where} is not locked: ${stored.lock.note}`);
     }
   }
   if (!chainOk && anchors?.kind === 'stored') {
     notes.push('the anchors were compared with a broken chain; fix the chain findings first');
+  }
+
+  // 6. A closed cycle: a valid signed anchor for every milestone its log records
+  const closed = manifest.phase === 'CLOSED' || events.some((event) => event.type === 'cycle.closed');
+  const missing: string[] = [];
+  for (const [milestone, type] of Object.entries(MILESTONE_EVENTS)) {
+    const happened = events.find((event) => event.type === type);
+    if (!happened) continue;
+    const seq = anchoredMilestones.get(milestone);
+    if (seq === undefined || seq < happened.seq)
+      missing.push(`${milestone} (event seq ${happened.seq}, ${type})`);
+  }
+  if (missing.length > 0) {
+    const what = `no valid signed anchor for ${missing.join(', ')}`;
+    if (!closed) {
+      notes.push(`${what}; the cycle is still running`);
+    } else if (allowUnanchored) {
+      warnings.push(
+        `UNANCHORED ACCEPTED (--allow-unanchored): ${what}. Without anchors nothing proves the log was not rewritten before export; accept this only for a bundle from an endpoint without Object Lock.`,
+      );
+    } else {
+      fail(
+        'anchors/',
+        `${what}: a closed cycle must hold a valid signed anchor for every milestone its log records (--allow-unanchored accepts a bundle from an endpoint without Object Lock)`,
+      );
+    }
+  } else if (closed) {
+    held.push('every milestone of the closed cycle has a valid signed anchor');
+  }
+
+  // 7. The manifest's own signature
+  const manifestSig = files.get(MANIFEST_SIG_FILE);
+  if (manifestSig) {
+    if (!key) {
+      notes.push(`${MANIFEST_SIG_FILE} could not be checked: there is no key`);
+    } else if (verifySignature(key, manifestBytes, Buffer.from(manifestSig).toString('utf8').trim())) {
+      held.push(`${MANIFEST_SIG_FILE}: the manifest is signed by the anchoring key`);
+    } else {
+      fail(
+        MANIFEST_SIG_FILE,
+        `does not hold for ${MANIFEST_FILE}: the manifest was changed after it was signed`,
+      );
+    }
+  } else {
+    notes.push(`the manifest is not signed (no ${MANIFEST_SIG_FILE}); the anchors carry the signatures`);
   }
   for (const gap of manifest.gaps) notes.push(`not in the bundle: ${gap.path}: ${gap.reason}`);
 
@@ -305,8 +495,69 @@ export function formatVerification(result: BundleVerification): string[] {
       ? `VERIFIED: the evidence bundle of cycle ${result.cycleId ?? '?'} is intact (${result.files} files, ${result.events} events).`
       : `NOT VERIFIED: ${result.problems.length} problem(s) in the evidence bundle${result.cycleId ? ` of cycle ${result.cycleId}` : ''}.`,
   );
+  for (const warning of result.warnings) lines.push(`  ! ${warning}`);
   for (const problem of result.problems) lines.push(`  ✗ ${problem.place}: ${problem.message}`);
   for (const line of result.held) lines.push(`  ✓ ${line}`);
   for (const note of result.notes) lines.push(`  - ${note}`);
   return lines;
+}
+
+const where = (commitment: NonNullable<ManifestEntry['committedBy']>): string =>
+  commitment.item === undefined ? commitment.field : `${commitment.field}[${commitment.item}].sha256`;
+
+/** The key to check signatures with: the given one (against the bundle's), else the bundle's. */
+function resolveKey(
+  files: ReadonlyMap<string, Uint8Array>,
+  trusted: TrustedKey | undefined,
+  fail: (place: string, message: string) => void,
+): (AnchorKey & { source: KeyTrust['source'] }) | undefined {
+  const pem = files.get(ANCHOR_KEY_FILE);
+  let embedded: AnchorKey | undefined;
+  if (pem) {
+    try {
+      embedded = anchorKeyFromPem(Buffer.from(pem).toString('utf8'), ANCHOR_KEY_FILE);
+    } catch (error) {
+      fail(ANCHOR_KEY_FILE, (error as Error).message);
+    }
+  }
+  if (!trusted) return embedded ? { ...embedded, source: 'bundle' } : undefined;
+  if ('pem' in trusted) {
+    let given: AnchorKey;
+    try {
+      given = anchorKeyFromPem(trusted.pem, trusted.source ?? 'the given key');
+    } catch (error) {
+      fail('--key', (error as Error).message);
+      return undefined;
+    }
+    if (embedded && embedded.fingerprint !== given.fingerprint) {
+      fail(
+        ANCHOR_KEY_FILE,
+        `is the key ${formatFingerprint(embedded.fingerprint)}, not the trusted ${formatFingerprint(given.fingerprint)}: the bundle was signed by another key`,
+      );
+    }
+    return { ...given, source: 'given' };
+  }
+  const fingerprint = parseFingerprint(trusted.fingerprint);
+  if (!fingerprint) {
+    fail(
+      '--key',
+      `"${trusted.fingerprint}" is not a key fingerprint (64 hex characters, optionally SHA256:…)`,
+    );
+    return undefined;
+  }
+  if (!embedded) {
+    fail(
+      ANCHOR_KEY_FILE,
+      `is missing, so the fingerprint ${formatFingerprint(fingerprint)} cannot be checked; give the public key itself: --key <file.pem>`,
+    );
+    return undefined;
+  }
+  if (embedded.fingerprint !== fingerprint) {
+    fail(
+      ANCHOR_KEY_FILE,
+      `is the key ${formatFingerprint(embedded.fingerprint)}, not the trusted ${formatFingerprint(fingerprint)}: the bundle was signed by another key`,
+    );
+    return undefined;
+  }
+  return { ...embedded, source: 'given' };
 }

@@ -1,6 +1,7 @@
 /**
- * Step 9: the answer to a message tied to a cycle. A confirmation echoes exactly what was recorded;
- * a rejection lists every problem with its fix. Both go through the outbox under
+ * Step 9: the answer to a message tied to a cycle, from an authenticated sender who may answer its
+ * request (the pipeline answers no one else). A confirmation echoes exactly what was recorded;
+ * a rejection lists every problem with its fix. Both are `Auto-Submitted: auto-replied` (RFC 3834). Both go through the outbox under
  * `reply:<hash of the Message-ID>`, so a retried message is never answered twice, and both thread
  * under the message answered (In-Reply-To, References). Rejections are capped per sender and day
  * (claim keys in the cycle), so two robots can never keep each other busy.
@@ -14,7 +15,8 @@ import { cycleTitle } from '../package/content.ts';
 import { ismsManager, personByEmail } from '../programme/queries.ts';
 import type { Programme } from '../programme/schema.ts';
 import type { ReviewRepository } from '../store/repository.ts';
-import { keyHash, rejectionSlotKeys } from './steps.ts';
+import { aligned, domainOf } from '../mail/mail-checks.ts';
+import { keyHash, normaliseAddress, rejectionSlotKeys } from './steps.ts';
 
 export interface AnswerContext {
   readonly outbox: Pick<Outbox, 'sendOnce'>;
@@ -68,13 +70,26 @@ function subjectOf(msg: InboundMessage): string {
   return (msg.subject || '(no subject)').slice(0, 150);
 }
 
+/**
+ * Where an answer goes (RFC 3834 3.1.2): the envelope sender when it is in the From address's own
+ * organisational domain (the person's own mail system), else the From address. Never a third
+ * party's bounce address: the answer names the person, the cycle and its dates. Only ever called
+ * for authenticated, authorised senders.
+ */
+export function answerAddress(msg: Pick<InboundMessage, 'from' | 'envelope'>): string {
+  const envelope = normaliseAddress(msg.envelope.mailFrom ?? '');
+  const from = normaliseAddress(msg.from.address);
+  if (envelope.includes('@') && aligned(domainOf(envelope), domainOf(from))) return envelope;
+  return from;
+}
+
 async function send(
   ctx: AnswerContext,
   purpose: 'inputs' | 'minutes' | 'action' | 'reply',
   rendered: { subject: string; text: string; html: string },
   copy: readonly string[] = [],
 ): Promise<AnswerStatus> {
-  const to = ctx.msg.from.address;
+  const to = answerAddress(ctx.msg);
   const cc = copy.filter((address) => address.toLowerCase() !== to);
   const result = await ctx.outbox.sendOnce({
     key: `reply:${keyHash(ctx.messageKey)}`,
@@ -91,6 +106,7 @@ async function send(
       subject: rendered.subject.replace(/[\r\n]+/g, ' ').slice(0, 250),
       text: rendered.text,
       html: rendered.html,
+      autoSubmitted: 'auto-replied',
       ...threading(ctx.msg),
     }),
   });

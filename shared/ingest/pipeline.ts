@@ -1,38 +1,50 @@
 /**
  * The inbound mail pipeline: one raw message in, one outcome out, in this order.
  *
- * | step | what                                          | stops with                                   |
- * | ---- | --------------------------------------------- | -------------------------------------------- |
- * | 1    | parse (shared/mail/inbound.ts)                | ignored: unreadable, too large, no sender    |
- * | 3    | automatic mail (auto-reply, bounce, list)     | ignored, never answered                      |
- * | 4    | SES verdicts                                  | dropped (spam, virus); rejected (DMARC, auth)|
- * | 5    | reply token (address, MAC, record, expiry)    | rejected (unknown, forged, expired)          |
- * | 6    | sender is the recipient or their delegate     | rejected                                     |
- * | 7    | size and attachment limits                    | rejected                                     |
- * | 8    | by purpose: inputs, minutes, action           | rejected with every problem, or accepted     |
- * | 2    | duplicate delivery (markMessageSeen)          | ignored "duplicate": no answer, no event     |
- * | 9    | answer: confirmation or rejection (outbox)    |                                              |
- * | 10   | `mail.received` event in the cycle's log      |                                              |
+ * | step | what                                                    | stops with                              |
+ * | ---- | ------------------------------------------------------- | --------------------------------------- |
+ * | 1    | parse (shared/mail/inbound.ts)                          | ignored: unreadable, too large, no From |
+ * | 2    | handled to the end before (`messageSeen`)               | ignored "duplicate": nothing else       |
+ * | 3    | automatic mail (RFC 3834, bounce, report, list, loop)   | ignored, never answered                 |
+ * | 4    | spam or virus verdict FAIL                              | dropped                                 |
+ * | 4b   | exactly one From mailbox, at most one Sender            | held                                    |
+ * | 4c   | From domain authenticated (DMARC, or aligned SPF/DKIM)  | held                                    |
+ * | 5    | reply token (address, MAC, record; or the thread)       | held (unknown, forged); expired: below  |
+ * | 6    | From and Sender are the recipient or their delegate     | held                                    |
+ * | 6b   | expired token; message that could not be virus-scanned  | rejected                                |
+ * | 7    | daily caps of the reply address; size and attachments   | rejected                                |
+ * | 8    | by purpose: inputs, minutes, action                     | rejected with every problem, or accepted|
+ * | 9    | answer: confirmation or rejection (outbox, once)        |                                         |
+ * | 10   | raw message kept; `mail.received` event + seen mark     |                                         |
  *
- * Why the duplicate check (2) comes after the recording (8) and before the answer (9): the
- * repository can mark a Message-ID as seen but cannot forget it, so marking it first would lose a
- * message whenever processing fails half-way (SES retries the Lambda, the SMTP sender retries on
- * 451, and both would find it "seen"). Instead every write of step 8 is idempotent by the
- * Message-ID (a submission that carries it is reused, an action whose history names it is left
- * alone, identical minutes are a repeat, resuming the workflow happens once), so a message handled
- * again changes nothing; the mark is then taken, and only the first delivery answers and logs it.
- * The window left: a crash between the mark and the answer loses the answer and the `mail.received`
- * event of that one message; what it recorded stays recorded, with its own event.
+ * Who learns what: only a sender who passed 4b to 6 (authenticated, and the person the request
+ * went to or their registered delegate) is answered, at the address answer.ts chooses, with
+ * `Auto-Submitted: auto-replied`. Everything else gets no answer at all, so nothing about the
+ * owner, the ISMS manager, the cycle or its dates reaches a forger, a stranger or a look-alike
+ * domain. Held mail is kept for the ISMS manager in its own store (shared/store/held-mail.ts),
+ * outside every cycle's chain, listed by `isms-review mail held` and the daily digest
+ * (held-digest.ts) and released by `isms-review mail release <id>` (held.ts), which runs it
+ * through here again with the ISMS manager vouching for the sender (`override`).
+ *
+ * Exactly once: every write of step 8 is idempotent by the Message-ID (a submission that carries
+ * it is reused, an action whose history names it is left alone, identical minutes are a repeat,
+ * resuming the workflow happens once); the answer goes through the outbox under
+ * `reply:<hash of the Message-ID>`, so it is sent once however often the message is handled; and
+ * the message is marked seen only in the same transaction that appends its `mail.received` event
+ * (step 10). A crash anywhere before that (SES re-invokes the Lambda, the SMTP sender retries after
+ * 451) runs the message again and loses neither the answer nor the event; after it, a redelivery
+ * is a duplicate. Mail that ends ignored or dropped is marked seen without an event.
+ *
+ * A newer answer wins by receipt time, not by the order messages are processed: see purposes.ts.
  *
  * A reply whose client or server dropped the `+token` part (it arrives at `review@<domain>`) is
  * tied to its request through In-Reply-To/References: the notifier links the Message-ID of every
  * request it sends to the reply token it carries (`linkReplyToken`). The token must still be
- * valid, and the sender check (6) and the verdicts (4) apply as to any reply.
+ * valid, and steps 4b to 6 apply as to any reply.
  *
- * Mail whose sender is not authenticated (DMARC fail, neither SPF nor DKIM pass) is rejected
- * without an answer: its From may be forged, and the answer would go to someone who did not write.
- * Mail that cannot be tied to a cycle (no reply address, an unknown token) is not answered: the
- * outbox and the rejection counter live in a cycle, and answering strangers makes backscatter.
+ * Flood containment: held, ignored and dropped mail never touches a cycle's chain head; each reply
+ * address takes at most `dailyMessagesPerReplyAddress` messages and `dailyBytesPerReplyAddress`
+ * bytes a day (one conditional counter update each), and its sender is told when it is past them.
  */
 import { z } from 'zod';
 import {
@@ -45,8 +57,19 @@ import {
   type InboundLimits,
   type InboundMessage,
 } from '../mail/inbound.ts';
-import { checkLimits, DEFAULT_MAIL_LIMITS, type MailLimits } from '../mail/mail-checks.ts';
+import {
+  checkAuthentication,
+  checkLimits,
+  checkSingleFrom,
+  DEFAULT_MAIL_LIMITS,
+  type MailLimits,
+} from '../mail/mail-checks.ts';
+import { heldMailId } from '../store/held-mail.ts';
+import { messageKeys } from '../store/keys.ts';
 import type { Outbox } from '../mail/outbox.ts';
+import { keepRawMessage } from './raw-evidence.ts';
+import { withActionExpiry } from './token-expiry.ts';
+import type { ReplyKeyring } from '../mail/reply-keyring.ts';
 import type { Cycle } from '../model/cycle.ts';
 import { CYCLE_PHASES } from '../model/cycle.ts';
 import { NonEmptyText, UtcTimestamp } from '../model/common.ts';
@@ -76,6 +99,7 @@ import {
   checkToken,
   dedupeKey,
   DEFAULT_REJECTIONS_PER_SENDER_PER_DAY,
+  keyHash,
   replyAddressCandidates,
   screen,
   threadMessageIds,
@@ -96,14 +120,18 @@ export interface IngestSettings {
   readonly inboundLimits?: InboundLimits;
   /** Rejection answers per sender per UTC day (in one cycle); default 5. */
   readonly rejectionsPerSenderPerDay?: number;
+  /** Messages a reply address takes per UTC day; default DEFAULT_DAILY_MESSAGES_PER_REPLY_ADDRESS. */
+  readonly dailyMessagesPerReplyAddress?: number;
+  /** Bytes a reply address takes per UTC day; default DEFAULT_DAILY_BYTES_PER_REPLY_ADDRESS. */
+  readonly dailyBytesPerReplyAddress?: number;
 }
 
 export interface IngestDeps extends CycleDeps {
   readonly outbox: Pick<Outbox, 'sendOnce'>;
   /** Where attachments are kept (the evidence bucket). */
   readonly evidence: BlobStore;
-  /** The reply-address HMAC key. Never log it. */
-  readonly replyKey: Buffer;
+  /** The reply-address HMAC keyring (every key generation still verifying). Never log it. */
+  readonly replyKey: ReplyKeyring;
   readonly settings: IngestSettings;
 }
 
@@ -119,7 +147,7 @@ export const IngestRequest = z.strictObject({
 });
 export type IngestRequest = z.input<typeof IngestRequest>;
 
-export type IngestOutcome = 'accepted' | 'rejected' | 'ignored' | 'dropped';
+export type IngestOutcome = 'accepted' | 'rejected' | 'held' | 'ignored' | 'dropped';
 
 export interface IngestResult {
   readonly outcome: IngestOutcome;
@@ -133,6 +161,8 @@ export interface IngestResult {
   readonly answer: AnswerStatus | 'none';
   /** The workflow was resumed by this message. */
   readonly resumed?: boolean;
+  /** The held message's id (held only): `isms-review mail release <id>`. */
+  readonly heldId?: string;
 }
 
 /** The cycle a message is tied to, once its token is known to be ours. */
@@ -161,7 +191,7 @@ async function resolveByThread(
   for (const messageId of threadMessageIds(msg, deps.settings.inboundDomain)) {
     const tokenId = await deps.repo.replyTokenOfMessage(messageId);
     if (!tokenId) continue;
-    const token = await deps.repo.getReplyToken(tokenId);
+    const token = await withActionExpiry(deps.repo, await deps.repo.getReplyToken(tokenId));
     const cycle = token ? await deps.repo.getCycle(token.cycleId) : undefined;
     const programme = cycle ? await programmeOf(deps, cycle) : undefined;
     const decision = checkLinkedToken({ record: token, programme, now: deps.clock.now() });
@@ -188,14 +218,14 @@ async function resolveTarget(
   let reason = '';
   let expired: Target | undefined;
   for (const candidate of candidates) {
-    const token = await deps.repo.getReplyToken(candidate.parts.id);
+    const token = await withActionExpiry(deps.repo, await deps.repo.getReplyToken(candidate.parts.id));
     const cycle = token ? await deps.repo.getCycle(token.cycleId) : undefined;
     const programme = cycle ? await programmeOf(deps, cycle) : undefined;
     const decision = checkToken({
       candidate,
       record: token,
       programme,
-      key: deps.replyKey,
+      keys: deps.replyKey,
       now: deps.clock.now(),
     });
     if (decision.ok) return { target: { candidate, token: token!, cycle: cycle!, programme: programme! } };
@@ -210,8 +240,6 @@ async function resolveTarget(
 
 interface Decided {
   outcome: IngestOutcome;
-  /** False when the sender cannot be trusted to be who From says (verdicts failed). */
-  answerable?: boolean;
   reason: string;
   target?: Target;
   senderId?: string;
@@ -222,53 +250,78 @@ interface Decided {
   resumed?: boolean;
 }
 
+/** How a message is run again when the ISMS manager releases it (shared/ingest/held.ts). */
+export interface IngestOverride {
+  /** The held message's id; the ISMS manager vouches for who sent it. */
+  readonly releasedHeldId: string;
+}
+
+/** Per reply address and UTC day: messages taken to be read, and their bytes (flood containment). */
+export const DEFAULT_DAILY_MESSAGES_PER_REPLY_ADDRESS = 100;
+export const DEFAULT_DAILY_BYTES_PER_REPLY_ADDRESS = 200 * 1024 * 1024;
+
+function held(reason: string, target?: Target): Decided {
+  return { outcome: 'held', reason, ...(target ? { target } : {}) };
+}
+
 async function decide(
   deps: IngestDeps,
   msg: InboundMessage,
   request: z.output<typeof IngestRequest>,
+  override: IngestOverride | undefined,
 ): Promise<Decided> {
   const resolved = await resolveTarget(deps, msg);
   const tied = resolved.target ?? resolved.expired;
 
-  // 3, 4: automatic mail, spam, virus, unauthenticated.
+  // 3, 4: automatic mail; spam and viruses.
   const screened = screen(msg, {
     ownAddresses: [...deps.settings.ownAddresses, ...(tied ? [tied.programme.mail.fromAddress] : [])],
     inboundDomain: deps.settings.inboundDomain,
   });
+  if (!screened.ok && screened.outcome !== 'rejected') {
+    return { outcome: screened.outcome, reason: screened.reason, ...(tied ? { target: tied } : {}) };
+  }
+
+  // 4b, 4c: one author; the From domain authenticated (the ISMS manager vouches on release).
+  if (!override) {
+    const single = checkSingleFrom(msg);
+    if (!single.ok) return held(single.reason, tied);
+    const auth = checkAuthentication(msg, { exceptions: tied?.programme.mail.authExceptions ?? [] });
+    if (!auth.ok) return held(auth.reason, tied);
+  }
+
+  // 5: the token. An unknown or forged one is held; an expired one is told to its own recipient.
+  const target = resolved.target ?? resolved.expired;
+  if (!target) return held(resolved.reason ?? 'no reply address');
+
+  // 6: the sender (From, and Sender when present) is the recipient or their delegate.
+  const sender = checkSender(target.programme, target.token, msg.from.address, override ? [] : msg.sender);
+  if (!sender.ok) return held(sender.reason, target);
+  const answered = { target, senderId: sender.senderId };
+  if (!resolved.target) {
+    const reason = resolved.reason ?? 'the reply address has expired';
+    return { outcome: 'rejected', reason, ...answered, problems: [toProblem(reason)] };
+  }
+
+  // 6b: a message that could not be scanned, now that its sender may be told.
   if (!screened.ok) {
     return {
-      outcome: screened.outcome,
+      outcome: 'rejected',
       reason: screened.reason,
-      answerable: false,
-      ...(tied ? { target: tied } : {}),
+      ...answered,
       problems: [toProblem(screened.reason)],
     };
   }
 
-  // 5: the token.
-  if (!resolved.target) {
-    return {
-      outcome: 'rejected',
-      reason: resolved.reason ?? 'no reply address',
-      ...(tied ? { target: tied } : {}),
-      problems: [toProblem(resolved.reason ?? 'no reply address')],
-    };
-  }
-  const target = resolved.target;
-
-  // 6: the sender.
-  const sender = checkSender(target.programme, target.token, msg.from.address);
-  if (!sender.ok)
-    return { outcome: 'rejected', reason: sender.reason, target, problems: [toProblem(sender.reason)] };
-
-  // 7: limits.
+  // 7: daily caps per reply address, then size and attachment limits.
+  const capped = await withinDailyCaps(deps, target.token.tokenId, msg.size, request.receivedAt);
+  if (capped) return { outcome: 'rejected', reason: capped, ...answered, problems: [toProblem(capped)] };
   const limits = checkLimits(msg, deps.settings.mailLimits ?? DEFAULT_MAIL_LIMITS);
   if (!limits.ok) {
     return {
       outcome: 'rejected',
       reason: limits.reason,
-      target,
-      senderId: sender.senderId,
+      ...answered,
       problems: limits.reason.split('; ').map((part) => toProblem(part)),
     };
   }
@@ -276,7 +329,7 @@ async function decide(
   // 8: by purpose.
   if (!SUPPORTED_PURPOSES.has(target.token.purpose)) {
     const reason = `answers to "${target.token.purpose}" messages are not read by email; ask the ISMS manager`;
-    return { outcome: 'rejected', reason, target, senderId: sender.senderId, problems: [toProblem(reason)] };
+    return { outcome: 'rejected', reason, ...answered, problems: [toProblem(reason)] };
   }
   const ctx: PurposeContext = {
     repo: deps.repo,
@@ -292,7 +345,6 @@ async function decide(
     senderId: sender.senderId,
     onBehalfOf: sender.onBehalfOf,
     notifier: deps.notifier,
-    ...(deps.anchors ? { anchors: deps.anchors } : {}),
   };
   const result =
     target.token.purpose === 'inputs'
@@ -304,8 +356,7 @@ async function decide(
     return {
       outcome: 'rejected',
       reason: result.problems.map((p) => `${p.where ? `${p.where}: ` : ''}${p.problem}`).join('; '),
-      target,
-      senderId: sender.senderId,
+      ...answered,
       problems: result.problems,
       ...(result.replyTemplate ? { replyTemplate: result.replyTemplate } : {}),
     };
@@ -323,16 +374,68 @@ async function decide(
   return {
     outcome: 'accepted',
     reason: `recorded as ${result.confirmation.recordedAs}`,
-    target,
-    senderId: sender.senderId,
+    ...answered,
     confirmation: result.confirmation,
     purposeResult: result,
     resumed,
   };
 }
 
-/** Runs one inbound message through the pipeline (see the module note for the order). */
-export async function ingest(deps: IngestDeps, input: IngestRequest): Promise<IngestResult> {
+/** Step 7: the reply address's daily caps; the reason past them, or undefined. */
+async function withinDailyCaps(
+  deps: IngestDeps,
+  tokenId: string,
+  bytes: number,
+  receivedAt: string,
+): Promise<string | undefined> {
+  const day = receivedAt.slice(0, 10);
+  const messages = deps.settings.dailyMessagesPerReplyAddress ?? DEFAULT_DAILY_MESSAGES_PER_REPLY_ADDRESS;
+  const maxBytes = deps.settings.dailyBytesPerReplyAddress ?? DEFAULT_DAILY_BYTES_PER_REPLY_ADDRESS;
+  const scope = `reply-${keyHash(tokenId)}`;
+  if (!(await deps.repo.consumeDailyQuota(`${scope}-messages`, day, 1, messages))) {
+    return `this reply address has already taken ${messages} messages today (${day}, UTC), the most it takes in a day; send your answer again tomorrow, or ask the ISMS manager to record it`;
+  }
+  if (!(await deps.repo.consumeDailyQuota(`${scope}-bytes`, day, bytes, maxBytes))) {
+    return `this reply address has already taken ${Math.round(maxBytes / (1024 * 1024))} MB today (${day}, UTC), the most it takes in a day; send the rest tomorrow, or ask the ISMS manager to record it`;
+  }
+  return undefined;
+}
+
+/** Step 2b: keep a held message for the ISMS manager (once per Message-ID), outside every chain. */
+async function hold(
+  deps: IngestDeps,
+  msg: InboundMessage,
+  request: z.output<typeof IngestRequest>,
+  messageKey: string,
+  decided: Decided,
+): Promise<{ id: string; first: boolean }> {
+  const { held: kept, first } = await deps.repo.holdMessage({
+    id: heldMailId(request.receivedAt, messageKeys.hashOf(messageKey)),
+    status: 'held',
+    receivedAt: request.receivedAt,
+    rawS3Key: request.rawS3Key,
+    messageId: messageKey.slice(0, 1000),
+    from: msg.from.address.slice(0, 320),
+    sender: msg.sender.slice(0, 10).map((a) => a.address.slice(0, 320)),
+    envelopeFrom: request.envelope?.mailFrom.slice(0, 320) ?? null,
+    recipients: (request.envelope?.rcptTo ?? []).slice(0, 50).map((r) => r.slice(0, 320)),
+    ...(request.sesVerdicts ? { verdicts: { ...request.sesVerdicts } } : {}),
+    subject: msg.subject.slice(0, 200),
+    reason: decided.reason.slice(0, 2000),
+    ...(decided.target ? { cycleId: decided.target.cycle.id, tokenId: decided.target.token.tokenId } : {}),
+  });
+  return { id: kept.id, first };
+}
+
+/**
+ * Runs one inbound message through the pipeline (see the module note for the order). `override`
+ * is for a held message the ISMS manager releases (shared/ingest/held.ts).
+ */
+export async function ingest(
+  deps: IngestDeps,
+  input: IngestRequest,
+  override?: IngestOverride,
+): Promise<IngestResult> {
   const checked = IngestRequest.safeParse(input);
   if (!checked.success) {
     throw new InvalidIngestRequest(
@@ -357,70 +460,103 @@ export async function ingest(deps: IngestDeps, input: IngestRequest): Promise<In
     throw error;
   }
   const messageKey = dedupeKey(msg);
-  const decided = await decide(deps, msg, request);
+
+  // 2: a message handled to the end before (its receipt is recorded) is a duplicate delivery.
+  if (await deps.repo.messageSeen(messageKey)) {
+    return { messageId: messageKey, outcome: 'ignored', reason: 'duplicate', answer: 'none' };
+  }
+
+  const decided = await decide(deps, msg, request, override);
   const target = decided.target;
   const base = {
     messageId: messageKey,
     ...(target ? { cycleId: target.cycle.id, purpose: target.token.purpose } : {}),
   };
 
-  // 2: duplicate delivery (see the module note for why here).
-  const first = await deps.repo.markMessageSeen(messageKey, {
-    at: request.receivedAt,
-    rawS3Key: request.rawS3Key,
-  });
-  if (!first) return { ...base, outcome: 'ignored', reason: 'duplicate', answer: 'none' };
-
-  // 9: answer (never automatic, dropped or untied mail).
-  let answer: AnswerStatus | 'none' = 'none';
-  if (
-    target &&
-    decided.answerable !== false &&
-    (decided.outcome === 'accepted' || decided.outcome === 'rejected')
-  ) {
-    const answerCtx = {
-      outbox: deps.outbox,
-      repo: deps.repo,
-      cycle: target.cycle,
-      programme: target.programme,
-      msg,
-      messageKey,
-      receivedAt: request.receivedAt,
+  // 2b: held mail is kept for the ISMS manager, outside the cycle's chain, and never answered.
+  if (decided.outcome === 'held') {
+    const kept = await hold(deps, msg, request, messageKey, decided);
+    return {
+      ...base,
+      outcome: 'held',
+      reason: decided.reason,
+      heldId: kept.id,
+      answer: 'none',
     };
-    answer =
-      decided.outcome === 'accepted' && decided.confirmation
-        ? await sendConfirmation(
-            answerCtx,
-            target.token.purpose as 'inputs' | 'minutes' | 'action',
-            decided.confirmation,
-          )
-        : await sendRejection(answerCtx, {
-            problems: decided.problems ?? [toProblem(decided.reason)],
-            ...(decided.replyTemplate ? { replyTemplate: decided.replyTemplate } : {}),
-            cap: deps.settings.rejectionsPerSenderPerDay ?? DEFAULT_REJECTIONS_PER_SENDER_PER_DAY,
-            at: deps.clock.now(),
-          });
   }
 
-  // 10: the cycle's log.
-  if (target) {
-    await deps.repo.appendEvent(target.cycle.id, {
-      type: 'mail.received',
+  // Only an authenticated, authorised sender is answered and logged in the cycle's chain; automatic
+  // and dropped mail is marked seen, outside every chain.
+  if (!target || !decided.senderId || (decided.outcome !== 'accepted' && decided.outcome !== 'rejected')) {
+    const mark = await deps.repo.recordMessageReceived(messageKey, {
       at: request.receivedAt,
-      actor: decided.senderId ?? 'system',
-      sourceMessageId: messageKey,
-      data: {
-        outcome: decided.outcome,
-        reason: decided.reason.slice(0, 2000),
-        messageId: messageKey,
-        rawSha256: msg.sha256,
-        rawS3Key: request.rawS3Key,
-        from: msg.from.address,
-        purpose: target.token.purpose,
-        answer,
-      },
+      rawS3Key: request.rawS3Key,
     });
+    if (!mark.first) return { ...base, outcome: 'ignored', reason: 'duplicate', answer: 'none' };
+    return { ...base, outcome: decided.outcome, reason: decided.reason, answer: 'none' };
   }
+
+  // 9: answer (the outbox sends it once per message, however often the message is handled).
+  const answerCtx = {
+    outbox: deps.outbox,
+    repo: deps.repo,
+    cycle: target.cycle,
+    programme: target.programme,
+    msg,
+    messageKey,
+    receivedAt: request.receivedAt,
+  };
+  const answer: AnswerStatus =
+    decided.outcome === 'accepted' && decided.confirmation
+      ? await sendConfirmation(
+          answerCtx,
+          target.token.purpose as 'inputs' | 'minutes' | 'action',
+          decided.confirmation,
+        )
+      : await sendRejection(answerCtx, {
+          problems: decided.problems ?? [toProblem(decided.reason)],
+          ...(decided.replyTemplate ? { replyTemplate: decided.replyTemplate } : {}),
+          cap: deps.settings.rejectionsPerSenderPerDay ?? DEFAULT_REJECTIONS_PER_SENDER_PER_DAY,
+          at: deps.clock.now(),
+        });
+
+  // 10: the raw message kept as evidence, then the receipt: the `mail.received` event and the
+  // seen mark in one transaction, so a retry before it loses nothing and a retry after it is a
+  // duplicate.
+  const kept = await keepRawMessage(deps.evidence, {
+    cycleId: target.cycle.id,
+    rawS3Key: request.rawS3Key,
+    raw: request.raw,
+  });
+  const receipt = await deps.repo.recordMessageReceived(
+    messageKey,
+    { at: request.receivedAt, rawS3Key: request.rawS3Key },
+    {
+      cycleId: target.cycle.id,
+      event: {
+        type: 'mail.received',
+        at: request.receivedAt,
+        actor: decided.senderId,
+        sourceMessageId: messageKey,
+        data: {
+          outcome: decided.outcome,
+          reason: decided.reason.slice(0, 2000),
+          messageId: messageKey,
+          rawSha256: msg.sha256,
+          rawS3Key: request.rawS3Key,
+          evidenceKey: kept.evidenceKey,
+          from: msg.from.address,
+          purpose: target.token.purpose,
+          answer,
+          ...(override ? { releasedHeldId: override.releasedHeldId } : {}),
+        },
+      },
+    },
+  );
+
+  // A concurrent delivery of the same message recorded its receipt first: this one is the duplicate
+  // (everything it wrote was the same records, and the outbox sent the answer once).
+  if (!receipt.first) return { ...base, outcome: 'ignored', reason: 'duplicate', answer: 'none' };
 
   return {
     ...base,

@@ -29,7 +29,6 @@ import {
   InvalidActionChange,
   type ActionCommand as RegisterCommand,
 } from '../actions/register.ts';
-import type { AnchorStore } from '../evidence/anchor.ts';
 import type { Action } from '../model/action.ts';
 import { CYCLE_PHASES, type Cycle } from '../model/cycle.ts';
 import { newSubmissionId } from '../model/ids.ts';
@@ -37,13 +36,13 @@ import { statusAfter, type Attachment, type InputRequest, type InputSubmission }
 import type { ReplyTokenRecord } from '../model/records.ts';
 import { programmeCatalogue, UnknownPerson } from '../programme/queries.ts';
 import type { Programme } from '../programme/schema.ts';
-import type { BlobStore } from '../store/blob-store.ts';
+import { sha256Of, type BlobStore } from '../store/blob-store.ts';
+import { attachmentEvidenceKey } from '../store/inbound-keys.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
 import type { Clock } from '../clock.ts';
 import type { IngestProblem } from '../mail/templates/ingest-rejection.ts';
 import type { Confirmation } from './answer.ts';
 import { toProblem } from './answer.ts';
-import { keyHash } from './steps.ts';
 
 export interface PurposeContext {
   readonly repo: ReviewRepository;
@@ -60,8 +59,6 @@ export interface PurposeContext {
   readonly onBehalfOf: string | undefined;
   /** Sends what an action change calls for (the chair's extension request, the answer, the check). */
   readonly notifier?: ActionNotifierPort;
-  /** Where milestone anchors go (accepted minutes); absent: no anchor is written. */
-  readonly anchors?: AnchorStore;
 }
 
 export type PurposeResult =
@@ -93,19 +90,18 @@ function sentFiles(msg: InboundMessage): InboundAttachment[] {
   return msg.attachments.filter((a) => !(a.inline && a.contentType.startsWith('image/')));
 }
 
-function safeName(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
-  return (cleaned || 'file').slice(0, 100);
-}
-
-/** Keeps the files in the evidence bucket, once per message, and returns their records. */
+/**
+ * Keeps the files in the evidence bucket under the receiving server's message id and their SHA-256
+ * (shared/store/inbound-keys.ts), written once: a reused Message-ID or a redelivery overwrites
+ * nothing. Returns their records, each with the hash its submission event records.
+ */
 async function keepAttachments(ctx: PurposeContext): Promise<Attachment[]> {
   const files = sentFiles(ctx.msg);
   const out: Attachment[] = [];
   for (const [index, file] of files.entries()) {
     const name = file.filename?.trim() || `attachment-${index + 1}`;
-    const s3Key = `cycles/${ctx.cycle.id}/inbound/${keyHash(ctx.messageKey)}/${index + 1}-${safeName(name)}`;
-    const stored = await ctx.evidence.put(s3Key, file.content, file.contentType);
+    const s3Key = attachmentEvidenceKey(ctx.cycle.id, ctx.rawS3Key, sha256Of(file.content));
+    const stored = await ctx.evidence.putIfAbsent(s3Key, file.content, file.contentType);
     out.push({ name, sha256: stored.sha256, size: stored.size, s3Key });
   }
   return out;
@@ -133,6 +129,13 @@ async function recordOne(
       (s) => s.source.channel === 'email' && s.source.messageId === messageId,
     );
     if (earlier) return { submission: earlier, request, repeated: true };
+    // A newer answer wins by receipt time, not by the order messages are processed: an answer
+    // received before the current one is kept on record but does not replace it.
+    const current = request.submissionId
+      ? await repo.getSubmission(cycle.id, parsed.key, request.submissionId)
+      : undefined;
+    const olderThanCurrent =
+      current !== undefined && Date.parse(current.receivedAt) > Date.parse(ctx.receivedAt);
     const submission: InputSubmission = {
       id: newSubmissionId(new Date(ctx.receivedAt)),
       cycleId: cycle.id,
@@ -148,13 +151,11 @@ async function recordOne(
       attachments,
       ...(parsed.decisionNeeded ? { decisionNeeded: parsed.decisionNeeded } : {}),
       source: { channel: 'email', messageId, rawS3Key: ctx.rawS3Key },
-      ...(request.submissionId ? { supersedes: request.submissionId } : {}),
+      ...(request.submissionId && !olderThanCurrent ? { supersedes: request.submissionId } : {}),
     };
-    const updated: InputRequest = {
-      ...request,
-      status: statusAfter(submission),
-      submissionId: submission.id,
-    };
+    const updated: InputRequest = olderThanCurrent
+      ? request
+      : { ...request, status: statusAfter(submission), submissionId: submission.id };
     try {
       const stored = await repo.recordSubmission(submission, updated, {
         event: {
@@ -169,8 +170,12 @@ async function recordOne(
             messageId,
             rawSha256: msg.sha256,
             rawS3Key: ctx.rawS3Key,
+            // Each attachment's hash, chained: the evidence bundle checks every stored file against it.
+            attachments: attachments.map((a) => ({ name: a.name, sha256: a.sha256, size: a.size })),
             onBehalfOf: ctx.onBehalfOf ?? null,
             supersedes: submission.supersedes ?? null,
+            // Received before the answer already current: on record, not current.
+            ...(olderThanCurrent ? { supersededBy: request.submissionId } : {}),
             late,
           },
         },
@@ -284,7 +289,7 @@ export async function handleMinutes(ctx: PurposeContext): Promise<PurposeResult>
   let result;
   try {
     result = await acceptMinutes(
-      { repo: ctx.repo, clock: ctx.clock, ...(ctx.anchors ? { anchors: ctx.anchors } : {}) },
+      { repo: ctx.repo, clock: ctx.clock },
       {
         cycleId: ctx.cycle.id,
         text,

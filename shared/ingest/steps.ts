@@ -7,13 +7,15 @@
 import { createHash } from 'node:crypto';
 import type { InboundMessage } from '../mail/inbound.ts';
 import { checkVerdicts, isAutomated, type AutomationContext } from '../mail/mail-checks.ts';
+import type { MailAddress } from '../mail/inbound.ts';
 import {
   decodeReplyAddress,
   ForeignReplyAddress,
   MalformedReplyAddress,
-  verifyReplyMac,
+  verifyReplyAddress,
   type ReplyAddressParts,
 } from '../mail/reply-address.ts';
+import type { ReplyKeyring } from '../mail/reply-keyring.ts';
 import type { ReplyTokenRecord } from '../model/records.ts';
 import { mayAnswerFor, personByEmail, topManagement } from '../programme/queries.ts';
 import type { Programme } from '../programme/schema.ts';
@@ -21,7 +23,11 @@ import type { Programme } from '../programme/schema.ts';
 /** A step's decision: go on, or stop with an outcome and a reason written for the sender. */
 export type StepDecision =
   | { readonly ok: true }
-  | { readonly ok: false; readonly outcome: 'rejected' | 'ignored' | 'dropped'; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly outcome: 'rejected' | 'ignored' | 'dropped' | 'held';
+      readonly reason: string;
+    };
 
 const GO: StepDecision = { ok: true };
 
@@ -41,7 +47,9 @@ export function keyHash(value: string): string {
 
 /**
  * Step 3 then 4: automatic mail is ignored (answering it starts a loop); then the receiving
- * server's verdicts: spam or virus is dropped, unauthenticated mail is rejected.
+ * server's spam and virus verdicts: spam or a virus is dropped. A message that could not be scanned
+ * is `rejected`, which the pipeline applies only after the sender is authenticated and authorised
+ * (shared/mail/mail-checks.ts checkVerdicts).
  */
 export function screen(msg: InboundMessage, context: AutomationContext): StepDecision {
   const automated = isAutomated(msg, context);
@@ -50,7 +58,14 @@ export function screen(msg: InboundMessage, context: AutomationContext): StepDec
   if (!verdicts.ok) {
     return {
       ok: false,
-      outcome: verdicts.action === 'drop' ? 'dropped' : verdicts.action === 'ignore' ? 'ignored' : 'rejected',
+      outcome:
+        verdicts.action === 'drop'
+          ? 'dropped'
+          : verdicts.action === 'ignore'
+            ? 'ignored'
+            : verdicts.action === 'hold'
+              ? 'held'
+              : 'rejected',
       reason: verdicts.reason,
     };
   }
@@ -153,7 +168,8 @@ export function checkToken(args: {
   candidate: ReplyAddressCandidate;
   record: ReplyTokenRecord | undefined;
   programme: Programme | undefined;
-  key: Buffer;
+  /** The reply keyring: the address is verified with the key it names. */
+  keys: ReplyKeyring;
   now: Date;
 }): StepDecision {
   const { candidate, record, programme } = args;
@@ -171,10 +187,9 @@ export function checkToken(args: {
   }
   const recipient = programme.people.find((person) => person.id === record.recipientId);
   if (!recipient) return forged;
-  const valid = verifyReplyMac({
-    id: candidate.parts.id,
-    mac: candidate.parts.mac,
-    key: args.key,
+  const valid = verifyReplyAddress({
+    keys: args.keys,
+    parts: candidate.parts,
     purpose: record.purpose,
     recipient: recipient.email,
   });
@@ -192,35 +207,64 @@ export function checkToken(args: {
 /** Step 6: who sent it, and for whom. */
 export type SenderDecision =
   | { readonly ok: true; readonly senderId: string; readonly onBehalfOf: string | undefined }
-  | { readonly ok: false; readonly outcome: 'rejected'; readonly reason: string };
+  | { readonly ok: false; readonly outcome: 'held'; readonly reason: string };
+
+/** One person of the programme who may answer `token`, by address (compared normalised). */
+function authorisedPerson(programme: Programme, token: ReplyTokenRecord, address: string) {
+  const person = personByEmail(programme, normaliseAddress(address));
+  if (!person) return undefined;
+  if (token.purpose === 'decision') {
+    const { chair, members } = topManagement(programme);
+    if ([chair, ...members].some((member) => member.id === person.id)) return person;
+  }
+  return mayAnswerFor(programme, person.id, token.recipientId) ? person : undefined;
+}
+
+/** An address as compared: trimmed, without angle brackets or a trailing dot, lower case. */
+export function normaliseAddress(address: string): string {
+  return address
+    .trim()
+    .replace(/^<(.*)>$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
+}
 
 /**
- * The From address must be the token's recipient or a registered delegate of theirs. An escalation
- * to top management (purpose `decision`) goes to the chair and the owner's executive: any member of
- * top management may answer it with the decision.
+ * The From address must be the token's recipient or a registered delegate of theirs, and so must
+ * the Sender header when there is one (a secretary who sends for the owner is registered as their
+ * delegate). An escalation to top management (purpose `decision`) goes to the chair and the owner's
+ * executive: any member of top management may answer it with the decision. Anyone else is held for
+ * the ISMS manager, never answered: the reason is written for the ISMS manager, not for the sender.
  */
-export function checkSender(programme: Programme, token: ReplyTokenRecord, from: string): SenderDecision {
-  const sender = personByEmail(programme, from);
+export function checkSender(
+  programme: Programme,
+  token: ReplyTokenRecord,
+  from: string,
+  sender: readonly MailAddress[] = [],
+): SenderDecision {
+  const author = authorisedPerson(programme, token, from);
   const recipient = programme.people.find((person) => person.id === token.recipientId);
   const expected = recipient ? `${recipient.name} <${recipient.email}>` : token.recipientId;
-  if (sender && token.purpose === 'decision') {
-    const { chair, members } = topManagement(programme);
-    if ([chair, ...members].some((member) => member.id === sender.id)) {
-      return { ok: true, senderId: sender.id, onBehalfOf: undefined };
-    }
-  }
-  if (!sender || !mayAnswerFor(programme, sender.id, token.recipientId)) {
+  if (!author) {
     return {
       ok: false,
-      outcome: 'rejected',
-      reason: `this request was sent to ${expected}, and only they or a delegate registered in the review programme may answer it; ${from} is neither. Reply from the mailbox the request was sent to, or ask the ISMS manager to register you as a delegate`,
+      outcome: 'held',
+      reason: `the request was sent to ${expected}; ${normaliseAddress(from)} is neither them nor a delegate registered in the review programme`,
     };
   }
-  return {
-    ok: true,
-    senderId: sender.id,
-    onBehalfOf: sender.id === token.recipientId ? undefined : token.recipientId,
-  };
+  for (const mailbox of sender) {
+    if (normaliseAddress(mailbox.address) === normaliseAddress(from)) continue;
+    if (!authorisedPerson(programme, token, mailbox.address)) {
+      return {
+        ok: false,
+        outcome: 'held',
+        reason: `the message is From ${normaliseAddress(from)} but its Sender is ${normaliseAddress(mailbox.address)}, who is neither the recipient of the request nor a registered delegate`,
+      };
+    }
+  }
+  const onBehalfOf =
+    token.purpose === 'decision' || author.id === token.recipientId ? undefined : token.recipientId;
+  return { ok: true, senderId: author.id, onBehalfOf };
 }
 
 /** Default number of rejection answers a sender may get per UTC day (a loop can never form). */

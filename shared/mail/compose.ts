@@ -2,7 +2,8 @@
  * Composes one outbound message as raw MIME (what SES SendRawEmail takes), with nodemailer's
  * MailComposer: text and HTML alternatives, attachments, an optional calendar invitation.
  *
- * Every message carries `Auto-Submitted: auto-generated` (RFC 3834) and
+ * Every message carries `Auto-Submitted: auto-generated` (RFC 3834; `auto-replied` when the caller
+ * says it answers a person's message) and
  * `X-Auto-Response-Suppress: All` (Exchange/Outlook), so out-of-office robots do not answer our
  * notices and two robots can never loop. The Message-ID is `<uuid@from-domain>`, or the one the
  * caller gives (the outbox keeps it stable across a resend, so a client that already has the
@@ -122,6 +123,8 @@ export const MessageSpec = z.strictObject({
     .default({}),
   inReplyTo: MessageIdHeader.optional(),
   references: z.array(MessageIdHeader).default([]),
+  /** RFC 3834: `auto-replied` for the answer to a person's message; default `auto-generated`. */
+  autoSubmitted: z.enum(['auto-generated', 'auto-replied']).default('auto-generated'),
   /** Absent: `<uuid@from-domain>` is generated. */
   messageId: MessageIdHeader.optional(),
   /** The Date header; absent: now. Pass the injected clock's time. */
@@ -190,7 +193,8 @@ export async function composeMessage(spec: MessageSpec): Promise<ComposedMessage
     },
     headers: {
       ...message.headers,
-      'Auto-Submitted': 'auto-generated',
+      // RFC 3834: an answer to a person's message is `auto-replied`; everything else `auto-generated`.
+      'Auto-Submitted': message.autoSubmitted,
       'X-Auto-Response-Suppress': 'All',
     },
     inReplyTo: message.inReplyTo,

@@ -95,7 +95,21 @@ export interface LoopHeaders {
 export type TextSource = 'plain' | 'html' | 'none';
 
 export interface InboundMessage {
+  /** The first From mailbox (see `fromMailboxes` for whether it is the only one). */
   readonly from: MailAddress;
+  /**
+   * Every mailbox of every From header, in order, and whether any was a group (`undisclosed:;`).
+   * A message a person answers has exactly one From header with exactly one mailbox.
+   */
+  readonly fromMailboxes: {
+    readonly all: readonly MailAddress[];
+    readonly headers: number;
+    readonly group: boolean;
+  };
+  /** The Sender header's mailboxes (who actually sent it, when not the author); empty when absent. */
+  readonly sender: readonly MailAddress[];
+  /** The `d=` domains of the DKIM-Signature headers, lower case (which domains signed it). */
+  readonly dkimDomains: readonly string[];
   readonly replyTo: readonly MailAddress[];
   readonly to: readonly MailAddress[];
   readonly cc: readonly MailAddress[];
@@ -155,6 +169,37 @@ function rawHeaders(mail: ParsedMail): Map<string, string[]> {
     out.set(name, [...(out.get(name) ?? []), value]);
   }
   return out;
+}
+
+/** Whether an address field holds a group (RFC 5322 `name: a, b;`), which names no one sender. */
+function hasGroup(field: AddressObject | AddressObject[] | undefined): boolean {
+  return (Array.isArray(field) ? field : field ? [field] : []).some((object) =>
+    object.value.some((entry) => entry.group !== undefined),
+  );
+}
+
+/** The `d=` tag of each DKIM-Signature header value. */
+function dkimDomainsOf(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const value of values) {
+    const match = /(?:^|;)\s*d\s*=\s*([A-Za-z0-9.-]+)\s*(?:;|$)/.exec(value);
+    const domain = match?.[1]?.toLowerCase().replace(/\.$/, '');
+    if (domain && !out.includes(domain)) out.push(domain);
+  }
+  return out;
+}
+
+/**
+ * The Sender mailboxes. A Sender header that names no readable mailbox, or is given more than
+ * once, yields a mailbox no one has (`invalid`), so the sender check can never pass it.
+ */
+function senderOf(field: unknown, raw: readonly string[]): MailAddress[] {
+  if (raw.length === 0) return [];
+  const parsed =
+    field && typeof field === 'object' ? addresses(field as AddressObject | AddressObject[]) : [];
+  if (raw.length > 1 || parsed.length === 0)
+    return [...parsed, { address: 'unreadable@sender.invalid', name: '' }];
+  return parsed;
 }
 
 function addresses(field: AddressObject | AddressObject[] | undefined): MailAddress[] {
@@ -244,8 +289,16 @@ export async function parseInbound(
       ? mail.date.toISOString()
       : undefined;
 
+  const senderField = mail.headers.get('sender') as AddressObject | AddressObject[] | undefined;
   return {
     from,
+    fromMailboxes: {
+      all: addresses(mail.from),
+      headers: headers.get('from')?.length ?? 0,
+      group: hasGroup(mail.from),
+    },
+    sender: senderOf(senderField, headers.get('sender') ?? []),
+    dkimDomains: dkimDomainsOf(headers.get('dkim-signature') ?? []),
     replyTo: addresses(mail.replyTo),
     to: addresses(mail.to),
     cc: addresses(mail.cc),

@@ -1,17 +1,32 @@
 /**
  * Pure checks on an inbound message, each returning a decision with a reason:
  *
- * | check          | not ok when                                               | action |
- * | -------------- | --------------------------------------------------------- | ------ |
- * | checkVerdicts  | spam or virus verdict FAIL                                | drop   |
- * |                | virus scan GRAY / PROCESSING_FAILED (could not be scanned)| reject |
- * |                | DMARC FAIL, or neither SPF nor DKIM PASS, or no verdicts  | reject |
- * | isAutomated    | auto-reply, bounce, delivery report, list mail, mail loop | ignore |
- * | checkLimits    | too large, too many or wrong attachments, archives, bombs | reject |
+ * | check              | not ok when                                                   | action |
+ * | ------------------ | ------------------------------------------------------------- | ------ |
+ * | isAutomated        | RFC 3834 automatic mail, bounce, delivery/read report, list   | ignore |
+ * |                    | mail, mail loop (X-Auto-Response-Suppress is NOT automatic)   |        |
+ * | checkVerdicts      | spam or virus verdict FAIL                                    | drop   |
+ * |                    | virus scan GRAY / PROCESSING_FAILED (could not be scanned)    | reject |
+ * | checkSingleFrom    | not exactly one From header with one mailbox; a group; more   | hold   |
+ * |                    | than one Sender                                               |        |
+ * | checkAuthentication| the From domain is not authenticated: no verdicts, DMARC      | hold   |
+ * |                    | FAIL, or neither DMARC PASS nor SPF/DKIM PASS aligned with it |        |
+ * | checkLimits        | too large, too many or wrong attachments, archives, bombs     | reject |
  *
  * `drop`: keep the raw message, do nothing else. `ignore`: keep it, answer nothing (answering an
- * automatic message starts a loop). `reject`: keep it and answer with the reason, which is written
- * for the sender to act on.
+ * automatic message starts a loop). `hold`: keep it, record nothing, answer nothing, and list it
+ * for the ISMS manager (the sender may not be who From says, so nothing may be told to them).
+ * `reject`: keep it and answer the authenticated, authorised sender with the reason, which is
+ * written for them to act on.
+ *
+ * Authentication (checkAuthentication): SES gives only verdicts, so alignment with the From domain
+ * is judged here. DMARC PASS is aligned by definition. Otherwise SPF PASS counts only when the
+ * envelope sender (MAIL FROM, SES `mail.source`) is in the same organisational domain as From, and
+ * DKIM PASS only when every DKIM-Signature `d=` domain is (SES does not say which signature
+ * passed, so one unaligned signer leaves DKIM out of it); a domain the programme names in
+ * `mail.authExceptions` is accepted without alignment (never after DMARC FAIL). The organisational
+ * domain is the registrable domain: the last two labels, or three under the common two-label public
+ * suffixes listed in `TWO_LABEL_SUFFIXES` (no public suffix list is bundled).
  *
  * Attachments are judged by their bytes as well as their name and declared type: a PDF must start
  * like a PDF, a CSV must be text, an XLSX must be a ZIP that holds an OOXML workbook and nothing
@@ -22,24 +37,27 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import type { InboundAttachment, InboundMessage, SesVerdicts } from './inbound.ts';
 
+export type CheckAction = 'drop' | 'reject' | 'ignore' | 'hold';
+
 export type CheckDecision =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly action: 'drop' | 'reject' | 'ignore'; readonly reason: string };
+  { readonly ok: true } | { readonly ok: false; readonly action: CheckAction; readonly reason: string };
 
 const OK: CheckDecision = { ok: true };
 
-function notOk(action: 'drop' | 'reject' | 'ignore', reason: string): CheckDecision {
+function notOk(action: CheckAction, reason: string): CheckDecision {
   return { ok: false, action, reason };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Verdicts
 
-/** The receiving server's verdicts; absent verdicts are a rejection (nothing is trusted unchecked). */
+/**
+ * The receiving server's spam and virus verdicts: spam or a virus is dropped; a message that could
+ * not be scanned is rejected (answered only when its sender is authenticated and authorised).
+ * Absent verdicts pass here: checkAuthentication holds such a message.
+ */
 export function checkVerdicts(verdicts: SesVerdicts | undefined): CheckDecision {
-  if (!verdicts) {
-    return notOk('reject', 'the message could not be checked: no SPF, DKIM or DMARC verdicts came with it');
-  }
+  if (!verdicts) return OK;
   if (verdicts.virusVerdict.status === 'FAIL') return notOk('drop', 'the message contains a virus');
   if (verdicts.spamVerdict.status === 'FAIL') return notOk('drop', 'the message was classified as spam');
   if (verdicts.virusVerdict.status === 'GRAY' || verdicts.virusVerdict.status === 'PROCESSING_FAILED') {
@@ -48,19 +66,146 @@ export function checkVerdicts(verdicts: SesVerdicts | undefined): CheckDecision 
       'the message could not be scanned for viruses; please send it again, with attachments of the accepted types only (CSV, XLSX, PDF)',
     );
   }
-  if (verdicts.dmarcVerdict.status === 'FAIL') {
+  return OK;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One author
+
+/**
+ * Exactly one From header naming exactly one mailbox (not a group), and at most one Sender: a
+ * message with two authors cannot be attributed to either.
+ */
+export function checkSingleFrom(msg: Pick<InboundMessage, 'fromMailboxes' | 'sender'>): CheckDecision {
+  const { all, headers, group } = msg.fromMailboxes;
+  if (headers > 1) {
+    return notOk('hold', `the message has ${headers} From headers; a reply is written by one person`);
+  }
+  if (group) return notOk('hold', 'the From header is a group, which names no one author');
+  if (all.length !== 1) {
     return notOk(
-      'reject',
-      "the message failed DMARC: it does not prove it comes from the sender's domain; reply from your usual mailbox, not through a forwarding service",
+      'hold',
+      `the From header names ${all.length} mailboxes (${all
+        .slice(0, 5)
+        .map((a) => a.address)
+        .join(', ')}); a reply is written by one person`,
     );
   }
-  if (verdicts.spfVerdict.status !== 'PASS' && verdicts.dkimVerdict.status !== 'PASS') {
-    return notOk(
-      'reject',
-      `the sender could not be authenticated (SPF ${verdicts.spfVerdict.status}, DKIM ${verdicts.dkimVerdict.status}); reply from your usual mailbox, not through a forwarding service`,
-    );
+  if (msg.sender.length > 1) {
+    return notOk('hold', 'the Sender header is given more than once, or names more than one mailbox');
   }
   return OK;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authentication of the From domain
+
+/** Two-label public suffixes under which the registrable domain has three labels. */
+export const TWO_LABEL_SUFFIXES: ReadonlySet<string> = new Set(
+  (
+    'co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk net.uk sch.uk nhs.uk police.uk ' +
+    'com.au net.au org.au edu.au gov.au asn.au id.au co.nz org.nz net.nz govt.nz ac.nz ' +
+    'co.jp ne.jp or.jp ac.jp go.jp ad.jp ed.jp gr.jp lg.jp com.br net.br org.br gov.br ' +
+    'co.in net.in org.in gov.in ac.in firm.in co.za org.za gov.za ac.za net.za ' +
+    'com.cn net.cn org.cn gov.cn edu.cn ac.cn com.mx org.mx gob.mx net.mx edu.mx ' +
+    'co.kr or.kr go.kr ac.kr ne.kr com.sg edu.sg gov.sg org.sg net.sg com.hk org.hk net.hk gov.hk edu.hk ' +
+    'com.tw org.tw net.tw gov.tw edu.tw com.tr org.tr gov.tr net.tr edu.tr co.il org.il ac.il gov.il net.il ' +
+    'com.ar gob.ar net.ar org.ar co.id or.id go.id ac.id web.id com.my gov.my net.my org.my ' +
+    'com.ph gov.ph net.ph org.ph com.pl net.pl org.pl co.th go.th ac.th or.th in.th ' +
+    'com.ua net.ua org.ua gov.ua com.sa gov.sa net.sa org.sa com.eg gov.eg com.ng gov.ng ' +
+    'co.ke or.ke go.ke com.pk gov.pk com.vn gov.vn net.vn com.co gov.co net.co org.co ' +
+    'com.pe gob.pe co.at or.at gv.at ac.at com.es gob.es org.es nom.es com.gr gov.gr ' +
+    'com.ru net.ru org.ru com.qa gov.qa com.kw com.bh com.om co.ae gov.ae ac.ae'
+  ).split(' '),
+);
+
+/** The domain of an address, lower case, without a trailing dot; '' when there is none. */
+export function domainOf(address: string | undefined): string {
+  const text = (address ?? '').trim().replace(/^<|>$/g, '');
+  const at = text.lastIndexOf('@');
+  return at < 0
+    ? ''
+    : text
+        .slice(at + 1)
+        .toLowerCase()
+        .replace(/\.$/, '');
+}
+
+/** The organisational (registrable) domain of `domain`; see TWO_LABEL_SUFFIXES. */
+export function organisationalDomain(domain: string): string {
+  const labels = domain.trim().toLowerCase().replace(/\.$/, '').split('.').filter(Boolean);
+  if (labels.length <= 2) return labels.join('.');
+  const lastTwo = labels.slice(-2).join('.');
+  return TWO_LABEL_SUFFIXES.has(lastTwo) ? labels.slice(-3).join('.') : lastTwo;
+}
+
+/** Relaxed alignment (RFC 7489): the same organisational domain. */
+export function aligned(a: string, b: string): boolean {
+  const left = organisationalDomain(a);
+  return left !== '' && left.includes('.') && left === organisationalDomain(b);
+}
+
+export interface AuthException {
+  readonly domain: string;
+  readonly reason: string;
+}
+
+export type AuthDecision =
+  | {
+      readonly ok: true;
+      /** What authenticated the From domain. */
+      readonly by: 'dmarc' | 'spf-aligned' | 'dkim-aligned' | 'exception' | 'released';
+      readonly domain: string;
+    }
+  | { readonly ok: false; readonly action: 'hold'; readonly reason: string };
+
+/**
+ * Whether the From domain is authenticated (see the module note): DMARC PASS; or SPF PASS with the
+ * envelope sender aligned; or DKIM PASS with a signing domain aligned; or a programme exception.
+ * Anything else is held: the From may be forged.
+ */
+export function checkAuthentication(
+  msg: Pick<InboundMessage, 'from' | 'envelope' | 'headers' | 'dkimDomains' | 'verdicts'>,
+  options: { exceptions?: readonly AuthException[] } = {},
+): AuthDecision {
+  const fromDomain = domainOf(msg.from.address);
+  const hold = (reason: string): AuthDecision => ({ ok: false, action: 'hold', reason });
+  const v = msg.verdicts;
+  if (!v) {
+    return hold(
+      `the sender could not be authenticated: no SPF, DKIM or DMARC verdicts came with the message for ${fromDomain}`,
+    );
+  }
+  if (v.dmarcVerdict.status === 'FAIL') {
+    return hold(
+      `the message failed DMARC${v.dmarcPolicy ? ` (policy ${v.dmarcPolicy})` : ''}: it does not prove it comes from ${fromDomain}`,
+    );
+  }
+  if (v.dmarcVerdict.status === 'PASS') return { ok: true, by: 'dmarc', domain: fromDomain };
+  const envelopeDomain = domainOf(
+    msg.envelope.mailFrom !== undefined ? msg.envelope.mailFrom : msg.headers.returnPath,
+  );
+  if (v.spfVerdict.status === 'PASS' && envelopeDomain && aligned(envelopeDomain, fromDomain)) {
+    return { ok: true, by: 'spf-aligned', domain: fromDomain };
+  }
+  // SES says only that a signature passed, not whose: DKIM counts when every signing domain in the
+  // message is aligned, so a forger cannot pair their own valid signature with a broken one of ours.
+  const dkimDomains = msg.dkimDomains;
+  if (
+    v.dkimVerdict.status === 'PASS' &&
+    dkimDomains.length > 0 &&
+    dkimDomains.every((d) => aligned(d, fromDomain))
+  ) {
+    return { ok: true, by: 'dkim-aligned', domain: fromDomain };
+  }
+  if ((options.exceptions ?? []).some((e) => e.domain.trim().toLowerCase() === fromDomain)) {
+    return { ok: true, by: 'exception', domain: fromDomain };
+  }
+  return hold(
+    `the sender could not be authenticated (SPF ${v.spfVerdict.status}, DKIM ${v.dkimVerdict.status}, DMARC ${v.dmarcVerdict.status}): ` +
+      `nothing that passed is aligned with ${fromDomain} (envelope sender domain ${envelopeDomain || 'none'}, ` +
+      `signed by ${msg.dkimDomains.join(', ') || 'no one'})`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,12 +268,11 @@ export function isAutomated(msg: InboundMessage, context: AutomationContext = {}
   }
   if (h.xAutoreply !== undefined) return ignore('automatic reply (X-Autoreply)');
   if (h.xAutorespond !== undefined) return ignore('automatic reply (X-Autorespond)');
-  if (h.xAutoResponseSuppress !== undefined) {
-    return ignore(`automatic message (X-Auto-Response-Suppress: ${h.xAutoResponseSuppress})`);
-  }
+  // X-Auto-Response-Suppress is deliberately not here: Exchange and Outlook add it to ordinary
+  // mail people write; it asks others not to auto-answer, it does not say the message is automatic.
   if (h.listId !== undefined) return ignore('mailing-list message (List-Id)');
   if (h.listUnsubscribe !== undefined) return ignore('mailing-list or bulk message (List-Unsubscribe)');
-  if (h.contentType === 'multipart/report') {
+  if (h.contentType === 'multipart/report' || h.contentType === 'message/delivery-status') {
     return ignore(`delivery or read report (multipart/report${h.reportType ? `; ${h.reportType}` : ''})`);
   }
   if (h.xFailedRecipients !== undefined) return ignore('bounce (X-Failed-Recipients)');

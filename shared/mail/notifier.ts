@@ -19,7 +19,8 @@ import { cycleTitle } from '../package/content.ts';
 import { meetingInvitation } from './ics.ts';
 import type { MessageSpec } from './compose.ts';
 import type { Outbox } from './outbox.ts';
-import { decodeReplyAddress, encodeReplyAddress, newReplyId } from './reply-address.ts';
+import { decodeReplyAddress, newReplyId, signReplyAddress } from './reply-address.ts';
+import { MAX_REPLY_TOKEN_DAYS, type ReplyKeyring } from './reply-keyring.ts';
 import { DEFAULT_MAIL_LIMITS } from './mail-checks.ts';
 import {
   MANAGEMENT_COMMANDS,
@@ -29,18 +30,25 @@ import {
 } from './reply-format.ts';
 import * as templates from './templates/index.ts';
 import { meetingMoved } from './templates/package-distribution.ts';
+import { withEvidenceKeyHtml, withEvidenceKeyText } from './templates/evidence-key.ts';
 
 export interface NotifierOptions {
   readonly outbox: Outbox;
   readonly repo: ReviewRepository;
   readonly clock: Clock;
-  readonly replyKey: Buffer;
+  /** The reply-address HMAC keyring; its current key signs. Never log it. */
+  readonly replyKey: ReplyKeyring;
   /** The minutes template for the ISMS manager (the minutes module renders it). */
   readonly minutesTemplate?: (cycle: Cycle, programme: Programme) => string;
   /** Loads a frozen package's HTML and text bodies. */
   readonly loadPackage: (stored: StoredPackage) => Promise<LoadedPackage>;
   /** The meeting length put in the calendar invitation. */
   readonly meetingMinutes?: number;
+  /**
+   * The fingerprint of the evidence anchoring key (formatted, `SHA256:…`), named in the package and
+   * minutes emails so top management's inboxes witness it; absent or undefined: no line.
+   */
+  readonly anchorKeyFingerprint?: () => Promise<string | undefined>;
 }
 
 const DAY = 86_400_000;
@@ -92,12 +100,19 @@ export class CycleNotifier implements NotifierPort {
       recipientId: args.recipient.id,
       ...(args.ref ? { ref: args.ref } : {}),
       issuedAt: now.toISOString(),
-      expiresAt: new Date(Math.max(args.expiresAt.getTime(), now.getTime() + DAY)).toISOString(),
+      // At least a day; at most MAX_REPLY_TOKEN_DAYS, so rotation knows when a retired key has signed
+      // its last valid token (a later reminder carries a fresh token).
+      expiresAt: new Date(
+        Math.min(
+          Math.max(args.expiresAt.getTime(), now.getTime() + DAY),
+          now.getTime() + MAX_REPLY_TOKEN_DAYS * DAY,
+        ),
+      ).toISOString(),
     });
-    return encodeReplyAddress({
+    return signReplyAddress({
       localPart: args.programme.mail.replyLocalPart,
       id: tokenId,
-      key: this.options.replyKey,
+      keys: this.options.replyKey,
       purpose: args.purpose,
       recipient: args.recipient.email,
       domain: args.programme.mail.inboundDomain,
@@ -324,40 +339,46 @@ export class CycleNotifier implements NotifierPort {
       key: `package:v${stored.version}`,
       purpose: 'package',
       to: recipients,
-      build: async () => ({
-        subject: `Management review package: ${cycleTitle(cycle)}`,
-        text: body.text,
-        html: body.html,
-        headers: { 'X-Isms-Review-Package-Sha256': stored.sha256 },
-        attachments: [
-          ...(body.pdf
-            ? [
-                {
-                  filename: `review-package-${cycle.id}-v${stored.version}.pdf`,
-                  content: body.pdf,
-                  contentType: 'application/pdf',
-                },
-              ]
-            : []),
-          ...(body.images ?? []).map((image) => ({
-            filename: image.filename,
-            content: image.content,
-            contentType: 'image/png',
-            cid: image.cid,
-          })),
-          // The minutes template, to fill in at the meeting and send back (reply or minutes submit).
-          ...(this.options.minutesTemplate
-            ? [
-                {
-                  filename: `minutes-template-${cycle.id}.yaml`,
-                  content: Buffer.from(this.options.minutesTemplate(cycle, programme), 'utf8'),
-                  contentType: 'text/plain',
-                },
-              ]
-            : []),
-        ],
-        icalEvent: { method: 'REQUEST', content: invitation },
-      }),
+      build: async () => {
+        const fingerprint = await this.options.anchorKeyFingerprint?.();
+        return {
+          subject: `Management review package: ${cycleTitle(cycle)}`,
+          text: withEvidenceKeyText(body.text, fingerprint),
+          html: withEvidenceKeyHtml(body.html, fingerprint),
+          headers: {
+            'X-Isms-Review-Package-Sha256': stored.sha256,
+            ...(fingerprint ? { 'X-Isms-Review-Evidence-Key': fingerprint } : {}),
+          },
+          attachments: [
+            ...(body.pdf
+              ? [
+                  {
+                    filename: `review-package-${cycle.id}-v${stored.version}.pdf`,
+                    content: body.pdf,
+                    contentType: 'application/pdf',
+                  },
+                ]
+              : []),
+            ...(body.images ?? []).map((image) => ({
+              filename: image.filename,
+              content: image.content,
+              contentType: 'image/png',
+              cid: image.cid,
+            })),
+            // The minutes template, to fill in at the meeting and send back (reply or minutes submit).
+            ...(this.options.minutesTemplate
+              ? [
+                  {
+                    filename: `minutes-template-${cycle.id}.yaml`,
+                    content: Buffer.from(this.options.minutesTemplate(cycle, programme), 'utf8'),
+                    contentType: 'text/plain',
+                  },
+                ]
+              : []),
+          ],
+          icalEvent: { method: 'REQUEST', content: invitation },
+        };
+      },
     });
   }
 
@@ -500,8 +521,12 @@ export class CycleNotifier implements NotifierPort {
           assessment: content.assessment,
           ismsManager: person(manager),
         });
+        const fingerprint = await this.options.anchorKeyFingerprint?.();
         return {
           ...message,
+          text: withEvidenceKeyText(message.text, fingerprint),
+          html: withEvidenceKeyHtml(message.html, fingerprint),
+          ...(fingerprint ? { headers: { 'X-Isms-Review-Evidence-Key': fingerprint } } : {}),
           attachments: [
             {
               filename: `minutes-${cycle.id}-v${minutes.version}.pdf`,

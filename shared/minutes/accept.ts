@@ -31,7 +31,6 @@ import { personById } from '../programme/queries.ts';
 import { AlreadyExists, ConcurrentUpdate, NotFound, type ReviewRepository } from '../store/repository.ts';
 import { minutesHash, MinutesSource, type MinutesRecord } from './record.ts';
 import { declaredReplaces, validateMinutes } from './validate.ts';
-import { anchorMilestone, type AnchorStore } from '../evidence/anchor.ts';
 
 export class CycleNotAwaitingMinutes extends Error {
   override name = 'CycleNotAwaitingMinutes' as const;
@@ -49,8 +48,6 @@ export class ProgrammeMismatch extends Error {
 export interface AcceptMinutesDeps {
   readonly repo: ReviewRepository;
   readonly clock: Clock;
-  /** Where the chain head is anchored once minutes are accepted; absent: no anchor is written. */
-  readonly anchors?: AnchorStore;
 }
 
 export interface AcceptMinutesInput {
@@ -250,7 +247,6 @@ async function attemptAccept(
     changedActions: cancelled,
     cycle: { ...cycle, heldAt: content.heldAt, minutesApprovedAt: at, updatedAt: at },
   });
-  await anchorMilestone(deps, cycleId, 'minutes-accepted');
   return { ok: true, minutes: saved.minutes, actions: saved.newActions, repeated: false };
 }
 

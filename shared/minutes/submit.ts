@@ -9,14 +9,12 @@ import type { WorkflowPort } from '../cycle/ports.ts';
 import { ProgrammeSchema } from '../programme/schema.ts';
 import { ismsManager, programmeCatalogue } from '../programme/queries.ts';
 import { NotFound, type ReviewRepository } from '../store/repository.ts';
-import type { AnchorStore } from '../evidence/anchor.ts';
 import { acceptMinutes, type AcceptMinutesResult } from './accept.ts';
 
 export interface SubmitMinutesDeps {
   readonly repo: ReviewRepository;
   readonly clock: Clock;
   readonly workflow: WorkflowPort;
-  readonly anchors?: AnchorStore;
 }
 
 export interface SubmitMinutesInput {
@@ -48,7 +46,7 @@ export async function submitMinutes(
   }
   const programme = ProgrammeSchema.parse(stored.document);
   const result = await acceptMinutes(
-    { repo: deps.repo, clock: deps.clock, ...(deps.anchors ? { anchors: deps.anchors } : {}) },
+    { repo: deps.repo, clock: deps.clock },
     {
       cycleId: cycle.id,
       text: input.text,

@@ -268,6 +268,26 @@ export const ProgrammeSchema = z
           .describe(
             'Start of every reply address: replies go to `<replyLocalPart>+<signed token>@<inboundDomain>`.',
           ),
+        authExceptions: z
+          .array(
+            z
+              .strictObject({
+                domain: z
+                  .string()
+                  .trim()
+                  .toLowerCase()
+                  .regex(HOSTNAME, { error: 'is not a domain name; expected e.g. partner.example.org' })
+                  .describe('The From domain (exactly; subdomains are not included).'),
+                reason: text('Why mail from this domain cannot be authenticated, for the auditor.'),
+              })
+              .describe('One sending domain whose replies are accepted without aligned authentication.'),
+          )
+          .default([])
+          .describe(
+            'Sending domains whose replies are accepted although neither DMARC passes nor SPF or DKIM ' +
+              'passes aligned with the From domain (for example a partner without DMARC). Mail that fails ' +
+              'DMARC is never accepted. Leave empty unless a domain really cannot authenticate.',
+          ),
       })
       .describe('Email addresses used by the system.'),
     evidence: z

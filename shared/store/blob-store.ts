@@ -5,6 +5,10 @@
  * Keys are relative paths without a leading slash, e.g. `cycles/C-20261001T0800Z-Q/mail/x.eml`.
  * `put` returns the SHA-256 of what was stored (lower-case hex) and its size in bytes, so the
  * caller can record them beside the record the file proves.
+ *
+ * `putIfAbsent` never replaces what is there: evidence kept at ingest (a raw message, an attachment)
+ * is written once. When the key is taken it reads the stored bytes back: the same bytes are "already
+ * there" (a retried delivery), other bytes are BlobConflict (nothing is overwritten either way).
  */
 import { createHash } from 'node:crypto';
 
@@ -15,8 +19,15 @@ export interface StoredBlob {
   size: number;
 }
 
+export interface PutIfAbsentResult extends StoredBlob {
+  /** False when the same bytes were already stored under the key. */
+  created: boolean;
+}
+
 export interface BlobStore {
   put(key: string, body: Buffer, contentType: string): Promise<StoredBlob>;
+  /** Stores `body` unless the key is taken; BlobConflict when other bytes are stored there. */
+  putIfAbsent(key: string, body: Buffer, contentType: string): Promise<PutIfAbsentResult>;
   /** The bytes stored under `key`; BlobNotFound when there are none. */
   get(key: string): Promise<Buffer>;
 }
@@ -27,6 +38,23 @@ export class BlobNotFound extends Error {
 
 export class InvalidBlobKey extends Error {
   override name = 'InvalidBlobKey' as const;
+}
+
+/** Other bytes are already stored under a key that is written once; nothing was overwritten. */
+export class BlobConflict extends Error {
+  override name = 'BlobConflict' as const;
+}
+
+/** What putIfAbsent answers once it found the key taken and read the stored bytes back. */
+export function alreadyStored(key: string, body: Buffer, stored: Buffer): PutIfAbsentResult {
+  const sha256 = sha256Of(body);
+  const storedSha256 = sha256Of(stored);
+  if (storedSha256 !== sha256) {
+    throw new BlobConflict(
+      `${key} already holds other bytes (SHA-256 ${storedSha256}, not ${sha256}); it is written once and was left as it is`,
+    );
+  }
+  return { sha256, size: stored.length, created: false };
 }
 
 /** A key is 1 to 1024 characters of [A-Za-z0-9 ! - _ . * ' ( ) /], no leading /, no empty or dot segment. */
@@ -57,6 +85,13 @@ export class MemoryBlobStore implements BlobStore {
     assertBlobKey(key);
     this.#blobs.set(key, { body: Buffer.from(body), contentType });
     return { sha256: sha256Of(body), size: body.length };
+  }
+
+  async putIfAbsent(key: string, body: Buffer, contentType: string): Promise<PutIfAbsentResult> {
+    assertBlobKey(key);
+    const held = this.#blobs.get(key);
+    if (held) return alreadyStored(key, body, held.body);
+    return { ...(await this.put(key, body, contentType)), created: true };
   }
 
   async get(key: string): Promise<Buffer> {

@@ -19,6 +19,10 @@
  * | reply token       | REPLY#<tokenId>       | REPLY                           |                                                   |                                                       |
  * | inbound message   | MESSAGE#<sha256(Message-ID)> | MESSAGE                  |                                                   |                                                       |
  * | reply token link  | MESSAGE#<sha256(Message-ID)> | REPLY-TOKEN              |                                                   |                                                       |
+ * | period claim      | PERIOD#<p>#<type>#<stamp> | PERIOD                      |                                                   |                                                       |
+ * | held message      | HELD#<yyyy-mm>        | <heldId>  (H-<yyyymmddThhmmss>Z-<hash>) |                                          |                                                       |
+ * | held message link | MESSAGE#<sha256(Message-ID)> | HELD                     |                                                   |                                                       |
+ * | daily quota       | QUOTA#<scope>         | DAY#<yyyy-mm-dd>                |                                                   |                                                       |
  *
  * The cycle item also holds the head of the cycle's event chain (eventHeadSeq, eventHeadHash):
  * every append writes the event with attribute_not_exists(sk) and moves the head with a
@@ -109,6 +113,31 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     pattern: 'reply token a sent request carried, by its Message-ID (In-Reply-To fallback)',
     index: 'table',
     keyCondition: 'pk = MESSAGE#<sha256(Message-ID)> AND sk = REPLY-TOKEN',
+  },
+  {
+    pattern: "the cycle that holds a programme's period of one review type (one cycle per period)",
+    index: 'table',
+    keyCondition: 'pk = PERIOD#<p>#<type>#<stamp> AND sk = PERIOD',
+  },
+  {
+    pattern: 'held messages received in a month, oldest first (held mail for the ISMS manager)',
+    index: 'table',
+    keyCondition: 'pk = HELD#<yyyy-mm> AND sk BETWEEN <fromId> AND <toId>',
+  },
+  {
+    pattern: 'one held message by its id',
+    index: 'table',
+    keyCondition: 'pk = HELD#<yyyy-mm of the id> AND sk = <heldId>',
+  },
+  {
+    pattern: 'the held message of an inbound Message-ID (held once per message)',
+    index: 'table',
+    keyCondition: 'pk = MESSAGE#<sha256(Message-ID)> AND sk = HELD',
+  },
+  {
+    pattern: "a reply address's use on one day (messages and bytes accepted for processing)",
+    index: 'table',
+    keyCondition: 'pk = QUOTA#<scope> AND sk = DAY#<yyyy-mm-dd>',
   },
   {
     pattern: 'parked task token of a cycle and purpose',
@@ -291,6 +320,28 @@ export const replyTokenKeys = {
   token: (tokenId: string): Key => ({ pk: `REPLY#${tokenId}`, sk: 'REPLY' }),
   /** The reply token a sent request carried, by the hash of its Message-ID (In-Reply-To fallback). */
   byMessage: (messageIdHash: string): Key => ({ pk: `MESSAGE#${messageIdHash}`, sk: 'REPLY-TOKEN' }),
+};
+
+/**
+ * Held inbound mail (shared/store/held-mail.ts): one partition per UTC month of receipt, sorted by
+ * id, which starts with the receipt time; the Message-ID link makes holding idempotent.
+ */
+export const heldMailKeys = {
+  partition: (month: string): string => `HELD#${month}`,
+  /** The month (yyyy-mm) an id was received in: `H-20261006T080000Z-...` → 2026-10. */
+  monthOf: (heldId: string): string => `${heldId.slice(2, 6)}-${heldId.slice(6, 8)}`,
+  held: (heldId: string): Key => ({ pk: `HELD#${heldMailKeys.monthOf(heldId)}`, sk: heldId }),
+  byMessage: (messageIdHash: string): Key => ({ pk: `MESSAGE#${messageIdHash}`, sk: 'HELD' }),
+};
+
+/** A daily counter (shared/store/held-mail.ts InboundQuota), by scope and UTC day. */
+export const quotaKeys = {
+  day: (scope: string, day: string): Key => ({ pk: `QUOTA#${scope}`, sk: `DAY#${day}` }),
+};
+
+/** A period claim, by `<programme>#<type>#<stamp>` (shared/cycle/period.ts). */
+export const periodKeys = {
+  claim: (periodKey: string): Key => ({ pk: `PERIOD#${periodKey}`, sk: 'PERIOD' }),
 };
 
 export const messageKeys = {

@@ -21,6 +21,7 @@ import type { ProgrammeVersion } from '../model/programme-ref.ts';
 import type { ParkedTask, ReplyTokenRecord } from '../model/records.ts';
 import type { MinutesRecord } from '../minutes/record.ts';
 import type { CycleSummary } from '../package/history.ts';
+import type { InboundMailStore } from './held-mail.ts';
 
 export type RecordKind =
   | 'programme version'
@@ -160,7 +161,8 @@ export interface HistoryQuery {
   readonly limit?: number;
 }
 
-export interface ReviewRepository {
+/** Held mail, quotas and receipts: shared/store/held-mail.ts. */
+export interface ReviewRepository extends InboundMailStore {
   // Programme versions
   /** Stores the next version (1, or current + 1) and makes it current. AlreadyExists / ConcurrentUpdate. */
   saveProgrammeVersion(version: ProgrammeVersion): Promise<ProgrammeVersion>;

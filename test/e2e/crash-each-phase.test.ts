@@ -194,17 +194,21 @@ const CRASH_POINTS: readonly CrashPoint[] = [
       );
     },
   },
+  { state: 'AnchorOpened', speed: STILL },
   { state: 'RequestInputs', speed: STILL },
   { state: 'CheckInputs', speed: STILL },
   { state: 'AwaitInputs', speed: STILL },
   { state: 'CompilePackage', speed: STILL, act: answerAllInputs },
   { state: 'Distribute', speed: DAILY },
+  { state: 'AnchorPackage', speed: STILL },
   { state: 'RequestMinutes', speed: HALF_DAILY },
   { state: 'CheckMinutes', speed: STILL },
   { state: 'AwaitMinutes', speed: STILL },
-  { state: 'RecordOutcomes', speed: STILL, act: sendMinutes },
+  { state: 'AnchorMinutes', speed: STILL, act: sendMinutes },
+  { state: 'RecordOutcomes', speed: STILL },
   { state: 'FollowUp', speed: STILL },
   { state: 'CloseCycle', speed: HALF_DAILY, act: closeTheAction },
+  { state: 'AnchorClosed', speed: STILL },
 ];
 
 async function start(speed: number, crashAfter?: string): Promise<LocalApp> {

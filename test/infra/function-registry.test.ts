@@ -139,23 +139,35 @@ describe('a registry using every grant, in a concrete account and region', () =>
     expect(resources).not.toContain('/index/*');
   });
 
-  it('grants evidence:readWrite as put and read of objects, never delete or retention changes', () => {
+  it('grants evidence:readWrite as put under cycles/ and read of objects, never anchors, delete or retention changes', () => {
     const statements = statementsOf(MAIL_EVENT_FUNCTION_ID);
-    // The one exception: anchors are put with their COMPLIANCE lock, which needs PutObjectRetention.
-    const retention = statements.filter((s) => actionsOf(s).includes('s3:PutObjectRetention'));
-    expect(retention.map(actionsOf)).toEqual([['s3:PutObjectRetention']]);
-    expect(resourcesOf(retention[0]!).join(' ')).toContain('/anchors/*"');
-    const s3Actions = statements
-      .filter((s) => !retention.includes(s))
-      .flatMap(actionsOf)
-      .filter((a) => a.startsWith('s3:'));
+    const s3Actions = statements.flatMap(actionsOf).filter((a) => a.startsWith('s3:'));
     expect(s3Actions).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 's3:ListBucket']));
     expect(
       s3Actions.filter((a) => /Delete|PutObjectRetention|BypassGovernance|PutObjectLegalHold/.test(a)),
     ).toEqual([]);
+    // Puts go under cycles/ only: not bucket-wide, so never under anchors/.
+    const puts = statements.filter((s) => actionsOf(s).includes('s3:PutObject'));
+    expect(puts.map(actionsOf)).toEqual([['s3:PutObject']]);
+    expect(resourcesOf(puts[0]!)).toHaveLength(1);
+    expect(resourcesOf(puts[0]!)[0]).toMatch(/"\/cycles\/\*"\]\]\}$/);
     const readOnly = statementsOf('export-evidence').flatMap(actionsOf);
     expect(readOnly).toContain('s3:GetObject');
     expect(readOnly).not.toContain('s3:PutObject');
+  });
+
+  it('grants anchors:write and anchors:sign to the anchoring function alone, with PutObjectRetention under anchors/ only', () => {
+    const statements = statementsOf('anchor-chain');
+    const retention = statements.filter((s) => actionsOf(s).includes('s3:PutObjectRetention'));
+    expect(retention).toHaveLength(1);
+    expect(resourcesOf(retention[0]!)).toHaveLength(1);
+    expect(resourcesOf(retention[0]!)[0]).toContain('/anchors/*"');
+    for (const [id, fn] of stack.functions) {
+      if (id === 'anchor-chain') continue;
+      const actions = roleStatements(template, logicalId(fn.role)).flatMap(actionsOf);
+      expect(actions, id).not.toContain('s3:PutObjectRetention');
+      expect(actions, id).not.toContain('kms:Sign');
+    }
   });
 
   it('grants workflow:start on the review-cycle machine only', () => {

@@ -477,6 +477,10 @@ describe('state machine', () => {
     FollowUp: 'follow-up-actions',
     CloseCycle: 'close-cycle',
     RecordFailure: 'record-failure',
+    AnchorOpened: 'anchor-chain',
+    AnchorPackage: 'anchor-chain',
+    AnchorMinutes: 'anchor-chain',
+    AnchorClosed: 'anchor-chain',
   };
   /** The Lambda service errors AWS recommends retrying on every Lambda task. */
   const LAMBDA_SERVICE_ERRORS = [
@@ -704,7 +708,11 @@ describe('schedules', () => {
   const startCycleArn = () => ({
     'Fn::GetAtt': [logicalId(stack.functions.get(START_CYCLE_FUNCTION_ID)!.function), 'Arn'],
   });
-  const schedules = () => resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties!);
+  /** The review schedules (the daily anchor sweep has its own assertions below). */
+  const schedules = () =>
+    resourcesOfType(template, 'AWS::Scheduler::Schedule')
+      .map(([, s]) => s.Properties!)
+      .filter((s) => JSON.stringify((s.Target as { Arn: unknown }).Arn) === JSON.stringify(startCycleArn()));
 
   it('invoke start-cycle once per programme review, in the organisation time zone, with a DLQ and retries', () => {
     expect(schedules()).toHaveLength(programme.schedule.reviews.length);
@@ -779,7 +787,7 @@ describe('schedules', () => {
     ]);
   });
 
-  it('leave the start to start-cycle, which may start and describe executions of the review-cycle machine only', () => {
+  it('leave the start to start-cycle, which may start and describe executions of the review-cycle machine only, and claim the period', () => {
     const startCycle = stack.functions.get(START_CYCLE_FUNCTION_ID)!;
     const statements = roleStatements(template, logicalId(startCycle.role));
     const states = statements.filter((statement) =>
@@ -791,9 +799,19 @@ describe('schedules', () => {
     expect(resourcesOf(start)[0]).toContain(`:stateMachine:${stack.stackName}-review-cycle"`);
     const describe = states.find((statement) => actionsOf(statement).includes('states:DescribeExecution'))!;
     expect(resourcesOf(describe).join(' ')).toContain(`:execution:${stack.stackName}-review-cycle:*"`);
-    // It touches nothing else (no table, bucket, secret or mail) but its own failure queue.
+    // On the table it reads, and writes only the period claim (one cycle per programme, type and period).
+    const tableWrites = statements.filter((statement) =>
+      actionsOf(statement).some(
+        (a) => a.startsWith('dynamodb:') && !/:(Get|BatchGet|Query|ConditionCheck|Describe)/.test(a),
+      ),
+    );
+    expect(tableWrites.flatMap(actionsOf)).toEqual(['dynamodb:PutItem']);
+    expect(tableWrites[0]!.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PERIOD#*'] },
+    });
+    // It touches nothing else (no bucket, secret or mail) but its own failure queue.
     const others = statements.filter((statement) =>
-      actionsOf(statement).some((action) => !/^(states|logs|xray):/.test(action)),
+      actionsOf(statement).some((action) => !/^(states|logs|xray|dynamodb|kms):/.test(action)),
     );
     expect(others.flatMap(actionsOf).every((action) => action.startsWith('sqs:'))).toBe(true);
     expect(others.flatMap(resourcesOf)).toEqual(

@@ -57,7 +57,7 @@ export function resource(template: Template, id: string): CfnResourceJson {
   return found;
 }
 
-interface Statement {
+export interface Statement {
   Effect: string;
   Action: string | string[];
   Resource?: unknown;
@@ -169,4 +169,51 @@ export function stateMachineDefinition(template: Template, machineId: string): A
     text = (join[1] as unknown[]).map(piece).join(join[0]);
   }
   return JSON.parse(text) as AslDefinition;
+}
+
+/** An IAM wildcard pattern (`*` any run of characters, `?` one character) as a regular expression. */
+function wildcard(pattern: string, flags: string): RegExp {
+  const body = [...pattern]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`, flags);
+}
+
+/** Whether an IAM action pattern (`kms:*`, `s3:Put*`, `s3:PutObject`) covers `action` (case-insensitive, as IAM). */
+export function actionCovers(pattern: string, action: string): boolean {
+  return wildcard(pattern, 'i').test(action);
+}
+
+/** Whether a statement's actions (wildcards included) cover `action`. */
+export function statementCovers(statement: Statement, action: string): boolean {
+  return actionsOf(statement).some((pattern) => actionCovers(pattern, action));
+}
+
+/** Every IAM policy statement in the template, with the logical ids of the roles it is attached to. */
+export function allPolicyStatements(template: Template): Array<{ roles: string[]; statement: Statement }> {
+  return resourcesOfType(template, 'AWS::IAM::Policy').flatMap(([, policy]) => {
+    const roles = ((policy.Properties?.Roles as Array<{ Ref?: string }> | undefined) ?? []).map(
+      (role) => role.Ref ?? JSON.stringify(role),
+    );
+    return policyStatements(policy.Properties?.PolicyDocument).map((statement) => ({ roles, statement }));
+  });
+}
+
+/**
+ * The object-key pattern of an S3 object ARN in a statement resource that belongs to `bucketId`
+ * (`{"Fn::Join": ["", [{"Fn::GetAtt": [bucketId, "Arn"]}, "/anchors/*"]]}` gives `anchors/*`), or
+ * undefined when the resource is not an object ARN of that bucket.
+ */
+export function objectPatternOf(resourceJson: unknown, bucketId: string): string | undefined {
+  const join = (resourceJson as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (!Array.isArray(join) || join[0] !== '' || !Array.isArray(join[1]) || join[1].length !== 2)
+    return undefined;
+  const [arn, suffix] = join[1];
+  if (JSON.stringify(arn) !== JSON.stringify({ 'Fn::GetAtt': [bucketId, 'Arn'] })) return undefined;
+  return typeof suffix === 'string' && suffix.startsWith('/') ? suffix.slice(1) : undefined;
+}
+
+/** Whether an S3 key pattern (`*` matches anything, `/` included) covers `key`. */
+export function keyPatternCovers(pattern: string, key: string): boolean {
+  return wildcard(pattern, '').test(key);
 }

@@ -3,7 +3,8 @@
  * S3, local SES) with its inputs requested, on a FixedClock the test moves, and the real notifier,
  * outbox and package store: for tests that call the phase functions of shared/cycle/service.ts.
  */
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { anchorKeyFingerprintFromEnv } from '#shared/adapters/notifier-wiring.ts';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';
@@ -15,10 +16,16 @@ import { openCycle, requestInputs } from '#shared/cycle/service.ts';
 import { canonicalHash } from '#shared/evidence/canonical-json.ts';
 import { CycleNotifier } from '#shared/mail/notifier.ts';
 import { Outbox } from '#shared/mail/outbox.ts';
+import { singleKeyring } from '#shared/mail/reply-keyring.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { Programme } from '#shared/programme/schema.ts';
 import { applyLocalEnv, freshBucket, freshTable } from './local-stack.ts';
+
+/** The anchoring key of every test world (its fingerprint is named in package and minutes emails). */
+const WORLD_ANCHOR_KEY = String(
+  generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }),
+);
 
 export const OPENED = new Date('2027-03-01T09:00:00.000Z');
 export const MEETING = '2027-03-29T09:00:00.000Z';
@@ -61,8 +68,9 @@ export async function cycleWorld(
       outbox: new Outbox({ store: outboxStore, mailer: SesMailer.fromEnv(), blobs: evidence, clock }),
       repo,
       clock,
-      replyKey: Buffer.alloc(32, 7),
+      replyKey: singleKeyring(Buffer.alloc(32, 7)),
       loadPackage: (stored) => packages.load(stored),
+      anchorKeyFingerprint: anchorKeyFingerprintFromEnv({ ANCHOR_SIGNING_KEY: WORLD_ANCHOR_KEY }),
     }),
     workflow: { sendTaskSuccess: async () => undefined },
   };
@@ -72,5 +80,5 @@ export async function cycleWorld(
     request: { programmeId: programme.organisation.id, type: 'quarterly', meetingAt: MEETING },
   });
   await requestInputs(deps, cycleId);
-  return { deps, repo, clock, evidence, outboxStore, programme, cycleId };
+  return { deps, repo, clock, evidence, outboxStore, programme, cycleId, anchorKeyPem: WORLD_ANCHOR_KEY };
 }

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import type { ReviewRepository } from '#shared/store/repository.ts';
-import { encodeReplyAddress, newReplyId } from '#shared/mail/reply-address.ts';
+import { newReplyId, signReplyAddress } from '#shared/mail/reply-address.ts';
+import { parseReplyKeyring } from '#shared/mail/reply-keyring.ts';
 import type { InputRequest } from '#shared/model/input.ts';
 import { personById } from '#shared/programme/queries.ts';
 import type { Programme } from '#shared/programme/schema.ts';
@@ -20,7 +21,7 @@ export async function replyAddress(options: {
   cycleId: string;
   recipientId: string;
   now: Date;
-  /** The reply-token key (REPLY_KEY, hex). */
+  /** The reply-token keyring as REPLY_KEY holds it (a keyring, or one key in hex). */
   replyKeyHex: string;
 }): Promise<string> {
   const { programme, now } = options;
@@ -33,10 +34,10 @@ export async function replyAddress(options: {
     issuedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + 90 * DAY).toISOString(),
   });
-  return encodeReplyAddress({
+  return signReplyAddress({
     localPart: programme.mail.replyLocalPart,
     id: tokenId,
-    key: Buffer.from(options.replyKeyHex, 'hex'),
+    keys: parseReplyKeyring(options.replyKeyHex),
     purpose: 'inputs',
     recipient: personById(programme, options.recipientId).email,
     domain: programme.mail.inboundDomain,

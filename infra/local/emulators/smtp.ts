@@ -7,14 +7,19 @@
  * the SMTP transaction answer 250. A failure answers 451 (temporary: the sender keeps the
  * message and retries, so nothing is lost); a message over the size limit answers 552.
  *
- * Local only: listens on 127.0.0.1, no authentication, STARTTLS disabled. Unlike SES it
- * adds no Received/Return-Path headers and computes no SPF/DKIM/DMARC verdicts.
+ * Local only: listens on 127.0.0.1, no authentication, STARTTLS disabled. Unlike SES it adds no
+ * Received/Return-Path headers. Its verdicts are what it can check without DNS
+ * (shared/mail/local-verdicts.ts): SPF passes when the envelope sender's domain is aligned with the
+ * From address's, DKIM and DMARC are GRAY; so a client must send with its own address as MAIL FROM,
+ * as real clients do.
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { clockFromEnvironment, type Clock } from '#shared/clock.ts';
+import type { SesVerdicts } from '#shared/mail/inbound.ts';
+import { localVerdicts } from '#shared/mail/local-verdicts.ts';
 import { LOCAL_HOST } from '../ports.ts';
 
 export interface InboundMail {
@@ -24,6 +29,8 @@ export interface InboundMail {
   envelope: { mailFrom: string; rcptTo: string[] };
   /** UTC ISO 8601. */
   receivedAt: string;
+  /** What this server could check, in the shape of SES's receipt verdicts (local-verdicts.ts). */
+  verdicts: SesVerdicts;
 }
 
 /** Called once the raw message is stored; throwing makes the sender retry later (451). */
@@ -107,6 +114,7 @@ export async function startSmtp(options: SmtpOptions): Promise<RunningSmtp> {
         raw,
         envelope,
         receivedAt: clock.now().toISOString(),
+        verdicts: await localVerdicts(raw, envelope.mailFrom),
       });
     } catch (error) {
       // The raw message stays stored; the sender retries and the handler sees it again.

@@ -41,7 +41,7 @@ describe('extension requests', () => {
     expect(request.text).toContain('APPROVE');
 
     // The owner cannot answer the chair's request; the chair cannot send DONE.
-    expect(await reply(w, 'ciso', request, 'APPROVE')).toMatchObject({ outcome: 'rejected' });
+    expect(await reply(w, 'ciso', request, 'APPROVE')).toMatchObject({ outcome: 'held', answer: 'none' });
     const wrong = await reply(w, 'ceo', request, 'DONE keys ordered');
     expect(wrong).toMatchObject({ outcome: 'rejected' });
     expect(wrong.reason).toContain('DONE is not a command for this message');
@@ -127,8 +127,11 @@ describe('extension requests', () => {
       expect(result.reason, body).toContain(message);
     }
     expect(await w.repo.getAction(w.mfa.id)).toEqual(before);
-    // A stranger's reply to the owner's address is refused too.
-    expect(await reply(w, 'auditor', reminder, 'DONE not mine')).toMatchObject({ outcome: 'rejected' });
+    // A stranger's reply to the owner's address is held for the ISMS manager, and not answered.
+    expect(await reply(w, 'auditor', reminder, 'DONE not mine')).toMatchObject({
+      outcome: 'held',
+      answer: 'none',
+    });
     expect(await w.repo.getAction(w.mfa.id)).toEqual(before);
   });
 });
@@ -162,7 +165,10 @@ describe('effectiveness checks of corrective actions', () => {
     expect(ask.text).toContain('PASS');
 
     // Only the checker answers the check; the owner cannot pass their own action.
-    expect(await reply(w, 'auditor', ask, 'PASS all good')).toMatchObject({ outcome: 'rejected' });
+    expect(await reply(w, 'auditor', ask, 'PASS all good')).toMatchObject({
+      outcome: 'held',
+      answer: 'none',
+    });
     const bare = await reply(w, 'alice', ask, 'FAIL');
     expect(bare.reason).toContain('FAIL needs what you found');
 

@@ -17,6 +17,7 @@ import { canonicalHash } from '#shared/evidence/canonical-json.ts';
 import { ingest, type IngestDeps, type IngestResult } from '#shared/ingest/pipeline.ts';
 import { CycleNotifier } from '#shared/mail/notifier.ts';
 import { Outbox } from '#shared/mail/outbox.ts';
+import { singleKeyring } from '#shared/mail/reply-keyring.ts';
 import { submitMinutes, type SubmitMinutesResult } from '#shared/minutes/submit.ts';
 import type { Action } from '#shared/model/action.ts';
 import type { Cycle } from '#shared/model/cycle.ts';
@@ -29,6 +30,7 @@ import { CountingWorkflow, PASS } from '../ingest/support.ts';
 export { CountingWorkflow };
 
 export const KEY = Buffer.alloc(32, 9);
+export const KEYS = singleKeyring(KEY);
 const unused = new Proxy(
   {},
   {
@@ -99,7 +101,7 @@ export async function actionWorld(): Promise<ActionWorld> {
     outbox,
     repo,
     clock,
-    replyKey: KEY,
+    replyKey: KEYS,
     loadPackage: () => Promise.reject(new Error('no package in the action tests')),
   });
   const workflow = new CountingWorkflow();
@@ -121,7 +123,7 @@ export async function actionWorld(): Promise<ActionWorld> {
     packages: unused as PackagePort,
     outbox,
     evidence,
-    replyKey: KEY,
+    replyKey: KEYS,
     settings: { inboundDomain: 'reply.example.com', ownAddresses: [programme.mail.fromAddress] },
   };
   return {

@@ -10,6 +10,7 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { anchorStoreFor } from '#shared/adapters/evidence-source.ts';
+import { FileSigner, localSigningKey } from '#shared/adapters/file-signer.ts';
 import { FixedClock } from '#shared/clock.ts';
 import { anchorMilestone } from '#shared/evidence/anchor.ts';
 import { snapshotRefOf } from '#shared/model/programme-ref.ts';
@@ -44,7 +45,13 @@ beforeAll(async () => {
   });
   const info = localStack();
   await anchorMilestone(
-    { repo, clock, anchors: anchorStoreFor({ ...info.env, EVIDENCE_BUCKET: bucket }) },
+    {
+      repo,
+      clock,
+      anchors: anchorStoreFor({ ...info.env, EVIDENCE_BUCKET: bucket }),
+      // The data folder's anchoring key, as `npm start` keeps it: the CLI reads it from there.
+      signer: new FileSigner(await localSigningKey(data.dir)),
+    },
     cycleId,
     'package-distributed',
   );

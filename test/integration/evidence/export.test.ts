@@ -15,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#shared/adapters/dynamodb.ts';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { anchorStoreFor, exportEvidence } from '#shared/adapters/evidence-source.ts';
+import { anchorSignerFromEnv } from '#shared/adapters/anchor-wiring.ts';
+import { newSigningKeyPem } from '#shared/adapters/file-signer.ts';
+import { runAnchorChain, type AnchorChainDeps } from '#shared/evidence/anchoring.ts';
 import { createNotifier } from '#shared/adapters/notifier-wiring.ts';
 import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';
 import { S3BlobStore } from '#shared/adapters/s3-blob-store.ts';
@@ -39,6 +42,7 @@ import type { CycleEvent } from '#shared/model/event.ts';
 import { newSubmissionId } from '#shared/model/ids.ts';
 import type { InputSubmission } from '#shared/model/input.ts';
 import { eventKeys } from '#shared/store/keys.ts';
+import { eventsTableNameFor } from '#shared/store/table-design.ts';
 import { applyLocalEnv, freshBucket, freshTable } from '#test/support/local-stack.ts';
 import {
   CYCLE_ID,
@@ -57,6 +61,15 @@ let deps: CycleDeps;
 let folder: string;
 let tableName: string;
 let client: ReturnType<typeof documentClient>;
+
+let anchoring: AnchorChainDeps;
+/** What the workflow's Anchor* state does after the milestone (functions/anchor-chain.ts). */
+async function anchor(
+  milestone: 'cycle-opened' | 'package-distributed' | 'minutes-accepted' | 'cycle-closed',
+): Promise<void> {
+  const result = await runAnchorChain(anchoring, { cycleId: CYCLE_ID, milestone });
+  expect(result.anchored[0]?.status).toBe('written');
+}
 
 async function anchorsNow(): Promise<AnchorCheck> {
   const store = anchorStoreFor(process.env);
@@ -121,7 +134,13 @@ beforeAll(async () => {
     notifier: await createNotifier({ env: process.env, repo, clock }),
     packages: new BlobPackageStore(S3BlobStore.fromEnv('EVIDENCE_BUCKET')),
     workflow: new SfnWorkflow(),
+  };
+  process.env.ANCHOR_SIGNING_KEY ??= newSigningKeyPem();
+  anchoring = {
+    repo,
+    clock,
     anchors: anchorStoreFor(process.env),
+    signer: anchorSignerFromEnv(process.env),
   };
   folder = await mkdtemp(join(tmpdir(), 'isms-evidence-'));
   await repo.saveProgrammeVersion({
@@ -150,11 +169,13 @@ describe('the evidence of a real cycle', () => {
         requestedBy: 'test',
       },
     });
+    await anchor('cycle-opened');
     await requestInputs(deps, CYCLE_ID);
     await answerInputs();
     expect((await checkInputs(deps, CYCLE_ID)).proceed).toBe(true);
     await compilePackage(deps, CYCLE_ID);
     await distributePackage(deps, CYCLE_ID);
+    await anchor('package-distributed');
     clock.set(new Date('2026-10-29T11:00:00.000Z')); // after the meeting
     await requestMinutes(deps, CYCLE_ID);
 
@@ -168,7 +189,7 @@ describe('the evidence of a real cycle', () => {
 
     clock.set(NOW);
     const accepted = await acceptMinutes(
-      { repo, clock, anchors: deps.anchors },
+      { repo, clock },
       {
         cycleId: CYCLE_ID,
         text: VALID_MINUTES,
@@ -179,9 +200,11 @@ describe('the evidence of a real cycle', () => {
       },
     );
     expect(accepted.ok).toBe(true);
+    await anchor('minutes-accepted');
     await recordOutcomes(deps, CYCLE_ID);
     clock.advance(86_400_000);
     await closeCycle(deps, CYCLE_ID);
+    await anchor('cycle-closed');
 
     const progress: string[] = [];
     const closed = await exportEvidence({
@@ -232,6 +255,7 @@ describe('the evidence of a real cycle', () => {
     const outbound = paths.filter((p) => p.startsWith('mail/outbound/'));
     expect(outbound.length).toBeGreaterThanOrEqual(5); // input requests, package, minutes request and distribution
     expect(paths.filter((p) => p.startsWith('anchors/')).map((p) => p.replace(/^.*\/\d+-/, ''))).toEqual([
+      'cycle-opened.json',
       'package-distributed.json',
       'minutes-accepted.json',
       'cycle-closed.json',
@@ -261,7 +285,8 @@ describe('the evidence of a real cycle', () => {
     const check = verifyBundle(zip, await anchorsNow());
     expect(check.problems).toEqual([]);
     expect(check.ok).toBe(true);
-    for (const milestone of ['package-distributed', 'minutes-accepted', 'cycle-closed']) {
+    expect(check.held).toContain('every milestone of the closed cycle has a valid signed anchor');
+    for (const milestone of ['cycle-opened', 'package-distributed', 'minutes-accepted', 'cycle-closed']) {
       expect(check.held.join('\n')).toContain(`matches the anchor of ${milestone}`);
     }
     // The local S3 has no Object Lock: the anchors say so rather than pretend.
@@ -281,7 +306,7 @@ describe('the evidence of a real cycle', () => {
     for (const event of forged) {
       await client.send(
         new PutCommand({
-          TableName: tableName,
+          TableName: eventsTableNameFor(tableName),
           Item: { ...eventKeys.event(CYCLE_ID, event.seq), entity: 'event', ...event },
         }),
       );

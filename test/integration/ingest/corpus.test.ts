@@ -12,8 +12,7 @@ import { z } from 'zod';
 import { ingest, type IngestResult } from '#shared/ingest/pipeline.ts';
 import { SesVerdicts } from '#shared/mail/inbound.ts';
 import { MailLimits } from '#shared/mail/mail-checks.ts';
-import { anAction } from '#test/unit/model/builders.ts';
-import { fixture, issueToken, NOW, PASS, snapshot, world, type World } from './support.ts';
+import { corpusAction, fixture, issueToken, NOW, PASS, snapshot, world, type World } from './support.ts';
 
 const DIR = new URL('../../fixtures/mail/', import.meta.url);
 
@@ -26,7 +25,7 @@ const Pipeline = z.strictObject({
   sender: z.enum(['recipient', 'delegate', 'as-written']).default('recipient'),
   /** Another corpus file ingested first (a replay of it, or a resubmission after it). */
   after: z.string().optional(),
-  outcome: z.enum(['accepted', 'rejected', 'ignored', 'dropped']),
+  outcome: z.enum(['accepted', 'rejected', 'held', 'ignored', 'dropped']),
   reasonIncludes: z.string(),
   answer: z.enum(['confirmation', 'rejection', 'none']),
   /** Input keys this message records a submission for (accepted inputs only). */
@@ -96,25 +95,7 @@ async function setUp(name: string) {
     ownAddresses: corpus.automation.ownAddresses,
   });
   let ref: string | undefined;
-  if (pipeline.purpose !== 'inputs') {
-    const action = anAction(w.cycle, 1, {
-      ownerId: 'auditor',
-      dueDate: '2026-11-30',
-      ...(pipeline.purpose === 'extension'
-        ? {
-            extensionRequest: {
-              dueDate: '2027-01-31',
-              reason: 'the supplier moved the go-live',
-              requestedAt: '2026-10-05T09:00:00.000Z',
-              by: 'auditor',
-              source: { channel: 'email' as const, messageId: '<extend-1@mail.example.com>' },
-            },
-          }
-        : {}),
-    });
-    await w.repo.createActions([action]);
-    ref = action.id;
-  }
+  if (pipeline.purpose !== 'inputs') ref = await corpusAction(w, pipeline.purpose);
   const expiresAt = pipeline.token === 'expired' ? '2026-10-05T00:00:00.000Z' : undefined;
   let token = await issueToken(w, recipient, {
     purpose: pipeline.purpose,
@@ -122,7 +103,7 @@ async function setUp(name: string) {
     ...(expiresAt ? { expiresAt } : {}),
   });
   if (pipeline.token === 'forged') token = token.slice(0, -1) + (token.endsWith('a') ? 'b' : 'a');
-  if (pipeline.token === 'thread') await w.repo.linkReplyToken(THREAD_MESSAGE_ID, token.split('.')[0]!);
+  if (pipeline.token === 'thread') await w.repo.linkReplyToken(THREAD_MESSAGE_ID, token.split('.').at(-2)!);
   const from = file.parse?.from;
   const sender =
     pipeline.sender === 'recipient'
@@ -249,13 +230,22 @@ describe('the mail corpus through the ingest pipeline', () => {
       expect(after.actions).not.toEqual(before.actions);
     }
 
-    // the receipt is in the cycle's log with the raw message's key, unless it could not be tied
-    // to the cycle or is a duplicate
+    // the receipt is in the cycle's log with the raw message's key only when its sender was
+    // authenticated and authorised (accepted or rejected); held, ignored, dropped and duplicate
+    // mail stays outside the chain
     const logged = (await w.repo.listEvents(w.cycle.id))
       .slice(eventsBefore.length)
       .filter((e) => e.type === 'mail.received');
-    const tied = pipeline.token === 'valid' || pipeline.token === 'expired' || pipeline.token === 'thread';
-    if (tied && result.reason !== 'duplicate' && result.messageId) {
+    if (pipeline.outcome === 'held') {
+      expect(result.heldId).toMatch(/^H-/);
+      const held = await w.repo.getHeldMessage(result.heldId!);
+      expect(held).toMatchObject({ status: 'held', rawS3Key: `inbound/${name}` });
+      expect(held!.reason).toContain(pipeline.reasonIncludes);
+    }
+    if (
+      (pipeline.outcome === 'accepted' || pipeline.outcome === 'rejected') &&
+      result.reason !== 'duplicate'
+    ) {
       expect(logged).toHaveLength(1);
       expect(logged[0]!.data).toMatchObject({ outcome: pipeline.outcome, rawS3Key: `inbound/${name}` });
     } else {

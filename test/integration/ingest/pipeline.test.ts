@@ -96,7 +96,7 @@ describe('ingest on the local stack', () => {
     expect(w.workflow.calls).toEqual(['task-token-1']);
   });
 
-  it('rejects a forged token without an answer and without touching the cycle', async () => {
+  it('holds a forged token without an answer and without touching the cycle', async () => {
     const token = await issueToken(w, 'auditor');
     const forged = token.slice(0, -4) + (token.endsWith('aaaa') ? 'bbbb' : 'aaaa');
     const before = await snapshot(w);
@@ -110,9 +110,13 @@ describe('ingest on the local stack', () => {
       sesVerdicts: PASS,
       receivedAt: NOW.toISOString(),
     });
-    expect(result.outcome).toBe('rejected');
+    expect(result.outcome).toBe('held');
     expect(result.reason).toContain('not one we issued');
     expect(result.answer).toBe('none');
+    expect(await w.repo.getHeldMessage(result.heldId!)).toMatchObject({
+      status: 'held',
+      rawS3Key: 'inbound/m1',
+    });
     expect(await snapshot(w)).toEqual(before);
     expect(await sent(w)).toEqual([]);
   });
@@ -138,7 +142,7 @@ describe('ingest on the local stack', () => {
     expect(mail!.text).toContain('latest email');
   });
 
-  it('rejects a reply from someone who is neither the recipient nor a delegate', async () => {
+  it('holds a reply from someone who is neither the recipient nor a delegate, and tells them nothing', async () => {
     const token = await issueToken(w, 'auditor');
     const before = await snapshot(w);
     const raw = fixture('gmail-top-posted-input.eml', {
@@ -151,13 +155,13 @@ describe('ingest on the local stack', () => {
       sesVerdicts: PASS,
       receivedAt: NOW.toISOString(),
     });
-    expect(result).toMatchObject({ outcome: 'rejected', answer: 'sent' });
-    expect(result.reason).toContain('only they or a delegate');
+    expect(result).toMatchObject({ outcome: 'held', answer: 'none' });
+    expect(result.reason).toContain('neither them nor a delegate');
     expect(await snapshot(w)).toEqual(before);
-    expect((await sent(w)).map((a) => a.recipients)).toEqual([[w.email('cto')]]);
+    expect(await sent(w)).toEqual([]);
   });
 
-  it('rejects a DMARC failure and does not answer the forged sender', async () => {
+  it('holds a DMARC failure outside the chain and does not answer the forged sender', async () => {
     const token = await issueToken(w, 'ceo', { purpose: 'minutes' });
     const before = await snapshot(w);
     const raw = fixture('spoofed-chair-dmarc-fail.eml', {
@@ -176,14 +180,12 @@ describe('ingest on the local stack', () => {
       sesVerdicts: verdicts,
       receivedAt: NOW.toISOString(),
     });
-    expect(result).toMatchObject({ outcome: 'rejected', answer: 'none' });
+    expect(result).toMatchObject({ outcome: 'held', answer: 'none' });
     expect(result.reason).toContain('DMARC');
     expect(await snapshot(w)).toEqual(before);
     expect(await sent(w)).toEqual([]);
-    expect((await w.repo.listEvents(w.cycle.id)).at(-1)).toMatchObject({
-      type: 'mail.received',
-      data: { outcome: 'rejected' },
-    });
+    expect((await w.repo.listEvents(w.cycle.id)).map((e) => e.type)).not.toContain('mail.received');
+    expect(await w.repo.getHeldMessage(result.heldId!)).toMatchObject({ cycleId: w.cycle.id });
   });
 
   it('rejects a template full of mistakes with every problem named once, and the block to fill in', async () => {
@@ -334,7 +336,9 @@ describe('the input request', () => {
     expect(mails).toHaveLength(1);
     const [mail] = mails;
     expect(mail!.subject).toContain('2 inputs needed');
-    expect(mail!.replyTo[0]).toMatch(/^review\+[a-z2-7]{10}\.[a-z2-7]{16}@reply\.example\.com$/);
+    expect(mail!.replyTo[0]).toMatch(
+      /^review\+[a-z2-7]{1,2}\.[a-z2-7]{10}\.[a-z2-7]{16}@reply\.example\.com$/,
+    );
     for (const part of [mail!.text!, mail!.html!.replace(/<[^>]+>/g, ' ').replace(/&quot;/g, '"')]) {
       const flat = part.replace(/\s+/g, ' ');
       expect(flat).toContain('Input d1 (input d1)');
@@ -411,7 +415,7 @@ describe('a reply whose +token part was dropped', () => {
     });
   });
 
-  it('still checks the sender: a colleague is rejected and nothing is recorded', async () => {
+  it('still checks the sender: a colleague is held and nothing is recorded', async () => {
     const w = await world();
     const messageId = await requestSent(w);
     const before = await snapshot(w);
@@ -421,12 +425,12 @@ describe('a reply whose +token part was dropped', () => {
       sesVerdicts: PASS,
       receivedAt: NOW.toISOString(),
     });
-    expect(result).toMatchObject({ outcome: 'rejected', answer: 'sent' });
-    expect(result.reason).toContain('only they or a delegate');
+    expect(result).toMatchObject({ outcome: 'held', answer: 'none' });
+    expect(result.reason).toContain('neither them nor a delegate');
     expect(await snapshot(w)).toEqual(before);
   });
 
-  it('is rejected without an answer when In-Reply-To names no request of ours', async () => {
+  it('is held without an answer when In-Reply-To names no request of ours', async () => {
     const w = await world();
     await requestSent(w);
     const before = await snapshot(w);
@@ -437,7 +441,7 @@ describe('a reply whose +token part was dropped', () => {
       sesVerdicts: PASS,
       receivedAt: NOW.toISOString(),
     });
-    expect(result).toMatchObject({ outcome: 'rejected', answer: 'none' });
+    expect(result).toMatchObject({ outcome: 'held', answer: 'none' });
     expect(result.cycleId).toBeUndefined();
     expect(result.reason).toContain('not addressed to a reply address');
     expect(await snapshot(w)).toEqual(before);

@@ -16,15 +16,17 @@ import type { IngestDeps } from '#shared/ingest/pipeline.ts';
 import type { SesVerdicts } from '#shared/mail/inbound.ts';
 import { CycleNotifier, type NotifierOptions } from '#shared/mail/notifier.ts';
 import { Outbox } from '#shared/mail/outbox.ts';
-import { encodeReplyAddress, newReplyId } from '#shared/mail/reply-address.ts';
+import { newReplyId, signReplyAddress } from '#shared/mail/reply-address.ts';
+import { singleKeyring } from '#shared/mail/reply-keyring.ts';
 import type { Cycle } from '#shared/model/cycle.ts';
 import type { Programme } from '#shared/programme/schema.ts';
 import { applyLocalEnv, freshBucket, freshTable } from '#test/support/local-stack.ts';
-import { anInputRequest } from '#test/unit/model/builders.ts';
+import { anAction, anInputRequest } from '#test/unit/model/builders.ts';
 import { theCycle, theProgramme } from '#test/unit/minutes/support.ts';
 
 export const NOW = new Date('2026-10-06T08:00:00.000Z');
 export const KEY = Buffer.alloc(32, 7);
+export const KEYS = singleKeyring(KEY);
 export const INBOUND_DOMAIN = 'reply.example.com';
 export const PASS: SesVerdicts = {
   spamVerdict: { status: 'PASS' },
@@ -129,7 +131,11 @@ export async function world(
     parkedAt: NOW.toISOString(),
   });
   const clock = new FixedClock(NOW);
-  const evidence = new S3BlobStore({ client: s3ClientFromEnv(), bucket });
+  const evidence = new S3BlobStore({
+    client: s3ClientFromEnv(),
+    bucket,
+    emulated: process.env.ISMS_S3_EMULATED === 'true',
+  });
   const outboxStore = new DynamoOutboxStore(table);
   const workflow = new CountingWorkflow();
   const outbox = new Outbox({ store: outboxStore, mailer: SesMailer.fromEnv(), blobs: evidence, clock });
@@ -142,13 +148,13 @@ export async function world(
       outbox,
       repo,
       clock,
-      replyKey: KEY,
+      replyKey: KEYS,
       loadPackage: unused as NotifierOptions['loadPackage'],
     }),
     packages: unused as unknown as PackagePort,
     outbox,
     evidence,
-    replyKey: KEY,
+    replyKey: KEYS,
     settings: {
       inboundDomain: INBOUND_DOMAIN,
       ownAddresses: [programme.mail.fromAddress, ...(options.ownAddresses ?? [])],
@@ -175,10 +181,10 @@ export async function issueToken(
     issuedAt: '2026-10-01T08:00:00.000Z',
     expiresAt: options.expiresAt ?? '2026-12-01T00:00:00.000Z',
   });
-  const address = encodeReplyAddress({
+  const address = signReplyAddress({
     localPart: 'review',
     id: tokenId,
-    key: KEY,
+    keys: KEYS,
     purpose,
     recipient: w.email(recipientId),
     domain: INBOUND_DOMAIN,
@@ -207,4 +213,28 @@ export async function snapshot(w: World) {
     minutes: records.minutes?.length ?? 0,
     events: records.events.filter((e) => e.type !== 'mail.received').map((e) => e.type),
   };
+}
+
+/**
+ * The action a corpus reply about an action answers (owned by the auditor), with an open extension
+ * request when the reply answers one; returns its id for the reply token's ref.
+ */
+export async function corpusAction(w: World, purpose: string): Promise<string> {
+  const action = anAction(w.cycle, 1, {
+    ownerId: 'auditor',
+    dueDate: '2026-11-30',
+    ...(purpose === 'extension'
+      ? {
+          extensionRequest: {
+            dueDate: '2027-01-31',
+            reason: 'the supplier moved the go-live',
+            requestedAt: '2026-10-05T09:00:00.000Z',
+            by: 'auditor',
+            source: { channel: 'email' as const, messageId: '<extend-1@mail.example.com>' },
+          },
+        }
+      : {}),
+  });
+  await w.repo.createActions([action]);
+  return action.id;
 }

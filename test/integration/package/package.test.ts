@@ -14,6 +14,8 @@ import { describe, expect, it } from 'vitest';
 import type { StoredPackage } from '#shared/cycle/ports.ts';
 import { checkInputs, compilePackage, distributePackage } from '#shared/cycle/service.ts';
 import { writeFrozenPackage } from '#shared/package/render.ts';
+import { FileSigner } from '#shared/adapters/file-signer.ts';
+import { anchorKeyOf, formatFingerprint } from '#shared/evidence/signer.ts';
 import { moveMeeting } from '#shared/package/meeting.ts';
 import { newSubmissionId } from '#shared/model/ids.ts';
 import type { InputRequest, InputSubmission } from '#shared/model/input.ts';
@@ -22,10 +24,13 @@ import { theProgramme } from '#test/unit/package/fixtures.ts';
 import { pdfPages } from '#test/unit/package/pdf-text.ts';
 
 async function world() {
-  const { deps, repo, clock, evidence, outboxStore, programme, cycleId } = await cycleWorld('package', {
-    programme: theProgramme(),
-    uniqueEmails: true,
-  });
+  const { deps, repo, clock, evidence, outboxStore, programme, cycleId, anchorKeyPem } = await cycleWorld(
+    'package',
+    {
+      programme: theProgramme(),
+      uniqueEmails: true,
+    },
+  );
   const answer = async (request: InputRequest, metrics: InputSubmission['metrics'] = []) => {
     const now = clock.now();
     const submission: InputSubmission = {
@@ -57,7 +62,7 @@ async function world() {
   };
   const packageMails = async () =>
     (await outboxStore.listSent(cycleId)).filter((m) => m.purpose === 'package');
-  return { deps, repo, clock, evidence, programme, cycleId, answer, packageMails };
+  return { deps, repo, clock, evidence, programme, cycleId, answer, packageMails, anchorKeyPem };
 }
 
 const FIGURES: Record<string, InputSubmission['metrics']> = {
@@ -124,6 +129,11 @@ describe('the package step', () => {
     expect(mail.text).toMatch(/Audit results \[NOT PROVIDED\]/);
     expect(mail.text).toMatch(/Input not provided: Audit results \(d3\)/);
     expect(mail.html).toContain('&lt;b&gt;not bold&lt;/b&gt;');
+    // The witness: the anchoring key's fingerprint, in the text, the HTML and a header.
+    const fingerprint = formatFingerprint((await anchorKeyOf(new FileSigner(w.anchorKeyPem))).fingerprint);
+    expect(mail.text).toContain(`signed by the key ${fingerprint}`);
+    expect(String(mail.html)).toContain(`signed by the key ${fingerprint}`);
+    expect(mail.headers.get('x-isms-review-evidence-key')).toBe(fingerprint);
     const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf')!;
     expect(pdf.filename).toBe(`review-package-${w.cycleId}-v1.pdf`);
     const pages = pdfPages(pdf.content);

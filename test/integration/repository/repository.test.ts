@@ -19,6 +19,7 @@ import { cycleIdFor, actionIdFor } from '#shared/model/ids.ts';
 import { transition, type Cycle } from '#shared/model/cycle.ts';
 import { verifyChain, GENESIS_HASH } from '#shared/evidence/hash-chain.ts';
 import { cycleKeys, inputKeys } from '#shared/store/keys.ts';
+import { eventsTableNameFor } from '#shared/store/table-design.ts';
 import { freshTable } from '#test/support/local-stack.ts';
 import {
   aCycle,
@@ -44,17 +45,21 @@ beforeEach(async () => {
   repo = new DynamoDbRepository({ ...table, backoff: () => Promise.resolve() });
 });
 
-/** Every item of a cycle's partition, read straight from the table. */
+/** Every item of a cycle's partition, read straight from the table and the events table, by sort key. */
 async function partition(cycleId: string): Promise<Record<string, unknown>[]> {
-  const output = await raw.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': cycleKeys.partition(cycleId) },
-      ConsistentRead: true,
-    }),
-  );
-  return output.Items ?? [];
+  const items: Record<string, unknown>[] = [];
+  for (const name of [tableName, eventsTableNameFor(tableName)]) {
+    const output = await raw.send(
+      new QueryCommand({
+        TableName: name,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': cycleKeys.partition(cycleId) },
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(output.Items ?? []));
+  }
+  return items.sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
 }
 
 async function openCycle(cycle: Cycle = aCycle(), keys = ['b', 'd1', 'f']) {
@@ -345,7 +350,7 @@ describe('the event chain under concurrent writers', () => {
     // 21 events of ~60 KB are more than one 1 MB query page.
     const firstPage = await raw.send(
       new QueryCommand({
-        TableName: tableName,
+        TableName: eventsTableNameFor(tableName),
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
         ExpressionAttributeValues: { ':pk': cycleKeys.partition(cycle.id), ':events': 'EVENT#' },
       }),

@@ -1,6 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { anchorMilestone, type StoredAnchor } from '#shared/evidence/anchor.ts';
+import {
+  anchorMilestone,
+  signAnchor,
+  type SignedAnchor,
+  type StoredAnchor,
+} from '#shared/evidence/anchor.ts';
 import { Manifest } from '#shared/evidence/bundle.ts';
 import { canonicalJson, sha256Hex } from '#shared/evidence/canonical-json.ts';
 import { buildEvidenceBundle, CycleNotFoundForExport } from '#shared/evidence/export.ts';
@@ -22,7 +27,7 @@ async function exported(prepare?: (fixture: Fixture) => Promise<void>) {
   };
   fixture.clock.set(new Date('2026-10-24T08:00:01Z'));
   await anchorMilestone(
-    { repo, clock: fixture.clock, anchors: fixture.anchors },
+    { repo, clock: fixture.clock, anchors: fixture.anchors, signer: fixture.signer },
     fixture.cycle.id,
     'package-distributed',
   );
@@ -74,6 +79,7 @@ describe('evidence export', () => {
       [
         'README.txt',
         'actions.csv',
+        'anchor-key.pem',
         'anchors/C-20261001T0800Z-Q/000007-package-distributed.json',
         'cycle.json',
         'events.jsonl',
@@ -87,6 +93,7 @@ describe('evidence export', () => {
         'mail/outbound.csv',
         'mail/outbound/input-request_auditor.eml',
         'manifest.json',
+        'manifest.sig',
         'package/v1/chart-d1.png',
         'package/v1/email.html',
         'package/v1/manifest.json',
@@ -313,9 +320,12 @@ describe('evidence verify fails on every kind of tampering, naming the place', (
     manifest.chainHead = { seq: 7, hash: prevHash };
     files['manifest.json'] = strToU8(JSON.stringify(manifest));
     updateManifest(files, 'events.jsonl');
+    // The forger drops the manifest signature they cannot make (the anchors carry the signatures).
+    delete files['manifest.sig'];
 
     const offline = verifyBundle(rezip(files));
-    expect(offline.ok).toBe(true); // nothing inside the bundle can tell
+    expect(offline.ok).toBe(true); // the cycle is still running: nothing inside the bundle can tell
+    expect(offline.notes.join('\n')).toContain('no valid signed anchor for cycle-opened');
     const stored: StoredAnchor[] = await fixture.anchors.list(fixture.cycle.id);
     const result = verifyBundle(rezip(files), { kind: 'stored', anchors: stored, location: 'memory' });
     expectFailureAt(
@@ -336,7 +346,7 @@ describe('evidence verify against the anchors', () => {
     const result = verifyBundle(zip, { kind: 'stored', anchors: stored, location: 'memory' });
     expect(result.ok).toBe(true);
     expect(result.held).toContain(
-      'anchor anchors/C-20261001T0800Z-Q/000007-package-distributed.json: event seq 7 matches the anchor of package-distributed',
+      'anchor anchors/C-20261001T0800Z-Q/000007-package-distributed.json: signed by the anchoring key; event seq 7 matches the anchor of package-distributed',
     );
     const unreachable = verifyBundle(zip, { kind: 'unreachable', reason: 'no local stack runs' });
     expect(unreachable.ok).toBe(true);
@@ -347,12 +357,17 @@ describe('evidence verify against the anchors', () => {
 
   it('notes, without failing, an anchor written after the export (the cycle went on)', async () => {
     const { zip, fixture } = await exported();
-    const later = {
-      ...(await fixture.anchors.list(fixture.cycle.id))[0]!.anchor,
-      milestone: 'cycle-closed' as const,
-      head: { seq: 12, hash: 'a'.repeat(64) },
-      anchoredAt: '2026-12-01T00:00:00.000Z',
-    };
+    const { signature: _signature, ...first } = (await fixture.anchors.list(fixture.cycle.id))[0]!
+      .anchor as SignedAnchor;
+    const later = await signAnchor(
+      {
+        ...first,
+        milestone: 'cycle-closed' as const,
+        head: { seq: 12, hash: 'a'.repeat(64) },
+        anchoredAt: '2026-12-01T00:00:00.000Z',
+      },
+      fixture.signer,
+    );
     await fixture.anchors.put(later);
     const result = verifyBundle(zip, {
       kind: 'stored',

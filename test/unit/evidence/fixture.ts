@@ -3,6 +3,7 @@
  * frozen package (HTML, text, PDF), a sent and a received message, a reminder, and the chained
  * event log that recorded each file's hash when it happened.
  */
+import { FileSigner, newSigningKeyPem } from '#shared/adapters/file-signer.ts';
 import { FixedClock } from '#shared/clock.ts';
 import { MemoryAnchorStore } from '#shared/evidence/anchor.ts';
 import { canonicalJson } from '#shared/evidence/canonical-json.ts';
@@ -45,6 +46,8 @@ export interface Fixture {
   readonly evidence: MemoryBlobStore;
   readonly rawMail: MemoryBlobStore;
   readonly anchors: MemoryAnchorStore;
+  /** The anchoring key of this fixture (a fresh P-256 key pair). */
+  readonly signer: FileSigner;
   readonly clock: FixedClock;
   readonly programme: ProgrammeVersion;
 }
@@ -185,6 +188,7 @@ export async function aFixture(): Promise<Fixture> {
     sentAt: at('2026-10-01T08:01:00Z'),
   };
   const anchors = new MemoryAnchorStore();
+  const signer = new FileSigner(newSigningKeyPem());
   const clock = new FixedClock(EXPORTED_AT);
   const source: EvidenceSource = {
     repo: {
@@ -197,7 +201,9 @@ export async function aFixture(): Promise<Fixture> {
     evidence,
     rawMail,
     anchors,
+    anchorKey: signer,
+    manifestSigner: signer,
     clock,
   };
-  return { cycle, source, records, evidence, rawMail, anchors, clock, programme };
+  return { cycle, source, records, evidence, rawMail, anchors, signer, clock, programme };
 }

@@ -8,7 +8,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseInbound } from '#shared/mail/inbound.ts';
 import type { InboundMessage } from '#shared/mail/inbound.ts';
-import { checkLimits, checkVerdicts, isAutomated, MailLimits } from '#shared/mail/mail-checks.ts';
+import {
+  checkAuthentication,
+  checkLimits,
+  checkVerdicts,
+  isAutomated,
+  MailLimits,
+} from '#shared/mail/mail-checks.ts';
 import type { CheckDecision } from '#shared/mail/mail-checks.ts';
 import { stripQuotes } from '#shared/mail/strip-quotes.ts';
 import { ACTION_COMMAND_KINDS, parseActionCommand, parseInputReply } from '#shared/mail/reply-format.ts';
@@ -19,7 +25,7 @@ const Decision = z.union([
   z.strictObject({ ok: z.literal(true) }),
   z.strictObject({
     ok: z.literal(false),
-    action: z.enum(['drop', 'reject', 'ignore']),
+    action: z.enum(['drop', 'reject', 'ignore', 'hold']),
     reasonIncludes: z.string(),
   }),
 ]);
@@ -180,7 +186,10 @@ describe.each(emlFiles)('%s', (name) => {
     const checks = expectation?.checks;
     expect(checks, 'the expectation must give the three decisions').toBeDefined();
     if (!checks) return;
-    expectDecision(checkVerdicts(msg.verdicts), checks.verdicts);
+    // The receiving server's verdicts: spam and virus first, then the From domain's authentication.
+    const verdicts = checkVerdicts(msg.verdicts);
+    const auth = checkAuthentication(msg);
+    expectDecision(verdicts.ok ? (auth.ok ? { ok: true } : auth) : verdicts, checks.verdicts);
     expectDecision(isAutomated(msg, expectations.automation), checks.automated);
     expectDecision(checkLimits(msg, expectations.limits), checks.limits);
   });

@@ -3,9 +3,14 @@ import { gzipSync } from 'node:zlib';
 import { parseInbound, VERDICT_STATUSES } from '#shared/mail/inbound.ts';
 import type { InboundAttachment, InboundMessage, SesVerdicts } from '#shared/mail/inbound.ts';
 import {
+  aligned,
   attachmentProblem,
+  checkAuthentication,
   checkLimits,
+  checkSingleFrom,
   checkVerdicts,
+  domainOf,
+  organisationalDomain,
   DEFAULT_MAIL_LIMITS,
   detectKind,
   inspectXlsx,
@@ -58,6 +63,13 @@ async function message(headers: string[], body?: string): Promise<InboundMessage
 function withAttachments(attachments: InboundAttachment[], size = 10_000): InboundMessage {
   return {
     from: { address: 'priya.shah@example.com', name: 'Priya Shah' },
+    fromMailboxes: {
+      all: [{ address: 'priya.shah@example.com', name: 'Priya Shah' }],
+      headers: 1,
+      group: false,
+    },
+    sender: [],
+    dkimDomains: ['example.com'],
     replyTo: [],
     to: [],
     cc: [],
@@ -92,13 +104,7 @@ function withAttachments(attachments: InboundAttachment[], size = 10_000): Inbou
 }
 
 describe('checkVerdicts', () => {
-  it('rejects a message that came without verdicts', () => {
-    expect(reason(checkVerdicts(undefined))).toBe(
-      'reject: the message could not be checked: no SPF, DKIM or DMARC verdicts came with it',
-    );
-  });
-
-  it('drops spam and viruses, rejects what could not be scanned or authenticated', () => {
+  it('drops spam and viruses, rejects what could not be scanned, leaves authentication to checkAuthentication', () => {
     expect(reason(checkVerdicts({ ...ALL_PASS, spamVerdict: { status: 'FAIL' } }))).toBe(
       'drop: the message was classified as spam',
     );
@@ -108,18 +114,8 @@ describe('checkVerdicts', () => {
     expect(reason(checkVerdicts({ ...ALL_PASS, virusVerdict: { status: 'PROCESSING_FAILED' } }))).toContain(
       'reject: the message could not be scanned for viruses',
     );
-    expect(reason(checkVerdicts({ ...ALL_PASS, dmarcVerdict: { status: 'FAIL' } }))).toContain(
-      'reject: the message failed DMARC',
-    );
-    expect(
-      reason(
-        checkVerdicts({
-          ...ALL_PASS,
-          spfVerdict: { status: 'GRAY' },
-          dkimVerdict: { status: 'PROCESSING_FAILED' },
-        }),
-      ),
-    ).toContain('(SPF GRAY, DKIM PROCESSING_FAILED)');
+    expect(checkVerdicts({ ...ALL_PASS, dmarcVerdict: { status: 'FAIL' } })).toEqual({ ok: true });
+    expect(checkVerdicts(undefined)).toEqual({ ok: true });
   });
 
   it('follows the rules on every combination of verdicts', () => {
@@ -130,30 +126,209 @@ describe('checkVerdicts', () => {
           for (const dkim of VERDICT_STATUSES)
             for (const dmarc of VERDICT_STATUSES) {
               combinations += 1;
-              const decision = checkVerdicts({
+              const verdicts: SesVerdicts = {
                 spamVerdict: { status: spam },
                 virusVerdict: { status: virus },
                 spfVerdict: { status: spf },
                 dkimVerdict: { status: dkim },
                 dmarcVerdict: { status: dmarc },
-              });
+              };
+              const decision = checkVerdicts(verdicts);
               const dropped = spam === 'FAIL' || virus === 'FAIL';
               expect(!decision.ok && decision.action === 'drop').toBe(dropped);
-              if (dmarc === 'FAIL' || (spf !== 'PASS' && dkim !== 'PASS')) expect(decision.ok).toBe(false);
-              if (decision.ok) {
-                expect(spam === 'FAIL' || (virus !== 'PASS' && virus !== 'DISABLED')).toBe(false);
-              }
+              if (decision.ok) expect(virus === 'PASS' || virus === 'DISABLED').toBe(true);
+              // Authentication: aligned with example.com through the envelope and the DKIM signer.
+              const auth = checkAuthentication({ ...authMessage, verdicts });
+              const expected = dmarc === 'PASS' || (dmarc !== 'FAIL' && (spf === 'PASS' || dkim === 'PASS'));
+              expect(auth.ok, `spf ${spf} dkim ${dkim} dmarc ${dmarc}`).toBe(expected);
+              // ... and not aligned (the stranger's own domain signed and sent it): DMARC PASS only.
+              const stranger = checkAuthentication({
+                ...authMessage,
+                verdicts,
+                envelope: { mailFrom: 'bounce@attacker.example.net', recipients: [] },
+                dkimDomains: ['attacker.example.net'],
+              });
+              expect(stranger.ok).toBe(dmarc === 'PASS');
             }
     expect(combinations).toBe(3125);
-    expect(checkVerdicts(ALL_PASS)).toEqual({ ok: true });
+  });
+});
+
+const authMessage = {
+  from: { address: 'priya.shah@example.com', name: 'Priya Shah' },
+  envelope: { mailFrom: 'priya.shah@example.com', recipients: [] },
+  headers: { returnPath: undefined },
+  dkimDomains: ['example.com'],
+  verdicts: ALL_PASS,
+} as unknown as Parameters<typeof checkAuthentication>[0];
+
+const GRAY = { status: 'GRAY' as const };
+const FAIL = { status: 'FAIL' as const };
+
+describe('checkAuthentication', () => {
+  it('holds a message without verdicts, with DMARC FAIL, or with nothing aligned that passed', () => {
+    expect(checkAuthentication({ ...authMessage, verdicts: undefined })).toMatchObject({
+      ok: false,
+      action: 'hold',
+      reason: expect.stringContaining('no SPF, DKIM or DMARC verdicts'),
+    });
     expect(
-      checkVerdicts({
-        ...ALL_PASS,
-        spfVerdict: { status: 'FAIL' },
-        dmarcVerdict: { status: 'GRAY' },
-        spamVerdict: { status: 'DISABLED' },
+      checkAuthentication({
+        ...authMessage,
+        verdicts: { ...ALL_PASS, dmarcVerdict: FAIL, dmarcPolicy: 'REJECT' },
       }),
-    ).toEqual({ ok: true });
+    ).toMatchObject({
+      ok: false,
+      reason: 'the message failed DMARC (policy REJECT): it does not prove it comes from example.com',
+    });
+    // DMARC FAIL is never excused by an exception.
+    expect(
+      checkAuthentication(
+        { ...authMessage, verdicts: { ...ALL_PASS, dmarcVerdict: FAIL } },
+        { exceptions: [{ domain: 'example.com', reason: 'partner' }] },
+      ).ok,
+    ).toBe(false);
+    // GRAY DMARC (no record) and the attacker's own SPF and DKIM pass: not aligned, held.
+    const attacker = {
+      ...authMessage,
+      envelope: { mailFrom: 'x@attacker.example.net', recipients: [] },
+      dkimDomains: ['attacker.example.net'],
+      verdicts: { ...ALL_PASS, dmarcVerdict: GRAY },
+    };
+    const decision = checkAuthentication(attacker);
+    expect(decision).toMatchObject({ ok: false, action: 'hold' });
+    expect(decision.ok ? '' : decision.reason).toBe(
+      'the sender could not be authenticated (SPF PASS, DKIM PASS, DMARC GRAY): nothing that passed is aligned with example.com (envelope sender domain attacker.example.net, signed by attacker.example.net)',
+    );
+    // A look-alike domain is another organisation.
+    expect(
+      checkAuthentication({
+        ...attacker,
+        envelope: { mailFrom: 'x@examp1e.com', recipients: [] },
+        dkimDomains: ['example.com.attacker.example.net'],
+      }).ok,
+    ).toBe(false);
+    // The forger's own valid signature beside a broken one in our name: SES says PASS, whose unknown.
+    expect(
+      checkAuthentication({
+        ...attacker,
+        envelope: { mailFrom: 'x@attacker.example.net', recipients: [] },
+        dkimDomains: ['example.com', 'attacker.example.net'],
+      }).ok,
+    ).toBe(false);
+    // No envelope at all, and an empty Return-Path: nothing aligns.
+    expect(
+      checkAuthentication({
+        ...attacker,
+        envelope: { mailFrom: undefined, recipients: [] },
+        headers: { returnPath: '<>' },
+        dkimDomains: [],
+      } as unknown as Parameters<typeof checkAuthentication>[0]).ok,
+    ).toBe(false);
+  });
+
+  it('accepts DMARC PASS, or SPF or DKIM passing aligned (relaxed), or a named exception', () => {
+    expect(checkAuthentication(authMessage)).toEqual({ ok: true, by: 'dmarc', domain: 'example.com' });
+    const gray = { ...ALL_PASS, dmarcVerdict: GRAY };
+    expect(
+      checkAuthentication({
+        ...authMessage,
+        verdicts: { ...gray, dkimVerdict: FAIL },
+        envelope: { mailFrom: 'bounces@mail.example.com', recipients: [] },
+      }),
+    ).toMatchObject({ ok: true, by: 'spf-aligned' });
+    expect(
+      checkAuthentication({
+        ...authMessage,
+        verdicts: { ...gray, spfVerdict: FAIL },
+        dkimDomains: ['eu.example.com'],
+      }),
+    ).toMatchObject({ ok: true, by: 'dkim-aligned' });
+    // The Return-Path header stands in for a missing envelope.
+    expect(
+      checkAuthentication({
+        ...authMessage,
+        verdicts: { ...gray, dkimVerdict: FAIL },
+        envelope: { mailFrom: undefined, recipients: [] },
+        headers: { returnPath: '<priya.shah@example.com>' },
+      } as unknown as Parameters<typeof checkAuthentication>[0]),
+    ).toMatchObject({ ok: true, by: 'spf-aligned' });
+    const partner = {
+      ...authMessage,
+      from: { address: 'ops@partner.example.org', name: '' },
+      verdicts: { ...gray, spfVerdict: GRAY, dkimVerdict: GRAY },
+    };
+    expect(checkAuthentication(partner).ok).toBe(false);
+    expect(
+      checkAuthentication(partner, {
+        exceptions: [{ domain: 'Partner.Example.org', reason: 'no DMARC yet' }],
+      }),
+    ).toMatchObject({ ok: true, by: 'exception' });
+    // An exception names one domain exactly, not its subdomains.
+    expect(
+      checkAuthentication(
+        { ...partner, from: { address: 'ops@eu.partner.example.org', name: '' } },
+        { exceptions: [{ domain: 'partner.example.org', reason: 'no DMARC yet' }] },
+      ).ok,
+    ).toBe(false);
+  });
+
+  it('knows organisational domains under two-label public suffixes', () => {
+    expect(organisationalDomain('mail.eu.example.com')).toBe('example.com');
+    expect(organisationalDomain('smtp.example.co.uk')).toBe('example.co.uk');
+    expect(organisationalDomain('Example.COM.')).toBe('example.com');
+    expect(aligned('bounce.example.co.uk', 'example.co.uk')).toBe(true);
+    expect(aligned('other.co.uk', 'example.co.uk')).toBe(false);
+    expect(aligned('com', 'com')).toBe(false);
+    expect(aligned('', '')).toBe(false);
+    expect(domainOf('<Priya@Example.COM>')).toBe('example.com');
+    expect(domainOf('')).toBe('');
+  });
+});
+
+describe('checkSingleFrom', () => {
+  it('holds two From mailboxes, two From headers, a group, or two Senders', async () => {
+    const two = await message(
+      replyHeaders().map((h) =>
+        h.startsWith('From:')
+          ? 'From: Priya Shah <priya.shah@example.com>, Mallory <m@attacker.example.net>'
+          : h,
+      ),
+    );
+    expect(reason(checkSingleFrom(two))).toBe(
+      'hold: the From header names 2 mailboxes (priya.shah@example.com, m@attacker.example.net); a reply is written by one person',
+    );
+    const twoHeaders = await message([...replyHeaders(), 'From: Mallory <m@attacker.example.net>']);
+    expect(reason(checkSingleFrom(twoHeaders))).toBe(
+      'hold: the message has 2 From headers; a reply is written by one person',
+    );
+    const group = await message(
+      replyHeaders().map((h) => (h.startsWith('From:') ? 'From: Review team: priya.shah@example.com;' : h)),
+    );
+    expect(reason(checkSingleFrom(group))).toContain('hold: the From header is a group');
+    const senders = await message(replyHeaders('Sender: a@example.com, b@example.com'));
+    expect(reason(checkSingleFrom(senders))).toContain('hold: the Sender header');
+    const unreadableSender = await message(replyHeaders('Sender: nobody'));
+    expect(unreadableSender.sender.map((a) => a.address)).toEqual(['unreadable@sender.invalid']);
+  });
+
+  it('passes one author, with or without a Sender, and reads the DKIM signers', async () => {
+    expect(checkSingleFrom(await message(replyHeaders()))).toEqual({ ok: true });
+    const withSender = await message(
+      replyHeaders(
+        'Sender: PA <Assistant@Example.com>',
+        'DKIM-Signature: v=1; a=rsa-sha256; d=Example.com; s=s1; b=abc',
+        'DKIM-Signature: v=1; d=relay.example.net; s=x; b=def',
+      ),
+    );
+    expect(checkSingleFrom(withSender)).toEqual({ ok: true });
+    expect(withSender.sender).toEqual([{ address: 'assistant@example.com', name: 'PA' }]);
+    expect(withSender.dkimDomains).toEqual(['example.com', 'relay.example.net']);
+    const upper = await message(
+      replyHeaders().map((h) => (h.startsWith('From:') ? 'From: PRIYA SHAH <PRIYA.SHAH@EXAMPLE.COM>' : h)),
+    );
+    expect(upper.from.address).toBe('priya.shah@example.com');
+    expect(checkSingleFrom(upper)).toEqual({ ok: true });
   });
 });
 
@@ -168,7 +343,6 @@ describe('isAutomated', () => {
       [['Precedence: auto_reply'], 'Precedence: auto_reply'],
       [['X-Autoreply: yes'], 'X-Autoreply'],
       [['X-Autorespond: x'], 'X-Autorespond'],
-      [['X-Auto-Response-Suppress: All'], 'X-Auto-Response-Suppress: All'],
       [['List-Id: <team.lists.example.com>'], 'List-Id'],
       [['List-Unsubscribe: <mailto:u@lists.example.com>'], 'List-Unsubscribe'],
       [['Return-Path: <>'], 'empty Return-Path'],
@@ -251,6 +425,12 @@ describe('isAutomated', () => {
       ),
     );
     expect(isAutomated(subject)).toEqual({ ok: true });
+    // Exchange and Outlook add X-Auto-Response-Suppress to ordinary mail people write.
+    for (const value of ['All', 'DR, RN, NRN, OOF, AutoReply', 'OOF']) {
+      expect(isAutomated(await message(replyHeaders(`X-Auto-Response-Suppress: ${value}`)))).toEqual({
+        ok: true,
+      });
+    }
     const loopFromOthers = await message(replyHeaders('X-Loop: helpdesk@example.com'));
     expect(isAutomated(loopFromOthers, { ownAddresses: ['isms@example.com'] })).toEqual({ ok: true });
   });

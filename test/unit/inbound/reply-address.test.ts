@@ -90,8 +90,8 @@ describe('reply address settings and parts', () => {
     expect(verifyReplyMac({ ...SIGNED, id, mac: mac.toUpperCase() })).toBe(true);
   });
 
-  it('keeps the local part within 64 characters at the longest allowed prefix', () => {
-    const longest = address({ localPart: 'r'.repeat(MAX_REPLY_LOCAL_PREFIX) });
+  it('keeps the local part within 64 characters at the longest allowed prefix and key id', () => {
+    const longest = address({ localPart: 'r'.repeat(MAX_REPLY_LOCAL_PREFIX), keyId: '77' });
     expect(longest.split('@')[0]).toHaveLength(64);
     expect(decodeReplyAddress(longest, { ...OURS, localPart: 'r'.repeat(MAX_REPLY_LOCAL_PREFIX) }).id).toBe(
       SIGNED.id,
