@@ -25,8 +25,7 @@
  * DKIM PASS only when every DKIM-Signature `d=` domain is (SES does not say which signature
  * passed, so one unaligned signer leaves DKIM out of it); a domain the programme names in
  * `mail.authExceptions` is accepted without alignment (never after DMARC FAIL). The organisational
- * domain is the registrable domain: the last two labels, or three under the common two-label public
- * suffixes listed in `TWO_LABEL_SUFFIXES` (no public suffix list is bundled).
+ * domain is the registrable domain by the Public Suffix List (organisationalDomain).
  *
  * Attachments are judged by their bytes as well as their name and declared type: a PDF must start
  * like a PDF, a CSV must be text, an XLSX must be a ZIP that holds an OOXML workbook and nothing
@@ -34,6 +33,7 @@
  * reading at most the allowed number of bytes). Every other archive is refused.
  */
 import { crc32, inflateRawSync } from 'node:zlib';
+import { getDomain } from 'tldts';
 import { z } from 'zod';
 import type { InboundAttachment, InboundMessage, SesVerdicts } from './inbound.ts';
 
@@ -100,25 +100,6 @@ export function checkSingleFrom(msg: Pick<InboundMessage, 'fromMailboxes' | 'sen
 // ---------------------------------------------------------------------------------------------
 // Authentication of the From domain
 
-/** Two-label public suffixes under which the registrable domain has three labels. */
-export const TWO_LABEL_SUFFIXES: ReadonlySet<string> = new Set(
-  (
-    'co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk net.uk sch.uk nhs.uk police.uk ' +
-    'com.au net.au org.au edu.au gov.au asn.au id.au co.nz org.nz net.nz govt.nz ac.nz ' +
-    'co.jp ne.jp or.jp ac.jp go.jp ad.jp ed.jp gr.jp lg.jp com.br net.br org.br gov.br ' +
-    'co.in net.in org.in gov.in ac.in firm.in co.za org.za gov.za ac.za net.za ' +
-    'com.cn net.cn org.cn gov.cn edu.cn ac.cn com.mx org.mx gob.mx net.mx edu.mx ' +
-    'co.kr or.kr go.kr ac.kr ne.kr com.sg edu.sg gov.sg org.sg net.sg com.hk org.hk net.hk gov.hk edu.hk ' +
-    'com.tw org.tw net.tw gov.tw edu.tw com.tr org.tr gov.tr net.tr edu.tr co.il org.il ac.il gov.il net.il ' +
-    'com.ar gob.ar net.ar org.ar co.id or.id go.id ac.id web.id com.my gov.my net.my org.my ' +
-    'com.ph gov.ph net.ph org.ph com.pl net.pl org.pl co.th go.th ac.th or.th in.th ' +
-    'com.ua net.ua org.ua gov.ua com.sa gov.sa net.sa org.sa com.eg gov.eg com.ng gov.ng ' +
-    'co.ke or.ke go.ke com.pk gov.pk com.vn gov.vn net.vn com.co gov.co net.co org.co ' +
-    'com.pe gob.pe co.at or.at gv.at ac.at com.es gob.es org.es nom.es com.gr gov.gr ' +
-    'com.ru net.ru org.ru com.qa gov.qa com.kw com.bh com.om co.ae gov.ae ac.ae'
-  ).split(' '),
-);
-
 /** The domain of an address, lower case, without a trailing dot; '' when there is none. */
 export function domainOf(address: string | undefined): string {
   const text = (address ?? '').trim().replace(/^<|>$/g, '');
@@ -131,12 +112,16 @@ export function domainOf(address: string | undefined): string {
         .replace(/\.$/, '');
 }
 
-/** The organisational (registrable) domain of `domain`; see TWO_LABEL_SUFFIXES. */
+/**
+ * The organisational (registrable) domain of `domain` (RFC 7489 section 3.2): one label below its
+ * public suffix, by the Public Suffix List (tldts), private suffixes included, so that two tenants
+ * of a shared hosting domain (`a.herokuapp.com`, `b.herokuapp.com`) or two companies under a
+ * ccTLD's second level (`a.com.pt`, `b.com.pt`) are never taken for one organisation. A name the
+ * list cannot place (an IP literal, a single label) is its own organisational domain.
+ */
 export function organisationalDomain(domain: string): string {
-  const labels = domain.trim().toLowerCase().replace(/\.$/, '').split('.').filter(Boolean);
-  if (labels.length <= 2) return labels.join('.');
-  const lastTwo = labels.slice(-2).join('.');
-  return TWO_LABEL_SUFFIXES.has(lastTwo) ? labels.slice(-3).join('.') : lastTwo;
+  const name = domain.trim().toLowerCase().replace(/\.$/, '');
+  return getDomain(name, { allowPrivateDomains: true }) ?? name;
 }
 
 /** Relaxed alignment (RFC 7489): the same organisational domain. */

@@ -280,6 +280,12 @@ describe('checkAuthentication', () => {
     expect(aligned('bounce.example.co.uk', 'example.co.uk')).toBe(true);
     expect(aligned('other.co.uk', 'example.co.uk')).toBe(false);
     expect(aligned('com', 'com')).toBe(false);
+    // Second levels of a ccTLD and shared hosting domains are public suffixes: two organisations.
+    expect(aligned('evil.com.pt', 'victim.com.pt')).toBe(false);
+    expect(aligned('mail.victim.com.pt', 'victim.com.pt')).toBe(true);
+    expect(aligned('evil.herokuapp.com', 'victim.herokuapp.com')).toBe(false);
+    expect(aligned('evil.github.io', 'victim.github.io')).toBe(false);
+    expect(aligned('a.example.test', 'example.test')).toBe(true);
     expect(aligned('', '')).toBe(false);
     expect(domainOf('<Priya@Example.COM>')).toBe('example.com');
     expect(domainOf('')).toBe('');
