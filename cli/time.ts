@@ -2,7 +2,7 @@
  * Times on the command line: stored in UTC, shown and typed in the organisation's time zone.
  */
 import { DateTime, IANAZone } from 'luxon';
-import { instantOfLocal } from '#shared/programme/schedule.ts';
+import { instantOfLocal } from '#shared/programme/cron.ts';
 import { UsageError } from './output.ts';
 
 /** When `--meeting` gives a date without a time. */

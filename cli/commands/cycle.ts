@@ -361,7 +361,7 @@ export const cycleMove: Command = {
     const meetingAt = parseLocalDateTime(meeting, timeZone);
     const [{ cycleDeps }, { moveMeeting, MeetingCannotMove }] = await Promise.all([
       import('#shared/adapters/runtime.ts'),
-      import('#shared/package/meeting.ts'),
+      import('#shared/cycle/meeting.ts'),
     ]);
     try {
       const moved = await moveMeeting(

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { canonicalHash } from '#shared/evidence/canonical-json.ts';
+import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { NonEmptyText, PersonId } from '#shared/model/common.ts';
 import type { ProgrammeVersion } from '#shared/model/programme-ref.ts';
 import { formatIssue, parseProgramme, type Programme, type ProgrammeIssue } from '#shared/programme/load.ts';

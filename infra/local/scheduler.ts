@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import type { Clock } from '#shared/clock.ts';
-import { nextOccurrences } from '#shared/programme/schedule.ts';
+import { nextOccurrences } from '#shared/programme/cron.ts';
 import type { ResolveHandler } from './stepfunctions/lambda.ts';
 
 export class InvalidScheduleResource extends Error {

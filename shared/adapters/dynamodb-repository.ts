@@ -34,8 +34,8 @@ import { InputRequest, InputSubmission, statusAfter } from '../model/input.ts';
 import { ProgrammeVersion } from '../model/programme-ref.ts';
 import { NotificationKey, ParkedTask, Purpose, ReplyTokenRecord } from '../model/records.ts';
 import { computeEventHash, GENESIS_HASH } from '../evidence/hash-chain.ts';
-import { MinutesRecord } from '../minutes/record.ts';
-import { CycleSummary } from '../package/history.ts';
+import { MinutesRecord } from '../model/minutes-record.ts';
+import { CycleSummary } from '../model/cycle-summary.ts';
 import { eventsTableNameFor, TTL_ATTRIBUTE } from '../store/table-design.ts';
 import { PeriodClaim } from '../cycle/start.ts';
 import {

@@ -4,7 +4,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Clock } from '../clock.ts';
-import { CycleNotifier } from '../mail/notifier.ts';
+import { CycleNotifier } from '../notify/notifier.ts';
 import { Outbox } from '../mail/outbox.ts';
 import { InvalidReplyKeyring, parseReplyKeyring, type ReplyKeyring } from '../mail/reply-keyring.ts';
 import type { ReviewRepository } from '../store/repository.ts';

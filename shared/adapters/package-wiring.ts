@@ -9,9 +9,9 @@
  * minutes.pdf, rendered from the stored record (shared/minutes/render.ts).
  */
 import type { ArchivedMinutes, LoadedPackage, PackagePort, StoredPackage } from '../cycle/ports.ts';
-import type { MinutesRecord } from '../minutes/record.ts';
+import type { MinutesRecord } from '../model/minutes-record.ts';
 import type { MinutesRenderContext } from '../minutes/render.ts';
-import { canonicalJson } from '../evidence/canonical-json.ts';
+import { canonicalJson } from '../model/canonical-json.ts';
 import { chartCid, type PackageModel } from '../package/model.ts';
 import { renderPackage } from '../package/render.ts';
 import type { BlobStore } from '../store/blob-store.ts';

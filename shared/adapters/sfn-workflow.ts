@@ -9,7 +9,7 @@ import {
   SendTaskSuccessCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { WorkflowPort } from '../cycle/ports.ts';
+import type { WorkflowPort } from '../store/workflow.ts';
 
 export class MissingStateMachine extends Error {
   override name = 'MissingStateMachine' as const;

@@ -25,7 +25,7 @@ import {
   parseCron,
   UnknownTimeZone,
   type CronExpression,
-} from '../programme/schedule.ts';
+} from '../programme/cron.ts';
 
 /** How far back a period's opening occurrence is looked for: longer than any review interval. */
 const LOOK_BACK_DAYS = 5 * 366;

@@ -9,18 +9,14 @@ import type { Cycle } from '../model/cycle.ts';
 import type { InputRequest, InputSubmission } from '../model/input.ts';
 import type { Programme, Person } from '../programme/load.ts';
 import type { ReviewRepository } from '../store/repository.ts';
+import type { WorkflowPort } from '../store/workflow.ts';
 import type { LadderStep } from '../actions/escalation-policy.ts';
 import type { ActionNotifierPort } from '../actions/ports.ts';
 import type { InputStep } from './input-policy.ts';
 import type { AnchorStore } from '../evidence/anchor.ts';
 import type { PackageModel } from '../package/model.ts';
-import type { MinutesRecord } from '../minutes/record.ts';
+import type { MinutesRecord } from '../model/minutes-record.ts';
 import type { MinutesRenderContext } from '../minutes/render.ts';
-
-/** Resumes a waiting workflow task. */
-export interface WorkflowPort {
-  sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void>;
-}
 
 /** A frozen review package, as stored. */
 export interface StoredPackage {

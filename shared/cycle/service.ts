@@ -22,7 +22,7 @@ import { cycleDates } from '../programme/schedule.ts';
 import { AlreadyExists, NotFound } from '../store/repository.ts';
 import { checkInputs as decideInputs, type InputState } from './input-policy.ts';
 import type { ArchivedMinutes, CycleDeps, StoredPackage } from './ports.ts';
-import { assertPackageReady, freezePackage, packageToDistribute } from '../package/phase.ts';
+import { assertPackageReady, freezePackage, packageToDistribute } from './package-phase.ts';
 
 export interface CycleView {
   readonly cycleId: string;

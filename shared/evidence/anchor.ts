@@ -31,7 +31,7 @@ import type { Clock } from '../clock.ts';
 import { parseWith, ProgrammeId, Sha256Hex, UtcTimestamp } from '../model/common.ts';
 import { CycleId } from '../model/ids.ts';
 import type { ReviewRepository } from '../store/repository.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../model/canonical-json.ts';
 import {
   anchorKeyOf,
   SIGNING_ALGORITHM,

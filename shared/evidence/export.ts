@@ -31,7 +31,7 @@ import {
   type Manifest,
   type ManifestEntry,
 } from './bundle.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../model/canonical-json.ts';
 import { toCsv } from './csv.ts';
 import { inboundMessagePath, keptRawMessage } from './inbound-evidence.ts';
 import { RECEIPT_EVENT_TYPES } from './mail-events.ts';

@@ -11,7 +11,7 @@
  * or reordering two changes a hash that a later event (or the anchored head) commits to, and
  * `verifyChain` names the first place where the chain no longer holds.
  */
-import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { canonicalJson, sha256Hex } from '../model/canonical-json.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

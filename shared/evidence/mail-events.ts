@@ -15,7 +15,7 @@ import type { CycleEvent } from '../model/event.ts';
 import { CycleId } from '../model/ids.ts';
 import { NotificationKey } from '../model/records.ts';
 import type { ReviewRepository } from '../store/repository.ts';
-import { sha256Hex } from './canonical-json.ts';
+import { sha256Hex } from '../model/canonical-json.ts';
 
 export class InvalidMailEvent extends Error {
   override name = 'InvalidMailEvent' as const;

@@ -24,7 +24,7 @@
  */
 import { z } from 'zod';
 import { sha256Of } from '../store/blob-store.ts';
-import { minutesHash } from '../minutes/record.ts';
+import { minutesHash } from '../model/minutes-record.ts';
 import {
   checkAnchorSignature,
   MILESTONE_EVENTS,

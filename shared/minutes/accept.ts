@@ -29,7 +29,7 @@ import { actionIdFor, CycleId } from '../model/ids.ts';
 import type { Programme } from '../programme/schema.ts';
 import { personById } from '../programme/queries.ts';
 import { AlreadyExists, ConcurrentUpdate, NotFound, type ReviewRepository } from '../store/repository.ts';
-import { minutesHash, MinutesSource, type MinutesRecord } from './record.ts';
+import { minutesHash, MinutesSource, type MinutesRecord } from '../model/minutes-record.ts';
 import { declaredReplaces, validateMinutes } from './validate.ts';
 
 export class CycleNotAwaitingMinutes extends Error {

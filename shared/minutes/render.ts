@@ -8,8 +8,8 @@ import { ASSESSMENT_ASPECTS, DECISION_CATEGORIES, DECISION_CATEGORY_TITLES } fro
 import type { OutlineSection, PackageOutline } from '../package/outline.ts';
 import { packageHtml } from '../package/html.ts';
 import { packagePdf } from '../package/pdf.ts';
-import { ASPECT_TITLES } from './schema.ts';
-import type { MinutesRecord } from './record.ts';
+import { ASPECT_TITLES } from '../model/minutes.ts';
+import type { MinutesRecord } from '../model/minutes-record.ts';
 
 export interface MinutesRenderContext {
   /** The name to show for a person id (e.g. from the programme's people); the id if unknown. */

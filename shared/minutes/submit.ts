@@ -5,7 +5,7 @@
  * first sends the task success; the others find it completed and send nothing.
  */
 import type { Clock } from '../clock.ts';
-import type { WorkflowPort } from '../cycle/ports.ts';
+import type { WorkflowPort } from '../store/workflow.ts';
 import { ProgrammeSchema } from '../programme/schema.ts';
 import { ismsManager, programmeCatalogue } from '../programme/queries.ts';
 import { NotFound, type ReviewRepository } from '../store/repository.ts';

@@ -14,7 +14,7 @@ import type { Cycle } from '../model/cycle.ts';
 import { ASSESSMENT_ASPECTS, DECISION_CATEGORIES, DECISION_CATEGORY_TITLES } from '../model/meeting.ts';
 import { ismsManager, topManagement } from '../programme/queries.ts';
 import type { Person, Programme } from '../programme/schema.ts';
-import { ASPECT_QUESTIONS, ASPECT_TITLES, type ValidMinutes } from './schema.ts';
+import { ASPECT_QUESTIONS, ASPECT_TITLES, type ValidMinutes } from '../model/minutes.ts';
 
 export interface TemplateInput {
   readonly programme: Programme;

@@ -42,7 +42,7 @@ import {
   MinutesDocument,
   showValue,
   ValidMinutes,
-} from './schema.ts';
+} from '../model/minutes.ts';
 
 export interface MinutesContext {
   readonly programme: Programme;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { NonEmptyText, Sha256Hex, UtcTimestamp } from './common.ts';
 import { CycleId } from './ids.ts';
 import { Actor } from './action.ts';
-import { canonicalJson } from '../evidence/canonical-json.ts';
+import { canonicalJson } from './canonical-json.ts';
 
 /** Dotted lower-case words, subject first: `cycle.opened`, `input.submitted`, `action.escalated`. */
 export const EventType = z

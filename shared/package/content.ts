@@ -13,7 +13,7 @@ import { ismsManager, personById, programmeCatalogue } from '../programme/querie
 import { daysOverdue } from '../actions/escalation-policy.ts';
 import { clauseLabel } from '../catalogue/catalogue.ts';
 import { proposedAgenda } from './agenda.ts';
-import type { CycleSummary } from './history.ts';
+import type { CycleSummary } from '../model/cycle-summary.ts';
 import type {
   ActionRow,
   DecisionItem,

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { canonicalHash } from '../evidence/canonical-json.ts';
+import { canonicalHash } from '../model/canonical-json.ts';
 import { renderCharts } from './charts.ts';
 import { packageHtml } from './html.ts';
 import { chartCid, type PackageModel, type RenderedPackage } from './model.ts';
@@ -13,7 +13,6 @@ import { packageOutline } from './outline.ts';
 import { packagePdf } from './pdf.ts';
 import { packageText } from './text.ts';
 import { BlobNotFound, type BlobStore } from '../store/blob-store.ts';
-import type { ReviewRepository } from '../store/repository.ts';
 
 /** The content hash: what every form's footer shows and the cycle records. */
 export const contentHashOf = (model: PackageModel): string => canonicalHash(model);
@@ -55,22 +54,6 @@ export async function writePackageFiles(
   await writeFile(paths.text, rendered.text, 'utf8');
   await Promise.all(rendered.charts.map((c, i) => writeFile(paths.charts[i]!, c.png)));
   return paths;
-}
-
-/**
- * Renders a cycle's package from a repository, without freezing anything, and writes its files
- * into `dir` (see writePackageFiles). For the frozen package as distributed, use
- * writeFrozenPackage: its footer hash is the one recorded on the cycle.
- */
-export async function renderPackageFiles(args: {
-  repo: ReviewRepository;
-  cycleId: string;
-  now: Date;
-  dir: string;
-}): Promise<{ rendered: RenderedPackage; paths: Awaited<ReturnType<typeof writePackageFiles>> }> {
-  const { buildPackageModel } = await import('./phase.ts');
-  const rendered = await renderPackage(await buildPackageModel(args.repo, args.cycleId, args.now));
-  return { rendered, paths: await writePackageFiles(rendered, args.dir) };
 }
 
 /**

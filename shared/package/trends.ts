@@ -7,7 +7,7 @@
  * incidents, overdue or stalled items are better lower; compliance, fulfilment, progress, closed
  * and met are better higher; a name that says neither gets no direction (shown, never judged).
  */
-import type { CycleSummary } from './history.ts';
+import type { CycleSummary } from '../model/cycle-summary.ts';
 import type {
   ChartSpec,
   Direction,

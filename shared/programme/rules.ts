@@ -6,7 +6,7 @@ import { allInputKeys, catalogueFor } from '#shared/catalogue/catalogue.ts';
 import { isStandardId, standards, type StandardId } from '#shared/catalogue/standards.ts';
 import type { Clock } from '#shared/clock.ts';
 import { didYouMean } from './suggest.ts';
-import { InvalidCron, nextOccurrences, parseCron, type CronExpression } from './schedule.ts';
+import { InvalidCron, nextOccurrences, parseCron, type CronExpression } from './cron.ts';
 import { ESCALATION_DEFAULTS } from './schema.ts';
 import { isIanaTimeZone } from './time-zone.ts';
 

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { standardIds } from '#shared/catalogue/standards.ts';
-import { InvalidCron, parseCron } from './schedule.ts';
+import { InvalidCron, parseCron } from './cron.ts';
 import { isIanaTimeZone, suggestTimeZone } from './time-zone.ts';
 
 // Messages for a value start with "is ...": the value is put in front of them when reported.

@@ -35,7 +35,7 @@ import { followUpDate } from '../model/action.ts';
 import type { Action } from '../model/action.ts';
 import type { Cycle } from '../model/cycle.ts';
 import type { InputRequest, InputSubmission } from '../model/input.ts';
-import { sha256Hex } from '../evidence/canonical-json.ts';
+import { sha256Hex } from '../model/canonical-json.ts';
 
 export interface AccessPattern {
   readonly pattern: string;

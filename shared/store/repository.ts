@@ -19,8 +19,8 @@ import type { ChainHead, CycleEvent, EventDraft } from '../model/event.ts';
 import type { InputRequest, InputSubmission } from '../model/input.ts';
 import type { ProgrammeVersion } from '../model/programme-ref.ts';
 import type { ParkedTask, ReplyTokenRecord } from '../model/records.ts';
-import type { MinutesRecord } from '../minutes/record.ts';
-import type { CycleSummary } from '../package/history.ts';
+import type { MinutesRecord } from '../model/minutes-record.ts';
+import type { CycleSummary } from '../model/cycle-summary.ts';
 import type { InboundMailStore } from './held-mail.ts';
 
 export type RecordKind =

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
-import { canonicalHash } from '#shared/evidence/canonical-json.ts';
+import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
 import { acceptMinutes } from '#shared/minutes/accept.ts';
 import { cycleIdFor, newSubmissionId } from '#shared/model/ids.ts';

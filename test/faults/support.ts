@@ -14,7 +14,7 @@ import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { resetCycleDeps } from '#shared/adapters/runtime.ts';
 import { CLOCK_ENV_VAR } from '#shared/clock.ts';
-import { canonicalHash } from '#shared/evidence/canonical-json.ts';
+import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { Programme } from '#shared/programme/schema.ts';

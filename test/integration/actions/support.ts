@@ -13,9 +13,9 @@ import { S3BlobStore, s3ClientFromEnv } from '#shared/adapters/s3-blob-store.ts'
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import { FixedClock } from '#shared/clock.ts';
 import type { PackagePort } from '#shared/cycle/ports.ts';
-import { canonicalHash } from '#shared/evidence/canonical-json.ts';
+import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { ingest, type IngestDeps, type IngestResult } from '#shared/ingest/pipeline.ts';
-import { CycleNotifier } from '#shared/mail/notifier.ts';
+import { CycleNotifier } from '#shared/notify/notifier.ts';
 import { Outbox } from '#shared/mail/outbox.ts';
 import { singleKeyring } from '#shared/mail/reply-keyring.ts';
 import { submitMinutes, type SubmitMinutesResult } from '#shared/minutes/submit.ts';

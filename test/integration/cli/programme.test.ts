@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
-import { canonicalHash } from '#shared/evidence/canonical-json.ts';
+import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { parseProgramme } from '#shared/programme/load.ts';
 import { freshTable } from '#test/support/local-stack.ts';
 import { cli, dataDirFor } from './support.ts';

@@ -34,7 +34,7 @@ import {
   requestInputs,
   requestMinutes,
 } from '#shared/cycle/service.ts';
-import { canonicalHash, sha256Hex } from '#shared/evidence/canonical-json.ts';
+import { canonicalHash, sha256Hex } from '#shared/model/canonical-json.ts';
 import { computeEventHash } from '#shared/evidence/hash-chain.ts';
 import { verifyBundle, type AnchorCheck } from '#shared/evidence/verify.ts';
 import { acceptMinutes } from '#shared/minutes/accept.ts';

@@ -16,7 +16,7 @@ import {
   MinutesAlreadyAccepted,
   type AcceptMinutesInput,
 } from '#shared/minutes/accept.ts';
-import { minutesHash, type MinutesRecord } from '#shared/minutes/record.ts';
+import { minutesHash, type MinutesRecord } from '#shared/model/minutes-record.ts';
 import { AlreadyExists, NotFound } from '#shared/store/repository.ts';
 import { freshTable } from '#test/support/local-stack.ts';
 import {

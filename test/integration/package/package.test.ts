@@ -16,7 +16,7 @@ import { checkInputs, compilePackage, distributePackage } from '#shared/cycle/se
 import { writeFrozenPackage } from '#shared/package/render.ts';
 import { FileSigner } from '#shared/adapters/file-signer.ts';
 import { anchorKeyOf, formatFingerprint } from '#shared/evidence/signer.ts';
-import { moveMeeting } from '#shared/package/meeting.ts';
+import { moveMeeting } from '#shared/cycle/meeting.ts';
 import { newSubmissionId } from '#shared/model/ids.ts';
 import type { InputRequest, InputSubmission } from '#shared/model/input.ts';
 import { cycleWorld } from '#test/support/cycle-world.ts';

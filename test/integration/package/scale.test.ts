@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
-import { canonicalHash } from '#shared/evidence/canonical-json.ts';
+import { canonicalHash } from '#shared/model/canonical-json.ts';
 import type { Action } from '#shared/model/action.ts';
 import { actionIdFor, cycleIdFor } from '#shared/model/ids.ts';
 import { packageModel } from '#shared/package/content.ts';
 import { summaryOf } from '#shared/package/history.ts';
-import { buildPackageModel } from '#shared/package/phase.ts';
+import { buildPackageModel } from '#shared/cycle/package-phase.ts';
 import { freshTable } from '#test/support/local-stack.ts';
 import { aCycle, anAction } from '#test/unit/model/builders.ts';
 import { packageSources, theProgramme, NOW } from '#test/unit/package/fixtures.ts';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { latestOccurrence, reviewPeriod } from '#shared/cycle/period.ts';
-import { parseCron, UnknownTimeZone } from '#shared/programme/schedule.ts';
+import { parseCron, UnknownTimeZone } from '#shared/programme/cron.ts';
 
 type Schedule = Parameters<typeof reviewPeriod>[0];
 

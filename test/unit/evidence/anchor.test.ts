@@ -30,7 +30,7 @@ import {
   signAnchor,
   type SignedAnchor,
 } from '#shared/evidence/anchor.ts';
-import { canonicalJson } from '#shared/evidence/canonical-json.ts';
+import { canonicalJson } from '#shared/model/canonical-json.ts';
 import { aCycle, aProgrammeVersion } from '../model/builders.ts';
 
 const cycle = aCycle({ phase: 'DISTRIBUTED' });

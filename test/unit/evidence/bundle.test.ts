@@ -7,7 +7,7 @@ import {
   type StoredAnchor,
 } from '#shared/evidence/anchor.ts';
 import { Manifest } from '#shared/evidence/bundle.ts';
-import { canonicalJson, sha256Hex } from '#shared/evidence/canonical-json.ts';
+import { canonicalJson, sha256Hex } from '#shared/model/canonical-json.ts';
 import { buildEvidenceBundle, CycleNotFoundForExport } from '#shared/evidence/export.ts';
 import { computeEventHash, GENESIS_HASH } from '#shared/evidence/hash-chain.ts';
 import { formatVerification, verifyBundle, type BundleVerification } from '#shared/evidence/verify.ts';

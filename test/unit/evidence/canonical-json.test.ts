@@ -1,12 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import {
-  canonicalHash,
-  canonicalJson,
-  NotCanonicalizable,
-  sha256Hex,
-} from '#shared/evidence/canonical-json.ts';
+import { canonicalHash, canonicalJson, NotCanonicalizable, sha256Hex } from '#shared/model/canonical-json.ts';
 
 /** The same value with every object's keys in a different (reversed or rotated) order. */
 function reorder(value: unknown, seed: number): unknown {

@@ -6,7 +6,7 @@
 import { FileSigner, newSigningKeyPem } from '#shared/adapters/file-signer.ts';
 import { FixedClock } from '#shared/clock.ts';
 import { MemoryAnchorStore } from '#shared/evidence/anchor.ts';
-import { canonicalJson } from '#shared/evidence/canonical-json.ts';
+import { canonicalJson } from '#shared/model/canonical-json.ts';
 import { computeEventHash, GENESIS_HASH } from '#shared/evidence/hash-chain.ts';
 import type { EvidenceSource } from '#shared/evidence/export.ts';
 import type { OutboxRecord } from '#shared/mail/outbox.ts';

@@ -8,7 +8,7 @@ import {
   verifyChain,
   type ChainedEvent,
 } from '#shared/evidence/hash-chain.ts';
-import { sha256Hex, canonicalJson } from '#shared/evidence/canonical-json.ts';
+import { sha256Hex, canonicalJson } from '#shared/model/canonical-json.ts';
 
 const CYCLE = 'C-20261001T0800Z-Q';
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSigner, newSigningKeyPem } from '#shared/adapters/file-signer.ts';
 import { anchorMilestone, type AnchorMilestone } from '#shared/evidence/anchor.ts';
 import { Manifest } from '#shared/evidence/bundle.ts';
-import { canonicalJson, sha256Hex } from '#shared/evidence/canonical-json.ts';
+import { canonicalJson, sha256Hex } from '#shared/model/canonical-json.ts';
 import { buildEvidenceBundle } from '#shared/evidence/export.ts';
 import { computeEventHash } from '#shared/evidence/hash-chain.ts';
 import { anchorKeyOf, formatFingerprint } from '#shared/evidence/signer.ts';

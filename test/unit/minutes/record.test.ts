@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { actionIdFor } from '#shared/model/ids.ts';
-import { minutesHash, MinutesRecord, MinutesSource } from '#shared/minutes/record.ts';
+import { minutesHash, MinutesRecord, MinutesSource } from '#shared/model/minutes-record.ts';
 import { validateMinutes } from '#shared/minutes/validate.ts';
 import { ACCESS_PATTERNS, minutesKeys } from '#shared/store/keys.ts';
 import { CYCLE_ID, theContext, VALID_MINUTES } from './support.ts';

@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { actionIdFor } from '#shared/model/ids.ts';
-import { minutesHash, type MinutesRecord } from '#shared/minutes/record.ts';
+import { minutesHash, type MinutesRecord } from '#shared/model/minutes-record.ts';
 import { minutesHtml, minutesPdf } from '#shared/minutes/render.ts';
 import { validateMinutes } from '#shared/minutes/validate.ts';
 import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';

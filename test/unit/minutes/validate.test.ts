@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { decisionIdFor } from '#shared/model/ids.ts';
 import { DECISION_CATEGORIES } from '#shared/model/meeting.ts';
-import { decisionCategoryOf, MAX_MINUTES_BYTES } from '#shared/minutes/schema.ts';
+import { decisionCategoryOf, MAX_MINUTES_BYTES } from '#shared/model/minutes.ts';
 import { declaredReplaces, validateMinutes, type MinutesContext } from '#shared/minutes/validate.ts';
 import { CYCLE_ID, lineOf, theContext, theCycle, VALID_MINUTES, withLine } from './support.ts';
 

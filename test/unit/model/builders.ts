@@ -7,7 +7,7 @@ import type { EventDraft } from '#shared/model/event.ts';
 import { actionIdFor, cycleIdFor, newSubmissionId } from '#shared/model/ids.ts';
 import type { InputRequest, InputSubmission } from '#shared/model/input.ts';
 import type { ProgrammeVersion } from '#shared/model/programme-ref.ts';
-import { canonicalHash } from '#shared/evidence/canonical-json.ts';
+import { canonicalHash } from '#shared/model/canonical-json.ts';
 
 export const PROGRAMME_ID = 'example-ltd';
 export const OPENED_AT = new Date('2026-10-01T08:00:00.000Z');

@@ -13,7 +13,7 @@ import type { Cycle } from '#shared/model/cycle.ts';
 import { actionIdFor, cycleIdFor } from '#shared/model/ids.ts';
 import type { InputRequest, InputSubmission, Metric } from '#shared/model/input.ts';
 import type { PackageSources } from '#shared/package/content.ts';
-import type { CycleSummary } from '#shared/package/history.ts';
+import type { CycleSummary } from '#shared/model/cycle-summary.ts';
 import { aCycle, anAction, answered, anInputRequest, aSubmission } from '#test/unit/model/builders.ts';
 
 export const OPENED = new Date('2027-01-04T09:00:00.000Z');

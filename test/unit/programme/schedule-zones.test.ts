@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { cycleDates, nextOccurrences, plannedCycles } from '#shared/programme/schedule.ts';
+import { nextOccurrences } from '#shared/programme/cron.ts';
+import { cycleDates, plannedCycles } from '#shared/programme/schedule.ts';
 
 const ZONES = [
   'Europe/London',

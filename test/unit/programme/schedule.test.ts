@@ -3,14 +3,13 @@ import fc from 'fast-check';
 import { DateTime, IANAZone } from 'luxon';
 import {
   cronMatches,
-  cycleDates,
   dateMatches,
   InvalidCron,
   nextOccurrences,
   parseCron,
-  plannedCycles,
   UnknownTimeZone,
-} from '#shared/programme/schedule.ts';
+} from '#shared/programme/cron.ts';
+import { cycleDates, plannedCycles } from '#shared/programme/schedule.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import { FixedClock } from '#shared/clock.ts';
 

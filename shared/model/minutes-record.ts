@@ -4,10 +4,10 @@
  * replaces) becomes version n+1. Every version is kept; the latest is the one that counts.
  */
 import { z } from 'zod';
-import { NonEmptyText, PersonId, ProgrammeId, Sha256Hex, UtcTimestamp } from '../model/common.ts';
-import { ActionId, CycleId } from '../model/ids.ts';
-import { sha256Hex } from '../evidence/canonical-json.ts';
-import { MAX_MINUTES_BYTES, ValidMinutes } from './schema.ts';
+import { NonEmptyText, PersonId, ProgrammeId, Sha256Hex, UtcTimestamp } from './common.ts';
+import { ActionId, CycleId } from './ids.ts';
+import { sha256Hex } from './canonical-json.ts';
+import { MAX_MINUTES_BYTES, ValidMinutes } from './minutes.ts';
 
 /** Where the minutes came from: an email reply (its Message-ID, the raw message) or the CLI. */
 export const MinutesSource = z.discriminatedUnion(

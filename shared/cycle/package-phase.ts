@@ -12,10 +12,10 @@ import type { Cycle } from '../model/cycle.ts';
 import type { InputRequest } from '../model/input.ts';
 import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
 import type { ReviewRepository } from '../store/repository.ts';
-import type { CycleDeps, StoredPackage } from '../cycle/ports.ts';
-import { packageModel, type PackageSources } from './content.ts';
-import { summaryOf } from './history.ts';
-import type { PackageModel } from './model.ts';
+import type { CycleDeps, StoredPackage } from './ports.ts';
+import { packageModel, type PackageSources } from '../package/content.ts';
+import { summaryOf } from '../package/history.ts';
+import type { PackageModel } from '../package/model.ts';
 
 /** How many earlier reviews the trends reach back to. */
 export const TREND_HISTORY = 40;

@@ -42,8 +42,8 @@
  * put after the field's path: `attendees[1].status: is missing; write present, absent or proxy`.
  */
 import { z } from 'zod';
-import { CalendarDate, InputKey, NonEmptyText, PersonId, UtcTimestamp } from '../model/common.ts';
-import { CycleId, DecisionId } from '../model/ids.ts';
+import { CalendarDate, InputKey, NonEmptyText, PersonId, UtcTimestamp } from './common.ts';
+import { CycleId, DecisionId } from './ids.ts';
 import {
   ASSESSMENT_ASPECTS,
   Assessment,
@@ -55,7 +55,7 @@ import {
   VERDICTS,
   type AssessmentAspect,
   type DecisionCategory,
-} from '../model/meeting.ts';
+} from './meeting.ts';
 
 /** Minutes longer than this (UTF-8 bytes) are refused: the record must fit one stored item. */
 export const MAX_MINUTES_BYTES = 64 * 1024;

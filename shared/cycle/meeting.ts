@@ -9,9 +9,9 @@
  */
 import { UtcTimestamp } from '../model/common.ts';
 import type { Cycle } from '../model/cycle.ts';
-import type { CycleDeps } from '../cycle/ports.ts';
-import { attendees } from '../cycle/service.ts';
-import { cycleAndProgramme } from './phase.ts';
+import type { CycleDeps } from './ports.ts';
+import { attendees } from './service.ts';
+import { cycleAndProgramme } from './package-phase.ts';
 
 export class MeetingCannotMove extends Error {
   override name = 'MeetingCannotMove' as const;

@@ -16,21 +16,21 @@ import type { Programme, Person as ProgrammePerson } from '../programme/schema.t
 import { executiveOf, ismsManager, personById, topManagement } from '../programme/queries.ts';
 import type { ReviewRepository } from '../store/repository.ts';
 import { cycleTitle } from '../package/content.ts';
-import { meetingInvitation } from './ics.ts';
-import type { MessageSpec } from './compose.ts';
-import type { Outbox } from './outbox.ts';
-import { decodeReplyAddress, newReplyId, signReplyAddress } from './reply-address.ts';
-import { MAX_REPLY_TOKEN_DAYS, type ReplyKeyring } from './reply-keyring.ts';
-import { DEFAULT_MAIL_LIMITS } from './mail-checks.ts';
+import { meetingInvitation } from '../mail/ics.ts';
+import type { MessageSpec } from '../mail/compose.ts';
+import type { Outbox } from '../mail/outbox.ts';
+import { decodeReplyAddress, newReplyId, signReplyAddress } from '../mail/reply-address.ts';
+import { MAX_REPLY_TOKEN_DAYS, type ReplyKeyring } from '../mail/reply-keyring.ts';
+import { DEFAULT_MAIL_LIMITS } from '../mail/mail-checks.ts';
 import {
   MANAGEMENT_COMMANDS,
   renderActionCommandLines,
   renderInputBlocks,
   renderInputTemplate,
-} from './reply-format.ts';
-import * as templates from './templates/index.ts';
-import { meetingMoved } from './templates/package-distribution.ts';
-import { withEvidenceKeyHtml, withEvidenceKeyText } from './templates/evidence-key.ts';
+} from '../mail/reply-format.ts';
+import * as templates from '../mail/templates/index.ts';
+import { meetingMoved } from '../mail/templates/package-distribution.ts';
+import { withEvidenceKeyHtml, withEvidenceKeyText } from '../mail/templates/evidence-key.ts';
 
 export interface NotifierOptions {
   readonly outbox: Outbox;
