@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects so that unit tests never wait for emulators: the local stack (DynamoDB Local,
- * SES, S3, SMTP) starts in the global setup only when a test that needs it is selected.
+ * Four projects, one per need (`npm run test:<name>` runs one, `npm test` all of them at once):
+ * unit and infra need neither Java nor Chromium and start nothing; emulated starts the local stack
+ * (DynamoDB Local on Java, SES, S3, SMTP) in its global setup; browser needs Chromium. Each global
+ * setup checks its prerequisite first and stops the run, saying how to install it.
  */
 export default defineConfig({
   test: {
@@ -24,9 +26,20 @@ export default defineConfig({
       },
       {
         test: {
-          // The package rendered in headless chromium (/usr/bin/chromium; .ci/run installs it).
+          // Template assertions and cdk-nag on the synthesized stack: no emulators.
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // The package rendered in headless Chromium (CHROMIUM_PATH, else /usr/bin/chromium).
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/browser/global-setup.ts'],
           pool: 'forks',
           testTimeout: 30_000,
           hookTimeout: 30_000,
@@ -36,7 +49,7 @@ export default defineConfig({
         test: {
           name: 'emulated',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', 'test/browser/**', '**/node_modules/**'],
+          exclude: ['test/unit/**', 'test/infra/**', 'test/browser/**', '**/node_modules/**'],
           globalSetup: ['test/global-setup.ts'],
           pool: 'forks',
           testTimeout: 30_000,

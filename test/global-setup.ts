@@ -1,10 +1,12 @@
 /**
  * Starts the local stack once for the whole test run (free ports, everything in memory) and
  * hands its endpoints to the tests: `inject('localStack')`, or `localStack()` from
- * test/support/local-stack.ts. Stops it, Java process included, when the run ends.
+ * test/support/local-stack.ts. Stops it, Java process included, when the run ends. Java is checked
+ * first: without Java 17+ the run stops at once, saying how to install it.
  */
 import type { TestProject } from 'vitest/node';
 import { startLocalStack, type LocalStackInfo } from '#infra/local/stack.ts';
+import { requireJava } from '#test/support/prerequisites.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,6 +15,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  requireJava();
   const started = Date.now();
   const stack = await startLocalStack({
     log: (line) => {

@@ -1,36 +1,32 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 /**
- * The package HTML in a real browser (Debian's headless chromium, driven by playwright-core), at a
+ * The package HTML in a real browser (headless Chromium, driven by playwright-core), at a
  * desktop and a phone width: laid out sanely (nothing wider than the screen), charts visible, and a
  * hostile submission (script and style tags, an event-handler attribute, a 5,000-character word,
  * right-to-left text, emoji) shown as plain text with no script run. Screenshots go to
  * test-artifacts/browser/ (kept by CI, ignored by git).
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { packageModel } from '#shared/package/content.ts';
 import { renderPackage } from '#shared/package/render.ts';
 import type { RenderedPackage } from '#shared/package/model.ts';
+import { requireChromium } from '#test/support/prerequisites.ts';
 import { HOSTILE, packageSources } from '#test/unit/package/fixtures.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/browser';
 
 let browser: Browser;
 let rendered: RenderedPackage;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `no chromium at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`,
-    );
-  }
+  // Checked first by test/browser/global-setup.ts too.
+  const executablePath = requireChromium();
   await mkdir(ARTIFACTS, { recursive: true });
   [browser, rendered] = await Promise.all([
-    chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
+    chromium.launch({ executablePath, args: ['--no-sandbox'] }),
     renderPackage(packageModel(packageSources({ hostile: true }))),
   ]);
 });
