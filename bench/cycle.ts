@@ -1,5 +1,5 @@
 /**
- * One whole quarterly review cycle, counted: the demo's cycle (demo/run.ts: inputs by SMTP, package,
+ * One whole quarterly review cycle, counted: the demo's cycle (demo/cycle.ts: inputs by SMTP, package,
  * minutes, actions followed up until the cycle closes, in accelerated time) run once on its own
  * ephemeral local stack, with the synthesized state machine on the local Step Functions runtime.
  *
@@ -17,7 +17,7 @@ import { onDynamoClientCreated } from '#shared/adapters/dynamodb.ts';
 import { RequestCounter } from '#shared/adapters/request-counter.ts';
 import { DEFAULT_MEMORY_MB } from '#infra/constructs/isms-function.ts';
 import { functions } from '#infra/functions.ts';
-import { runCycle } from '../demo/run.ts';
+import { runCycle } from '../demo/cycle.ts';
 
 export interface FunctionFigure {
   readonly invocations: number;

@@ -12,25 +12,22 @@
  * each call, so a jump is seen at once; because it is plain data, a CLI or another process started
  * with the same environment sees the same simulated time.
  */
-import type { Clock } from '#shared/clock.ts';
+import { InvalidClockSetting, type Clock, type ClockAnchor } from '#shared/clock.ts';
 
-export const CLOCK_ENV_VAR = 'ISMS_CLOCK';
+// The environment contract (ISMS_CLOCK and its parsing) is shared/clock.ts's; re-exported for the local stack.
+export {
+  CLOCK_ENV_VAR,
+  clockFromEnvironment,
+  InvalidClockSetting,
+  parseClockEnvValue,
+  type ClockAnchor,
+} from '#shared/clock.ts';
 
 /** Node's setTimeout limit (about 24.8 days); longer sleeps are re-armed. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-export class InvalidClockSetting extends Error {
-  override name = 'InvalidClockSetting' as const;
-}
-
 export class SleepAborted extends Error {
   override name = 'SleepAborted' as const;
-}
-
-export interface ClockAnchor {
-  speed: number;
-  realAnchorMs: number;
-  simulatedAnchorMs: number;
 }
 
 export interface RuntimeClockOptions {
@@ -173,51 +170,4 @@ export class RuntimeClock implements Clock {
     for (const sleeper of [...this.sleepers]) sleeper.arm();
     for (const listener of [...this.listeners]) listener(this);
   }
-}
-
-/** Parses an ISMS_CLOCK value; throws InvalidClockSetting when it is not one. */
-export function parseClockEnvValue(value: string): ClockAnchor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    throw new InvalidClockSetting(`${CLOCK_ENV_VAR} is not JSON.`);
-  }
-  const anchor = parsed as Partial<ClockAnchor> | null;
-  const ok =
-    anchor !== null &&
-    typeof anchor === 'object' &&
-    typeof anchor.speed === 'number' &&
-    anchor.speed > 0 &&
-    Number.isFinite(anchor.realAnchorMs) &&
-    Number.isFinite(anchor.simulatedAnchorMs);
-  if (!ok) {
-    throw new InvalidClockSetting(
-      `${CLOCK_ENV_VAR} must be {"speed":<positive number>,"realAnchorMs":<ms>,"simulatedAnchorMs":<ms>}.`,
-    );
-  }
-  return anchor as ClockAnchor;
-}
-
-/**
- * The clock a handler should use: the simulated clock published in ISMS_CLOCK when the local runtime
- * runs accelerated, otherwise the system clock. Reads the environment on each call.
- */
-export function clockFromEnvironment(env: NodeJS.ProcessEnv = process.env): Clock {
-  let cachedValue: string | undefined;
-  let cachedAnchor: ClockAnchor | undefined;
-  return {
-    now(): Date {
-      const value = env[CLOCK_ENV_VAR];
-      if (value === undefined || value === '') return new Date();
-      if (value !== cachedValue) {
-        cachedAnchor = parseClockEnvValue(value);
-        cachedValue = value;
-      }
-      const anchor = cachedAnchor as ClockAnchor;
-      return new Date(
-        Math.floor(anchor.simulatedAnchorMs + (Date.now() - anchor.realAnchorMs) * anchor.speed),
-      );
-    },
-  };
 }

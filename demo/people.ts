@@ -1,0 +1,327 @@
+/**
+ * The simulated people of the demo cycle: they read every email the system sends (written to
+ * <outputDir>/mail/ as .eml) and answer by real SMTP as a mail client would, following the story in
+ * demo/run.ts; run() moves simulated time while the workflow is idle until the cycle closes.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import nodemailer from 'nodemailer';
+import type { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
+import type { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
+import type { S3BlobStore } from '#shared/adapters/s3-blob-store.ts';
+import { renderInputAnswer } from '#shared/mail/reply-format.ts';
+import type { OutboxRecord } from '#shared/mail/outbox.ts';
+import type { Cycle } from '#shared/model/cycle.ts';
+import { personById, programmeCatalogue } from '#shared/programme/queries.ts';
+import type { Programme } from '#shared/programme/schema.ts';
+import type { LocalStack } from '#infra/local/stack.ts';
+import type { LocalWorkflow } from '#infra/local/workflow.ts';
+
+export class DemoFailed extends Error {
+  override name = 'DemoFailed' as const;
+}
+
+const DAY_MS = 86_400_000;
+/** How far simulated time jumps each time the workflow is idle. */
+const STEP_MS = 3 * 3_600_000;
+/** A bound on the whole run, in real time. */
+const TIMEOUT_MS = 110_000;
+
+/** Who answers their input request at once, who only after the first reminder (the rest never). */
+const ANSWER_AT_ONCE = new Set(['risk-owner', 'ciso', 'alice']);
+const LATE_OWNER = 'auditor';
+
+const simDate = (at: Date): string => at.toISOString().slice(0, 16).replace('T', ' ');
+
+/** What one simulated person does with one email. */
+interface Received {
+  readonly record: OutboxRecord;
+  readonly mail: ParsedMail;
+  readonly raw: Buffer;
+}
+
+export class Demo {
+  private readonly seen = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private replyCount = 0;
+  private readonly problems: string[] = [];
+  private readonly mailer;
+
+  constructor(
+    private readonly programme: Programme,
+    private readonly stack: LocalStack,
+    private readonly workflow: LocalWorkflow,
+    private readonly repo: DynamoDbRepository,
+    private readonly outbox: DynamoOutboxStore,
+    private readonly evidence: S3BlobStore,
+    readonly cycleId: string,
+    private readonly dir: string,
+    private readonly log: (line: string) => void,
+  ) {
+    this.mailer = nodemailer.createTransport({
+      host: stack.smtp.host,
+      port: stack.smtp.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+  }
+
+  get clock(): LocalWorkflow['clock'] {
+    return this.workflow.clock;
+  }
+
+  private now(): Date {
+    return this.workflow.clock.now();
+  }
+
+  say(line: string): void {
+    this.log(`[${simDate(this.now())}] ${line}`);
+  }
+
+  /** Reads the cycle's sent mail and lets each recipient act on what is new. Returns how many were new. */
+  async readMail(): Promise<number> {
+    const sent = await this.outbox.listSent(this.cycleId);
+    let fresh = 0;
+    for (const record of sent) {
+      if (this.seen.has(record.key)) continue;
+      this.seen.add(record.key);
+      fresh += 1;
+      const raw = await this.evidence.get(record.rawKey!);
+      await writeFile(
+        join(this.dir, 'mail', `${String(this.seen.size).padStart(3, '0')}-${fileSafe(record.key)}.eml`),
+        raw,
+      );
+      const mail = await simpleParser(raw);
+      this.say(`sent  ${record.key.padEnd(44)} to ${record.recipients.join(', ')}`);
+      this.react({ record, mail, raw });
+    }
+    return fresh;
+  }
+
+  private react(received: Received): void {
+    const { key } = received.record;
+    const request = /^input-request:(.+)$/.exec(key);
+    if (request && ANSWER_AT_ONCE.has(request[1]!)) {
+      this.track(this.answerInputs(request[1]!, received));
+      return;
+    }
+    if (key === `input:${LATE_OWNER}:reminder-1`) {
+      this.track(this.answerInputs(LATE_OWNER, received));
+      return;
+    }
+    if (key === 'minutes-request') {
+      this.track(this.sendMinutes(received));
+      return;
+    }
+    const action = /^action:([^:]+):(?:.+:)?([^:]+)$/.exec(key);
+    if (action) {
+      const [, actionId, step] = action as unknown as [string, string, string];
+      this.track(this.actOn(actionId, step, received));
+      return;
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work
+      .catch((error: unknown) => this.problem((error as Error).message))
+      .finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  problem(text: string): void {
+    this.problems.push(text);
+    console.error(`problem: ${text}`);
+  }
+
+  get failures(): readonly string[] {
+    return this.problems;
+  }
+
+  /** A reply the way a mail client sends it: to the Reply-To address, threaded, the request quoted. */
+  private async reply(fromId: string, received: Received, body: string, quote = true): Promise<void> {
+    const person = personById(this.programme, fromId);
+    const to = received.mail.replyTo?.value[0]?.address;
+    if (!to) throw new DemoFailed(`${received.record.key} has no Reply-To address to answer`);
+    const quoted = quote
+      ? `\n\nOn ${received.mail.date?.toUTCString() ?? 'an earlier day'}, ${received.mail.from?.text ?? 'the ISMS review'} wrote:\n` +
+        (received.mail.text ?? '')
+          .split('\n')
+          .map((line) => `> ${line}`)
+          .join('\n')
+      : '';
+    const message = {
+      from: { name: person.name, address: person.email },
+      to,
+      subject: `Re: ${received.mail.subject ?? ''}`,
+      text: `${body}${quoted}\n`,
+      ...(received.mail.messageId
+        ? { inReplyTo: received.mail.messageId, references: [received.mail.messageId] }
+        : {}),
+    };
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      nodemailer
+        .createTransport({ streamTransport: true, buffer: true })
+        .sendMail(message, (error, info) => (error ? reject(error) : resolve(info.message as Buffer)));
+    });
+    this.replyCount += 1;
+    await writeFile(
+      join(this.dir, 'replies', `${String(this.replyCount).padStart(3, '0')}-${fromId}.eml`),
+      raw,
+    );
+    await this.mailer.sendMail({ envelope: { from: person.email, to: [to] }, raw });
+    this.say(`reply ${`from ${fromId}`.padEnd(44)} to ${received.record.key}`);
+  }
+
+  private async answerInputs(ownerId: string, received: Received): Promise<void> {
+    const requests = (await this.repo.listInputRequests(this.cycleId)).filter(
+      (request) => request.ownerId === ownerId && request.status !== 'SUBMITTED',
+    );
+    const titles = new Map(programmeCatalogue(this.programme).map((input) => [input.key, input.title]));
+    const blocks = requests.map((request) =>
+      renderInputAnswer(
+        request.inputKey === 'g' && ownerId === 'alice'
+          ? {
+              key: request.inputKey,
+              kind: 'nothing_to_report',
+              period: request.periodCovered,
+              nothingToReport: 'No opportunities for improvement were raised in the period.',
+              metrics: [],
+            }
+          : {
+              key: request.inputKey,
+              kind: 'report',
+              period: request.periodCovered,
+              summary: `${titles.get(request.inputKey) ?? request.inputKey}: reviewed for the period; details in the register.`,
+              metrics: [{ name: 'Open items', value: 2 + request.inputKey.length, unit: 'count' }],
+              ...(request.inputKey === 'c'
+                ? { decisionNeeded: 'Approve budget for a second supplier assessment.' }
+                : {}),
+            },
+        titles.get(request.inputKey),
+      ),
+    );
+    await this.reply(
+      ownerId,
+      received,
+      ['Hello, here is my input.', '', ...blocks].join('\n'),
+      ownerId === 'alice',
+    );
+  }
+
+  private async sendMinutes(received: Received): Promise<void> {
+    const cycle = (await this.repo.getCycle(this.cycleId))!;
+    const meeting = new Date(cycle.plannedMeetingAt);
+    const due = (days: number) => new Date(meeting.getTime() + days * DAY_MS).toISOString().slice(0, 10);
+    const local = new Intl.DateTimeFormat('en-GB', {
+      timeZone: this.programme.organisation.timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(meeting);
+    const keys = programmeCatalogue(this.programme).map((input) => input.key);
+    const minutes = [
+      'meeting:',
+      `  date: ${cycle.plannedMeetingAt.slice(0, 10)}`,
+      `  time: '${local}'`,
+      'attendees:',
+      '  - { person: ceo, status: present }',
+      '  - { person: cfo, status: present }',
+      '  - { person: cto, status: present }',
+      '  - { person: alice, status: present }',
+      'inputsConsidered:',
+      ...keys.map((key) =>
+        key === 'e'
+          ? '  e: not provided; customer feedback to be presented at the next review'
+          : `  ${key}: considered, nothing to report`,
+      ),
+      'decisions:',
+      '  - { ref: D1, category: risk_treatment, text: Fund a second supplier assessment this quarter, input: c }',
+      '  - { ref: D2, category: processes_and_controls, text: Customer feedback is an input owned by Customer Success and must be provided, input: e }',
+      'actions:',
+      `  - { title: Complete the second supplier assessment, owner: ciso, due: ${due(14)}, decision: D1 }`,
+      `  - { title: Set up the customer feedback report for the ISMS review, owner: cto, due: ${due(5)}, decision: D2 }`,
+      'assessment:',
+      '  suitability: { verdict: yes, rationale: The scope still matches the business and its locations. }',
+      '  adequacy: { verdict: partly, rationale: Customer feedback was not provided for this review. }',
+      '  effectiveness: { verdict: yes, rationale: Security objectives for the quarter were met. }',
+      '  alignment: { verdict: yes, rationale: The ISMS supports the growth plan agreed by the board. }',
+    ].join('\n');
+    await writeFile(join(this.dir, 'minutes-submitted.yaml'), `${minutes}\n`);
+    await this.reply('alice', received, minutes, false);
+  }
+
+  /** The latest email about each action that its owner can answer (a reply address for the owner). */
+  private readonly answerable = new Map<string, Received>();
+
+  private async actOn(actionId: string, step: string, received: Received): Promise<void> {
+    const action = await this.repo.getAction(actionId);
+    if (!action || ['done', 'verified', 'cancelled'].includes(action.status)) return;
+    const owner = action.ownerId;
+    const recipient = personById(this.programme, owner).email.toLowerCase();
+    if (!received.record.recipients.includes(recipient)) return;
+    // The escalation to top management is answered by top management, not by the owner it copies.
+    if (received.record.purpose === 'action' && received.mail.replyTo?.value[0]?.address) {
+      this.answerable.set(actionId, received);
+    }
+    if (owner === 'cto' && step === 'escalate-top') {
+      const newDate = new Date((received.mail.date?.getTime() ?? Date.now()) + 7 * DAY_MS);
+      await this.reply(
+        'ceo',
+        received,
+        `RESCHEDULE ${newDate.toISOString().slice(0, 10)} Tomasz has the data now; one more week, no later.`,
+      );
+      return;
+    }
+    const answersNow =
+      (owner === 'ciso' && step.startsWith('remind')) ||
+      (owner === 'cto' && received.record.key.includes(':reschedule:'));
+    const answerTo = this.answerable.get(actionId);
+    if (!answersNow || !answerTo) return;
+    const evidence =
+      owner === 'ciso'
+        ? 'Supplier assessment report SA-2027-02 filed in the ISMS register.'
+        : 'Customer feedback report set up; first issue sent to the ISMS manager.';
+    await this.reply(owner, answerTo, `DONE ${evidence}`);
+  }
+
+  /** Moves simulated time on while the workflow sleeps and nobody has anything left to do. */
+  async run(): Promise<Cycle> {
+    const deadline = Date.now() + TIMEOUT_MS;
+    let phase = '';
+    for (;;) {
+      const sleeping = this.workflow.clock.sleeping > 0;
+      const fresh = await this.readMail();
+      const cycle = await this.repo.getCycle(this.cycleId);
+      if (cycle && cycle.phase !== phase) {
+        phase = cycle.phase;
+        this.say(`phase ${phase}`);
+      }
+      if (cycle?.phase === 'FAILED')
+        throw new DemoFailed(`the cycle failed: ${JSON.stringify(cycle.failure)}`);
+      if (cycle?.phase === 'CLOSED') {
+        await Promise.all(this.inFlight);
+        await this.readMail();
+        return cycle;
+      }
+      if (Date.now() > deadline)
+        throw new DemoFailed(`the cycle did not close within ${TIMEOUT_MS / 1000} s (phase ${phase})`);
+      if (sleeping && fresh === 0 && !this.busy && this.workflow.clock.sleeping > 0) {
+        this.workflow.clock.advance(STEP_MS);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  close(): void {
+    this.mailer.close();
+  }
+}
+
+function fileSafe(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
