@@ -1,6 +1,6 @@
 /**
  * The package steps of a review cycle, behind the thin `compilePackage` / `distributePackage` of
- * shared/cycle/service.ts: read what a package needs (a fixed number of queries, however long the
+ * shared/cycle/distribution-phase.ts: read what a package needs (a fixed number of queries, however long the
  * programme's history), apply the completeness gate, freeze a new version when the inputs changed,
  * and leave the per-cycle summary for later reviews.
  *

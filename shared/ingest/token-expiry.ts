@@ -12,7 +12,7 @@ import type { ReviewRepository } from '../store/repository.ts';
 export const ACTION_TOKEN_GRACE_DAYS = 7;
 
 const DAY = 86_400_000;
-/** Token purposes whose `ref` is an action id (shared/notify/notifier.ts). */
+/** Token purposes whose `ref` is an action id (shared/notify/action-messages.ts). */
 const ACTION_PURPOSES = new Set(['action', 'extension', 'effectiveness', 'decision']);
 
 /** When the action's reply tokens stop working, or undefined while it still needs follow-up. */

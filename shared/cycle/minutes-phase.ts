@@ -1,0 +1,124 @@
+/**
+ * After the meeting: asking the ISMS manager for the minutes, the reminders until they are accepted
+ * (the chair copied from the third), then the minutes archived, distributed and the cycle moved on
+ * to following up its actions.
+ */
+import type { Cycle } from '../model/cycle.ts';
+import type { Programme } from '../programme/schema.ts';
+import { NotFound } from '../store/repository.ts';
+import type { ArchivedMinutes, CycleDeps } from './ports.ts';
+import { SYSTEM, advance, iso, loadCycle, programmeOf, viewOf, type CycleView } from './cycle-state.ts';
+import { attendees } from './distribution-phase.ts';
+
+/** Days between minutes reminders to the ISMS manager, and reminders before the chair is told. */
+export const MINUTES_REMINDER_EVERY_DAYS = 2;
+export const MINUTES_REMINDERS_BEFORE_CHAIR = 2;
+/** Once the chair is copied, the reminders go on weekly until the minutes arrive. */
+export const MINUTES_ESCALATED_EVERY_DAYS = 7;
+
+/**
+ * The number of the minutes reminder due `elapsedDays` after the meeting (0: none yet): every two
+ * days to the ISMS manager, the third with the chair copied, then weekly (days 2, 4, 6, 13, 20, ...).
+ */
+export function minutesReminderDue(elapsedDays: number): number {
+  const escalatedFrom = (MINUTES_REMINDERS_BEFORE_CHAIR + 1) * MINUTES_REMINDER_EVERY_DAYS;
+  if (elapsedDays < escalatedFrom) return Math.max(0, Math.floor(elapsedDays / MINUTES_REMINDER_EVERY_DAYS));
+  return (
+    MINUTES_REMINDERS_BEFORE_CHAIR +
+    1 +
+    Math.floor((elapsedDays - escalatedFrom) / MINUTES_ESCALATED_EVERY_DAYS)
+  );
+}
+
+export async function requestMinutes(
+  deps: CycleDeps,
+  cycleId: string,
+): Promise<CycleView & { meetingHeld: boolean }> {
+  let cycle = await loadCycle(deps, cycleId);
+  // The meeting was moved later while the workflow waited for the old time: wait again, for the new one.
+  if (!cycle.minutesApprovedAt && deps.clock.now() < new Date(cycle.plannedMeetingAt)) {
+    return { ...viewOf(cycle), meetingHeld: false };
+  }
+  cycle = await advance(deps, cycle, 'AWAITING_MINUTES');
+  const programme = await programmeOf(deps, cycle);
+  if (!cycle.minutesApprovedAt) await deps.notifier.minutesRequest({ cycle, programme, reminder: 0 });
+  return { ...viewOf(cycle), meetingHeld: true };
+}
+
+/** Minutes accepted? If not, sends the reminder that is due (the ISMS manager, then the chair). */
+export async function checkMinutes(deps: CycleDeps, cycleId: string): Promise<{ accepted: boolean }> {
+  const cycle = await loadCycle(deps, cycleId);
+  if (cycle.minutesApprovedAt) return { accepted: true };
+  const programme = await programmeOf(deps, cycle);
+  const now = deps.clock.now();
+  const elapsedDays = (now.getTime() - Date.parse(cycle.plannedMeetingAt)) / 86_400_000;
+  const reminder = minutesReminderDue(elapsedDays);
+  if (reminder >= 1) {
+    const key = `minutes:reminder-${reminder}`;
+    const claimed = await deps.repo.claimNotification(cycleId, key, iso(now));
+    // Sent even when already claimed: a run killed between the claim and the send left the claim
+    // alone. The outbox sends each key exactly once (an earlier send is found SENT, not repeated).
+    try {
+      await deps.notifier.minutesRequest({ cycle, programme, reminder });
+    } catch (error) {
+      if (claimed) await deps.repo.releaseNotification(cycleId, key);
+      throw error;
+    }
+    if (claimed) {
+      await deps.repo.appendEvent(cycleId, {
+        type: reminder > MINUTES_REMINDERS_BEFORE_CHAIR ? 'minutes.escalated' : 'minutes.reminder_sent',
+        at: iso(now),
+        actor: SYSTEM,
+        data: { reminder },
+      });
+    }
+  }
+  return { accepted: false };
+}
+
+/** After accepted minutes: distribute them and start following the actions up. */
+export async function recordOutcomes(deps: CycleDeps, cycleId: string): Promise<CycleView> {
+  let cycle = await loadCycle(deps, cycleId);
+  const programme = await programmeOf(deps, cycle);
+  if (cycle.phase === 'AWAITING_MINUTES') {
+    const pdf = await archiveMinutes(deps, cycle, programme);
+    await deps.notifier.minutesDistribution({ cycle, programme, recipients: attendees(programme), pdf });
+    const actions = await deps.repo.listActionsOfCycle(cycleId);
+    cycle = await advance(deps, cycle, 'FOLLOW_UP', { actions: actions.map((a) => a.id) });
+  }
+  return viewOf(cycle);
+}
+
+/**
+ * Renders every version of the minutes not yet archived (HTML and PDF in the evidence bucket) and
+ * records each in a `minutes.rendered` event with the files' SHA-256, which the evidence bundle
+ * checks them against. Returns the PDF of the latest version, for the distribution email. Run again
+ * after a crash, it renders only what has no event yet; the rendering of a record is the same each
+ * time, so a file written twice holds the same bytes.
+ */
+async function archiveMinutes(deps: CycleDeps, cycle: Cycle, programme: Programme): Promise<Buffer> {
+  const versions = await deps.repo.listMinutes(cycle.id);
+  const latest = versions.at(-1);
+  if (!latest)
+    throw new NotFound('minutes', cycle.id, 'the workflow records outcomes only after minutes are accepted');
+  const archived = new Map<number, ArchivedMinutes>();
+  for (const event of await deps.repo.listEvents(cycle.id)) {
+    if (event.type === 'minutes.rendered') {
+      const data = event.data as unknown as ArchivedMinutes;
+      archived.set(data.version, data);
+    }
+  }
+  const context = { personName: (id: string) => programme.people.find((p) => p.id === id)?.name };
+  for (const record of versions) {
+    if (archived.has(record.version)) continue;
+    const files = await deps.packages.archiveMinutes(record, context);
+    await deps.repo.appendEvent(cycle.id, {
+      type: 'minutes.rendered',
+      at: iso(deps.clock.now()),
+      actor: SYSTEM,
+      data: { ...files },
+    });
+    archived.set(record.version, files);
+  }
+  return deps.packages.loadMinutesPdf(archived.get(latest.version)!);
+}

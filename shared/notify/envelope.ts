@@ -1,0 +1,197 @@
+/**
+ * The envelope every message of the review cycle shares: the sender and recipients, a signed reply
+ * address where an answer is expected, and the exactly-once outbox. Each message's outbox key names
+ * the business step (`input-request:<owner>`, `action:<id>:<step>`), so a retried or resumed step
+ * never sends twice; each sent message is recorded as a `mail.sent` event in the cycle's log.
+ */
+import type { Clock } from '../clock.ts';
+import type { LoadedPackage, StoredPackage } from '../cycle/ports.ts';
+import type { Cycle } from '../model/cycle.ts';
+import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
+import type { ReviewRepository } from '../store/repository.ts';
+import { cycleTitle } from '../package/content.ts';
+import type { MessageSpec } from '../mail/compose.ts';
+import type { Outbox } from '../mail/outbox.ts';
+import { decodeReplyAddress, newReplyId, signReplyAddress } from '../mail/reply-address.ts';
+import { MAX_REPLY_TOKEN_DAYS, type ReplyKeyring } from '../mail/reply-keyring.ts';
+import type * as templates from '../mail/templates/index.ts';
+import { withEvidenceKeyHtml, withEvidenceKeyText } from '../mail/templates/evidence-key.ts';
+
+export interface NotifierOptions {
+  readonly outbox: Outbox;
+  readonly repo: ReviewRepository;
+  readonly clock: Clock;
+  /** The reply-address HMAC keyring; its current key signs. Never log it. */
+  readonly replyKey: ReplyKeyring;
+  /** The minutes template for the ISMS manager (the minutes module renders it). */
+  readonly minutesTemplate?: (cycle: Cycle, programme: Programme) => string;
+  /** Loads a frozen package's HTML and text bodies. */
+  readonly loadPackage: (stored: StoredPackage) => Promise<LoadedPackage>;
+  /** The meeting length put in the calendar invitation. */
+  readonly meetingMinutes?: number;
+  /**
+   * The fingerprint of the evidence anchoring key (formatted, `SHA256:…`), named in the package and
+   * minutes emails so top management's inboxes witness it; absent or undefined: no line.
+   */
+  readonly anchorKeyFingerprint?: () => Promise<string | undefined>;
+}
+
+export const DAY = 86_400_000;
+/** A programme person as the templates greet and name them. */
+export const person = (p: ProgrammePerson): templates.Person => ({
+  name: p.name,
+  email: p.email,
+  role: p.role,
+});
+const mailbox = (p: ProgrammePerson) => ({ name: p.name, address: p.email });
+
+/** The token id in one of our reply addresses, or undefined for any other Reply-To. */
+function tokenIdOf(replyTo: MessageSpec['replyTo'], programme: Programme): string | undefined {
+  if (!replyTo) return undefined;
+  try {
+    return decodeReplyAddress(typeof replyTo === 'string' ? replyTo : replyTo.address, {
+      localPart: programme.mail.replyLocalPart,
+      domain: programme.mail.inboundDomain,
+    }).id;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One message to send: its outbox key and purpose, who gets it, and how to build the rest. */
+export interface Envelope {
+  readonly cycle: Cycle;
+  readonly programme: Programme;
+  readonly key: string;
+  readonly purpose: string;
+  readonly to: readonly ProgrammePerson[];
+  readonly cc?: readonly ProgrammePerson[];
+  readonly build: () => Promise<Omit<MessageSpec, 'from' | 'to' | 'cc'>>;
+}
+
+/** Sends the cycle's messages: each message family (the *-messages.ts files) builds on this. */
+export class CycleMail {
+  constructor(readonly options: NotifierOptions) {}
+
+  /** The organisation and the time zone a template writes dates in (the recipient's, if set). */
+  context(programme: Programme, recipient?: ProgrammePerson) {
+    return {
+      organisation: programme.organisation.name,
+      timeZone: recipient?.timeZone ?? programme.organisation.timeZone,
+    };
+  }
+
+  cycleRef(cycle: Cycle) {
+    return { id: cycle.id, title: cycleTitle(cycle) };
+  }
+
+  /** What every message to one person starts with: context, the cycle, and whom it greets. */
+  addressed(cycle: Cycle, programme: Programme, recipient: ProgrammePerson) {
+    return {
+      ...this.context(programme, recipient),
+      cycle: this.cycleRef(cycle),
+      recipient: person(recipient),
+    };
+  }
+
+  /**
+   * The bodies with the evidence anchoring key's fingerprint added (and named in a header), for the
+   * messages top management keeps: the package and the minutes. No fingerprint: bodies unchanged.
+   */
+  async withEvidenceKey(body: { text: string; html: string }, headers: Record<string, string> = {}) {
+    const fingerprint = await this.options.anchorKeyFingerprint?.();
+    const all = { ...headers, ...(fingerprint ? { 'X-Isms-Review-Evidence-Key': fingerprint } : {}) };
+    return {
+      text: withEvidenceKeyText(body.text, fingerprint),
+      html: withEvidenceKeyHtml(body.html, fingerprint),
+      ...(Object.keys(all).length ? { headers: all } : {}),
+    };
+  }
+
+  /** A signed reply address for `recipient`, stored so the ingest can tell what a reply answers. */
+  async replyAddress(args: {
+    cycle: Cycle;
+    programme: Programme;
+    purpose: string;
+    recipient: ProgrammePerson;
+    ref?: string;
+    expiresAt: Date;
+  }): Promise<string> {
+    const now = this.options.clock.now();
+    const tokenId = newReplyId();
+    await this.options.repo.putReplyToken({
+      tokenId,
+      cycleId: args.cycle.id,
+      purpose: args.purpose,
+      recipientId: args.recipient.id,
+      ...(args.ref ? { ref: args.ref } : {}),
+      issuedAt: now.toISOString(),
+      // At least a day; at most MAX_REPLY_TOKEN_DAYS, so rotation knows when a retired key has signed
+      // its last valid token (a later reminder carries a fresh token).
+      expiresAt: new Date(
+        Math.min(
+          Math.max(args.expiresAt.getTime(), now.getTime() + DAY),
+          now.getTime() + MAX_REPLY_TOKEN_DAYS * DAY,
+        ),
+      ).toISOString(),
+    });
+    return signReplyAddress({
+      localPart: args.programme.mail.replyLocalPart,
+      id: tokenId,
+      keys: this.options.replyKey,
+      purpose: args.purpose,
+      recipient: args.recipient.email,
+      domain: args.programme.mail.inboundDomain,
+    });
+  }
+
+  /** Sends the message once through the outbox and records it in the cycle's log. */
+  async send(args: Envelope): Promise<void> {
+    const { cycle, programme } = args;
+    const to = [...new Map(args.to.map((p) => [p.email.toLowerCase(), p])).values()];
+    const cc = (args.cc ?? []).filter(
+      (p) => !to.some((t) => t.email.toLowerCase() === p.email.toLowerCase()),
+    );
+    // The reply token the message carries, linked to its Message-ID once sent, so that a reply whose
+    // client dropped the +token part is still tied to it through In-Reply-To or References.
+    let replyTokenId: string | undefined;
+    await this.options.outbox.sendOnce({
+      key: args.key,
+      cycleId: cycle.id,
+      purpose: args.purpose,
+      recipients: [...to, ...cc].map((p) => p.email),
+      build: async () => ({
+        from: {
+          name: `${programme.organisation.name} management review`,
+          address: programme.mail.fromAddress,
+        },
+        to: to.map(mailbox),
+        cc: cc.map(mailbox),
+        date: this.options.clock.now(),
+        ...(await args.build().then((spec) => {
+          replyTokenId = tokenIdOf(spec.replyTo, programme);
+          return spec;
+        })),
+      }),
+      onSent: async (sent) => {
+        if (replyTokenId && sent.messageId) {
+          await this.options.repo.linkReplyToken(sent.messageId, replyTokenId);
+        }
+        await this.options.repo.appendEvent(cycle.id, {
+          type: 'mail.sent',
+          at: sent.sentAt || this.options.clock.now().toISOString(),
+          actor: 'system',
+          data: {
+            key: sent.key,
+            purpose: sent.purpose,
+            recipients: sent.recipients,
+            messageId: sent.messageId,
+            sesMessageId: sent.sesMessageId,
+            sha256: sent.sha256,
+            rawKey: sent.rawKey,
+          },
+        });
+      },
+    });
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The messages about the meeting: the review package sent to top management with the calendar
+ * invitation (and the minutes template to fill in), and the updated invitation when the meeting
+ * moves. One invitation UID per cycle, so every update replaces the last in the calendars.
+ */
+import type { NotifierPort } from '../cycle/ports.ts';
+import type { Cycle } from '../model/cycle.ts';
+import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
+import { ismsManager } from '../programme/queries.ts';
+import { cycleTitle } from '../package/content.ts';
+import { meetingInvitation } from '../mail/ics.ts';
+import { meetingMoved } from '../mail/templates/package-distribution.ts';
+import { person, type CycleMail } from './envelope.ts';
+
+/** The meeting's calendar invitation: one UID per cycle, so every update replaces the last. */
+function invitation(
+  mail: CycleMail,
+  cycle: Cycle,
+  programme: Programme,
+  recipients: readonly ProgrammePerson[],
+  sequence: number,
+  note: string,
+): string {
+  const manager = ismsManager(programme);
+  return meetingInvitation({
+    uid: `${cycle.id}@${programme.mail.fromAddress.split('@')[1]}`,
+    sequence,
+    start: new Date(cycle.plannedMeetingAt),
+    timeZone: programme.organisation.timeZone,
+    durationMinutes: mail.options.meetingMinutes ?? 90,
+    summary: cycleTitle(cycle),
+    description: `Management review (ISO/IEC 27001 clause 9.3) of ${programme.organisation.name}. ${note}`,
+    organizer: { name: manager.name, email: manager.email },
+    attendees: recipients.map((p) => ({ name: p.name, email: p.email })),
+    stamp: mail.options.clock.now(),
+  });
+}
+
+export async function packageDistribution(
+  mail: CycleMail,
+  { cycle, programme, stored, recipients }: Parameters<NotifierPort['packageDistribution']>[0],
+) {
+  const body = await mail.options.loadPackage(stored);
+  const icalEvent = invitation(
+    mail,
+    cycle,
+    programme,
+    recipients,
+    stored.version - 1,
+    `Package ${stored.sha256}.`,
+  );
+  await mail.send({
+    cycle,
+    programme,
+    key: `package:v${stored.version}`,
+    purpose: 'package',
+    to: recipients,
+    build: async () => ({
+      subject: `Management review package: ${cycleTitle(cycle)}`,
+      ...(await mail.withEvidenceKey(body, { 'X-Isms-Review-Package-Sha256': stored.sha256 })),
+      attachments: [
+        ...(body.pdf
+          ? [
+              {
+                filename: `review-package-${cycle.id}-v${stored.version}.pdf`,
+                content: body.pdf,
+                contentType: 'application/pdf',
+              },
+            ]
+          : []),
+        ...(body.images ?? []).map((image) => ({
+          filename: image.filename,
+          content: image.content,
+          contentType: 'image/png',
+          cid: image.cid,
+        })),
+        // The minutes template, to fill in at the meeting and send back (reply or minutes submit).
+        ...(mail.options.minutesTemplate
+          ? [
+              {
+                filename: `minutes-template-${cycle.id}.yaml`,
+                content: Buffer.from(mail.options.minutesTemplate(cycle, programme), 'utf8'),
+                contentType: 'text/plain',
+              },
+            ]
+          : []),
+      ],
+      icalEvent: { method: 'REQUEST', content: icalEvent },
+    }),
+  });
+}
+
+export async function meetingUpdate(
+  mail: CycleMail,
+  { cycle, programme, recipients, sequence, previousAt }: Parameters<NotifierPort['meetingUpdate']>[0],
+) {
+  const manager = ismsManager(programme);
+  await mail.send({
+    cycle,
+    programme,
+    key: `meeting:seq${sequence}`,
+    purpose: 'package',
+    to: recipients,
+    build: async () => ({
+      ...meetingMoved({
+        ...mail.context(programme),
+        cycle: mail.cycleRef(cycle),
+        recipient: { name: 'members of the management review' },
+        previousAt,
+        meetingAt: cycle.plannedMeetingAt,
+        ...(cycle.packageHash ? { packageSha256: cycle.packageHash } : {}),
+        ismsManager: person(manager),
+      }),
+      icalEvent: {
+        method: 'REQUEST',
+        content: invitation(mail, cycle, programme, recipients, sequence, 'The meeting has moved.'),
+      },
+    }),
+  });
+}
