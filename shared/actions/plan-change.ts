@@ -1,0 +1,97 @@
+/**
+ * Planning one change to an action: the checks every change makes (a final action stays final, the
+ * person exists), the context every handler gets, and the table that sends each command to its
+ * handler. Pure: the caller loads the action and stores the result.
+ */
+import type { Action, HistoryEntry, UpdateSource } from '../model/action.ts';
+import type { Programme } from '../programme/schema.ts';
+import { personById } from '../programme/queries.ts';
+import {
+  ActionClosed,
+  localDate,
+  STATUS_WORDS,
+  type ActionChangeRequest,
+  type ActionCommand,
+  type ChangeContext,
+  type ChangeHandler,
+  type PlannedChange,
+} from './action-change.ts';
+import { planCheck, planVerify } from './check-changes.ts';
+import { planApprove, planExtend, planRefuse } from './extension-changes.ts';
+import { planAcceptRisk, planReassign, planReschedule } from './management-decisions.ts';
+import { planCancel, planDone, planProgress, planReopen } from './work-changes.ts';
+
+/** Each command's handler. */
+const HANDLERS: { readonly [K in ActionCommand['kind']]: ChangeHandler<K> } = {
+  progress: planProgress,
+  done: planDone,
+  verify: planVerify,
+  check: planCheck,
+  reopen: planReopen,
+  cancel: planCancel,
+  extend: planExtend,
+  approve: planApprove,
+  refuse: planRefuse,
+  reschedule: planReschedule,
+  reassign: planReassign,
+  'accept-risk': planAcceptRisk,
+};
+
+const sourceWords = (source: UpdateSource) =>
+  source.channel === 'email'
+    ? 'by email'
+    : source.channel === 'cli'
+      ? 'on the command line'
+      : 'by the system';
+
+/**
+ * The action after `request`, as of `now`, or the reason it cannot be made. Pure: the caller loads
+ * the action and stores the result.
+ */
+export function planChange(
+  action: Action,
+  request: ActionChangeRequest,
+  programme: Programme,
+  now: Date,
+): PlannedChange {
+  const { command, by, source } = request;
+  const at = now.toISOString();
+  const status = action.status;
+  if (status === 'verified' || status === 'cancelled') {
+    throw new ActionClosed(
+      `action ${action.id} is already ${STATUS_WORDS[status]}, which is final; nothing was changed. ` +
+        'If the work must go on, ask the ISMS manager to record a new action.',
+    );
+  }
+  personById(programme, by);
+  const entry = (change: string): HistoryEntry => ({
+    at,
+    by,
+    change: `${change} (${sourceWords(source)})`,
+    source,
+  });
+  const context: ChangeContext = {
+    action,
+    by,
+    source,
+    programme,
+    at,
+    today: localDate(now, programme.organisation.timeZone),
+    label: `action ${action.id}`,
+    openWork: status === 'open' || status === 'in_progress',
+    base: { ...action, updatedAt: at },
+    history: (change) => [...action.history, entry(change)],
+    moved: (to, note) => `status ${STATUS_WORDS[status]} → ${STATUS_WORDS[to]}: ${note}`,
+    eventData: (extra) => ({
+      actionId: action.id,
+      command: command.kind,
+      from: status,
+      source: source.channel,
+      ...(source.channel === 'email' ? { messageId: source.messageId } : {}),
+      ...extra,
+    }),
+  };
+  // The table pairs each kind with its handler; TypeScript cannot follow that through an index.
+  const handler = HANDLERS[command.kind] as ChangeHandler<ActionCommand['kind']>;
+  return handler(command, context);
+}

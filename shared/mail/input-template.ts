@@ -1,0 +1,87 @@
+/**
+ * Rendering the input-submission format: the help lines, empty blocks to copy into a reply, and a
+ * filled block for an input as recorded. input-reply.ts reads what these produce.
+ */
+import { InputKey, Period } from '#shared/model/common.ts';
+import { METRIC_EXAMPLE, ParsedInput } from './input-reply.ts';
+import { InvalidTemplateInput, oneLine } from './reply-text.ts';
+
+export interface TemplateInput {
+  readonly key: string;
+  readonly title: string;
+  readonly period: Period;
+}
+
+function checkTemplateInputs(inputs: readonly TemplateInput[]): void {
+  if (inputs.length === 0) throw new InvalidTemplateInput('a template needs at least one input');
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    if (!InputKey.safeParse(input.key).success) {
+      throw new InvalidTemplateInput(`"${input.key}" is not an input key such as a, d1 or g`);
+    }
+    if (seen.has(input.key)) throw new InvalidTemplateInput(`input ${input.key} is listed twice`);
+    seen.add(input.key);
+    if (oneLine(input.title) === '') throw new InvalidTemplateInput(`input ${input.key} has no title`);
+    if (!Period.safeParse(input.period).success) {
+      throw new InvalidTemplateInput(
+        `input ${input.key} has no valid period (yyyy-mm-dd to yyyy-mm-dd, from ≤ to)`,
+      );
+    }
+  }
+}
+
+/** The lines that explain the input format, shown above the blocks. */
+export const INPUT_TEMPLATE_HELP: readonly string[] = [
+  'How to answer: reply to this email with the block below filled in, one block per input.',
+  'Keep the [input ...] and [end] lines, and write after each field name:',
+  '  period: the dates your answer covers, as yyyy-mm-dd to yyyy-mm-dd',
+  '  summary: what happened in the period; it may go on over several lines',
+  `  metric: one line per figure, as <name> = <number> <unit>, e.g. ${METRIC_EXAMPLE}`,
+  '  decision needed: what management must decide, if anything (or leave it empty)',
+  'If there is nothing to report, write "nothing to report: <reason>" instead of summary and metrics.',
+];
+
+/** One empty block per input, to copy into a reply (an email that explains the format itself). */
+export function renderInputBlocks(inputs: readonly TemplateInput[]): string {
+  checkTemplateInputs(inputs);
+  return inputs
+    .map((input) =>
+      [
+        `[input ${input.key}] ${oneLine(input.title)}`,
+        `period: ${input.period.from} to ${input.period.to}`,
+        'summary:',
+        'metric:',
+        'decision needed:',
+        '[end]',
+      ].join('\n'),
+    )
+    .join('\n\n');
+}
+
+/** The help lines and one empty block per input, for the text of a request or reminder. */
+export function renderInputTemplate(inputs: readonly TemplateInput[]): string {
+  return [...INPUT_TEMPLATE_HELP, '', renderInputBlocks(inputs)].join('\n');
+}
+
+/** A filled block for an input as recorded: the echo in a confirmation, or a file for the CLI. */
+export function renderInputAnswer(input: ParsedInput, title?: string): string {
+  const checked = ParsedInput.safeParse(input);
+  if (!checked.success) {
+    throw new InvalidTemplateInput(`the input cannot be rendered: ${checked.error.issues[0]?.message ?? ''}`);
+  }
+  const lines = [`[input ${input.key}]${title && oneLine(title) !== '' ? ` ${oneLine(title)}` : ''}`];
+  lines.push(`period: ${input.period.from} to ${input.period.to}`);
+  if (input.kind === 'nothing_to_report') {
+    lines.push(`nothing to report: ${input.nothingToReport}`);
+  } else {
+    lines.push(`summary: ${input.summary}`);
+    for (const metric of input.metrics) {
+      lines.push(
+        `metric: ${metric.name} = ${metric.value}${metric.unit === 'count' ? '' : ` ${metric.unit}`}`,
+      );
+    }
+  }
+  if (input.decisionNeeded) lines.push(`decision needed: ${input.decisionNeeded}`);
+  lines.push('[end]');
+  return lines.join('\n');
+}
