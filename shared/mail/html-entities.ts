@@ -1,0 +1,133 @@
+/**
+ * HTML character references (`&amp;`, `&#65;`, `&#x42;`) decoded to text: the named entities mail
+ * clients actually write, numeric references checked for code points that cannot be text.
+ */
+
+/** The named entities understood, by name. */
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  ensp: '\u2002',
+  emsp: '\u2003',
+  thinsp: '\u2009',
+  zwnj: '\u200c',
+  zwj: '\u200d',
+  shy: '\u00ad',
+  ndash: '\u2013',
+  mdash: '\u2014',
+  lsquo: '\u2018',
+  rsquo: '\u2019',
+  sbquo: '\u201a',
+  ldquo: '\u201c',
+  rdquo: '\u201d',
+  bdquo: '\u201e',
+  laquo: '\u00ab',
+  raquo: '\u00bb',
+  lsaquo: '\u2039',
+  rsaquo: '\u203a',
+  hellip: '\u2026',
+  bull: '\u2022',
+  middot: '\u00b7',
+  prime: '\u2032',
+  dagger: '\u2020',
+  permil: '\u2030',
+  trade: '\u2122',
+  copy: '\u00a9',
+  reg: '\u00ae',
+  deg: '\u00b0',
+  plusmn: '\u00b1',
+  times: '\u00d7',
+  divide: '\u00f7',
+  minus: '\u2212',
+  le: '\u2264',
+  ge: '\u2265',
+  ne: '\u2260',
+  larr: '\u2190',
+  rarr: '\u2192',
+  uarr: '\u2191',
+  darr: '\u2193',
+  euro: '\u20ac',
+  pound: '\u00a3',
+  yen: '\u00a5',
+  cent: '\u00a2',
+  sect: '\u00a7',
+  para: '\u00b6',
+  micro: '\u00b5',
+  frac12: '\u00bd',
+  frac14: '\u00bc',
+  frac34: '\u00be',
+  sup1: '\u00b9',
+  sup2: '\u00b2',
+  sup3: '\u00b3',
+  iexcl: '\u00a1',
+  iquest: '\u00bf',
+  ordf: '\u00aa',
+  ordm: '\u00ba',
+  szlig: '\u00df',
+  auml: '\u00e4',
+  ouml: '\u00f6',
+  uuml: '\u00fc',
+  Auml: '\u00c4',
+  Ouml: '\u00d6',
+  Uuml: '\u00dc',
+  euml: '\u00eb',
+  iuml: '\u00ef',
+  yuml: '\u00ff',
+  aacute: '\u00e1',
+  eacute: '\u00e9',
+  iacute: '\u00ed',
+  oacute: '\u00f3',
+  uacute: '\u00fa',
+  Aacute: '\u00c1',
+  Eacute: '\u00c9',
+  Iacute: '\u00cd',
+  Oacute: '\u00d3',
+  Uacute: '\u00da',
+  agrave: '\u00e0',
+  egrave: '\u00e8',
+  igrave: '\u00ec',
+  ograve: '\u00f2',
+  ugrave: '\u00f9',
+  Agrave: '\u00c0',
+  Egrave: '\u00c8',
+  acirc: '\u00e2',
+  ecirc: '\u00ea',
+  icirc: '\u00ee',
+  ocirc: '\u00f4',
+  ucirc: '\u00fb',
+  atilde: '\u00e3',
+  otilde: '\u00f5',
+  ntilde: '\u00f1',
+  Ntilde: '\u00d1',
+  ccedil: '\u00e7',
+  Ccedil: '\u00c7',
+  aring: '\u00e5',
+  Aring: '\u00c5',
+  aelig: '\u00e6',
+  AElig: '\u00c6',
+  oslash: '\u00f8',
+  Oslash: '\u00d8',
+};
+
+/** The text with its character references decoded; unknown names are left as written. */
+export function decodeEntities(text: string): string {
+  return text.replace(
+    /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));?/g,
+    (match, dec, hex, name) => {
+      if (dec !== undefined || hex !== undefined) {
+        const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex, 16);
+        if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return '\ufffd';
+        return String.fromCodePoint(code);
+      }
+      const value = ENTITIES[name as string];
+      // Named entities need their semicolon, except the few that mail clients often write without.
+      if (value === undefined) return match;
+      if (!match.endsWith(';') && !['amp', 'lt', 'gt', 'quot', 'nbsp'].includes(name as string)) return match;
+      return value;
+    },
+  );
+}
