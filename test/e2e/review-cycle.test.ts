@@ -263,13 +263,20 @@ assessment:
       since: testStarted,
       to: 'daniel.okafor@example.com',
     });
-    const packageMail = mailbox.find((m) => m.subject.startsWith('Management review package'));
+    // This cycle's messages, by the SES message id the outbox recorded (other tests send to the same people).
+    const sentUnder = (key: string) => {
+      const record = sent.find((m) => m.key === key);
+      return mailbox.find((m) => record?.sesMessageId !== undefined && m.messageId === record.sesMessageId);
+    };
+    const packageMail = sentUnder('package:v1');
+    expect(packageMail?.subject).toMatch(/^Management review package/);
     // It carries the minutes template to fill in at the meeting.
     const template = packageMail?.attachments.find((a) => a.filename === `minutes-template-${cycleId}.yaml`);
     expect(template?.content.toString('utf8')).toContain(`cycle: ${cycleId}`);
     expect(template?.content.toString('utf8')).toContain('inputsConsidered:');
     // The minutes go to the attendees as a PDF too.
-    const minutesMail = mailbox.find((m) => m.subject.startsWith('Minutes:'));
+    const minutesMail = sentUnder('minutes:v1');
+    expect(minutesMail?.subject).toMatch(/^Minutes:/);
     const minutesPdf = minutesMail?.attachments.find((a) => a.contentType === 'application/pdf');
     expect(minutesPdf?.filename).toBe(`minutes-${cycleId}-v1.pdf`);
     expect(minutesPdf?.content.subarray(0, 5).toString('latin1')).toBe('%PDF-');
