@@ -168,7 +168,10 @@ async function run(event: unknown): Promise<IngestResult> {
     messageId: result.messageId,
     answer: result.answer,
   });
-  metrics.addMetric(`Inbound_${result.outcome}`, MetricUnit.Count, 1);
+  // One metric, InboundMessage, with the outcome as its dimension (accepted, rejected, held, ...).
+  const outcome = metrics.singleMetric();
+  outcome.addDimension('outcome', result.outcome);
+  outcome.addMetric('InboundMessage', MetricUnit.Count, 1);
   return result;
 }
 

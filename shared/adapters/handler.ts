@@ -39,7 +39,7 @@ export function lambdaHandler<S extends z.ZodType, R>(
     const cycleId = (parsed as { cycleId?: unknown }).cycleId;
     if (typeof cycleId === 'string') logger.appendKeys({ cycleId });
     const result = await run(await cycleDeps(), parsed);
-    // One data point per completed step: a step that stops completing shows on a dashboard.
+    // One data point per completed step, so a step that stops completing shows in CloudWatch metrics.
     metrics.addMetric('WorkflowStepCompleted', MetricUnit.Count, 1);
     return result;
   })
