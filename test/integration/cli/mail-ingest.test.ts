@@ -14,14 +14,14 @@ import { parseInbound } from '#shared/mail/inbound.ts';
 import { decodeReplyAddress } from '#shared/mail/reply-address.ts';
 import { checkLimits, DEFAULT_MAIL_LIMITS, MailLimits } from '#shared/mail/mail-checks.ts';
 import {
-  corpusAction,
+  corpusWorld,
+  CORPUS_DELEGATE,
   fixture,
   INBOUND_DOMAIN,
   issueToken,
   KEY,
   NOW,
   snapshot,
-  world,
   type World,
 } from '../ingest/support.ts';
 import { cli, dataDirFor, sfnStub, STATE_MACHINE_ARN } from './support.ts';
@@ -55,8 +55,7 @@ const files = readdirSync(DIR)
   .sort();
 
 /** The recipient of each purpose's token, and who may answer for them (as the corpus test sets up). */
-const RECIPIENT = { inputs: 'auditor', action: 'auditor', extension: 'ceo' } as const;
-const DELEGATE = 'ciso';
+const DELEGATE = CORPUS_DELEGATE;
 const THREAD_MESSAGE_ID = '<C-20261001T0800Z-Q.input.priya.1@isms.example.com>';
 
 let sfn: Awaited<ReturnType<typeof sfnStub>>;
@@ -84,19 +83,11 @@ async function setUp(name: string): Promise<Case> {
   const file = corpus.files[name]!;
   const pipeline = file.pipeline;
   const purpose = pipeline.purpose ?? 'inputs';
-  const recipient = RECIPIENT[purpose];
-  const inputs = (file.input?.expected ?? [{ key: 'd1', period: undefined }]).map((input) => ({
-    key: input.key,
-    owner: 'auditor',
-    ...(input.period ? { period: input.period } : {}),
-  }));
-  const w = await world({
-    inputs,
-    delegates: [{ for: recipient, delegate: DELEGATE }],
-    ownAddresses: corpus.automation.ownAddresses,
-  });
-  let ref: string | undefined;
-  if (purpose !== 'inputs') ref = await corpusAction(w, purpose);
+  const { w, recipient, ref } = await corpusWorld(
+    purpose,
+    file.input?.expected,
+    corpus.automation.ownAddresses,
+  );
   let token = await issueToken(w, recipient, {
     purpose,
     ...(ref ? { ref } : {}),

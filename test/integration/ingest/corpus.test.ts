@@ -12,7 +12,16 @@ import { z } from 'zod';
 import { ingest, type IngestResult } from '#shared/ingest/pipeline.ts';
 import { SesVerdicts } from '#shared/mail/inbound.ts';
 import { MailLimits } from '#shared/mail/mail-checks.ts';
-import { corpusAction, fixture, issueToken, NOW, PASS, snapshot, world, type World } from './support.ts';
+import {
+  corpusWorld,
+  CORPUS_DELEGATE,
+  fixture,
+  issueToken,
+  NOW,
+  PASS,
+  snapshot,
+  type World,
+} from './support.ts';
 
 const DIR = new URL('../../fixtures/mail/', import.meta.url);
 
@@ -75,27 +84,18 @@ const files = readdirSync(DIR)
   .sort();
 
 /** The recipient of each purpose's token, and who may answer for them. */
-const RECIPIENT = { inputs: 'auditor', action: 'auditor', extension: 'ceo' } as const;
-const DELEGATE = 'ciso';
+const DELEGATE = CORPUS_DELEGATE;
 /** The request the thread fallback finds: the Message-ID the corpus's replies name. */
 const THREAD_MESSAGE_ID = '<C-20261001T0800Z-Q.input.priya.1@isms.example.com>';
 
 async function setUp(name: string) {
   const file = corpus.files[name]!;
   const pipeline = file.pipeline;
-  const recipient = RECIPIENT[pipeline.purpose];
-  const inputs = (file.input?.expected ?? [{ key: 'd1', period: undefined }]).map((input) => ({
-    key: input.key,
-    owner: 'auditor',
-    ...(input.period ? { period: input.period } : {}),
-  }));
-  const w = await world({
-    inputs,
-    delegates: [{ for: recipient, delegate: DELEGATE }],
-    ownAddresses: corpus.automation.ownAddresses,
-  });
-  let ref: string | undefined;
-  if (pipeline.purpose !== 'inputs') ref = await corpusAction(w, pipeline.purpose);
+  const { w, recipient, ref } = await corpusWorld(
+    pipeline.purpose,
+    file.input?.expected,
+    corpus.automation.ownAddresses,
+  );
   const expiresAt = pipeline.token === 'expired' ? '2026-10-05T00:00:00.000Z' : undefined;
   let token = await issueToken(w, recipient, {
     purpose: pipeline.purpose,

@@ -239,3 +239,26 @@ export async function corpusAction(w: World, purpose: string): Promise<string> {
   await w.repo.createActions([action]);
   return action.id;
 }
+
+/** Who a corpus reply comes from, by the purpose of the request it answers, and their delegate. */
+export const CORPUS_RECIPIENT = { inputs: 'auditor', action: 'auditor', extension: 'ceo' } as const;
+export const CORPUS_DELEGATE = 'ciso';
+
+/**
+ * The world a corpus message is tried in: the inputs it answers (d1 when it names none), owned by the
+ * auditor, the recipient's delegate, and the action it answers (`ref`) when it is about one.
+ */
+export async function corpusWorld(
+  purpose: keyof typeof CORPUS_RECIPIENT,
+  expected: readonly { key: string; period?: { from: string; to: string } | undefined }[] | undefined,
+  ownAddresses: readonly string[],
+): Promise<{ w: World; recipient: string; ref?: string }> {
+  const recipient = CORPUS_RECIPIENT[purpose];
+  const inputs = (expected ?? [{ key: 'd1', period: undefined }]).map((input) => ({
+    key: input.key,
+    owner: 'auditor',
+    ...(input.period ? { period: input.period } : {}),
+  }));
+  const w = await world({ inputs, delegates: [{ for: recipient, delegate: CORPUS_DELEGATE }], ownAddresses });
+  return { w, recipient, ...(purpose === 'inputs' ? {} : { ref: await corpusAction(w, purpose) }) };
+}
