@@ -10,15 +10,15 @@ import {
   loadProgramme,
   StartRequest,
   startCycle,
-  type PeriodClaims,
   type StartResult,
   type Starter,
 } from '#shared/cycle/start.ts';
-import type { ReviewRepository } from '#shared/store/repository.ts';
+import type { PeriodClaims } from '#shared/store/periods.ts';
+import type { ProgrammeStore } from '#shared/store/programmes.ts';
 
 export interface StartCycleDeps {
   readonly starter: Starter;
-  readonly repo: PeriodClaims & Pick<ReviewRepository, 'getCurrentProgramme'>;
+  readonly repo: PeriodClaims & Pick<ProgrammeStore, 'getCurrentProgramme'>;
   readonly clock: Clock;
   /** PROGRAMME_ID (when the event names none) and STATE_MACHINE_ARN. */
   readonly env: Readonly<Record<string, string | undefined>>;

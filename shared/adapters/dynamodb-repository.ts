@@ -37,7 +37,7 @@ import { computeEventHash, GENESIS_HASH } from '../evidence/hash-chain.ts';
 import { MinutesRecord } from '../model/minutes-record.ts';
 import { CycleSummary } from '../model/cycle-summary.ts';
 import { eventsTableNameFor, TTL_ATTRIBUTE } from '../store/table-design.ts';
-import { PeriodClaim } from '../cycle/start.ts';
+import { PeriodClaim } from '../store/periods.ts';
 import {
   HELD_MAIL_TTL_DAYS,
   HeldMail,

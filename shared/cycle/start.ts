@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { parseWith, ProgrammeId, UtcTimestamp } from '../model/common.ts';
+import type { PeriodClaims } from '../store/periods.ts';
 import { cycleIdFor } from '../model/ids.ts';
 import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
 import { reviewPeriod } from './period.ts';
@@ -35,25 +36,6 @@ export interface Starter {
     cycleId: string,
     input: Record<string, unknown>,
   ): Promise<{ started: boolean; executionArn?: string }>;
-}
-
-/** The record that one cycle holds a programme's period of one review type. */
-export const PeriodClaim = z.strictObject({
-  /** `<programme>#<type>#<stamp of the occurrence that opens the period>`. */
-  periodKey: z.string().min(1),
-  /** The occurrence that opens the period (UTC ISO). */
-  opensAt: UtcTimestamp,
-  cycleId: z.string().min(1),
-  /** The execution input the holding cycle was started with. */
-  input: z.record(z.string(), z.unknown()),
-  claimedAt: UtcTimestamp,
-});
-export type PeriodClaim = z.infer<typeof PeriodClaim>;
-
-/** Where period claims are kept (the DynamoDB repository on AWS and locally). */
-export interface PeriodClaims {
-  /** Stores the claim unless the period is held; returns the claim that holds it (this one or the earlier). */
-  claimPeriod(claim: PeriodClaim): Promise<{ claimed: boolean; claim: PeriodClaim }>;
 }
 
 /** The programme the start is for has not been applied (no stored version). */

@@ -1,0 +1,19 @@
+/** The action aggregate: actions decided in a review, followed to closure across cycles. */
+import type { Action } from '../model/action.ts';
+import type { CycleEvent } from '../model/event.ts';
+import type { WriteOptions } from './errors.ts';
+
+export interface ActionStore {
+  /** Creates several actions (e.g. from the minutes) in one transaction. AlreadyExists if any exists. */
+  createActions(
+    actions: readonly Action[],
+    options?: WriteOptions,
+  ): Promise<{ actions: Action[]; event?: CycleEvent }>;
+  getAction(actionId: string): Promise<Action | undefined>;
+  /** Stores `action` (its version = the version read). ConcurrentUpdate / NotFound. */
+  updateAction(action: Action, options?: WriteOptions): Promise<{ action: Action; event?: CycleEvent }>;
+  listActionsOfCycle(cycleId: string): Promise<Action[]>;
+  /** Actions that need follow-up, by follow-up date (optionally up to `onOrBefore`, yyyy-mm-dd). */
+  listActionsNeedingFollowUp(programmeId: string, onOrBefore?: string): Promise<Action[]>;
+  listActionsByOwner(programmeId: string, ownerId: string): Promise<Action[]>;
+}

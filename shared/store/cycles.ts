@@ -1,0 +1,101 @@
+/**
+ * The cycle aggregate: the cycle, its input requests and their submissions, and the per-cycle
+ * summary later packages read for trends.
+ */
+import type { Action } from '../model/action.ts';
+import type { Cycle } from '../model/cycle.ts';
+import type { CycleSummary } from '../model/cycle-summary.ts';
+import type { CycleEvent } from '../model/event.ts';
+import type { InputRequest, InputSubmission } from '../model/input.ts';
+import type { MinutesRecord } from '../model/minutes-record.ts';
+import type { ParkedTask } from '../model/records.ts';
+import type { WriteOptions } from './errors.ts';
+
+export interface CycleRecords {
+  readonly cycle: Cycle;
+  readonly inputRequests: InputRequest[];
+  readonly submissions: InputSubmission[];
+  readonly actions: Action[];
+  readonly events: CycleEvent[];
+  readonly parkedTasks: ParkedTask[];
+  /** Keys of notifications claimed as sent. */
+  readonly notificationsSent: string[];
+  /** Every version of the cycle's minutes, oldest first. */
+  readonly minutes?: MinutesRecord[];
+}
+
+export interface ListCyclesQuery {
+  /** Meetings at or after this UTC time. */
+  readonly meetingFrom?: string;
+  /** Meetings at or before this UTC time. */
+  readonly meetingTo?: string;
+  readonly newestFirst?: boolean;
+  readonly limit?: number;
+}
+
+export interface HistoryQuery {
+  /** Only submissions whose period ends on or before this date (yyyy-mm-dd). */
+  readonly periodEndingOnOrBefore?: string;
+  readonly newestFirst?: boolean;
+  readonly limit?: number;
+}
+
+export interface CycleStore {
+  /** Creates the cycle and its input requests in one transaction. AlreadyExists if the id is taken. */
+  createCycle(
+    cycle: Cycle,
+    requests: readonly InputRequest[],
+    options?: WriteOptions,
+  ): Promise<{ cycle: Cycle; requests: InputRequest[]; event?: CycleEvent }>;
+  getCycle(cycleId: string): Promise<Cycle | undefined>;
+  /** Stores `cycle` (its version = the version read). ConcurrentUpdate / NotFound. */
+  updateCycle(cycle: Cycle, options?: WriteOptions): Promise<{ cycle: Cycle; event?: CycleEvent }>;
+  /** A programme's cycles by planned meeting time. */
+  listCycles(programmeId: string, query?: ListCyclesQuery): Promise<Cycle[]>;
+  /** Everything of a cycle (records of every aggregate keyed by it) in one read. */
+  getCycleRecords(cycleId: string): Promise<CycleRecords | undefined>;
+
+  // Inputs
+  getInputRequest(cycleId: string, inputKey: string): Promise<InputRequest | undefined>;
+  listInputRequests(cycleId: string): Promise<InputRequest[]>;
+  updateInputRequest(
+    request: InputRequest,
+    options?: WriteOptions,
+  ): Promise<{ request: InputRequest; event?: CycleEvent }>;
+  /**
+   * Stores a new submission and the request it answers (updated by the caller: status and
+   * submissionId; version = the version read) in one transaction. A superseded submission stays.
+   */
+  recordSubmission(
+    submission: InputSubmission,
+    request: InputRequest,
+    options?: WriteOptions,
+  ): Promise<{ submission: InputSubmission; request: InputRequest; event?: CycleEvent }>;
+  getSubmission(
+    cycleId: string,
+    inputKey: string,
+    submissionId: string,
+  ): Promise<InputSubmission | undefined>;
+  /** Submissions of a cycle (of one input if given), oldest first per input. */
+  listSubmissions(cycleId: string, inputKey?: string): Promise<InputSubmission[]>;
+  /** Submissions of one input across the programme's cycles, by period (for trends). */
+  listSubmissionHistory(
+    programmeId: string,
+    inputKey: string,
+    query?: HistoryQuery,
+  ): Promise<InputSubmission[]>;
+  /** Requests still awaiting an answer, by due time (optionally due at or before `dueAtOrBefore`). */
+  listPendingInputRequests(programmeId: string, dueAtOrBefore?: string): Promise<InputRequest[]>;
+
+  // Per-cycle summaries (what later packages read for trends)
+  /** Stores the summary of a cycle's frozen package; a newer package version replaces an older one. */
+  putCycleSummary(summary: CycleSummary): Promise<void>;
+  /**
+   * Summaries of a programme's cycles with a meeting before `before` (UTC), newest first, at most
+   * `limit`: one paged query, however many cycles the programme has had.
+   */
+  listCycleSummaries(
+    programmeId: string,
+    query?: { before?: string; limit?: number },
+  ): Promise<CycleSummary[]>;
+}
