@@ -20,7 +20,7 @@ import { transition, type Cycle } from '#shared/model/cycle.ts';
 import { verifyChain, GENESIS_HASH } from '#shared/evidence/hash-chain.ts';
 import { cycleKeys, inputKeys } from '#shared/store/keys.ts';
 import { eventsTableNameFor } from '#shared/store/table-design.ts';
-import { freshTable } from '#test/support/local-stack.ts';
+import { dynamoDbClient, freshTable } from '#test/support/local-stack.ts';
 import {
   aCycle,
   anAction,
@@ -312,22 +312,24 @@ describe('the event chain under concurrent writers', () => {
 
   it('a writer that keeps losing gives up with ChainConflict after its attempts, writing nothing', async () => {
     const { cycle } = await openCycle();
-    // A repository whose every retry pause lets another writer move the head first.
-    let rival: Promise<unknown> = Promise.resolve();
+    // A repository whose every write is preceded by another writer moving the head first: a client
+    // of its own, with a step that lets the rival append before each of its transactions is sent.
+    const client = dynamoDbClient();
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if ((args.input as { TransactItems?: unknown }).TransactItems) {
+          await repo.appendEvent(cycle.id, anEvent('test.rival'));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'rivalFirst' },
+    );
     const unlucky = new DynamoDbRepository({
       ...table,
+      client,
       maxEventAttempts: 3,
-      backoff: async () => {
-        await rival;
-      },
+      backoff: async () => {},
     });
-    const realHead = unlucky.getChainHead.bind(unlucky);
-    unlucky.getChainHead = async (id: string) => {
-      const head = await realHead(id);
-      rival = repo.appendEvent(id, anEvent('test.rival'));
-      await rival;
-      return head;
-    };
     const error = await rejection(unlucky.appendEvent(cycle.id, anEvent('test.unlucky')));
     expect(error).toBeInstanceOf(ChainConflict);
     expect(error.message).toBe(

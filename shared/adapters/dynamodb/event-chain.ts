@@ -1,0 +1,132 @@
+/**
+ * The cycle's event chain on DynamoDB: events go to the append-only events table (PutItem with
+ * attribute_not_exists), in the same TransactWriteItems that moves the chain head on the cycle item
+ * in the main table. Every store whose writes append an event builds them here, and retries here
+ * when only the head moved.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { computeEventHash, GENESIS_HASH } from '../../evidence/hash-chain.ts';
+import type { ChainHead, CycleEvent, EventDraft } from '../../model/event.ts';
+import { cycleKeys, eventKeys } from '../../store/keys.ts';
+import { ChainConflict, NotFound } from '../../store/errors.ts';
+import { TransientConflict, type DynamoTable, type Step } from './table.ts';
+
+const DEFAULT_EVENT_ATTEMPTS = 10;
+
+export interface EventChainOptions {
+  /** How often a write with an event is tried when other writers keep moving the chain head. */
+  readonly maxEventAttempts?: number;
+  /** Pause before retry n (ms); default a few milliseconds of jitter growing with n. */
+  readonly backoff?: (attempt: number) => Promise<void>;
+}
+
+function defaultBackoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(50, 5 * attempt);
+  return new Promise((wake) => setTimeout(wake, ms));
+}
+
+export class EventChain {
+  private readonly maxEventAttempts: number;
+  private readonly backoff: (attempt: number) => Promise<void>;
+
+  constructor(
+    private readonly table: DynamoTable,
+    options: EventChainOptions = {},
+  ) {
+    this.maxEventAttempts = options.maxEventAttempts ?? DEFAULT_EVENT_ATTEMPTS;
+    this.backoff = options.backoff ?? defaultBackoff;
+  }
+
+  /** The head of the cycle's chain (seq 0 and the genesis hash when empty). NotFound if no cycle. */
+  async head(cycleId: string): Promise<ChainHead> {
+    const output = await this.table.doc.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: cycleKeys.cycle(cycleId),
+        ConsistentRead: true,
+        ProjectionExpression: 'eventHeadSeq, eventHeadHash',
+      }),
+    );
+    if (!output.Item) throw new NotFound('cycle', cycleId, 'events are appended to an existing cycle');
+    return {
+      seq: Number(output.Item.eventHeadSeq ?? 0),
+      hash: String(output.Item.eventHeadHash ?? GENESIS_HASH),
+    };
+  }
+
+  /** The event `draft` becomes when appended after `head`. */
+  build(cycleId: string, head: ChainHead, draft: EventDraft): CycleEvent {
+    const content = { ...draft, cycleId, seq: head.seq + 1 };
+    return { ...content, prevHash: head.hash, hash: computeEventHash(head.hash, content) };
+  }
+
+  /** Puts one event in the events table; a taken seq means another writer appended first. */
+  putStep(event: CycleEvent): Step {
+    return {
+      op: {
+        Put: {
+          // The append-only events table (roles hold PutItem there, never Update or Delete).
+          TableName: this.table.eventsTableName,
+          Item: { ...eventKeys.event(event.cycleId, event.seq), entity: 'event', ...event },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        },
+      },
+      onConditionFailed: () => new ChainConflict(event.cycleId, event.seq),
+    };
+  }
+
+  /** Put the event and move the head on the cycle item, conditional on the head read. */
+  steps(cycleId: string, event: CycleEvent | undefined, head: ChainHead | undefined): Step[] {
+    if (!event || !head) return [];
+    return [this.headStep(cycleId, head, event), this.putStep(event)];
+  }
+
+  /** Moves the chain head from `head` to `last` (events appended in the same transaction). */
+  headStep(cycleId: string, head: ChainHead, last: CycleEvent): Step {
+    const key = cycleKeys.cycle(cycleId);
+    return {
+      op: {
+        Update: {
+          TableName: this.table.tableName,
+          Key: key,
+          UpdateExpression: 'SET eventHeadSeq = :seq, eventHeadHash = :hash',
+          ConditionExpression: 'eventHeadSeq = :previous',
+          ExpressionAttributeValues: { ':seq': last.seq, ':hash': last.hash, ':previous': head.seq },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      onConditionFailed: async (old) =>
+        (old ?? (await this.table.getItem(key)))
+          ? new ChainConflict(cycleId, last.seq)
+          : new NotFound('cycle', cycleId),
+    };
+  }
+
+  /**
+   * Runs `build` as one transaction, with the event (if any) chained on the current head.
+   * Retries when only the chain head moved or a transaction conflict occurred; any other failed
+   * condition (version, existence) is thrown at once.
+   */
+  async write(
+    cycleId: string,
+    draft: EventDraft | undefined,
+    build: (event: CycleEvent | undefined, head: ChainHead | undefined) => Step[],
+    maxAttempts = this.maxEventAttempts,
+  ): Promise<{ event?: CycleEvent }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const head = draft ? await this.head(cycleId) : undefined;
+      const event = draft && head ? this.build(cycleId, head, draft) : undefined;
+      try {
+        await this.table.transact(build(event, head));
+        return event ? { event } : {};
+      } catch (error) {
+        const retryable = error instanceof ChainConflict || error instanceof TransientConflict;
+        if (!retryable) throw error;
+        if (attempt >= maxAttempts) {
+          throw event ? new ChainConflict(cycleId, event.seq, attempt) : error;
+        }
+        await this.backoff(attempt);
+      }
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/** Seen Message-IDs, notification claims and reply tokens on DynamoDB (with TTLs). */
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { InvalidData, parseWith } from '../../model/common.ts';
+import { NotificationKey, ReplyTokenRecord } from '../../model/records.ts';
+import { messageKeys, notificationKeys, replyTokenKeys, sortableTime } from '../../store/keys.ts';
+import { AlreadyExists } from '../../store/errors.ts';
+import type { MailRecordStore } from '../../store/mail-records.ts';
+import { TTL_ATTRIBUTE } from '../../store/table-design.ts';
+import { toRecord, ttlAfter, type DynamoTable, type Item } from './table.ts';
+
+/**
+ * How long a seen Message-ID is remembered: far longer than any retry (SES retries for hours, an
+ * SMTP sender for days); a replay after that still changes nothing (every write is keyed by it).
+ */
+export const SEEN_MESSAGE_TTL_DAYS = 400;
+/** How long a reply token (and its Message-ID link) outlives its expiry, so a late reply is told it expired. */
+export const REPLY_TOKEN_TTL_DAYS_AFTER_EXPIRY = 90;
+
+/** The item that marks a Message-ID seen (InvalidData for an empty Message-ID). */
+export function seenItem(messageId: string, seen: { at: string; rawS3Key?: string }): Item {
+  if (messageKeys.normalise(messageId) === '') {
+    throw new InvalidData('Message-ID', [
+      { path: '(root)', message: 'is empty; a message without a Message-ID cannot be deduplicated' },
+    ]);
+  }
+  const messageIdHash = messageKeys.hashOf(messageId);
+  return {
+    ...messageKeys.message(messageIdHash),
+    entity: 'message',
+    messageIdHash,
+    firstSeenAt: sortableTime(seen.at),
+    ...(seen.rawS3Key ? { rawS3Key: seen.rawS3Key } : {}),
+    [TTL_ATTRIBUTE]: ttlAfter(seen.at, SEEN_MESSAGE_TTL_DAYS),
+  };
+}
+
+export class DynamoMailRecordStore implements MailRecordStore {
+  constructor(private readonly table: DynamoTable) {}
+
+  async markMessageSeen(messageId: string, seen: { at: string; rawS3Key?: string }): Promise<boolean> {
+    return this.table.putIfAbsent(seenItem(messageId, seen));
+  }
+
+  /** Claims the notification unless it is claimed already; a released claim may be claimed again. */
+  async claimNotification(cycleId: string, key: string, at: string): Promise<boolean> {
+    parseWith(NotificationKey, key, 'notification key');
+    return this.table.conditional(() =>
+      this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            ...notificationKeys.sent(cycleId, key),
+            entity: 'notification',
+            cycleId,
+            key,
+            claimedAt: sortableTime(at),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR released = :released',
+          ExpressionAttributeValues: { ':released': true },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Gives a claim back (the send failed) by marking it released, so that the next run may claim it
+   * again. An update, not a delete: no role needs DeleteItem. Releasing what is not claimed does nothing.
+   */
+  async releaseNotification(cycleId: string, key: string): Promise<void> {
+    await this.table.conditional(() =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: notificationKeys.sent(cycleId, key),
+          UpdateExpression: 'SET released = :released',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':released': true },
+        }),
+      ),
+    );
+  }
+
+  async putReplyToken(input: ReplyTokenRecord): Promise<void> {
+    const record = parseWith(ReplyTokenRecord, input, 'reply token');
+    const stored = await this.table.putIfAbsent({
+      ...replyTokenKeys.token(record.tokenId),
+      entity: 'reply-token',
+      ...record,
+      [TTL_ATTRIBUTE]: ttlAfter(record.expiresAt, REPLY_TOKEN_TTL_DAYS_AFTER_EXPIRY),
+    });
+    if (!stored) throw new AlreadyExists('reply token', record.tokenId, 'issue a new token id');
+  }
+
+  async getReplyToken(tokenId: string): Promise<ReplyTokenRecord | undefined> {
+    const item = await this.table.getItem(replyTokenKeys.token(tokenId));
+    return item && toRecord(ReplyTokenRecord, item, 'reply token');
+  }
+
+  async linkReplyToken(messageId: string, tokenId: string): Promise<void> {
+    if (messageKeys.normalise(messageId) === '') {
+      throw new InvalidData('Message-ID', [
+        { path: '(root)', message: 'is empty; nothing to link the token to' },
+      ]);
+    }
+    parseWith(ReplyTokenRecord.shape.tokenId, tokenId, 'reply token id');
+    const messageIdHash = messageKeys.hashOf(messageId);
+    // The link lives as long as the token it points to (a link to a missing token leads nowhere).
+    const token = await this.table.getItem(replyTokenKeys.token(tokenId));
+    const ttl = typeof token?.[TTL_ATTRIBUTE] === 'number' ? token[TTL_ATTRIBUTE] : undefined;
+    await this.table.putIfAbsent({
+      ...replyTokenKeys.byMessage(messageIdHash),
+      entity: 'reply-token-link',
+      messageIdHash,
+      tokenId,
+      ...(ttl === undefined ? {} : { [TTL_ATTRIBUTE]: ttl }),
+    });
+  }
+
+  async replyTokenOfMessage(messageId: string): Promise<string | undefined> {
+    if (messageKeys.normalise(messageId) === '') return undefined;
+    const item = await this.table.getItem(replyTokenKeys.byMessage(messageKeys.hashOf(messageId)));
+    return typeof item?.tokenId === 'string' ? item.tokenId : undefined;
+  }
+}
