@@ -34,7 +34,12 @@ const layers = [
     what: 'ingest (inbound mail, drives cycle steps) and notify (composes outbound messages)',
     folders: ['ingest', 'notify'],
   },
-  { name: 'adapters', what: 'AWS implementations of the ports and their wiring', folders: ['adapters'] },
+  { name: 'adapters', what: 'AWS implementations of the ports', folders: ['adapters'] },
+  {
+    name: 'wiring',
+    what: 'the composition root: one small factory per dependency, the handler factory',
+    folders: ['wiring'],
+  },
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -12,9 +12,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resetIngestDeps } from '#functions/ingest-email.ts';
 import { onDynamoClientCreated } from '#shared/adapters/dynamodb.ts';
 import { RequestCounter } from '#shared/adapters/request-counter.ts';
+import { resetWiring } from '#shared/wiring/wiring.ts';
 import { DEFAULT_MEMORY_MB } from '#infra/constructs/isms-function.ts';
 import { functions } from '#infra/functions.ts';
 import { runCycle } from '../demo/cycle.ts';
@@ -68,8 +68,8 @@ export async function countCycle(): Promise<CycleFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'isms-bench-cycle-'));
   const counter = new RequestCounter({ consumedCapacity: true });
   const stopCounting = onDynamoClientCreated((client) => counter.attach(client));
-  // The ingest keeps the dependencies it built for the last stack; the cycle runs on a new one.
-  resetIngestDeps();
+  // The handlers keep the dependencies they built for the last stack; the cycle runs on a new one.
+  resetWiring();
   const began = performance.now();
   try {
     const run = await runCycle({ outputDir: dir, writeResults: false, log: () => {} });

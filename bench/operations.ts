@@ -5,17 +5,16 @@
  *
  * The operations are the phase entry points the state machine's functions call
  * (shared/cycle/service.ts) and the ingest the SES receipt rule calls, with the dependencies built
- * from the environment exactly as in a Lambda function (cycleDeps, ingestDeps). Every DynamoDB
- * client those build is counted by the request counter's middleware.
+ * from the environment exactly as in a Lambda function (shared/wiring/). Every DynamoDB client those
+ * build is counted by the request counter's middleware.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ingestDeps, ingestFromSmtp, resetIngestDeps } from '#functions/ingest-email.ts';
+import { ingestFromSmtp, ingestInbound } from '#infra/local/ingest.ts';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { onDynamoClientCreated } from '#shared/adapters/dynamodb.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { RequestCounter, type RequestCounts } from '#shared/adapters/request-counter.ts';
-import { cycleDeps, resetCycleDeps } from '#shared/adapters/runtime.ts';
 import { CLOCK_ENV_VAR } from '#shared/clock.ts';
 import {
   checkInputs,
@@ -28,6 +27,9 @@ import {
 import type { IngestResult } from '#shared/ingest/pipeline.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { personById } from '#shared/programme/queries.ts';
+import { cycleDeps } from '#shared/wiring/cycle.ts';
+import { ingestDeps } from '#shared/wiring/ingest.ts';
+import { resetWiring } from '#shared/wiring/wiring.ts';
 import type { Programme } from '#shared/programme/schema.ts';
 import { createTable } from '#infra/local/resources.ts';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators/s3.ts';
@@ -97,7 +99,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   const stack = await startLocalStack({
     onInbound: async (mail) => {
       try {
-        inbound.results.push(await ingestFromSmtp(await ingestDeps(), mail));
+        inbound.results.push(await ingestInbound(mail));
       } catch (error) {
         inbound.failures.push((error as Error).message);
         throw error;
@@ -133,8 +135,7 @@ async function useFreshTable(bench: BenchStack, programme: Programme, label: str
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
-  resetCycleDeps();
-  resetIngestDeps();
+  resetWiring();
   return { client, tableName, repo: new DynamoDbRepository({ client, tableName }) };
 }
 

@@ -9,6 +9,11 @@ import { join } from 'node:path';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { S3BlobStore } from '#shared/adapters/s3-blob-store.ts';
+import {
+  countOutboundMail,
+  type OutboundMailCounts,
+  type OutboundMailKind,
+} from '#shared/evidence/mail-kinds.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import type { Cycle } from '#shared/model/cycle.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
@@ -28,22 +33,23 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const PROGRAMME_FILE = 'programme.example.yaml';
 
-/** The email counts of the final JSON line, by outbox key. */
-const EMAIL_KINDS = {
-  inputRequests: (key: string) => key.startsWith('input-request:'),
-  reminders: (key: string) => /^input:[^:]+:reminder-/.test(key),
-  escalations: (key: string) => /^(input|action):.+:escalate-/.test(key),
-  managementDecisions: (key: string) => /^action:[^:]+:(reschedule|reassign|accept-risk):/.test(key),
-  package: (key: string) => /^package:v\d+$/.test(key),
-  minutes: (key: string) => /^minutes:v\d+$/.test(key),
-  actionReminders: (key: string) => /^action:.+:(remind|overdue-notice)/.test(key),
-} as const;
-type EmailCounts = Record<keyof typeof EMAIL_KINDS, number>;
+/** The kinds of message the demo's story sends at least one of (mail-kinds.ts names every kind). */
+const STORY_KINDS = [
+  'inputRequests',
+  'inputReminders',
+  'inputEscalations',
+  'package',
+  'minutesRequests',
+  'minutes',
+  'actionReminders',
+  'actionEscalations',
+  'managementDecisions',
+  'answers',
+] as const satisfies readonly OutboundMailKind[];
 
-export function countEmails(keys: readonly string[]): EmailCounts {
-  return Object.fromEntries(
-    Object.entries(EMAIL_KINDS).map(([kind, matches]) => [kind, keys.filter(matches).length]),
-  ) as EmailCounts;
+/** The email counts of the final JSON line: every message sent, by kind, and their total. */
+export function countEmails(keys: readonly string[]): OutboundMailCounts {
+  return countOutboundMail(keys);
 }
 
 export interface CycleRunOptions {
@@ -61,7 +67,7 @@ export interface CycleRun {
   readonly sentKeys: readonly string[];
   /** Recipients of those emails, summed (what SES bills). */
   readonly sentRecipients: number;
-  readonly emails: EmailCounts;
+  readonly emails: OutboundMailCounts;
   /** Replies the simulated people sent, each received by SMTP and ingested. */
   readonly repliesReceived: number;
   /** Files written besides mail/ and replies/ (with writeResults). */
@@ -104,11 +110,9 @@ export async function runCycle(options: CycleRunOptions): Promise<CycleRun> {
   let repliesReceived = 0;
   // Every reply goes through the same ingest as on AWS; the demo insists that each is accepted.
   const onInbound = async (message: InboundMail): Promise<void> => {
-    const { ingestFromSmtp, ingestDeps } = await import('#functions/ingest-email.ts');
+    const { ingestInbound } = await import('#infra/local/ingest.ts');
     repliesReceived += 1;
-    const outcome = await timed(outsideWorkflow, 'functions/ingest-email.ts', async () =>
-      ingestFromSmtp(await ingestDeps(), message),
-    );
+    const outcome = await timed(outsideWorkflow, 'functions/ingest-email.ts', () => ingestInbound(message));
     demo?.say(`in    ${outcome.outcome}: ${outcome.reason}`);
     if (outcome.outcome !== 'accepted') demo?.problem(`a reply was not accepted: ${outcome.reason}`);
   };
@@ -150,13 +154,18 @@ export async function runCycle(options: CycleRunOptions): Promise<CycleRun> {
     const cycle = await demo.run();
     if (demo.failures.length > 0)
       throw new DemoFailed(`simulated people hit problems: ${demo.failures.join('; ')}`);
-    const files = options.writeResults ? await writeResults(demo, { repo, evidence, dir }, cycle) : [];
     const sent = await outbox.listSent(cycle.id);
     const sentKeys = sent.map((record) => record.key);
     const emails = countEmails(sentKeys);
-    for (const [kind, count] of Object.entries(emails)) {
-      if (count < 1) throw new DemoFailed(`no ${kind} email was sent`);
+    for (const kind of STORY_KINDS) {
+      if (emails[kind] < 1) throw new DemoFailed(`no ${kind} email was sent`);
     }
+    const files = options.writeResults
+      ? await writeResults(demo, { repo, evidence, dir }, cycle, {
+          sent: emails.total,
+          received: repliesReceived,
+        })
+      : [];
     const execution = (await workflow.runtime.listExecutions()).find((e) => e.name === cycle.id);
     if (!execution) throw new DemoFailed(`no execution is named after the cycle ${cycle.id}`);
     await workflow.runtime.waitForExecution(execution.executionArn);

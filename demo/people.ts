@@ -13,7 +13,7 @@ import type { S3BlobStore } from '#shared/adapters/s3-blob-store.ts';
 import { renderInputAnswer } from '#shared/mail/reply-format.ts';
 import type { OutboxRecord } from '#shared/mail/outbox.ts';
 import type { Cycle } from '#shared/model/cycle.ts';
-import { personById, programmeCatalogue } from '#shared/programme/queries.ts';
+import { meetingMinutesOf, ownerOf, personById, programmeCatalogue } from '#shared/programme/queries.ts';
 import type { Programme } from '#shared/programme/schema.ts';
 import type { LocalStack } from '#infra/local/stack.ts';
 import type { LocalWorkflow } from '#infra/local/workflow.ts';
@@ -111,7 +111,8 @@ export class Demo {
       return;
     }
     if (key === 'minutes-request') {
-      this.track(this.sendMinutes(received));
+      // Asked as the meeting starts: the minutes go once it has ended (answerMinutesRequest).
+      this.minutesRequest = received;
       return;
     }
     const action = /^action:([^:]+):(?:.+:)?([^:]+)$/.exec(key);
@@ -120,6 +121,20 @@ export class Demo {
       this.track(this.actOn(actionId, step, received));
       return;
     }
+  }
+
+  /** The minutes request, until the ISMS manager answers it. */
+  private minutesRequest: Received | undefined;
+
+  /** The ISMS manager sends the minutes once the meeting has ended (its planned start plus its length). */
+  private async answerMinutesRequest(): Promise<void> {
+    const received = this.minutesRequest;
+    if (!received) return;
+    const cycle = (await this.repo.getCycle(this.cycleId))!;
+    const ends = Date.parse(cycle.plannedMeetingAt) + meetingMinutesOf(this.programme, cycle.type) * 60_000;
+    if (this.now().getTime() < ends) return;
+    this.minutesRequest = undefined;
+    this.track(this.sendMinutes(received));
   }
 
   private track(work: Promise<void>): void {
@@ -156,6 +171,8 @@ export class Demo {
       : '';
     const message = {
       from: { name: person.name, address: person.email },
+      // Written now in simulated time, as the person's mail client would date it (not the wall clock).
+      date: this.now(),
       to,
       subject: `Re: ${received.mail.subject ?? ''}`,
       text: `${body}${quoted}\n`,
@@ -224,6 +241,22 @@ export class Demo {
       hourCycle: 'h23',
     }).format(meeting);
     const keys = programmeCatalogue(this.programme).map((input) => input.key);
+    const requests = await this.repo.listInputRequests(this.cycleId);
+    const unanswered = new Set(
+      requests
+        .filter((r) => !r.automatic && (r.status === 'NOT_PROVIDED' || r.status === 'REQUESTED'))
+        .map((r) => r.inputKey),
+    );
+    // What the meeting noted: what led to each decision, and what it did about each input nobody provided.
+    const note = (key: string): string => {
+      if (key === 'c') return 'The risk owner asked for a second supplier assessment; approved as D1.';
+      if (unanswered.has(key)) {
+        const owner = ownerOf(this.programme, key)?.name ?? 'its owner';
+        const decided = key === 'e' ? ' D2 makes it a standing input.' : '';
+        return `Not provided; ${owner} to present it at the next review.${decided}`;
+      }
+      return 'considered, nothing to report';
+    };
     const minutes = [
       'meeting:',
       `  date: ${cycle.plannedMeetingAt.slice(0, 10)}`,
@@ -234,17 +267,15 @@ export class Demo {
       '  - { person: cto, status: present }',
       '  - { person: alice, status: present }',
       'inputsConsidered:',
-      ...keys.map((key) =>
-        key === 'e'
-          ? '  e: not provided; customer feedback to be presented at the next review'
-          : `  ${key}: considered, nothing to report`,
-      ),
+      ...keys.map((key) => `  ${key}: ${JSON.stringify(note(key))}`),
       'decisions:',
       '  - { ref: D1, category: risk_treatment, text: Fund a second supplier assessment this quarter, input: c }',
       '  - { ref: D2, category: processes_and_controls, text: Customer feedback is an input owned by Customer Success and must be provided, input: e }',
       'actions:',
       `  - { title: Complete the second supplier assessment, owner: ciso, due: ${due(14)}, decision: D1 }`,
       `  - { title: Set up the customer feedback report for the ISMS review, owner: cto, due: ${due(5)}, decision: D2 }`,
+      'changesToTheIsms: Customer feedback becomes a standing input owned by Customer Success (D2).',
+      'resourceNeeds: Budget for a second supplier assessment this quarter (D1); no other resources needed.',
       'assessment:',
       '  suitability: { verdict: yes, rationale: The scope still matches the business and its locations. }',
       '  adequacy: { verdict: partly, rationale: Customer feedback was not provided for this review. }',
@@ -273,7 +304,7 @@ export class Demo {
       await this.reply(
         'ceo',
         received,
-        `RESCHEDULE ${newDate.toISOString().slice(0, 10)} Tomasz has the data now; one more week, no later.`,
+        `RESCHEDULE ${newDate.toISOString().slice(0, 10)} Łukasz has the data now; one more week, no later.`,
       );
       return;
     }
@@ -296,6 +327,7 @@ export class Demo {
     for (;;) {
       const sleeping = this.workflow.clock.sleeping > 0;
       const fresh = await this.readMail();
+      await this.answerMinutesRequest();
       const cycle = await this.repo.getCycle(this.cycleId);
       if (cycle && cycle.phase !== phase) {
         phase = cycle.phase;

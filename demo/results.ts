@@ -10,6 +10,7 @@ import { createAnchorStore } from '#shared/adapters/s3-anchor-store.ts';
 import type { S3BlobStore } from '#shared/adapters/s3-blob-store.ts';
 import { canonicalJson } from '#shared/model/canonical-json.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
+import { bundleMailFiles } from '#shared/evidence/mail-kinds.ts';
 import { formatVerification, verifyBundle } from '#shared/evidence/verify.ts';
 import { writeFrozenPackage } from '#shared/package/render.ts';
 import type { Cycle } from '#shared/model/cycle.ts';
@@ -19,6 +20,7 @@ export async function writeResults(
   demo: Demo,
   deps: { repo: DynamoDbRepository; evidence: S3BlobStore; dir: string },
   cycle: Cycle,
+  mail: { readonly sent: number; readonly received: number },
 ) {
   const { repo, evidence, dir } = deps;
   const files: string[] = [];
@@ -72,6 +74,14 @@ export async function writeResults(
   });
   for (const line of formatVerification(verified)) demo.say(`evidence: ${line}`);
   if (!verified.ok) throw new DemoFailed('the evidence bundle does not verify');
+  // The counts the demo prints are of the mail the bundle holds: every message sent and received, once.
+  const held = bundleMailFiles(bundle.manifest.files);
+  if (held.sent !== mail.sent || held.received !== mail.received) {
+    throw new DemoFailed(
+      `the evidence bundle holds ${held.sent} sent and ${held.received} received messages, but the cycle sent ${mail.sent} and received ${mail.received}`,
+    );
+  }
+  demo.say(`evidence: the bundle holds all ${held.sent} messages sent and ${held.received} received`);
   files.push(`evidence-${cycle.id}.zip`);
   return files;
 }

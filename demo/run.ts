@@ -10,7 +10,7 @@
  *   risk-owner, ciso and alice  answer their input requests at once (alice quotes the request below)
  *   auditor                     answers late: after the first reminder
  *   customer-lead               never answers (reminders, escalation, NOT PROVIDED)
- *   alice (ISMS manager)        replies to the minutes request with the minutes: two actions
+ *   alice (ISMS manager)        replies to the minutes request once the meeting has ended: two actions
  *   ciso                        replies DONE to the first reminder about the action
  *   cto                         ignores the action until it is escalated to top management
  *   ceo (chair)                 replies to that escalation: RESCHEDULE with a new date
@@ -18,7 +18,8 @@
  *
  * Time moves only while the workflow is idle and no reply is in flight, so the story is the same
  * however fast the machine is. Everything worth looking at is written to demo-output/; the last line
- * of output is one JSON object with the cycle id, its final status and the email counts.
+ * of output is one JSON object with the cycle id, its final status and the email counts (every
+ * message sent, by kind, and the replies received: the mail of the evidence bundle).
  *
  * runCycle() (demo/cycle.ts) is the same story without the command around it: `npm run bench` runs it
  * to count what a real cycle costs (state transitions, Lambda invocations and their duration).
@@ -37,10 +38,14 @@ export async function runDemo(): Promise<Record<string, unknown>> {
   console.log(
     `Wrote ${OUTPUT_DIR}/: mail/ (every email sent, .eml), replies/ (every reply, .eml), ${run.files.join(', ')}`,
   );
+  // emails: every message sent, by kind, adding up to `total`; with repliesReceived, exactly the
+  // mail the evidence bundle holds (writeResults checks it).
   const summary = {
     cycleId: run.cycle.id,
     status: run.cycle.phase,
     emails: run.emails,
+    repliesReceived: run.repliesReceived,
+    evidenceBundle: `evidence-${run.cycle.id}.zip`,
     outputDir: OUTPUT_DIR,
   };
   await writeFile(join(OUTPUT_DIR, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -1,5 +1,8 @@
 // functions/check-inputs.ts: sends due input reminders and escalations; at the deadline marks missing inputs not provided.
-import { cycleStepHandler } from '#shared/adapters/handler.ts';
 import { checkInputs } from '#shared/cycle/service.ts';
+import { cycleStepHandler } from '#shared/wiring/handler.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { notifier } from '#shared/wiring/notifier.ts';
+import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = cycleStepHandler(checkInputs);
+export const handler = cycleStepHandler({ repo: repository, clock, notifier }, checkInputs);

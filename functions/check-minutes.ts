@@ -1,5 +1,8 @@
 // functions/check-minutes.ts: tells whether minutes were accepted; otherwise reminds the ISMS manager, then the chair.
-import { cycleStepHandler } from '#shared/adapters/handler.ts';
 import { checkMinutes } from '#shared/cycle/service.ts';
+import { cycleStepHandler } from '#shared/wiring/handler.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { notifier } from '#shared/wiring/notifier.ts';
+import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = cycleStepHandler(checkMinutes);
+export const handler = cycleStepHandler({ repo: repository, clock, notifier }, checkMinutes);

@@ -1,5 +1,12 @@
 // functions/distribute-package.ts: emails the frozen package and the calendar invitation to every attendee.
-import { cycleStepHandler } from '#shared/adapters/handler.ts';
 import { distributePackage } from '#shared/cycle/service.ts';
+import { cycleStepHandler } from '#shared/wiring/handler.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { packageStore } from '#shared/wiring/package-store.ts';
+import { repository } from '#shared/wiring/repository.ts';
+import { witnessingNotifier } from '#shared/wiring/witnessing-notifier.ts';
 
-export const handler = cycleStepHandler(distributePackage);
+export const handler = cycleStepHandler(
+  { repo: repository, clock, packages: packageStore, notifier: witnessingNotifier },
+  distributePackage,
+);

@@ -1,5 +1,8 @@
 // functions/follow-up-actions.ts: reminds action owners and escalates overdue actions along the ladder.
-import { cycleStepHandler } from '#shared/adapters/handler.ts';
 import { followUpActions } from '#shared/cycle/service.ts';
+import { cycleStepHandler } from '#shared/wiring/handler.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { notifier } from '#shared/wiring/notifier.ts';
+import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = cycleStepHandler(followUpActions);
+export const handler = cycleStepHandler({ repo: repository, clock, notifier }, followUpActions);

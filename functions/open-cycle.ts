@@ -1,8 +1,14 @@
 // functions/open-cycle.ts: creates the cycle and its input requests, snapshots the programme, carries open actions into input (a).
 import { z } from 'zod';
-import { lambdaHandler } from '#shared/adapters/handler.ts';
 import { openCycle } from '#shared/cycle/service.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { environment } from '#shared/wiring/wiring.ts';
+import { lambdaHandler } from '#shared/wiring/handler.ts';
+import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = lambdaHandler(z.unknown(), (deps, event) =>
-  openCycle(deps, event, { programmeId: process.env.PROGRAMME_ID }),
-);
+// The request is checked by openCycle itself (OpenCycleRequest), which names what is wrong.
+export const handler = lambdaHandler({
+  event: z.unknown(),
+  deps: { repo: repository, clock, env: environment },
+  run: (deps, event) => openCycle(deps, event, { programmeId: deps.env.PROGRAMME_ID }),
+});

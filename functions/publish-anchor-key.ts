@@ -1,28 +1,24 @@
 // functions/publish-anchor-key.ts: the custom resource that reads the anchoring key's public half at
 // deploy time, so the stack can output it (AnchorPublicKey) and its fingerprint outside the data path.
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { z } from 'zod';
 import { deliverCfnResponse } from '#shared/adapters/cfn-response.ts';
-import { KmsSigner } from '#shared/adapters/kms-signer.ts';
-import { logger } from '#shared/adapters/runtime.ts';
-import { publishAnchorKey, type KeyPublicationResponse } from '#shared/evidence/key-publication.ts';
+import { publishAnchorKey } from '#shared/evidence/key-publication.ts';
+import { kmsSigners } from '#shared/wiring/kms-signers.ts';
+import { lambdaHandler } from '#shared/wiring/handler.ts';
 
-let client: KMSClient | undefined;
-
-export async function publishKey(event: unknown): Promise<KeyPublicationResponse> {
-  client ??= new KMSClient({});
-  const kms = client;
-  const response = await publishAnchorKey(
-    { signerFor: (keyId) => new KmsSigner({ client: kms, keyId }), deliver: deliverCfnResponse },
-    event,
-  );
-  logger.info('anchor key publication', {
-    status: response.Status,
-    ...(response.Reason ? { reason: response.Reason } : {}),
-    ...(response.Data ? { fingerprint: response.Data.Fingerprint } : {}),
-  });
-  return response;
-}
-
-export const handler = middy(publishKey).use(injectLambdaContext(logger, { clearState: true }));
+// Any request is answered to CloudFormation, a malformed one with FAILED (publishAnchorKey checks it):
+// a request left unanswered would hold the deployment until CloudFormation gives up on it.
+export const handler = lambdaHandler({
+  event: z.unknown(),
+  deps: { signerFor: kmsSigners },
+  run: (deps, event) => publishAnchorKey({ ...deps, deliver: deliverCfnResponse }, event),
+  workflowStep: false,
+  report: (response, { logger, count }) => {
+    logger.info('anchor key publication', {
+      status: response.Status,
+      ...(response.Reason ? { reason: response.Reason } : {}),
+      ...(response.Data ? { fingerprint: response.Data.Fingerprint } : {}),
+    });
+    count('AnchorKeyPublication', { status: response.Status });
+  },
+});

@@ -1,6 +1,14 @@
 // functions/record-failure.ts: records a workflow failure on the cycle and tells the ISMS manager.
 import { z } from 'zod';
-import { lambdaHandler } from '#shared/adapters/handler.ts';
 import { recordFailure } from '#shared/cycle/service.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { lambdaHandler } from '#shared/wiring/handler.ts';
+import { notifier } from '#shared/wiring/notifier.ts';
+import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = lambdaHandler(z.unknown(), recordFailure);
+// Whatever the state machine's Catch passes is recorded: recordFailure reads what it can of it.
+export const handler = lambdaHandler({
+  event: z.unknown(),
+  deps: { repo: repository, clock, notifier },
+  run: recordFailure,
+});

@@ -1,6 +1,13 @@
 // functions/record-mail-event.ts: records SES delivery, bounce and complaint notifications in the cycle's log.
 import { z } from 'zod';
-import { lambdaHandler } from '#shared/adapters/handler.ts';
 import { recordMailEvent } from '#shared/evidence/mail-events.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { lambdaHandler } from '#shared/wiring/handler.ts';
+import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = lambdaHandler(z.unknown(), (deps, event) => recordMailEvent(deps, event));
+// The notification is checked by recordMailEvent, which ignores what is not ours.
+export const handler = lambdaHandler({
+  event: z.unknown(),
+  deps: { repo: repository, clock },
+  run: recordMailEvent,
+});

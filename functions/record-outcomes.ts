@@ -1,5 +1,12 @@
 // functions/record-outcomes.ts: distributes the accepted minutes and starts following the actions up.
-import { cycleStepHandler } from '#shared/adapters/handler.ts';
 import { recordOutcomes } from '#shared/cycle/service.ts';
+import { cycleStepHandler } from '#shared/wiring/handler.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { packageStore } from '#shared/wiring/package-store.ts';
+import { repository } from '#shared/wiring/repository.ts';
+import { witnessingNotifier } from '#shared/wiring/witnessing-notifier.ts';
 
-export const handler = cycleStepHandler(recordOutcomes);
+export const handler = cycleStepHandler(
+  { repo: repository, clock, packages: packageStore, notifier: witnessingNotifier },
+  recordOutcomes,
+);

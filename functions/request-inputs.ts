@@ -1,5 +1,8 @@
 // functions/request-inputs.ts: emails each input owner one request for all their inputs.
-import { cycleStepHandler } from '#shared/adapters/handler.ts';
 import { requestInputs } from '#shared/cycle/service.ts';
+import { cycleStepHandler } from '#shared/wiring/handler.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { notifier } from '#shared/wiring/notifier.ts';
+import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = cycleStepHandler(requestInputs);
+export const handler = cycleStepHandler({ repo: repository, clock, notifier }, requestInputs);

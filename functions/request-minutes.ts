@@ -1,5 +1,8 @@
 // functions/request-minutes.ts: asks the ISMS manager for the minutes after the meeting, with the template.
-import { cycleStepHandler } from '#shared/adapters/handler.ts';
 import { requestMinutes } from '#shared/cycle/service.ts';
+import { cycleStepHandler } from '#shared/wiring/handler.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { notifier } from '#shared/wiring/notifier.ts';
+import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = cycleStepHandler(requestMinutes);
+export const handler = cycleStepHandler({ repo: repository, clock, notifier }, requestMinutes);

@@ -6,7 +6,7 @@
  * runtime environment contract and exactly the permissions named in `grants`, and lets the state
  * machine invoke it. The entry file is relative to the repository root.
  */
-import { CHART_FONT_PACKAGE } from '#shared/package/charts.ts';
+import { FONT_PACKAGE } from '#shared/package/fonts.ts';
 
 /**
  * What a function may touch. Each grant maps to explicit IAM statements in the stack; there is no
@@ -88,11 +88,11 @@ export const INGEST_RESERVED_CONCURRENCY = 5;
 /** The chart and PDF renderers the package functions load at run time (shared/package/renderers.ts). */
 export const RENDERER_MODULES = ['vega', 'vega-lite', '@resvg/resvg-js', 'pdfkit'] as const;
 
-/** What the package functions ship beside their bundles: the renderers and the chart font. */
-export const PACKAGE_FUNCTION_MODULES = [...RENDERER_MODULES, CHART_FONT_PACKAGE] as const;
+/** What the package functions ship beside their bundles: the renderers and the fonts (charts, PDF). */
+export const PACKAGE_FUNCTION_MODULES = [...RENDERER_MODULES, FONT_PACKAGE] as const;
 
-/** What the function that archives and sends the minutes ships: their PDF has no charts. */
-export const MINUTES_FUNCTION_MODULES = ['pdfkit'] as const;
+/** What the function that archives and sends the minutes ships: their PDF has no charts, but text. */
+export const MINUTES_FUNCTION_MODULES = ['pdfkit', FONT_PACKAGE] as const;
 
 // One line per function (kept unwrapped so the registry reads as a table).
 // prettier-ignore

@@ -271,8 +271,14 @@ async function applyChange({
     const { programme } = await actionContext(repository, known);
     const named = text(values, 'by');
     const by = named ? (findPerson(programme, named)?.id ?? named) : defaultBy(programme);
-    const { createNotifier } = await import('#shared/adapters/notifier-wiring.ts');
-    const notifier = await createNotifier({ env: process.env, repo: repository, clock });
+    const [{ Wiring, wire }, { notifier: notifierPart }] = await Promise.all([
+      import('#shared/wiring/wiring.ts'),
+      import('#shared/wiring/notifier.ts'),
+    ]);
+    // Action messages name no anchoring key: the notifier without it, on this command's store and clock.
+    const { notifier } = await wire({ notifier: notifierPart })(
+      new Wiring({ env: process.env, overrides: { repo: repository, clock } }),
+    );
     try {
       const { action } = await changeAction(
         { repo: repository, clock, notifier },

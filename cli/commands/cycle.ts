@@ -359,15 +359,16 @@ export const cycleMove: Command = {
       return ExitCode.failed;
     }
     const meetingAt = parseLocalDateTime(meeting, timeZone);
-    const [{ cycleDeps }, { moveMeeting, MeetingCannotMove }] = await Promise.all([
-      import('#shared/adapters/runtime.ts'),
+    const [{ wireCycle }, { moveMeeting, MeetingCannotMove }] = await Promise.all([
+      import('#shared/wiring/cycle.ts'),
       import('#shared/cycle/meeting.ts'),
     ]);
     try {
-      const moved = await moveMeeting(
-        { ...(await cycleDeps(process.env)), clock },
-        { cycleId: id, meetingAt, by },
-      );
+      const moved = await moveMeeting(await wireCycle({ env: process.env, overrides: { clock } }), {
+        cycleId: id,
+        meetingAt,
+        by,
+      });
       const sent =
         moved.sequence === undefined ? '' : `; updated invitations sent (sequence ${moved.sequence})`;
       out.say(`Meeting of ${id} is now ${localTime(moved.cycle.plannedMeetingAt, timeZone)}${sent}.`);

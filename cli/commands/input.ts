@@ -73,23 +73,19 @@ export const inputSubmit: Command = {
     const backend = await resolveBackend(values, env);
     // The last answer resumes the workflow: locally, only ever through the local runtime.
     if (backend.kind === 'local') requireSetting(backend, 'AWS_ENDPOINT_URL_SFN');
-    const [{ cycleDeps, resetCycleDeps }, { submitInput }] = await Promise.all([
-      import('#shared/adapters/runtime.ts'),
+    const [{ wireCycle }, { submitInput }] = await Promise.all([
+      import('#shared/wiring/cycle.ts'),
       import('#shared/cycle/submit-input.ts'),
     ]);
-    // Built from the contract just set for this backend (never from an earlier one in this process).
-    resetCycleDeps();
     try {
-      const result = await submitInput(
-        { ...(await cycleDeps(process.env)), clock },
-        {
-          cycleId,
-          inputKey,
-          text,
-          fileName: basename(file),
-          ...(typeof as === 'string' ? { as: as.trim() } : {}),
-        },
-      );
+      // Built from the contract just set for this backend (never from an earlier one in this process).
+      const result = await submitInput(await wireCycle({ env: process.env, overrides: { clock } }), {
+        cycleId,
+        inputKey,
+        text,
+        fileName: basename(file),
+        ...(typeof as === 'string' ? { as: as.trim() } : {}),
+      });
       if (!result.ok) {
         out.error(`The answer was not recorded: ${result.problems.length} problem(s) to fix in ${file}:`);
         for (const { where, problem } of result.problems)

@@ -135,22 +135,15 @@ export const mailIngest: Command = {
     }
     // An accepted answer may resume the workflow: never through anything but the local runtime.
     requireSetting(backend, 'AWS_ENDPOINT_URL_SFN');
-    const [
-      { ingestDeps, ingestFromSmtp, resetIngestDeps, INBOUND_PREFIX },
-      { resetCycleDeps },
-      { ingest },
-      inbound,
-    ] = await Promise.all([
+    const [{ wireIngest }, { ingestFromSmtp }, { INBOUND_PREFIX }, { ingest }, inbound] = await Promise.all([
+      import('#shared/wiring/ingest.ts'),
+      import('#infra/local/ingest.ts'),
       import('#functions/ingest-email.ts'),
-      import('#shared/adapters/runtime.ts'),
       import('#shared/ingest/pipeline.ts'),
       import('#shared/mail/inbound.ts'),
     ]);
     // The same dependencies the local SMTP server's handler builds, from the contract just set.
-    resetCycleDeps();
-    resetIngestDeps();
-    const built = await ingestDeps(process.env);
-    const deps = { ...built, clock };
+    const deps = await wireIngest({ env: process.env, overrides: { clock } });
 
     // The envelope a mail client would give: MAIL FROM its Return-Path (or From), RCPT TO its recipients.
     let headers: { from: string; returnPath: string | undefined; recipients: string[] } | undefined;
@@ -173,7 +166,7 @@ export const mailIngest: Command = {
         : undefined;
 
     const key = `${INBOUND_PREFIX}${randomUUID()}`;
-    await built.rawMail.put(key, raw, 'message/rfc822');
+    await deps.rawMail.put(key, raw, 'message/rfc822');
     const receivedAt = clock.now().toISOString();
     const result =
       verdicts === 'default' && envelope
@@ -304,15 +297,11 @@ export const mailRelease: Command = {
     }
     const backend = await resolveBackend(values, env);
     if (backend.kind === 'local') requireSetting(backend, 'AWS_ENDPOINT_URL_SFN');
-    const [{ ingestDeps, resetIngestDeps }, { resetCycleDeps }, held] = await Promise.all([
-      import('#functions/ingest-email.ts'),
-      import('#shared/adapters/runtime.ts'),
+    const [{ wireIngest }, held] = await Promise.all([
+      import('#shared/wiring/ingest.ts'),
       import('#shared/ingest/held.ts'),
     ]);
-    resetCycleDeps();
-    resetIngestDeps();
-    const built = await ingestDeps(process.env);
-    const deps = { ...built, clock };
+    const deps = await wireIngest({ env: process.env, overrides: { clock } });
     let releasedBy = typeof by === 'string' ? by.trim() : undefined;
     if (!releasedBy) {
       const programmeId = await resolveProgrammeId(backend, values, env);

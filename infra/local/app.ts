@@ -34,9 +34,9 @@ export class BadAppSetting extends Error {
 }
 
 /** Inbound mail from the local SMTP server goes through the same ingest as on AWS. */
-const ingestInbound: OnInbound = async (message) => {
-  const { ingestFromSmtp, ingestDeps } = await import('#functions/ingest-email.ts');
-  const outcome = await ingestFromSmtp(await ingestDeps(), message);
+const onInbound: OnInbound = async (message) => {
+  const { ingestInbound } = await import('./ingest.ts');
+  const outcome = await ingestInbound(message);
   console.log(`inbound ${message.key}: ${outcome.outcome} (${outcome.reason})`);
 };
 
@@ -64,7 +64,7 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
           ready,
         )
       : undefined;
-  const stack = await runLocalStack({ handleSignals: false, onInbound: ingestInbound });
+  const stack = await runLocalStack({ handleSignals: false, onInbound });
   const workflow = await startLocalWorkflow({
     stack,
     programme,

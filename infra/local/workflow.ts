@@ -127,10 +127,9 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     INBOUND_DOMAIN: options.programme.mail.inboundDomain,
   };
   Object.assign(process.env, env);
-  const { resetCycleDeps } = await import('#shared/adapters/runtime.ts');
-  resetCycleDeps();
-  const { resetAnchorChainDeps } = await import('#shared/adapters/anchor-wiring.ts');
-  resetAnchorChainDeps();
+  // The handlers' dependencies are built again, from the environment just set.
+  const { resetWiring } = await import('#shared/wiring/wiring.ts');
+  resetWiring();
   // Start-up takes no simulated time: handlers load first, then the clock goes back to where this
   // run started and the executions an earlier run left RUNNING resume from there.
   await runtime.loadHandlers();

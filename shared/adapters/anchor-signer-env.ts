@@ -5,7 +5,7 @@
  * package and minutes emails) does not load the repository or the anchor store.
  */
 import type { AnchorSigner } from '../evidence/signer.ts';
-import { MissingConfiguration } from './dynamodb.ts';
+import { MissingConfiguration } from './configuration.ts';
 import { FileSigner } from './file-signer.ts';
 import { kmsSignerFromEnv } from './kms-signer.ts';
 

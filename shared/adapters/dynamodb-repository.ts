@@ -51,8 +51,14 @@ function expose(target: object, stores: readonly object[]): void {
 export interface DynamoDbRepository extends ReviewRepository {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class DynamoDbRepository {
+  /** The main table and the events table this repository reads and writes. */
+  readonly tableName: string;
+  readonly eventsTableName: string;
+
   constructor(options: DynamoDbRepositoryOptions) {
     const table = new DynamoTable(options);
+    this.tableName = table.tableName;
+    this.eventsTableName = table.eventsTableName;
     const chain = new EventChain(table, options);
     expose(this, [
       new DynamoProgrammeStore(table),

@@ -6,10 +6,10 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MissingConfiguration } from './configuration.ts';
 
-export class MissingConfiguration extends Error {
-  override name = 'MissingConfiguration' as const;
-}
+// Still exported here, where it was first declared, for the modules that import it from here.
+export { MissingConfiguration };
 
 export interface DynamoClients {
   readonly client: DynamoDBClient;

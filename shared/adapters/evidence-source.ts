@@ -16,7 +16,7 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { systemClock, type Clock } from '../clock.ts';
 import { buildEvidenceBundle, type EvidenceSource, type ExportProgress } from '../evidence/export.ts';
 import type { Manifest } from '../evidence/bundle.ts';
-import { MissingConfiguration } from './dynamodb.ts';
+import { MissingConfiguration } from './configuration.ts';
 import { DynamoDbRepository } from './dynamodb-repository.ts';
 import { DynamoOutboxStore } from './outbox-dynamodb.ts';
 import { anchorSignerFromEnvIfAny } from './anchor-signer-env.ts';

@@ -97,3 +97,15 @@ export function kmsSignerFromEnv(env: Readonly<Record<string, string | undefined
     keyId,
   });
 }
+
+/**
+ * Signers for whatever KMS key a request names, on one client made on first use (the deploy-time
+ * key publication reads the public half of the key its custom resource names).
+ */
+export function kmsSignersOnDemand(): (keyId: string) => KmsSigner {
+  let client: KMSClient | undefined;
+  return (keyId) => {
+    client ??= new KMSClient({});
+    return new KmsSigner({ client, keyId });
+  };
+}

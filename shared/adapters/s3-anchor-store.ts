@@ -38,7 +38,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { MissingConfiguration } from './dynamodb.ts';
+import { MissingConfiguration } from './configuration.ts';
 import { isKeyTaken, s3ClientFromEnv } from './s3-blob-store.ts';
 import { sha256Of } from '../store/blob-store.ts';
 import {

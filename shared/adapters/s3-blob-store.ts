@@ -20,7 +20,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { MissingConfiguration } from './dynamodb.ts';
+import { MissingConfiguration } from './configuration.ts';
 import {
   alreadyStored,
   assertBlobKey,

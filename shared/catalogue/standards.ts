@@ -16,6 +16,12 @@ export interface Standard {
   readonly system: string;
   /** Where the standard lists the management review inputs. */
   readonly inputsClause: string;
+  /** Where it asks top management to review the system at planned intervals. */
+  readonly reviewClause: string;
+  /** Where it lists the results of the review: decisions on improvement and on changes. */
+  readonly resultsClause: string;
+  /** Where it sets the rules for documented information, kept as evidence of the results. */
+  readonly documentedInformationClause: string;
 }
 
 export const standards: Readonly<Record<StandardId, Standard>> = {
@@ -25,6 +31,9 @@ export const standards: Readonly<Record<StandardId, Standard>> = {
     subject: 'information security',
     system: 'ISMS',
     inputsClause: '9.3.2',
+    reviewClause: '9.3.1',
+    resultsClause: '9.3.3',
+    documentedInformationClause: '7.5',
   },
   iso9001: {
     id: 'iso9001',
@@ -32,14 +41,20 @@ export const standards: Readonly<Record<StandardId, Standard>> = {
     subject: 'quality',
     system: 'QMS',
     inputsClause: '9.3.2',
+    reviewClause: '9.3.1',
+    resultsClause: '9.3.3',
+    documentedInformationClause: '7.5',
   },
   iso14001: {
-    // ISO 14001:2015 lists its review inputs directly under 9.3 (it has no 9.3.2).
+    // ISO 14001:2015 lists its review inputs and outputs directly under 9.3 (it has no 9.3.x).
     id: 'iso14001',
     title: 'ISO 14001:2015',
     subject: 'environmental',
     system: 'EMS',
     inputsClause: '9.3',
+    reviewClause: '9.3',
+    resultsClause: '9.3',
+    documentedInformationClause: '7.5',
   },
   iso42001: {
     id: 'iso42001',
@@ -47,6 +62,9 @@ export const standards: Readonly<Record<StandardId, Standard>> = {
     subject: 'artificial intelligence',
     system: 'AIMS',
     inputsClause: '9.3.2',
+    reviewClause: '9.3.1',
+    resultsClause: '9.3.3',
+    documentedInformationClause: '7.5',
   },
   iso22301: {
     id: 'iso22301',
@@ -54,6 +72,9 @@ export const standards: Readonly<Record<StandardId, Standard>> = {
     subject: 'business continuity',
     system: 'BCMS',
     inputsClause: '9.3.2',
+    reviewClause: '9.3.1',
+    resultsClause: '9.3.3',
+    documentedInformationClause: '7.5',
   },
 };
 

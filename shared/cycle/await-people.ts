@@ -2,7 +2,7 @@
  * Waiting for people: the workflow's task token parked until the last input or the accepted minutes
  * arrive, and resumed exactly once, by whichever comes second of the park and the answer.
  */
-import type { CycleDeps } from './ports.ts';
+import type { WaitingDeps } from './ports.ts';
 import { iso, loadCycle } from './cycle-state.ts';
 import { allInputsAnswered } from './inputs-phase.ts';
 
@@ -11,7 +11,7 @@ import { allInputsAnswered } from './inputs-phase.ts';
  * (a reply raced the park), it resumes the workflow itself; exactly one of the two callers wins.
  */
 export async function awaitPeople(
-  deps: CycleDeps,
+  deps: WaitingDeps,
   args: { cycleId: string; taskToken: string; purpose: 'inputs' | 'minutes' },
 ): Promise<void> {
   const now = iso(deps.clock.now());
@@ -30,7 +30,7 @@ export async function awaitPeople(
 
 /** Resumes the workflow waiting for `purpose`, exactly once however many callers race. */
 export async function resumeWaiting(
-  deps: CycleDeps,
+  deps: WaitingDeps,
   cycleId: string,
   purpose: 'inputs' | 'minutes',
 ): Promise<boolean> {

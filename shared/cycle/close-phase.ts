@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import { transition } from '../model/cycle.ts';
-import type { CycleDeps } from './ports.ts';
+import type { MailingDeps, StoreDeps } from './ports.ts';
 import { SYSTEM, iso, loadCycle, programmeOf, viewOf, type CycleView } from './cycle-state.ts';
 
-export async function closeCycle(deps: CycleDeps, cycleId: string): Promise<CycleView> {
+export async function closeCycle(deps: StoreDeps, cycleId: string): Promise<CycleView> {
   let cycle = await loadCycle(deps, cycleId);
   if (cycle.phase === 'FOLLOW_UP') {
     const now = deps.clock.now();
@@ -32,7 +32,7 @@ export const FailureInput = z.looseObject({
 });
 
 /** Records the failure on the cycle and tells the ISMS manager what failed and where. */
-export async function recordFailure(deps: CycleDeps, raw: unknown): Promise<{ recorded: boolean }> {
+export async function recordFailure(deps: MailingDeps, raw: unknown): Promise<{ recorded: boolean }> {
   const input = FailureInput.parse(raw);
   if (!input.cycleId) return { recorded: false };
   const cycle = await deps.repo.getCycle(input.cycleId);

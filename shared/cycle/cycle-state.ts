@@ -5,7 +5,7 @@
  */
 import { CYCLE_PHASES, transition, type Cycle, type CyclePhase } from '../model/cycle.ts';
 import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
-import type { CycleDeps } from './ports.ts';
+import type { CycleDeps, StoreDeps } from './ports.ts';
 
 export interface CycleView {
   readonly cycleId: string;
@@ -36,13 +36,16 @@ export const viewOf = (cycle: Cycle): CycleView => ({
 export const SYSTEM = 'system' as const;
 export const iso = (date: Date) => date.toISOString();
 
-export async function loadCycle(deps: CycleDeps, cycleId: string): Promise<Cycle> {
+export async function loadCycle(deps: Pick<CycleDeps, 'repo'>, cycleId: string): Promise<Cycle> {
   const cycle = await deps.repo.getCycle(cycleId);
   if (!cycle) throw new CycleNotFound(`cycle ${cycleId} does not exist`);
   return cycle;
 }
 
-export async function programmeOf(deps: CycleDeps, cycle: Pick<Cycle, 'programme'>): Promise<Programme> {
+export async function programmeOf(
+  deps: Pick<CycleDeps, 'repo'>,
+  cycle: Pick<Cycle, 'programme'>,
+): Promise<Programme> {
   const { programmeId, version } = cycle.programme;
   const stored = await deps.repo.getProgrammeVersion(programmeId, version);
   if (!stored) throw new ProgrammeNotApplied(`programme ${programmeId} version ${version} is not stored`);
@@ -54,7 +57,7 @@ export async function programmeOf(deps: CycleDeps, cycle: Pick<Cycle, 'programme
  * is returned as it is, which is what makes a repeated phase harmless.
  */
 export async function advance(
-  deps: CycleDeps,
+  deps: StoreDeps,
   cycle: Cycle,
   to: CyclePhase,
   data: Record<string, unknown> = {},

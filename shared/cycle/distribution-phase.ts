@@ -7,12 +7,12 @@ import { CYCLE_PHASES, transition, type Cycle } from '../model/cycle.ts';
 import type { Programme, Person } from '../programme/schema.ts';
 import { ismsManager, topManagement } from '../programme/queries.ts';
 import { NotFound } from '../store/repository.ts';
-import type { CycleDeps, StoredPackage } from './ports.ts';
+import type { DistributionDeps, PackagingDeps, StoredPackage } from './ports.ts';
 import { assertPackageReady, freezePackage, packageToDistribute } from './package-phase.ts';
 import { SYSTEM, advance, iso, loadCycle, programmeOf, viewOf, type CycleView } from './cycle-state.ts';
 
 /** Builds, hashes and freezes the review package from the inputs as recorded now. */
-export async function compilePackage(deps: CycleDeps, cycleId: string): Promise<CycleView> {
+export async function compilePackage(deps: PackagingDeps, cycleId: string): Promise<CycleView> {
   let cycle = await loadCycle(deps, cycleId);
   if (
     cycle.packageHash &&
@@ -45,7 +45,7 @@ export function attendees(programme: Programme): Person[] {
   return [...new Map(all.map((p) => [p.id, p])).values()];
 }
 
-export async function distributePackage(deps: CycleDeps, cycleId: string): Promise<CycleView> {
+export async function distributePackage(deps: DistributionDeps, cycleId: string): Promise<CycleView> {
   let cycle = await loadCycle(deps, cycleId);
   const programme = await programmeOf(deps, cycle);
   if (cycle.phase === 'AWAITING_DISTRIBUTION') {

@@ -4,7 +4,7 @@
  */
 import { ladderPolicyOf, sweepActions } from '../actions/follow-up.ts';
 import { needsFollowUp } from '../model/action.ts';
-import type { CycleDeps } from './ports.ts';
+import type { MailingDeps } from './ports.ts';
 import { iso, loadCycle } from './cycle-state.ts';
 
 export { ladderPolicyOf };
@@ -18,7 +18,7 @@ export const FOLLOW_UP_MAX_SLEEP_MS = 86_400_000;
  * of its own actions needs follow-up; a later cycle's loop goes on following what it carried over.
  */
 export async function followUpActions(
-  deps: CycleDeps,
+  deps: MailingDeps,
   cycleId: string,
 ): Promise<{ allClosed: boolean; open: number; nextCheckAt: string }> {
   const cycle = await loadCycle(deps, cycleId);

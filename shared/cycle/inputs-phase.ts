@@ -8,7 +8,7 @@ import { CYCLE_PHASES, type Cycle } from '../model/cycle.ts';
 import type { Programme } from '../programme/schema.ts';
 import { personById } from '../programme/queries.ts';
 import { checkInputs as decideInputs, type InputState } from './input-policy.ts';
-import type { CycleDeps } from './ports.ts';
+import type { CycleDeps, MailingDeps } from './ports.ts';
 import {
   CycleNotFound,
   SYSTEM,
@@ -21,7 +21,7 @@ import {
 } from './cycle-state.ts';
 
 /** The previous answer per input key, shown to owners for reference. */
-async function previousAnswers(deps: CycleDeps, cycle: Cycle, keys: readonly string[]) {
+async function previousAnswers(deps: Pick<CycleDeps, 'repo'>, cycle: Cycle, keys: readonly string[]) {
   const previous = new Map<string, InputSubmission>();
   for (const key of keys) {
     const history = await deps.repo.listSubmissionHistory(cycle.programmeId, key, {
@@ -44,7 +44,7 @@ const ownedRequests = (requests: readonly InputRequest[]) => {
 };
 
 /** Emails each input owner one request for all their inputs. */
-export async function requestInputs(deps: CycleDeps, cycleId: string): Promise<CycleView> {
+export async function requestInputs(deps: MailingDeps, cycleId: string): Promise<CycleView> {
   let cycle = await loadCycle(deps, cycleId);
   cycle = await advance(deps, cycle, 'REQUESTING_INPUTS');
   const programme = await programmeOf(deps, cycle);
@@ -81,7 +81,11 @@ export function allInputsAnswered(requests: readonly InputRequest[]): boolean {
 const DONE_SUFFIX = ':done';
 
 /** The inputs whose follow-up `stepId` is already in the log (a step resumed after a crash). */
-async function stepRecorded(deps: CycleDeps, cycleId: string, stepId: string): Promise<Set<string>> {
+async function stepRecorded(
+  deps: Pick<CycleDeps, 'repo'>,
+  cycleId: string,
+  stepId: string,
+): Promise<Set<string>> {
   const events = await deps.repo.listEvents(cycleId);
   return new Set(
     events
@@ -97,7 +101,7 @@ async function stepRecorded(deps: CycleDeps, cycleId: string, stepId: string): P
  * the deadline records every missing input as not provided. `proceed` tells the workflow to compile.
  */
 export async function checkInputs(
-  deps: CycleDeps,
+  deps: MailingDeps,
   cycleId: string,
 ): Promise<{ proceed: boolean; missing: string[]; nextCheckAt: string }> {
   let cycle = await loadCycle(deps, cycleId);

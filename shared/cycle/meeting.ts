@@ -9,7 +9,7 @@
  */
 import { UtcTimestamp } from '../model/common.ts';
 import type { Cycle } from '../model/cycle.ts';
-import type { CycleDeps } from './ports.ts';
+import type { MailingDeps } from './ports.ts';
 import { attendees } from './service.ts';
 import { cycleAndProgramme } from './package-phase.ts';
 
@@ -27,7 +27,7 @@ const MOVABLE: readonly Cycle['phase'][] = [
 ];
 
 export async function moveMeeting(
-  deps: Pick<CycleDeps, 'repo' | 'clock' | 'notifier'>,
+  deps: MailingDeps,
   args: { cycleId: string; meetingAt: string; by: string },
 ): Promise<{ cycle: Cycle; sequence?: number }> {
   const parsed = UtcTimestamp.safeParse(args.meetingAt);

@@ -6,7 +6,7 @@
 import type { Cycle } from '../model/cycle.ts';
 import type { Programme } from '../programme/schema.ts';
 import { NotFound } from '../store/repository.ts';
-import type { ArchivedMinutes, CycleDeps } from './ports.ts';
+import type { ArchivedMinutes, DistributionDeps, MailingDeps, PackagingDeps } from './ports.ts';
 import { SYSTEM, advance, iso, loadCycle, programmeOf, viewOf, type CycleView } from './cycle-state.ts';
 import { attendees } from './distribution-phase.ts';
 
@@ -31,7 +31,7 @@ export function minutesReminderDue(elapsedDays: number): number {
 }
 
 export async function requestMinutes(
-  deps: CycleDeps,
+  deps: MailingDeps,
   cycleId: string,
 ): Promise<CycleView & { meetingHeld: boolean }> {
   let cycle = await loadCycle(deps, cycleId);
@@ -46,7 +46,7 @@ export async function requestMinutes(
 }
 
 /** Minutes accepted? If not, sends the reminder that is due (the ISMS manager, then the chair). */
-export async function checkMinutes(deps: CycleDeps, cycleId: string): Promise<{ accepted: boolean }> {
+export async function checkMinutes(deps: MailingDeps, cycleId: string): Promise<{ accepted: boolean }> {
   const cycle = await loadCycle(deps, cycleId);
   if (cycle.minutesApprovedAt) return { accepted: true };
   const programme = await programmeOf(deps, cycle);
@@ -77,7 +77,7 @@ export async function checkMinutes(deps: CycleDeps, cycleId: string): Promise<{ 
 }
 
 /** After accepted minutes: distribute them and start following the actions up. */
-export async function recordOutcomes(deps: CycleDeps, cycleId: string): Promise<CycleView> {
+export async function recordOutcomes(deps: DistributionDeps, cycleId: string): Promise<CycleView> {
   let cycle = await loadCycle(deps, cycleId);
   const programme = await programmeOf(deps, cycle);
   if (cycle.phase === 'AWAITING_MINUTES') {
@@ -96,7 +96,7 @@ export async function recordOutcomes(deps: CycleDeps, cycleId: string): Promise<
  * after a crash, it renders only what has no event yet; the rendering of a record is the same each
  * time, so a file written twice holds the same bytes.
  */
-async function archiveMinutes(deps: CycleDeps, cycle: Cycle, programme: Programme): Promise<Buffer> {
+async function archiveMinutes(deps: PackagingDeps, cycle: Cycle, programme: Programme): Promise<Buffer> {
   const versions = await deps.repo.listMinutes(cycle.id);
   const latest = versions.at(-1);
   if (!latest)

@@ -14,7 +14,7 @@ import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
 import { programmeCatalogue } from '../programme/queries.ts';
 import { cycleDates } from '../programme/schedule.ts';
 import { AlreadyExists } from '../store/repository.ts';
-import type { CycleDeps } from './ports.ts';
+import type { StoreDeps } from './ports.ts';
 import {
   InvalidStartRequest,
   ProgrammeNotApplied,
@@ -82,7 +82,7 @@ export function planDates(
 
 /** Creates the cycle and its input requests; carries open actions into input (a). */
 export async function openCycle(
-  deps: CycleDeps,
+  deps: StoreDeps,
   raw: unknown,
   defaults: { programmeId?: string } = {},
 ): Promise<CycleView> {

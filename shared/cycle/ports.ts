@@ -139,3 +139,19 @@ export interface CycleDeps {
    */
   readonly anchors?: AnchorStore;
 }
+
+/*
+ * What each use case needs of CycleDeps, named so that a Lambda function is given, and bundles, only
+ * that (shared/wiring/): every phase reads and writes the store on the clock; some also send mail,
+ * render the review's documents or resume the workflow.
+ */
+/** Opening and closing a cycle: the store and the clock. */
+export type StoreDeps = Pick<CycleDeps, 'repo' | 'clock'>;
+/** The phases that send mail (requests, reminders, escalations, the failure notice). */
+export type MailingDeps = Pick<CycleDeps, 'repo' | 'clock' | 'notifier'>;
+/** Parking and resuming the workflow's task token (and an input that may be the last one). */
+export type WaitingDeps = Pick<CycleDeps, 'repo' | 'clock' | 'workflow'>;
+/** Rendering and freezing the package (or the minutes) in the evidence bucket. */
+export type PackagingDeps = Pick<CycleDeps, 'repo' | 'clock' | 'packages'>;
+/** Sending what was frozen: the package before the meeting, the minutes after it. */
+export type DistributionDeps = Pick<CycleDeps, 'repo' | 'clock' | 'notifier' | 'packages'>;

@@ -22,7 +22,7 @@ import { statusAfter, type InputRequest, type InputSubmission } from '../model/i
 import { mayAnswerFor, personByEmail } from '../programme/queries.ts';
 import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
 import { ConcurrentUpdate } from '../store/repository.ts';
-import type { CycleDeps } from './ports.ts';
+import type { CycleDeps, WaitingDeps } from './ports.ts';
 import { allInputsAnswered, resumeWaiting } from './service.ts';
 
 /** The cycle named does not exist. */
@@ -132,7 +132,7 @@ function submitter(
   return person.id === ownerId ? { senderId: person.id } : { senderId: person.id, onBehalfOf: ownerId };
 }
 
-export async function submitInput(deps: CycleDeps, input: SubmitInputRequest): Promise<SubmitInputResult> {
+export async function submitInput(deps: WaitingDeps, input: SubmitInputRequest): Promise<SubmitInputResult> {
   const cycle = await deps.repo.getCycle(input.cycleId);
   if (!cycle)
     throw new CycleNotFound(`no cycle ${input.cycleId}; \`isms-review cycle list\` shows the cycles`);

@@ -16,21 +16,30 @@ export const JSON_TEXT = (value: unknown) => Buffer.from(`${JSON.stringify(value
 export class BundleWriter {
   readonly files = new Map<string, { body: Buffer; entry: ManifestEntry }>();
   readonly gaps: Gap[] = [];
+  /** The first file added with each SHA-256, so that the same bytes need not be stored twice. */
+  private readonly byHash = new Map<string, string>();
 
   add(path: string, body: Buffer, describes: string, committedBy?: Commitment): string {
     let unique = path;
     for (let n = 2; this.files.has(unique); n += 1) unique = path.replace(/(\.[^./]+)?$/, `-${n}$1`);
+    const sha256 = sha256Of(body);
     this.files.set(unique, {
       body,
       entry: {
         path: unique,
-        sha256: sha256Of(body),
+        sha256,
         size: body.length,
         describes,
         ...(committedBy ? { committedBy } : {}),
       },
     });
+    if (!this.byHash.has(sha256)) this.byHash.set(sha256, unique);
     return unique;
+  }
+
+  /** The path of the file already added with this SHA-256, if there is one. */
+  pathOfHash(sha256: string): string | undefined {
+    return this.byHash.get(sha256);
   }
 
   /** Adds a record as indented JSON. */
@@ -48,22 +57,29 @@ export class BundleWriter {
     return this.add(path, Buffer.from(toCsv(rows, columns), 'utf8'), describes);
   }
 
-  /** Adds a stored blob, or records a gap when the store does not have it. */
+  /**
+   * Adds a stored blob and returns its path in the bundle, or records a gap (and returns undefined)
+   * when the store does not have it. With `once`, bytes the bundle already holds under another
+   * path are not stored again: that path is returned.
+   */
   async addBlob(
     store: Pick<BlobStore, 'get'>,
     key: string,
     path: string,
     describes: string,
     committedBy?: Commitment,
-  ): Promise<boolean> {
+    options: { once?: boolean } = {},
+  ): Promise<string | undefined> {
+    let body: Buffer;
     try {
-      this.add(path, await store.get(key), describes, committedBy);
-      return true;
+      body = await store.get(key);
     } catch (error) {
       if (!(error instanceof BlobNotFound) && (error as Error).name !== 'InvalidBlobKey') throw error;
       this.gaps.push({ path, reason: `${describes} Not found in the store under ${key}.` });
-      return false;
+      return undefined;
     }
+    const held = options.once ? this.pathOfHash(sha256Of(body)) : undefined;
+    return held ?? this.add(path, body, describes, committedBy);
   }
 
   /** The manifest entries of the files added so far, by path. */

@@ -5,19 +5,35 @@
 import type { CycleEvent } from '../model/event.ts';
 import { BlobNotFound } from '../store/blob-store.ts';
 import { safeName } from './bundle.ts';
+import { PackageModelView, type PackageIndex } from './bundle-index.ts';
 import { committed, type BundleWriter } from './bundle-writer.ts';
 import type { EvidenceSource, ExportProgress } from './export-source.ts';
 
-/** Adds every package version built in the cycle. */
+/** Adds every package version built in the cycle; returns the newest (undefined: none was built). */
 export async function addPackages(
   out: BundleWriter,
   source: EvidenceSource,
   events: readonly CycleEvent[],
   progress: ExportProgress,
-): Promise<void> {
+): Promise<PackageIndex | undefined> {
   const built = events.filter((e) => e.type === 'package.built');
   progress(`adding ${built.length} package version(s)`);
-  for (const event of built) await addPackage(out, source, event);
+  let newest: PackageIndex | undefined;
+  for (const event of built) {
+    const { version, folder, files } = await addPackage(out, source, event);
+    const model = out.files.get(`${folder}/model.json`);
+    let view: PackageModelView | undefined;
+    try {
+      const parsed = model ? PackageModelView.safeParse(JSON.parse(model.body.toString('utf8'))) : undefined;
+      view = parsed?.success ? parsed.data : undefined;
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+    }
+    if (!newest || version >= newest.version) {
+      newest = { version, folder, files, ...(view ? { model: view } : {}) };
+    }
+  }
+  return newest;
 }
 
 const PACKAGE_FILES: Record<string, string> = {
@@ -35,7 +51,12 @@ const PACKAGE_FILES: Record<string, string> = {
  * files its event names). The event committed the content hash, which is the SHA-256 of
  * model.json; a package without model.json committed the hash of its HTML.
  */
-async function addPackage(out: BundleWriter, source: EvidenceSource, event: CycleEvent): Promise<void> {
+async function addPackage(
+  out: BundleWriter,
+  source: EvidenceSource,
+  event: CycleEvent,
+): Promise<{ version: number; folder: string; files: string[] }> {
+  const added: string[] = [];
   const data = event.data;
   const version = typeof data.version === 'number' ? data.version : event.seq;
   const base = `package/v${version}`;
@@ -64,15 +85,16 @@ async function addPackage(out: BundleWriter, source: EvidenceSource, event: Cycl
           : name === 'manifest.json'
             ? committed(event, 'manifestSha256')
             : undefined;
-      await out.addBlob(
+      const path = await out.addBlob(
         source.evidence,
         `${folder}/${name}`,
         `${base}/${safeName(name)}`,
         describe(name),
         commitment,
       );
+      if (path) added.push(path);
     }
-    return;
+    return { version, folder: base, files: added };
   }
   const keyed: [string, string, string | undefined][] = [
     ['htmlKey', 'package.html', 'sha256'],
@@ -83,12 +105,14 @@ async function addPackage(out: BundleWriter, source: EvidenceSource, event: Cycl
   for (const [field, name, hashField] of keyed) {
     const key = data[field];
     if (typeof key !== 'string') continue;
-    await out.addBlob(
+    const path = await out.addBlob(
       source.evidence,
       key,
       `${base}/${name}`,
       describe(name),
       hashField ? committed(event, hashField) : undefined,
     );
+    if (path) added.push(path);
   }
+  return { version, folder: base, files: added };
 }

@@ -10,7 +10,10 @@
  *
  * This module orders the bundle and writes the cycle, programme, event log, anchors, manifest and
  * README; the inputs, minutes and actions are in export-records.ts, the package in
- * export-package.ts, the mail in export-mail.ts.
+ * export-package.ts, the mail in export-mail.ts, and what an auditor reads first, the trace of
+ * each input (trace.csv) and the clause index (index/clauses.csv and .md), in export-trace.ts and
+ * export-clauses.ts. The mail is written before the inputs, so that an email is stored once and
+ * each input it answered points to it.
  */
 import { zipSync } from 'fflate';
 import { canonicalJson } from '../model/canonical-json.ts';
@@ -26,10 +29,13 @@ import {
   type Manifest,
 } from './bundle.ts';
 import { BundleWriter, JSON_TEXT } from './bundle-writer.ts';
+import { addClauseIndex } from './export-clauses.ts';
 import { addMail } from './export-mail.ts';
 import { addPackages } from './export-package.ts';
 import { addActions, addFollowUp, addInputs, addMinutes } from './export-records.ts';
 import type { EvidenceSource, ExportProgress } from './export-source.ts';
+import { addTrace, traceInputs } from './export-trace.ts';
+import { Directory } from './people.ts';
 import { anchorKeyFromSpki } from './signer.ts';
 
 export type { EvidenceSource, ExportProgress } from './export-source.ts';
@@ -85,13 +91,46 @@ export async function buildEvidenceBundle(
     'The hash-chained event log of the cycle, one event per line in canonical JSON, in order.',
   );
 
-  await addInputs(out, source, records, events, progress);
-  await addPackages(out, source, events, progress);
-  await addMinutes(out, source, cycleId, records, events, progress);
-  addActions(out, records);
-  addFollowUp(out, events);
-  await addMail(out, source, cycleId, events, progress);
+  const people = new Directory(programme?.document);
+  const pkg = await addPackages(out, source, events, progress);
+  const mail = await addMail(out, source, cycleId, events, people, progress);
+  const submissions = await addInputs(out, source, records, events, { people, mail, package: pkg }, progress);
+  const minutes = await addMinutes(out, source, cycleId, records, events, people, progress);
+  addActions(out, records, people, minutes?.content.decisionRefs ?? {});
+  addFollowUp(out, records, events, people, mail);
   await addAnchors(out, source, cycleId);
+
+  // What an auditor opens first: each input followed through, and each clause to its evidence.
+  progress('writing the trace of each input and the clause index');
+  const minutesFiles = minutes
+    ? [...out.files.keys()].filter((path) => path.startsWith(`minutes/v${minutes.version}/`)).sort()
+    : [];
+  const traces = traceInputs({
+    records,
+    events,
+    people,
+    mail,
+    package: pkg,
+    submissions,
+    minutes,
+    minutesFiles,
+  });
+  addTrace(out, traces);
+  addClauseIndex(out, {
+    cycle,
+    programme: programme?.document,
+    traces,
+    mail,
+    package: pkg,
+    minutesFiles,
+    files: [...out.files.keys()],
+    decisions: minutes?.content.decisions.length ?? 0,
+    events: events.length,
+    unlisted: [
+      ...(source.manifestSigner ? [MANIFEST_SIG_FILE] : []),
+      ...(source.anchorKey ? [ANCHOR_KEY_FILE] : []),
+    ],
+  });
 
   // Manifest and README
   progress('writing the manifest and README');

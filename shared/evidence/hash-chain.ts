@@ -12,6 +12,7 @@
  * `verifyChain` names the first place where the chain no longer holds.
  */
 import { canonicalJson, sha256Hex } from '../model/canonical-json.ts';
+import type { ChainHead, CycleEvent, EventDraft } from '../model/event.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -27,6 +28,31 @@ export function computeEventHash(prevHash: string, content: unknown): string {
     throw new InvalidHash(`prevHash "${prevHash}" is not 64 lower-case hex characters`);
   }
   return sha256Hex(`${prevHash}\n${canonicalJson(content)}`);
+}
+
+/**
+ * The time an event is recorded at when the event before it was recorded at `previousAt`: its own
+ * time, unless that is earlier. Every event of a chain is recorded after the one before it, so a
+ * time that says otherwise was read before a slow step, or on a machine whose clock runs behind,
+ * and the predecessor's time is the truer bound. Times are compared as instants, returned as given.
+ */
+export function recordedAt(at: string, previousAt: string | undefined): string {
+  return previousAt !== undefined && Date.parse(previousAt) > Date.parse(at) ? previousAt : at;
+}
+
+/**
+ * The event `draft` becomes when appended after `head` (whose last event was recorded at
+ * `head.at`, when the store knows it): seq, prevHash and hash added, and its time never earlier
+ * than its predecessor's (recordedAt), so that time runs forward along every chain. Every store
+ * builds its events here.
+ */
+export function chainEvent(
+  cycleId: string,
+  head: ChainHead & { readonly at?: string | undefined },
+  draft: EventDraft,
+): CycleEvent {
+  const content = { ...draft, at: recordedAt(draft.at, head.at), cycleId, seq: head.seq + 1 };
+  return { ...content, prevHash: head.hash, hash: computeEventHash(head.hash, content) };
 }
 
 /** The fields of a chained event that verifyChain reads. */

@@ -149,9 +149,11 @@ export async function recordMailEvent(deps: MailEventDeps, raw: unknown): Promis
     return { recorded: false, reason: `${type} of SES message ${mail.messageId} was recorded before` };
   }
   try {
+    // The event's time is when the receipt was recorded; SES's own times (when it delivered,
+    // bounced or accepted the message) are its data: `at` and `sentAt`.
     const event = await deps.repo.appendEvent(cycleTag, {
       type,
-      at: utc(detail.at),
+      at: now,
       actor: 'system',
       data: {
         ...detail,

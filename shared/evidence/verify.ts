@@ -15,6 +15,9 @@
  *    auditor allows unanchored bundles, which the result says loudly);
  * 7. manifest.sig, when present, is a valid signature of manifest.json by the same key.
  *
+ * Events whose time is earlier than their predecessor's are named in a warning (time-order.ts):
+ * the chain proves the order, and bundles of logs written before times were kept in order verify.
+ *
  * The key: the one the auditor gives (a PEM file or a fingerprint), else the one in the bundle
  * (anchor-key.pem), which is then named loudly in the result: an embedded key is no trust, its
  * fingerprint must be compared with the one published outside the bundle.
@@ -44,6 +47,7 @@ import {
 } from './bundle.ts';
 import { verifyChain, type ChainedEvent } from './hash-chain.ts';
 import { checkInboundEvidence } from './inbound-evidence.ts';
+import { backwardTimes, backwardTimesWarning } from './time-order.ts';
 import {
   anchorKeyFromPem,
   formatFingerprint,
@@ -254,6 +258,11 @@ export function verifyBundle(zip: Uint8Array, options: VerifyOptions | AnchorChe
       }
     }
   }
+
+  // 3a. Time along the chain: a warning, never a failure, so that bundles written before the
+  // stores kept time in order still verify (time-order.ts).
+  const backwards = backwardTimesWarning(backwardTimes(events), EVENTS_FILE);
+  if (backwards) warnings.push(backwards);
 
   // 4. Files against what the events recorded
   const bySeq = new Map(events.map((event) => [event.seq, event]));

@@ -126,7 +126,8 @@ export interface IngestSettings {
   readonly dailyBytesPerReplyAddress?: number;
 }
 
-export interface IngestDeps extends CycleDeps {
+/** The review's dependencies the ingest uses: all but the package store (it renders nothing). */
+export interface IngestDeps extends Pick<CycleDeps, 'repo' | 'clock' | 'workflow' | 'notifier'> {
   readonly outbox: Pick<Outbox, 'sendOnce'>;
   /** Where attachments are kept (the evidence bucket). */
   readonly evidence: BlobStore;
@@ -534,11 +535,14 @@ export async function ingest(
     {
       cycleId: target.cycle.id,
       event: {
+        // Recorded now; when the message arrived, and when its sender says it was sent, are data.
         type: 'mail.received',
-        at: request.receivedAt,
+        at: deps.clock.now().toISOString(),
         actor: decided.senderId,
         sourceMessageId: messageKey,
         data: {
+          receivedAt: request.receivedAt,
+          dateHeader: msg.date ?? null,
           outcome: decided.outcome,
           reason: decided.reason.slice(0, 2000),
           messageId: messageKey,

@@ -159,12 +159,14 @@ async function recordOne(
     try {
       const stored = await repo.recordSubmission(submission, updated, {
         event: {
+          // Recorded now: when the answer arrived is the submission's receivedAt, kept in the data.
           type: 'input.submitted',
-          at: ctx.receivedAt,
+          at: ctx.clock.now().toISOString(),
           actor: ctx.senderId,
           sourceMessageId: messageId,
           data: {
             inputKey: parsed.key,
+            receivedAt: ctx.receivedAt,
             submissionId: submission.id,
             kind: submission.kind,
             messageId,

@@ -17,6 +17,8 @@
  * - Two acceptances at the same moment: the transaction lets one win; the other finds the
  *   winner's minutes on its retry and returns them if they are the same text, or is refused with
  *   MinutesAlreadyAccepted.
+ * - The minutes are checked against the cycle's input requests: an input nobody provided must be
+ *   noted as such, not as "nothing to report".
  * - It does not resume the workflow: the caller completes the parked task after acceptance.
  */
 import { DateTime } from 'luxon';
@@ -30,6 +32,7 @@ import type { Programme } from '../programme/schema.ts';
 import { personById } from '../programme/queries.ts';
 import { AlreadyExists, ConcurrentUpdate, NotFound, type ReviewRepository } from '../store/repository.ts';
 import { minutesHash, MinutesSource, type MinutesRecord } from '../model/minutes-record.ts';
+import { inputStatusesOf } from './reading.ts';
 import { declaredReplaces, validateMinutes } from './validate.ts';
 
 export class CycleNotAwaitingMinutes extends Error {
@@ -128,12 +131,15 @@ async function attemptAccept(
   }
 
   const now = clock.now();
+  // How each input's request stands: the minutes may not call an input nobody provided "nothing to report".
+  const requests = await repo.listInputRequests(cycleId);
   const validation = validateMinutes(input.text, {
     programme,
     cycle,
     catalogueKeys: input.catalogueKeys,
     now,
     firstDecisionNumber: latest ? lastNumber(latest.content.decisions.map((d) => d.id)) + 1 : 1,
+    inputStatuses: inputStatusesOf(requests),
   });
   if (!validation.ok) return validation;
   const content = validation.minutes;

@@ -1,7 +1,7 @@
 /**
  * Building the valid minutes once every check passed: attendance, the inputs considered with their
  * titles, decisions with their ids (numbered on from `firstDecisionNumber`), actions linked to their
- * decision and its input, and the assessment, in the model's types.
+ * decision and its input, the clause 9.3.3 outcomes and the assessment, in the model's types.
  */
 import { decisionIdFor } from '../model/ids.ts';
 import { ASSESSMENT_ASPECTS, type Attendance } from '../model/meeting.ts';
@@ -73,6 +73,8 @@ export function buildMinutes(document: MinutesDocument, checked: Checked, ctx: M
             }),
       };
     }),
+    changesToTheIsms: document.changesToTheIsms.trim(),
+    resourceNeeds: document.resourceNeeds.trim(),
     assessment: Object.fromEntries(
       ASSESSMENT_ASPECTS.map((aspect) => [
         aspect,

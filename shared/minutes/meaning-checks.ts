@@ -1,7 +1,9 @@
 /**
  * The checks that relate the minutes to the programme and the cycle, part by part: the review they
- * are for, when the meeting was held, who attended (attendance-checks.ts), the inputs considered,
- * the decisions and the actions. Every problem is reported; what could be resolved is returned.
+ * are for, when the meeting was held and that it could have ended, who attended
+ * (attendance-checks.ts), the inputs considered, the decisions and the actions, and what the notes
+ * and the clause 9.3.3 outcomes must say (consideration-checks.ts). Every problem is reported; what
+ * could be resolved is returned.
  */
 import { DateTime } from 'luxon';
 import type { DecisionCategory } from '../model/meeting.ts';
@@ -13,9 +15,11 @@ import {
   showValue,
 } from '../model/minutes.ts';
 import { findPerson, unknownPerson } from '../programme/people.ts';
+import { meetingMinutesOf } from '../programme/queries.ts';
 import type { Person } from '../programme/schema.ts';
 import { didYouMean } from '../programme/suggest.ts';
 import { checkAttendees, type ResolvedAttendee } from './attendance-checks.ts';
+import { checkConsideration, checkOutcomes } from './consideration-checks.ts';
 import {
   asLabel,
   asList,
@@ -31,6 +35,16 @@ import {
 } from './reading.ts';
 
 const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+
+/**
+ * How much earlier than planned a meeting may have been held. A meeting moved to another day is
+ * moved in the review (its planned time changes), so the minutes of a meeting held days before the
+ * planned time are of some other meeting; a day covers a meeting brought forward at short notice.
+ */
+const HELD_EARLY_TOLERANCE = { days: 1 } as const;
+
+/** A moment as the messages show it: 2026-10-29 09:30. */
+const shown = (at: DateTime) => at.toFormat('yyyy-MM-dd HH:mm');
 
 /** What the checks resolved, for building the valid minutes. */
 export interface Checked {
@@ -58,11 +72,14 @@ export function checkMeaning(
   const now = DateTime.fromJSDate(ctx.now, { zone });
   const reading: Reading = { ctx, top: asObject(raw) ?? {}, zone, now, today: now.toISODate()!, problem };
   checkCycle(reading);
+  checkSentAfterMeeting(reading);
   const { date, time, heldAt } = checkMeeting(reading);
   const attendance = checkAttendees(reading);
   const inputs = checkInputsConsidered(reading);
   const decisions = checkDecisions(reading);
+  checkConsideration(reading, { ...inputs, decisionInputs: decisions.decisionInputs });
   const actions = checkActions(reading, decisions.refs);
+  checkOutcomes(reading);
   const complete = attendance.complete && inputs.complete && decisions.complete && actions.complete;
   if (!heldAt || !date || !time || !complete) return undefined;
   return {
@@ -90,7 +107,28 @@ function checkCycle(reading: Reading): void {
   }
 }
 
-/** When the meeting was held: a real date and time, after the review opened and not in the future. */
+/**
+ * Minutes are of a meeting that has ended: they are not sent before the meeting's planned start plus
+ * its planned length (a meeting moved is planned at its new time).
+ */
+function checkSentAfterMeeting(reading: Reading): void {
+  const { ctx, zone, now, problem } = reading;
+  const length = meetingMinutesOf(ctx.programme, ctx.cycle.type);
+  const start = DateTime.fromISO(ctx.cycle.plannedMeetingAt, { zone });
+  const end = start.plus({ minutes: length });
+  if (now < end) {
+    problem(
+      [],
+      `these minutes were sent at ${shown(now)} (${zone}), before the meeting planned for ${shown(start)} ` +
+        `could have ended (it is planned to last ${length} minutes); send them from ${shown(end)} (${zone}) on`,
+    );
+  }
+}
+
+/**
+ * When the meeting was held: a real date and time, after the review opened, not more than a day
+ * before the planned meeting and not in the future.
+ */
 function checkMeeting(reading: Reading): { date?: string; time?: string; heldAt?: DateTime } {
   const { ctx, top, zone, now, today, problem } = reading;
   const meeting = asObject(top.meeting) ?? {};
@@ -112,6 +150,7 @@ function checkMeeting(reading: Reading): { date?: string; time?: string; heldAt?
     const local = DateTime.fromISO(date, { zone }).set({ hour, minute });
     const written = `${date} ${time}`;
     const opened = DateTime.fromISO(ctx.cycle.openedAt, { zone });
+    const planned = DateTime.fromISO(ctx.cycle.plannedMeetingAt, { zone });
     if (local.hour !== hour || local.minute !== minute) {
       problem(
         ['meeting', 'time'],
@@ -120,13 +159,20 @@ function checkMeeting(reading: Reading): { date?: string; time?: string; heldAt?
     } else if (local > now) {
       problem(
         ['meeting', 'date'],
-        `${written} (${zone}) is in the future (it is now ${now.toFormat('yyyy-MM-dd HH:mm')}); write when the meeting was held`,
+        `${written} (${zone}) is in the future (it is now ${shown(now)}); write when the meeting was held`,
       );
     } else if (local < opened) {
       problem(
         ['meeting', 'date'],
-        `${written} (${zone}) is before review ${ctx.cycle.id} opened (${opened.toFormat('yyyy-MM-dd HH:mm')}); ` +
+        `${written} (${zone}) is before review ${ctx.cycle.id} opened (${shown(opened)}); ` +
           "write when this review's meeting was held",
+      );
+    } else if (local < planned.minus(HELD_EARLY_TOLERANCE)) {
+      problem(
+        ['meeting', 'date'],
+        `${written} (${zone}) is more than a day before the meeting of review ${ctx.cycle.id}, planned for ` +
+          `${shown(planned)}; write when this review's meeting was held (a meeting brought forward is moved ` +
+          'in the review, with "isms-review cycle move", before it is held)',
       );
     } else {
       heldAt = local;
@@ -156,13 +202,18 @@ function inputKeyReader(reading: Reading): (written: string, path: Path) => stri
 }
 
 /** Every input of the catalogue recorded as considered, once, with a note. */
-function checkInputsConsidered(reading: Reading): { notes: Map<string, string>; complete: boolean } {
+function checkInputsConsidered(reading: Reading): {
+  notes: Map<string, string>;
+  /** Input key → the key as written. */
+  writtenAs: Map<string, string>;
+  complete: boolean;
+} {
   const { ctx, top, problem } = reading;
   const inputKey = inputKeyReader(reading);
   const considered = asObject(top.inputsConsidered);
   const notes = new Map<string, string>();
+  const writtenAs = new Map<string, string>();
   if (considered) {
-    const writtenAs = new Map<string, string>();
     for (const [written, value] of Object.entries(considered)) {
       const path: Path = ['inputsConsidered', written];
       const key = inputKey(written, path);
@@ -186,14 +237,18 @@ function checkInputsConsidered(reading: Reading): { notes: Map<string, string>; 
     }
     for (const key of ctx.catalogueKeys) {
       if (writtenAs.has(key)) continue;
+      const status = ctx.inputStatuses?.[key];
+      const missing = status === 'NOT_PROVIDED' || status === 'REQUESTED';
       problem(
         ['inputsConsidered'],
-        `input ${key} "${titleOf(key)}" is not recorded as considered; add the line "${key}: <what was ` +
-          `considered>", or "${key}: considered, nothing to report"`,
+        `input ${key} "${titleOf(key)}" is not recorded as considered; add the line ` +
+          (missing
+            ? `"${key}: not provided; <what the meeting did about it>" (nobody provided it)`
+            : `"${key}: <what was considered>", or "${key}: considered, nothing to report"`),
       );
     }
   }
-  return { notes, complete: notes.size === ctx.catalogueKeys.length };
+  return { notes, writtenAs, complete: notes.size === ctx.catalogueKeys.length };
 }
 
 /** Each decision: a unique ref, a known category, and the input it is about, if any. */

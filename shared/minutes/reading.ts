@@ -6,11 +6,13 @@
 import { DateTime } from 'luxon';
 import { catalogueFor, standardIds } from '../catalogue/catalogue.ts';
 import type { Cycle } from '../model/cycle.ts';
+import type { InputRequest, InputRequestStatus } from '../model/input.ts';
 import type { Programme } from '../programme/schema.ts';
 
 export interface MinutesContext {
   readonly programme: Programme;
-  readonly cycle: Pick<Cycle, 'id' | 'openedAt'>;
+  /** The review: its id, when it opened, its type and when its meeting is planned (moves included). */
+  readonly cycle: Pick<Cycle, 'id' | 'openedAt' | 'type' | 'plannedMeetingAt'>;
   /** The inputs of the cycle's catalogue, in package order: each must be recorded as considered. */
   readonly catalogueKeys: readonly string[];
   readonly now: Date;
@@ -19,6 +21,23 @@ export interface MinutesContext {
    * recorded minutes continues after the decisions of the version it replaces. Default 1.
    */
   readonly firstDecisionNumber?: number;
+  /**
+   * How each input's request stands, by input key (inputStatusesOf the cycle's input requests).
+   * Without it (a file checked on its own) the rule about inputs nobody provided is skipped.
+   */
+  readonly inputStatuses?: Readonly<Record<string, InputRequestStatus>>;
+}
+
+/**
+ * The status of each input someone was asked for, by key. Automatic inputs are left out: the system
+ * fills them from its own records, so their request is never answered and never missing.
+ */
+export function inputStatusesOf(
+  requests: readonly Pick<InputRequest, 'inputKey' | 'automatic' | 'status'>[],
+): Record<string, InputRequestStatus> {
+  return Object.fromEntries(
+    requests.filter((request) => !request.automatic).map((request) => [request.inputKey, request.status]),
+  );
 }
 
 /** Where a value is in the minutes: field names and list indexes, e.g. `attendees[2].person`. */

@@ -8,8 +8,9 @@ import { ASSESSMENT_ASPECTS, DECISION_CATEGORIES, DECISION_CATEGORY_TITLES } fro
 import type { OutlineSection, PackageOutline } from '../package/outline.ts';
 import { packageHtml } from '../package/html.ts';
 import { packagePdf } from '../package/pdf.ts';
-import { ASPECT_TITLES } from '../model/minutes.ts';
+import { ASPECT_TITLES, type OutcomeField } from '../model/minutes.ts';
 import type { MinutesRecord } from '../model/minutes-record.ts';
+import { OUTCOME_NOT_RECORDED, OUTCOME_TITLES } from './template.ts';
 
 export interface MinutesRenderContext {
   /** The name to show for a person id (e.g. from the programme's people); the id if unknown. */
@@ -111,6 +112,15 @@ export function minutesOutline(record: MinutesRecord, context: MinutesRenderCont
             },
           ]
         : [{ kind: 'p', text: 'No actions were decided.' }],
+    },
+    {
+      id: 'outcomes',
+      title: 'Results of the review (clause 9.3.3)',
+      inputKeys: [],
+      blocks: (Object.keys(OUTCOME_TITLES) as OutcomeField[]).flatMap((field) => [
+        { kind: 'subheading' as const, text: OUTCOME_TITLES[field] },
+        { kind: 'quote' as const, text: m[field] ?? OUTCOME_NOT_RECORDED },
+      ]),
     },
     {
       id: 'assessment',

@@ -14,7 +14,7 @@ import type { Cycle } from '../model/cycle.ts';
 import { ASSESSMENT_ASPECTS, DECISION_CATEGORIES, DECISION_CATEGORY_TITLES } from '../model/meeting.ts';
 import { ismsManager, topManagement } from '../programme/queries.ts';
 import type { Person, Programme } from '../programme/schema.ts';
-import { ASPECT_QUESTIONS, ASPECT_TITLES, type ValidMinutes } from '../model/minutes.ts';
+import { ASPECT_QUESTIONS, ASPECT_TITLES, type OutcomeField, type ValidMinutes } from '../model/minutes.ts';
 
 export interface TemplateInput {
   readonly programme: Programme;
@@ -38,6 +38,22 @@ function line(indent: number, field: string, note?: string, width = 14): string 
 function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** The one-line hint of each clause 9.3.3 outcome in the form. */
+const OUTCOME_HINTS: Record<OutcomeField, string> = {
+  changesToTheIsms: 'the changes decided (with decision refs), or "no changes needed: <why>" in quotes',
+  resourceNeeds:
+    'resources needed and what was decided, or "no additional resources needed: <why>" in quotes',
+};
+
+/** How each outcome is titled in the accepted minutes. */
+export const OUTCOME_TITLES: Record<OutcomeField, string> = {
+  changesToTheIsms: 'Changes to the ISMS',
+  resourceNeeds: 'Resources',
+};
+
+/** What the accepted minutes show for an outcome that older minutes did not record. */
+export const OUTCOME_NOT_RECORDED = 'not recorded in these minutes';
 
 function reviewName(cycle: TemplateInput['cycle']): string {
   return `${cycle.comprehensive ? 'comprehensive ' : ''}${cycle.type} review`;
@@ -91,6 +107,8 @@ export function renderMinutesTemplate({ programme, cycle, catalogue }: TemplateI
     `  #   proxyFor: ${members[0]?.id ?? chair.id}`,
     '',
     '# Every input of the review, with what was considered, or "considered, nothing to report".',
+    '# Not for an input nobody provided: say what the meeting did about it, e.g. "not provided;',
+    '# <who> to report at the next review". Nor for an input a decision answers: say what led to it.',
     'inputsConsidered:',
     ...catalogue.map((input) => line(2, `${input.key}:`, input.title, keyWidth)),
     '',
@@ -113,6 +131,11 @@ export function renderMinutesTemplate({ programme, cycle, catalogue }: TemplateI
     `  #   due: ${exampleDue}`,
     '  #   decision: D1',
     '  #   corrective: false',
+    '',
+    '# The results of the review (clause 9.3.3), both required; "none" alone is not an answer.',
+    '# Text with ": " in it goes in quotes, as in the hints.',
+    line(0, 'changesToTheIsms:', OUTCOME_HINTS.changesToTheIsms, 18),
+    line(0, 'resourceNeeds:', OUTCOME_HINTS.resourceNeeds, 18),
     '',
     '# The overall assessment of the ISMS: for each aspect a verdict (yes, partly or no) and why.',
     'assessment:',
@@ -146,6 +169,7 @@ interface Lines {
   readonly inputs: { label: string; note: string }[];
   readonly decisions: { label: string; text: string }[];
   readonly actions: { label: string; facts: string; description?: string }[];
+  readonly outcomes: { label: string; text: string }[];
   readonly assessment: { label: string; rationale: string }[];
 }
 
@@ -204,6 +228,10 @@ function contents(minutes: ValidMinutes, programme: Programme, meta: MinutesMeta
         ...(action.description ? { description: action.description } : {}),
       };
     }),
+    outcomes: (Object.keys(OUTCOME_TITLES) as OutcomeField[]).map((field) => ({
+      label: OUTCOME_TITLES[field],
+      text: minutes[field] ?? OUTCOME_NOT_RECORDED,
+    })),
     assessment: ASSESSMENT_ASPECTS.map((aspect) => ({
       label: `${ASPECT_TITLES[aspect]}: ${minutes.assessment[aspect].verdict}`,
       rationale: minutes.assessment[aspect].rationale,
@@ -248,6 +276,10 @@ export function renderMinutesText(
         : ['No actions were decided.'],
     ),
     ...section(
+      'Results of the review (clause 9.3.3)',
+      c.outcomes.map((o) => `- ${o.label}: ${o.text}`),
+    ),
+    ...section(
       'Overall assessment of the ISMS',
       c.assessment.map((a) => `- ${a.label}. ${a.rationale}`),
     ),
@@ -289,6 +321,8 @@ export function renderMinutesHtml(
           ),
         )
       : html`<p>No actions were decided.</p>`,
+    h2('Results of the review (clause 9.3.3)'),
+    bullets(c.outcomes.map((o) => html`<strong>${o.label}</strong>: ${o.text}`)),
     h2('Overall assessment of the ISMS'),
     bullets(c.assessment.map((a) => html`<strong>${a.label}.</strong> ${a.rationale}`)),
   ]);

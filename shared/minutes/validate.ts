@@ -10,7 +10,9 @@
  * (a proxy does not count), an input of the review not recorded as considered, a decision without
  * a valid category, an action without owner or due date or due in the past, an action pointing to
  * a decision the minutes do not have, a person the programme does not know (with the closest
- * names), and an assessment aspect without verdict or rationale.
+ * names), an assessment aspect without verdict or rationale, minutes sent before the planned
+ * meeting could have ended, "nothing to report" for an input nobody provided or a decision answers,
+ * and no outcome on changes to the ISMS or on resources (consideration-checks.ts).
  *
  * Validation only reads: nothing is stored. "Today" and "the future" are taken from `now` in the
  * organisation's time zone.

@@ -16,7 +16,8 @@
  *       role: Deputy CTO                 # optional; the programme's job title otherwise
  *   inputsConsidered:                    # EVERY input of the review → what was considered
  *     a: Two actions overdue; both discussed.
- *     b: considered, nothing to report
+ *     b: considered, nothing to report     # not for an input a decision answers, nor one not provided
+ *     e: not provided; Carol to report at the next review
  *   decisions:
  *     - ref: D1                          # short label actions point to
  *       category: resource allocation    # a category id or its title, any case
@@ -29,6 +30,8 @@
  *       decision: D1                     # optional: the ref of the decision it carries out
  *       corrective: false                # optional; true for a corrective action (clause 10.1)
  *       description: optional text
+ *   changesToTheIsms: Add the Leeds office to the scope (D3).   # clause 9.3.3; or "no changes needed: <why>"
+ *   resourceNeeds: A second security engineer (D1).            # or "no additional resources needed: <why>"
  *   assessment:                          # each aspect: verdict yes | partly | no, and why
  *     suitability: { verdict: yes, rationale: ... }
  *     adequacy: { verdict: partly, rationale: ... }
@@ -253,6 +256,15 @@ function list<T extends z.ZodType>(element: T, what: string, max: number) {
   );
 }
 
+/** What each clause 9.3.3 outcome asks, in the words the template and the messages use. */
+export const OUTCOME_HELP = {
+  changesToTheIsms:
+    'write the changes to the ISMS the review decided (with their decision refs), or "no changes needed: <why>"',
+  resourceNeeds:
+    'write the resources the ISMS needs and what was decided about them, or "no additional resources needed: <why>"',
+} as const;
+export type OutcomeField = keyof typeof OUTCOME_HELP;
+
 export const MinutesDocument = z.strictObject(
   {
     cycle: z.optional(z.nullable(z.string({ error: message('a cycle id', 'e.g. C-20261001T0800Z-Q') }))),
@@ -285,12 +297,14 @@ export const MinutesDocument = z.strictObject(
     }),
     decisions: list(DecisionEntry, 'decisions', MAX_DECISIONS),
     actions: list(ActionEntry, 'actions', MAX_ACTIONS),
+    changesToTheIsms: text(OUTCOME_HELP.changesToTheIsms),
+    resourceNeeds: text(OUTCOME_HELP.resourceNeeds),
     assessment: AssessmentEntry,
   },
   {
     error: (issue) =>
       `${showValue(issue.input)} is not minutes; expected the minutes template (fields meeting, attendees, ` +
-      'inputsConsidered, decisions, actions, assessment)',
+      'inputsConsidered, decisions, actions, changesToTheIsms, resourceNeeds, assessment)',
   },
 );
 export type MinutesDocument = z.output<typeof MinutesDocument>;
@@ -403,6 +417,12 @@ export const ValidMinutes = z.strictObject({
   /** The label each decision had in the minutes (decision id → ref), e.g. D-20261001T0800Z-Q-01 → D1. */
   decisionRefs: z.record(DecisionId, NonEmptyText),
   actions: z.array(ActionDraft),
+  /**
+   * The review's outcome on changes to the ISMS and on resources (clause 9.3.3). Every set of minutes
+   * validated now has both; minutes recorded before they were asked for have neither.
+   */
+  changesToTheIsms: z.optional(NonEmptyText),
+  resourceNeeds: z.optional(NonEmptyText),
   assessment: Assessment,
   /** The version of the recorded minutes these correct, if they are a correction. */
   replaces: z.optional(z.int().min(1)),

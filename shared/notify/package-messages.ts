@@ -6,7 +6,7 @@
 import type { NotifierPort } from '../cycle/ports.ts';
 import type { Cycle } from '../model/cycle.ts';
 import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
-import { ismsManager } from '../programme/queries.ts';
+import { ismsManager, meetingMinutesOf } from '../programme/queries.ts';
 import { cycleTitle } from '../package/content.ts';
 import { meetingInvitation } from '../mail/ics.ts';
 import { meetingMoved } from '../mail/templates/package-distribution.ts';
@@ -27,7 +27,7 @@ function invitation(
     sequence,
     start: new Date(cycle.plannedMeetingAt),
     timeZone: programme.organisation.timeZone,
-    durationMinutes: mail.options.meetingMinutes ?? 90,
+    durationMinutes: mail.options.meetingMinutes ?? meetingMinutesOf(programme, cycle.type),
     summary: cycleTitle(cycle),
     description: `Management review (ISO/IEC 27001 clause 9.3) of ${programme.organisation.name}. ${note}`,
     organizer: { name: manager.name, email: manager.email },

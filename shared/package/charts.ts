@@ -6,11 +6,9 @@
  * vega, vega-lite and resvg are large (and resvg is native): they are loaded lazily, outside any
  * bundle (renderers.ts), so only the functions that build a package load them.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { sha256Of } from '../store/blob-store.ts';
 import type { ChartSpec, RenderedChart } from './model.ts';
+import { fontPackageFile } from './fonts.ts';
 import { loadRenderer } from './renderers.ts';
 import type * as VegaLite from 'vega-lite';
 import type * as Vega from 'vega';
@@ -67,28 +65,14 @@ export function vegaLiteSpec(chart: ChartSpec): Record<string, unknown> {
   };
 }
 
-/** The font package shipped with the package functions (Lambda has no system fonts). */
-export const CHART_FONT_PACKAGE = 'dejavu-fonts-ttf';
-
-/** DejaVu Sans from CHART_FONT_PACKAGE, when installed; undefined otherwise. */
-function bundledFont(): string | undefined {
-  try {
-    const manifest = createRequire(import.meta.url).resolve(`${CHART_FONT_PACKAGE}/package.json`);
-    const file = join(dirname(manifest), 'ttf', 'DejaVuSans.ttf');
-    return existsSync(file) ? file : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Fonts resvg may use: DejaVu Sans from the font package (the same glyphs locally and on Lambda), any
- * TTF named in CHART_FONT_FILES (colon-separated), and the system's.
+ * Fonts resvg may use: DejaVu Sans from the font package (fonts.ts: the same glyphs locally and on
+ * Lambda), any TTF named in CHART_FONT_FILES (colon-separated), and the system's.
  */
 function fontOptions(): { loadSystemFonts: boolean; fontFiles?: string[]; defaultFontFamily: string } {
   const files = [
     ...(process.env.CHART_FONT_FILES ?? '').split(':').filter(Boolean),
-    ...[bundledFont()].filter((file): file is string => file !== undefined),
+    ...[fontPackageFile('DejaVuSans.ttf')].filter((file): file is string => file !== undefined),
   ];
   return {
     loadSystemFonts: true,

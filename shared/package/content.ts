@@ -9,7 +9,7 @@ import type { Action } from '../model/action.ts';
 import type { Cycle } from '../model/cycle.ts';
 import type { InputRequest, InputSubmission } from '../model/input.ts';
 import type { Programme } from '../programme/schema.ts';
-import { ismsManager, personById, programmeCatalogue } from '../programme/queries.ts';
+import { ismsManager, meetingMinutesOf, personById, programmeCatalogue } from '../programme/queries.ts';
 import { daysOverdue } from '../actions/escalation-policy.ts';
 import { clauseLabel } from '../catalogue/catalogue.ts';
 import { proposedAgenda } from './agenda.ts';
@@ -37,9 +37,6 @@ export const cycleTitle = (cycle: Pick<Cycle, 'type' | 'comprehensive' | 'planne
     /^./,
     (c) => c.toUpperCase(),
   );
-
-/** The meeting length the agenda and the calendar invitation assume. */
-export const DEFAULT_MEETING_MINUTES = 90;
 
 export interface PackageSources {
   readonly cycle: Cycle;
@@ -308,7 +305,7 @@ export function packageModel(args: PackageSources): PackageModel {
   });
   const decisions = collectDecisions(inputs, actions);
   const previous = latest(earlier);
-  const durationMinutes = args.meetingMinutes ?? DEFAULT_MEETING_MINUTES;
+  const durationMinutes = args.meetingMinutes ?? meetingMinutesOf(programme, cycle.type);
   const manager = ismsManager(programme);
   const inputVersions: Record<string, string | null> = {};
   for (const request of args.requests) {

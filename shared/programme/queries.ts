@@ -1,6 +1,6 @@
 /** Small questions about a validated programme: who is who, who owns which input. */
 import { catalogueFor, type CatalogueInput } from '#shared/catalogue/catalogue.ts';
-import type { Person, Programme } from './schema.ts';
+import { DEFAULT_MEETING_MINUTES, type Person, type Programme, type ReviewType } from './schema.ts';
 
 export class UnknownPerson extends Error {
   override name = 'UnknownPerson' as const;
@@ -97,4 +97,10 @@ export function mayAnswerFor(
       (delegation) => delegation.for === personId && delegation.delegate === senderId,
     )
   );
+}
+
+/** The planned length of a meeting of this review type, in minutes (the default when not set). */
+export function meetingMinutesOf(programme: Pick<Programme, 'schedule'>, type: ReviewType): number {
+  const review = programme.schedule.reviews.find((candidate) => candidate.type === type);
+  return review?.durationMinutes ?? DEFAULT_MEETING_MINUTES;
 }

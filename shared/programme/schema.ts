@@ -19,6 +19,9 @@ const LOCAL_PART = /^[a-z0-9](?:[a-z0-9.-]{0,14}[a-z0-9])?$/;
 
 export const MIN_RETENTION_DAYS = 365;
 
+/** How long a review meeting lasts when its review type does not say (the agenda and invitation use it too). */
+export const DEFAULT_MEETING_MINUTES = 90;
+
 /** The escalation ladder when the programme does not set one. */
 export const ESCALATION_DEFAULTS = {
   actionReminderDaysBeforeDue: [7, 1],
@@ -99,6 +102,15 @@ export const ReviewSchema = z
       1,
       366,
     ),
+    durationMinutes: z
+      .int({ error: 'is not a whole number of minutes' })
+      .min(15, { error: 'is too small; expected at least 15 minutes' })
+      .max(480, { error: 'is too large; expected at most 480 minutes (8 hours)' })
+      .optional()
+      .describe(
+        `Planned length of the meeting in minutes; default ${DEFAULT_MEETING_MINUTES}. The calendar invitation ` +
+          'and the agenda use it, and minutes are accepted only once the planned meeting could have ended.',
+      ),
   })
   .describe('One recurring review.');
 

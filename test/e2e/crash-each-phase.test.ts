@@ -34,7 +34,13 @@ import type { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
 import { ASSESSMENT_ASPECTS } from '#shared/model/meeting.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
-import { ismsManager, personById, programmeCatalogue, topManagement } from '#shared/programme/queries.ts';
+import {
+  ismsManager,
+  meetingMinutesOf,
+  personById,
+  programmeCatalogue,
+  topManagement,
+} from '#shared/programme/queries.ts';
 import { loadDefinitionFromTemplate } from '#infra/local/stepfunctions/template.ts';
 import { synthesizeTemplate } from '#infra/local/workflow.ts';
 import { appStores, describeExecution, startLocalApp, type LocalApp } from '#test/support/local-app.ts';
@@ -170,11 +176,18 @@ async function answerAllInputs(running: LocalApp): Promise<void> {
   expect(sent.failed).toEqual([]);
 }
 
-/** The ISMS manager replies with the minutes: one decision and one action due in a week. */
+/**
+ * The ISMS manager replies with the minutes, once the meeting has ended (minutes are refused before
+ * its planned start plus its planned length): one decision and one action due in a week.
+ */
 async function sendMinutes(running: LocalApp): Promise<void> {
   const cycle = (await withStore(running, ({ repo }) => repo.getCycle(cycleId)))!;
   const zone = programme.organisation.timeZone;
   const meeting = DateTime.fromISO(cycle.plannedMeetingAt, { zone });
+  const ends = meeting.plus({ minutes: meetingMinutesOf(programme, cycle.type) }).toJSDate();
+  // The runs before this one usually left the clock past the end already; at this speed the rest is
+  // at most a minute and a half of real time.
+  await waitFor(async () => running.clock.now() >= ends, 100_000);
   const { chair, members } = topManagement(programme);
   const minutes = {
     meeting: { date: meeting.toISODate(), time: meeting.toFormat('HH:mm') },
@@ -186,6 +199,8 @@ async function sendMinutes(running: LocalApp): Promise<void> {
       programmeCatalogue(programme).map((input) => [input.key, 'considered, nothing to report']),
     ),
     decisions: [{ ref: 'D1', category: 'processes_and_controls', text: 'Shorten the input deadlines.' }],
+    changesToTheIsms: 'Input deadlines are shortened (D1).',
+    resourceNeeds: 'no additional resources needed: the owners answered on time this quarter',
     actions: [
       {
         title: 'Shorten the input deadlines',

@@ -32,7 +32,7 @@ import { renderInputAnswer } from '#shared/mail/reply-format.ts';
 import type { OutboxRecord } from '#shared/mail/outbox.ts';
 import type { Cycle, CyclePhase } from '#shared/model/cycle.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
-import { personById, programmeCatalogue } from '#shared/programme/queries.ts';
+import { meetingMinutesOf, personById, programmeCatalogue } from '#shared/programme/queries.ts';
 import { synthesizeTemplate } from '#infra/local/workflow.ts';
 import { appStores, describeExecution, startLocalApp, type LocalApp } from '#test/support/local-app.ts';
 import { listSentMail, type SentMail } from '#test/support/mailbox.ts';
@@ -303,11 +303,30 @@ describe('a review cycle survives kill -9 of the local app', () => {
     running = await start(SLOW);
     const awaiting = (await phaseOf(running, cycleId))!;
     expect(awaiting.phase).toBe('AWAITING_MINUTES');
+    // Minutes are refused before the meeting's planned start plus its planned length.
+    const meetingEnds = new Date(
+      Date.parse(awaiting.plannedMeetingAt) + meetingMinutesOf(programme, awaiting.type) * 60_000,
+    );
+    await until('the meeting to end', async () => running.clock.now() >= meetingEnds);
+    const notProvided = await (async () => {
+      const { repo, client } = appStores(running);
+      try {
+        const requests = await repo.listInputRequests(cycleId);
+        return new Set(requests.filter((r) => r.status === 'NOT_PROVIDED').map((r) => r.inputKey));
+      } finally {
+        client.destroy();
+      }
+    })();
     // Due in a week: the follow-up starts with the 7-day reminder, six days before the next rung.
     const due = DateTime.fromJSDate(running.clock.now(), { zone: programme.organisation.timeZone })
       .plus({ days: 7 })
       .toISODate()!;
-    await reply(running, 'alice', await mailFor(running, minutesRequested), minutesFor(awaiting, due));
+    await reply(
+      running,
+      'alice',
+      await mailFor(running, minutesRequested),
+      minutesFor(awaiting, due, notProvided),
+    );
     // The minutes create the action and the follow-up starts with its 7-day reminder: kill while the
     // reminder is being sent (claimed, not yet SENT) if the test catches it in flight, else as soon
     // as it is out.
@@ -423,8 +442,11 @@ describe('a review cycle survives kill -9 of the local app', () => {
   }, 240_000);
 });
 
-/** Minutes as the ISMS manager replies them: one decision, one action due on `due` (yyyy-mm-dd). */
-function minutesFor(cycle: Cycle, due: string): string {
+/**
+ * Minutes as the ISMS manager replies them: one decision (on input d1), one action due on `due`
+ * (yyyy-mm-dd), and the inputs nobody provided noted as such.
+ */
+function minutesFor(cycle: Cycle, due: string, notProvided: ReadonlySet<string>): string {
   const keys = programmeCatalogue(programme).map((input) => input.key);
   const meeting = new Date(cycle.plannedMeetingAt);
   const local = new Intl.DateTimeFormat('en-GB', {
@@ -443,11 +465,19 @@ function minutesFor(cycle: Cycle, due: string): string {
     '  - { person: cto, status: present }',
     '  - { person: alice, status: present }',
     'inputsConsidered:',
-    ...keys.map((key) => `  ${key}: considered, nothing to report`),
+    ...keys.map((key) =>
+      key === 'd1'
+        ? '  d1: Inputs arrived late again; see D1.'
+        : notProvided.has(key)
+          ? `  ${key}: not provided; its owner to report at the next review`
+          : `  ${key}: considered, nothing to report`,
+    ),
     'decisions:',
     '  - { ref: D1, category: processes_and_controls, text: Agree input deadlines with every owner, input: d1 }',
     'actions:',
     `  - { title: Agree input deadlines with every owner, owner: ciso, due: ${due}, decision: D1 }`,
+    'changesToTheIsms: Input deadlines are agreed with every owner (D1).',
+    'resourceNeeds: "no additional resources needed: the owners need earlier notice, not more time"',
     'assessment:',
     '  suitability: { verdict: yes, rationale: The scope matches the business. }',
     '  adequacy: { verdict: partly, rationale: Two inputs were not provided. }',

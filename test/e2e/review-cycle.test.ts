@@ -15,7 +15,7 @@ import { cycleIdFor, newSubmissionId } from '#shared/model/ids.ts';
 import type { Cycle, CyclePhase } from '#shared/model/cycle.ts';
 import type { InputRequest, InputSubmission } from '#shared/model/input.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
-import { programmeCatalogue } from '#shared/programme/queries.ts';
+import { meetingMinutesOf, programmeCatalogue } from '#shared/programme/queries.ts';
 import { startLocalWorkflow, type LocalWorkflow } from '#infra/local/workflow.ts';
 import { freshTable, localStack } from '#test/support/local-stack.ts';
 import { listSentMail } from '#test/support/mailbox.ts';
@@ -167,6 +167,18 @@ describe('a review cycle end to end on the synthesized definition', () => {
     const awaiting: Cycle = await phaseReached('AWAITING_MINUTES');
     stop();
     expect(awaiting.packageSentAt).toBeDefined();
+    // The minutes are sent once the meeting has ended (its planned start plus its planned length).
+    const meetingEnds =
+      Date.parse(awaiting.plannedMeetingAt) + meetingMinutesOf(programme, awaiting.type) * 60_000;
+    workflow.clock.advance(Math.max(0, meetingEnds - workflow.clock.now().getTime()));
+    // Inputs nobody provided are noted as such, with what the meeting did about them.
+    const notProvided = new Set(after.filter((r) => r.status === 'NOT_PROVIDED').map((r) => r.inputKey));
+    const noteOf = (key: string) =>
+      key === 'd1'
+        ? 'not provided; no audit results this quarter, hence D1'
+        : notProvided.has(key)
+          ? 'not provided; its owner to report at the next review'
+          : 'considered, nothing to report';
     const meetingDay = awaiting.plannedMeetingAt.slice(0, 10);
     const due = new Date(Date.parse(awaiting.plannedMeetingAt) + 10 * DAY).toISOString().slice(0, 10);
     const minutes = `meeting:
@@ -178,11 +190,13 @@ attendees:
   - { person: cto, status: absent }
   - { person: alice, status: present }
 inputsConsidered:
-${keys.map((k) => `  ${k}: considered, nothing to report`).join('\n')}
+${keys.map((k) => `  ${k}: ${noteOf(k)}`).join('\n')}
 decisions:
   - { ref: D1, category: processes_and_controls, text: Ask every input owner to answer on time, input: d1 }
 actions:
   - { title: Agree input deadlines with every owner, owner: ciso, due: ${due}, decision: D1 }
+changesToTheIsms: Input owners agree their deadlines with the ISMS manager (D1).
+resourceNeeds: "no additional resources needed: the owners have the time, they need earlier notice"
 assessment:
   suitability: { verdict: yes, rationale: Scope matches the business. }
   adequacy: { verdict: partly, rationale: Several inputs were not provided. }
@@ -202,7 +216,7 @@ assessment:
     );
     expect(accepted.ok ? [] : accepted.problems).toEqual([]);
     const { resumeWaiting } = await import('#shared/cycle/service.ts');
-    const { cycleDeps } = await import('#shared/adapters/runtime.ts');
+    const { cycleDeps } = await import('#shared/wiring/cycle.ts');
     await resumeWaiting(await cycleDeps(), cycleId, 'minutes');
 
     // Follow-up: the action goes up the ladder until its owner reports it done.

@@ -8,11 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ingestDeps, ingestFromSmtp } from '#functions/ingest-email.ts';
-import { cycleDeps } from '#shared/adapters/runtime.ts';
 import { openCycle, requestInputs } from '#shared/cycle/service.ts';
 import type { IngestResult } from '#shared/ingest/pipeline.ts';
+import { cycleDeps } from '#shared/wiring/cycle.ts';
 import { startSmtp, type RunningSmtp } from '#infra/local/emulators/smtp.ts';
+import { ingestInbound } from '#infra/local/ingest.ts';
 import { localStack, s3Client } from '#test/support/local-stack.ts';
 import { deliverAll, replyAddressesOf, replyBurst } from '#test/support/replies.ts';
 import { faultWorld, setClock } from './support.ts';
@@ -51,7 +51,7 @@ describe('a burst of inbound mail', () => {
         bucket: localStack().buckets.rawMail,
         prefix,
         onInbound: async (mail) => {
-          results.push(await ingestFromSmtp(await ingestDeps(), mail));
+          results.push(await ingestInbound(mail));
         },
       });
 

@@ -5,9 +5,9 @@
  * and arrives once in the mailbox.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cycleDeps, resetCycleDeps } from '#shared/adapters/runtime.ts';
 import { openCycle, requestInputs } from '#shared/cycle/service.ts';
 import { inputOwners } from '#shared/programme/queries.ts';
+import { wireCycle } from '#shared/wiring/cycle.ts';
 import { localStack } from '#test/support/local-stack.ts';
 import { listSentMail } from '#test/support/mailbox.ts';
 import { faultWorld, FlakyProxy } from './support.ts';
@@ -23,8 +23,7 @@ describe('SES unavailable for a while', () => {
     const w = await faultWorld('fault-ses');
     proxy = await FlakyProxy.start(localStack().endpoints.ses);
     process.env.AWS_ENDPOINT_URL_SES = proxy.endpoint;
-    resetCycleDeps();
-    const deps = await cycleDeps();
+    const deps = await wireCycle();
     await openCycle(deps, w.openRequest);
     const owners = inputOwners(w.programme).map((o) => o.owner);
     expect(owners.length).toBeGreaterThan(1);

@@ -9,15 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resetIngestDeps } from '#functions/ingest-email.ts';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
-import { resetCycleDeps } from '#shared/adapters/runtime.ts';
 import { CLOCK_ENV_VAR } from '#shared/clock.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { Programme } from '#shared/programme/schema.ts';
+import { resetWiring } from '#shared/wiring/wiring.ts';
 import { applyLocalEnv, freshTable } from '#test/support/local-stack.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -59,8 +58,7 @@ export async function faultWorld(prefix: string): Promise<FaultWorld> {
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
-  resetCycleDeps();
-  resetIngestDeps();
+  resetWiring();
   const repo = new DynamoDbRepository({ client, tableName });
   // A start minute of its own: cycle ids (and their evidence keys in the shared bucket) never collide.
   const start = new Date(Date.UTC(2027, 0, 4, 9, 0) + Math.floor(Math.random() * 500_000) * 60_000);

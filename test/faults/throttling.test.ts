@@ -8,9 +8,9 @@ import { ProvisionedThroughputExceededException, type DynamoDBClient } from '@aw
 import { afterEach, describe, expect, it } from 'vitest';
 import { onDynamoClientCreated } from '#shared/adapters/dynamodb.ts';
 import { RequestCounter } from '#shared/adapters/request-counter.ts';
-import { cycleDeps } from '#shared/adapters/runtime.ts';
 import { openCycle, requestInputs } from '#shared/cycle/service.ts';
 import { inputOwners, programmeCatalogue } from '#shared/programme/queries.ts';
+import { wireCycle } from '#shared/wiring/cycle.ts';
 import { localStack } from '#test/support/local-stack.ts';
 import { listSentMail } from '#test/support/mailbox.ts';
 import { faultWorld, setClock } from './support.ts';
@@ -49,7 +49,7 @@ async function throttledWorld(prefix: string) {
   hooks.push(onDynamoClientCreated((client) => counter.attach(client)));
   hooks.push(onDynamoClientCreated((client) => throttle.attach(client)));
   const w = await faultWorld(prefix);
-  return { w, throttle, counter, deps: await cycleDeps() };
+  return { w, throttle, counter, deps: await wireCycle() };
 }
 
 describe('DynamoDB throttling', () => {

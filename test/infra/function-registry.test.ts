@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { InvalidFunctionEntry } from '#infra/constructs/isms-function.ts';
 import type { FunctionSpec } from '#infra/functions.ts';
-import { CHART_FONT_PACKAGE } from '#shared/package/charts.ts';
+import { FONT_PACKAGE } from '#shared/package/fonts.ts';
 import { RENDERER_MODULES, functions as registry } from '#infra/functions.ts';
 import { unacknowledgedFindings } from '#infra/nag.ts';
 import { createIsmsReviewApp } from '#infra/stacks/app.ts';
@@ -207,14 +207,15 @@ describe('the renderers the package functions load at run time', () => {
   it('ship beside the bundles of exactly the functions that render documents', () => {
     // Every bundle holds the rendering code (the shared wiring), but only these call it: the
     // package is built by compile-package (and by distribute-package when a late input makes a new
-    // version); the minutes are rendered by record-outcomes, as a PDF without charts.
+    // version); the minutes are rendered by record-outcomes, as a PDF without charts. Each PDF
+    // embeds the DejaVu fonts, so all three ship the font package.
     const withModules = Object.fromEntries(
       registry.filter((spec) => spec.nodeModules !== undefined).map((spec) => [spec.id, spec.nodeModules]),
     );
     expect(withModules).toEqual({
-      'compile-package': [...RENDERER_MODULES, CHART_FONT_PACKAGE],
-      'distribute-package': [...RENDERER_MODULES, CHART_FONT_PACKAGE],
-      'record-outcomes': ['pdfkit'],
+      'compile-package': [...RENDERER_MODULES, FONT_PACKAGE],
+      'distribute-package': [...RENDERER_MODULES, FONT_PACKAGE],
+      'record-outcomes': ['pdfkit', FONT_PACKAGE],
     });
   });
 

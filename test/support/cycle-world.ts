@@ -1,25 +1,22 @@
 /**
  * One review cycle opened from programme.example.yaml against the emulators (DynamoDB Local, local
  * S3, local SES) with its inputs requested, on a FixedClock the test moves, and the real notifier,
- * outbox and package store: for tests that call the phase functions of shared/cycle/service.ts.
+ * outbox and package store wired as the functions wire them (shared/wiring/): for tests that call
+ * the phase functions of shared/cycle/service.ts.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { anchorKeyFingerprintFromEnv } from '#shared/adapters/notifier-wiring.ts';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
-import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';
-import { S3BlobStore, s3ClientFromEnv } from '#shared/adapters/s3-blob-store.ts';
-import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import { FixedClock } from '#shared/clock.ts';
-import type { CycleDeps } from '#shared/cycle/ports.ts';
 import { openCycle, requestInputs } from '#shared/cycle/service.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
-import { CycleNotifier } from '#shared/notify/notifier.ts';
-import { Outbox } from '#shared/mail/outbox.ts';
 import { singleKeyring } from '#shared/mail/reply-keyring.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { Programme } from '#shared/programme/schema.ts';
+import { evidenceBucket } from '#shared/wiring/buckets.ts';
+import { cycleDeps } from '#shared/wiring/cycle.ts';
+import { Wiring } from '#shared/wiring/wiring.ts';
 import { applyLocalEnv, freshBucket, freshTable } from './local-stack.ts';
 
 /** The anchoring key of every test world (its fingerprint is named in package and minutes emails). */
@@ -57,23 +54,26 @@ export async function cycleWorld(
     document,
   });
   const clock = new FixedClock(OPENED);
-  const evidence = new S3BlobStore({ client: s3ClientFromEnv(), bucket });
-  const packages = new BlobPackageStore(evidence);
-  const outboxStore = new DynamoOutboxStore(table);
-  const deps: CycleDeps = {
-    repo,
-    clock,
-    packages,
-    notifier: new CycleNotifier({
-      outbox: new Outbox({ store: outboxStore, mailer: SesMailer.fromEnv(), blobs: evidence, clock }),
+  // The wiring the functions use, on this world's table and bucket, its clock and reply key, and a
+  // workflow that is never waiting.
+  const wiring = new Wiring({
+    env: {
+      ...process.env,
+      TABLE_NAME: table.tableName,
+      EVIDENCE_BUCKET: bucket,
+      ANCHOR_SIGNING_KEY: WORLD_ANCHOR_KEY,
+      ANCHOR_SIGNING_KEY_ID: undefined,
+    },
+    overrides: {
       repo,
       clock,
       replyKey: singleKeyring(Buffer.alloc(32, 7)),
-      loadPackage: (stored) => packages.load(stored),
-      anchorKeyFingerprint: anchorKeyFingerprintFromEnv({ ANCHOR_SIGNING_KEY: WORLD_ANCHOR_KEY }),
-    }),
-    workflow: { sendTaskSuccess: async () => undefined },
-  };
+      workflow: { sendTaskSuccess: async () => undefined },
+    },
+  });
+  const deps = await cycleDeps(wiring);
+  const evidence = await wiring.get(evidenceBucket);
+  const outboxStore = new DynamoOutboxStore(table);
   const cycleId = cycleIdFor('quarterly', OPENED);
   await openCycle(deps, {
     executionName: cycleId,

@@ -58,6 +58,7 @@ export class DynamoCycleStore implements CycleStore {
           ...cycle,
           eventHeadSeq: head.seq,
           eventHeadHash: head.hash,
+          ...(event ? { eventHeadAt: event.at } : {}),
         },
         () =>
           new AlreadyExists(
@@ -376,8 +377,13 @@ export function cycleUpdateStep(
   });
   let condition = 'attribute_exists(pk) AND #version = :expected';
   if (head && last) {
-    sets.push('eventHeadSeq = :headSeq', 'eventHeadHash = :headHash');
-    Object.assign(values, { ':headSeq': last.seq, ':headHash': last.hash, ':previousHeadSeq': head.seq });
+    sets.push('eventHeadSeq = :headSeq', 'eventHeadHash = :headHash', 'eventHeadAt = :headAt');
+    Object.assign(values, {
+      ':headSeq': last.seq,
+      ':headHash': last.hash,
+      ':headAt': last.at,
+      ':previousHeadSeq': head.seq,
+    });
     condition += ' AND eventHeadSeq = :previousHeadSeq';
   }
   return {

@@ -5,7 +5,7 @@
  * when only the head moved.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { computeEventHash, GENESIS_HASH } from '../../evidence/hash-chain.ts';
+import { chainEvent, GENESIS_HASH } from '../../evidence/hash-chain.ts';
 import type { ChainHead, CycleEvent, EventDraft } from '../../model/event.ts';
 import { cycleKeys, eventKeys } from '../../store/keys.ts';
 import { ChainConflict, NotFound } from '../../store/errors.ts';
@@ -38,26 +38,48 @@ export class EventChain {
   }
 
   /** The head of the cycle's chain (seq 0 and the genesis hash when empty). NotFound if no cycle. */
-  async head(cycleId: string): Promise<ChainHead> {
+  async head(cycleId: string): Promise<ChainHead & { at?: string }> {
     const output = await this.table.doc.send(
       new GetCommand({
         TableName: this.table.tableName,
         Key: cycleKeys.cycle(cycleId),
         ConsistentRead: true,
-        ProjectionExpression: 'eventHeadSeq, eventHeadHash',
+        ProjectionExpression: 'eventHeadSeq, eventHeadHash, eventHeadAt',
       }),
     );
     if (!output.Item) throw new NotFound('cycle', cycleId, 'events are appended to an existing cycle');
+    const at: unknown = output.Item.eventHeadAt;
     return {
       seq: Number(output.Item.eventHeadSeq ?? 0),
       hash: String(output.Item.eventHeadHash ?? GENESIS_HASH),
+      ...(typeof at === 'string' ? { at } : {}),
     };
   }
 
-  /** The event `draft` becomes when appended after `head`. */
-  build(cycleId: string, head: ChainHead, draft: EventDraft): CycleEvent {
-    const content = { ...draft, cycleId, seq: head.seq + 1 };
-    return { ...content, prevHash: head.hash, hash: computeEventHash(head.hash, content) };
+  /** The event `draft` becomes when appended after `head` (never earlier than `head.at`). */
+  build(cycleId: string, head: ChainHead & { at?: string }, draft: EventDraft): CycleEvent {
+    return chainEvent(cycleId, head, draft);
+  }
+
+  /**
+   * The head with the time its last event was recorded at, which the next event may not precede
+   * (chainEvent). The cycle item keeps that time beside seq and hash (eventHeadAt); a cycle whose
+   * head was last moved before it did so costs one read of the head event instead.
+   */
+  private async headWithTime(cycleId: string): Promise<ChainHead & { at?: string }> {
+    const head = await this.head(cycleId);
+    if (head.seq === 0 || head.at !== undefined) return head;
+    const output = await this.table.doc.send(
+      new GetCommand({
+        TableName: this.table.eventsTableName,
+        Key: eventKeys.event(cycleId, head.seq),
+        ConsistentRead: true,
+        ProjectionExpression: '#at',
+        ExpressionAttributeNames: { '#at': 'at' },
+      }),
+    );
+    const at: unknown = output.Item?.at;
+    return typeof at === 'string' ? { ...head, at } : head;
   }
 
   /** Puts one event in the events table; a taken seq means another writer appended first. */
@@ -89,9 +111,14 @@ export class EventChain {
         Update: {
           TableName: this.table.tableName,
           Key: key,
-          UpdateExpression: 'SET eventHeadSeq = :seq, eventHeadHash = :hash',
+          UpdateExpression: 'SET eventHeadSeq = :seq, eventHeadHash = :hash, eventHeadAt = :at',
           ConditionExpression: 'eventHeadSeq = :previous',
-          ExpressionAttributeValues: { ':seq': last.seq, ':hash': last.hash, ':previous': head.seq },
+          ExpressionAttributeValues: {
+            ':seq': last.seq,
+            ':hash': last.hash,
+            ':at': last.at,
+            ':previous': head.seq,
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
@@ -114,7 +141,7 @@ export class EventChain {
     maxAttempts = this.maxEventAttempts,
   ): Promise<{ event?: CycleEvent }> {
     for (let attempt = 1; ; attempt += 1) {
-      const head = draft ? await this.head(cycleId) : undefined;
+      const head = draft ? await this.headWithTime(cycleId) : undefined;
       const event = draft && head ? this.build(cycleId, head, draft) : undefined;
       try {
         await this.table.transact(build(event, head));

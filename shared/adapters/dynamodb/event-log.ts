@@ -12,8 +12,9 @@ export class DynamoEventLog implements EventLog {
     private readonly chain: EventChain,
   ) {}
 
-  getChainHead(cycleId: string): Promise<ChainHead> {
-    return this.chain.head(cycleId);
+  async getChainHead(cycleId: string): Promise<ChainHead> {
+    const { seq, hash } = await this.chain.head(cycleId);
+    return { seq, hash };
   }
 
   async appendEvent(

@@ -62,6 +62,7 @@ const STORAGE_ATTRIBUTES = [
   'entity',
   'eventHeadSeq',
   'eventHeadHash',
+  'eventHeadAt',
   TTL_ATTRIBUTE,
 ];
 

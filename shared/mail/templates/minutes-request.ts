@@ -36,9 +36,10 @@ export interface MinutesRequestData extends MailContext {
 /** What minutes must record; the ingest check rejects minutes that lack any of it. */
 export const MINUTES_MUST_RECORD: readonly string[] = [
   'the date of the meeting and who attended, marking anyone who stood in for a member of top management',
-  'which inputs were considered',
+  'what was considered for each input: for an input nobody provided, what the meeting did about it; for an input a decision answers, what led to the decision',
   'the decisions, each under its category: resource allocation, changes to security objectives, changes to the risk treatment approach, improvements to processes and controls, or other',
   'every action, with one owner and a due date',
+  'the outcome on changes to the ISMS and on resources: what was decided, or that none are needed and why',
   "the overall assessment of the ISMS: a separate verdict with its rationale for each of suitability, adequacy, effectiveness, and alignment with the organisation's strategic direction",
 ];
 

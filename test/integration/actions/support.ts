@@ -12,7 +12,6 @@ import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { S3BlobStore, s3ClientFromEnv } from '#shared/adapters/s3-blob-store.ts';
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import { FixedClock } from '#shared/clock.ts';
-import type { PackagePort } from '#shared/cycle/ports.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { ingest, type IngestDeps, type IngestResult } from '#shared/ingest/pipeline.ts';
 import { CycleNotifier } from '#shared/notify/notifier.ts';
@@ -31,14 +30,6 @@ export { CountingWorkflow };
 
 export const KEY = Buffer.alloc(32, 9);
 export const KEYS = singleKeyring(KEY);
-const unused = new Proxy(
-  {},
-  {
-    get: () => () => {
-      throw new Error('the action tests must not use this port');
-    },
-  },
-);
 
 export interface ActionWorld {
   /** The test's own table (its client is the one the repository uses). */
@@ -120,7 +111,6 @@ export async function actionWorld(): Promise<ActionWorld> {
     clock,
     workflow,
     notifier,
-    packages: unused as PackagePort,
     outbox,
     evidence,
     replyKey: KEYS,

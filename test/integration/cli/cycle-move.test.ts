@@ -7,7 +7,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
-import { resetCycleDeps } from '#shared/adapters/runtime.ts';
 import type { Cycle } from '#shared/model/cycle.ts';
 import { snapshotRefOf } from '#shared/model/programme-ref.ts';
 import { freshTable } from '#test/support/local-stack.ts';
@@ -19,8 +18,6 @@ let repository: DynamoDbRepository;
 let cycle: Cycle;
 
 beforeEach(async () => {
-  // One process runs every test: the handlers' dependencies are built once per process otherwise.
-  resetCycleDeps();
   const data = await dataDirFor();
   // As `npm start` keeps it: the reply-token key in the data folder (updated invitations carry none).
   await writeFile(join(data.dir, 'reply-key.hex'), 'ab'.repeat(32));

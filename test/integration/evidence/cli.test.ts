@@ -74,7 +74,8 @@ describe('isms-review evidence', () => {
     const verified = await cli(['evidence', 'verify', out], { env });
     expect(verified.code).toBe(0);
     expect(verified.out.lines[0]).toBe(
-      `VERIFIED: the evidence bundle of cycle ${cycleId} is intact (12 files, 2 events).`,
+      // With the trace, the clause index (CSV and Markdown) and the list of submissions.
+      `VERIFIED: the evidence bundle of cycle ${cycleId} is intact (16 files, 2 events).`,
     );
     expect(verified.out.text()).toContain('event seq 2 matches the anchor of package-distributed');
 

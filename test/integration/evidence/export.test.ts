@@ -15,13 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#shared/adapters/dynamodb.ts';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { anchorStoreFor, exportEvidence } from '#shared/adapters/evidence-source.ts';
-import { anchorSignerFromEnv } from '#shared/adapters/anchor-wiring.ts';
+import { anchorSignerFromEnv } from '#shared/adapters/anchor-signer-env.ts';
 import { newSigningKeyPem } from '#shared/adapters/file-signer.ts';
-import { runAnchorChain, type AnchorChainDeps } from '#shared/evidence/anchoring.ts';
-import { createNotifier } from '#shared/adapters/notifier-wiring.ts';
-import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';
 import { S3BlobStore } from '#shared/adapters/s3-blob-store.ts';
-import { SfnWorkflow } from '#shared/adapters/sfn-workflow.ts';
+import { runAnchorChain, type AnchorChainDeps } from '#shared/evidence/anchoring.ts';
 import { FixedClock } from '#shared/clock.ts';
 import type { CycleDeps } from '#shared/cycle/ports.ts';
 import {
@@ -43,6 +40,7 @@ import { newSubmissionId } from '#shared/model/ids.ts';
 import type { InputSubmission } from '#shared/model/input.ts';
 import { eventKeys } from '#shared/store/keys.ts';
 import { eventsTableNameFor } from '#shared/store/table-design.ts';
+import { wireCycle } from '#shared/wiring/cycle.ts';
 import { applyLocalEnv, freshBucket, freshTable } from '#test/support/local-stack.ts';
 import {
   CYCLE_ID,
@@ -128,13 +126,8 @@ beforeAll(async () => {
   applyLocalEnv({ TABLE_NAME: tableName, EVIDENCE_BUCKET: evidenceBucket, RAW_MAIL_BUCKET: rawBucket });
   repo = new DynamoDbRepository({ client: table.client, tableName });
   clock = new FixedClock(OPENED_AT);
-  deps = {
-    repo,
-    clock,
-    notifier: await createNotifier({ env: process.env, repo, clock }),
-    packages: new BlobPackageStore(S3BlobStore.fromEnv('EVIDENCE_BUCKET')),
-    workflow: new SfnWorkflow(),
-  };
+  // The functions' wiring on this test's table and buckets, with the test's store and clock.
+  deps = await wireCycle({ env: process.env, overrides: { repo, clock } });
   process.env.ANCHOR_SIGNING_KEY ??= newSigningKeyPem();
   anchoring = {
     repo,
@@ -260,7 +253,8 @@ describe('the evidence of a real cycle', () => {
       'minutes-accepted.json',
       'cycle-closed.json',
     ]);
-    expect(strFromU8(files['minutes/attendance.csv']!)).toContain('ciso,Deputy for the CTO,');
+    // The name beside the id, from the programme the cycle ran under.
+    expect(strFromU8(files['minutes/attendance.csv']!)).toContain('ciso,Sam Secure,Deputy for the CTO,');
     expect(closed.manifest.phase).toBe('CLOSED');
     const committed = closed.manifest.files.filter((f) => f.committedBy).map((f) => f.path);
     expect(committed).toEqual(

@@ -57,11 +57,13 @@ describe('recordMailEvent', () => {
   it('records a delivery once, however often it is delivered', async () => {
     const first = await recordMailEvent({ repo, clock }, delivered);
     expect(first.recorded).toBe(true);
+    // The event is stamped when it is recorded; when SES says it delivered is data.
     expect(first.recorded && first.event).toMatchObject({
       type: 'mail.delivered',
-      at: '2026-10-24T08:00:02.500Z',
+      at: '2026-10-24T08:05:00.000Z',
       actor: 'system',
       data: {
+        at: '2026-10-24T08:00:02.500Z',
         recipients: ['ceo@example.com'],
         sesMessageId: delivered.detail.mail.messageId,
         purpose: 'package',
@@ -76,6 +78,24 @@ describe('recordMailEvent', () => {
     const events = await repo.listEvents(cycle.id);
     expect(events.map((e) => e.type)).toEqual(['cycle.opened', 'mail.delivered']);
     expect(verifyChain(events).ok).toBe(true);
+  });
+
+  it('keeps time running forward in the log when a receipt arrives after later events', async () => {
+    // The package was distributed at 08:04; SES reports a delivery of 08:00:02 only at 08:05.
+    await repo.appendEvent(cycle.id, {
+      type: 'package.distributed',
+      at: '2026-10-24T08:04:00.000Z',
+      actor: 'system',
+      data: {},
+    });
+    await recordMailEvent({ repo, clock }, delivered);
+    const events = await repo.listEvents(cycle.id);
+    expect(events.map((e) => [e.type, e.at])).toEqual([
+      ['cycle.opened', cycle.openedAt],
+      ['package.distributed', '2026-10-24T08:04:00.000Z'],
+      ['mail.delivered', '2026-10-24T08:05:00.000Z'],
+    ]);
+    expect(events[2]!.data.at).toBe('2026-10-24T08:00:02.500Z');
   });
 
   it('records a bounce with its type and diagnostics, apart from the delivery to others', async () => {

@@ -13,8 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestFromSmtp } from '#functions/ingest-email.ts';
 import { startSmtp, type RunningSmtp } from '#infra/local/emulators/smtp.ts';
+import { ingestFromSmtp } from '#infra/local/ingest.ts';
 import { ingest, type IngestResult } from '#shared/ingest/pipeline.ts';
 import type { InputSubmission } from '#shared/model/input.ts';
 import { freshBucket, localStack, s3Client } from '#test/support/local-stack.ts';

@@ -10,7 +10,6 @@ import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { S3BlobStore, s3ClientFromEnv } from '#shared/adapters/s3-blob-store.ts';
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import { FixedClock } from '#shared/clock.ts';
-import type { PackagePort } from '#shared/cycle/ports.ts';
 import type { WorkflowPort } from '#shared/store/workflow.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import type { IngestDeps } from '#shared/ingest/pipeline.ts';
@@ -152,7 +151,6 @@ export async function world(
       replyKey: KEYS,
       loadPackage: unused as NotifierOptions['loadPackage'],
     }),
-    packages: unused as unknown as PackagePort,
     outbox,
     evidence,
     replyKey: KEYS,

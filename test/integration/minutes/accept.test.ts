@@ -19,6 +19,8 @@ import {
 import { minutesHash, type MinutesRecord } from '#shared/model/minutes-record.ts';
 import { AlreadyExists, NotFound } from '#shared/store/repository.ts';
 import { freshTable } from '#test/support/local-stack.ts';
+import { anInputRequest } from '#test/unit/model/builders.ts';
+import type { InputRequest } from '#shared/model/input.ts';
 import {
   CYCLE_ID,
   lineOf,
@@ -40,9 +42,12 @@ beforeEach(async () => {
   clock = new FixedClock(NOW);
 });
 
-async function openCycle(overrides: Partial<Cycle> = {}): Promise<Cycle> {
+async function openCycle(
+  overrides: Partial<Cycle> = {},
+  requests: (cycle: Cycle) => InputRequest[] = () => [],
+): Promise<Cycle> {
   const cycle = theCycle(overrides);
-  const { cycle: stored } = await repo.createCycle(cycle, [], {
+  const { cycle: stored } = await repo.createCycle(cycle, requests(cycle), {
     event: { type: 'cycle.opened', at: cycle.openedAt, actor: 'system', data: {} },
   });
   return stored;
@@ -91,8 +96,8 @@ async function snapshot() {
 const CORRECTED = `replaces: 1\n${VALID_MINUTES}`
   .replace('    due: 2026-12-15', '    due: 2027-02-15')
   .replace(
-    'assessment:',
-    '  - title: Brief staff on the new MFA rules\n    owner: alice\n    due: 2027-02-28\n    decision: D1\nassessment:',
+    'changesToTheIsms:',
+    '  - title: Brief staff on the new MFA rules\n    owner: alice\n    due: 2027-02-28\n    decision: D1\nchangesToTheIsms:',
   );
 
 describe('refusals write nothing', () => {
@@ -125,6 +130,60 @@ describe('refusals write nothing', () => {
       `${lineOf(text, 'Enforce MFA')} actions[0].owner`,
     ]);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses "nothing to report" for an input the cycle records as not provided', async () => {
+    // Input e never came: its request was closed as NOT_PROVIDED; c was answered; a is automatic.
+    await openCycle({}, (cycle) => [
+      anInputRequest(cycle, 'a', { automatic: true }),
+      anInputRequest(cycle, 'c', {
+        ownerId: 'ciso',
+        status: 'SUBMITTED',
+        submissionId: 'S-20261010T143005123Z-K7QD3M',
+      }),
+      anInputRequest(cycle, 'e', {
+        ownerId: 'alice',
+        status: 'NOT_PROVIDED',
+        notProvidedAt: '2026-10-19T08:00:00.000Z',
+      }),
+    ]);
+    const before = await snapshot();
+    const result = await accept(VALID_MINUTES);
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        `${lineOf(VALID_MINUTES, '  e:')} inputsConsidered.e: input e "Feedback from interested parties" was not ` +
+          'provided (its owner did not answer the request by the deadline), yet the note says "considered, ' +
+          'nothing to report"; write what the meeting did about the missing input, e.g. "e: not provided; Alice ' +
+          'Example to report at the next review"',
+      ],
+    });
+    expect(await snapshot()).toEqual(before);
+
+    const noted = withLine(
+      '  e: considered, nothing to report',
+      '  e: not provided; Alice Example to report at the next review',
+    );
+    const accepted = await acceptOk(noted);
+    expect(accepted.minutes.content.inputsConsidered.find((i) => i.key === 'e')?.note).toBe(
+      'not provided; Alice Example to report at the next review',
+    );
+  });
+
+  it('refuses minutes sent before the planned meeting could have ended', async () => {
+    await openCycle();
+    clock.set(new Date('2026-10-29T09:00:00Z'));
+    const text = withLine("  time: '09:30'", "  time: '08:00'");
+    const result = await accept(text);
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'line 2 (top level): these minutes were sent at 2026-10-29 09:00 (Europe/London), before the meeting ' +
+          'planned for 2026-10-29 08:00 could have ended (it is planned to last 90 minutes); send them from ' +
+          '2026-10-29 09:30 (Europe/London) on',
+      ],
+    });
+    expect((await snapshot()).minutes).toBe(0);
   });
 
   it('refuses a correction when nothing was recorded yet', async () => {

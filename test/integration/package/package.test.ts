@@ -144,7 +144,7 @@ describe('the package step', () => {
       expect(image.related || image.contentDisposition === 'inline').toBe(true);
       expect(String(mail.html)).toContain(`cid:${image.cid}`);
     }
-    const ics = raw.toString('utf8');
+    const ics = await calendarOf(raw);
     expect(ics).toMatch(/METHOD:REQUEST/);
     expect(ics).toMatch(/DTSTART;TZID=Europe\/London:20270329T100000/);
     expect(ics).toContain(`UID:${w.cycleId}@example.com`);
@@ -168,7 +168,7 @@ describe('the package step', () => {
     ).rejects.toMatchObject({ name: 'MeetingCannotMove' });
     const updates = (await w.packageMails()).filter((m) => m.key.startsWith('meeting:'));
     expect(updates.map((m) => m.key)).toEqual(['meeting:seq1']);
-    const update = (await w.evidence.get(updates[0]!.rawKey!)).toString('utf8');
+    const update = await calendarOf(await w.evidence.get(updates[0]!.rawKey!));
     expect(update).toContain(`UID:${w.cycleId}@example.com`);
     expect(update).toMatch(/SEQUENCE:1\r\n/);
     expect(ics).toMatch(/SEQUENCE:0\r\n/);
@@ -229,3 +229,11 @@ describe('the package step', () => {
     );
   }, 90_000);
 });
+
+/** The invitation an email carries, decoded (it is quoted-printable once a name is outside ASCII). */
+async function calendarOf(raw: Buffer): Promise<string> {
+  const parsed = await simpleParser(raw);
+  const part = parsed.attachments.find((a) => a.contentType === 'text/calendar');
+  if (!part) throw new Error('the email carries no text/calendar part');
+  return part.content.toString('utf8');
+}

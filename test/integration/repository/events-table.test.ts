@@ -1,7 +1,8 @@
 /**
  * The event log lives in its own, append-only table (IAM grants PutItem, GetItem and Query there),
  * against DynamoDB Local: events are put there in the same transaction that moves the chain head on
- * the cycle item of the main table, and nothing on the write paths deletes an item.
+ * the cycle item of the main table, and nothing on the write paths deletes an item. What the event
+ * log promises whatever the store is in the contracts (test/contracts/event-log.contract.ts).
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -11,7 +12,6 @@ import { documentClient } from '#shared/adapters/dynamodb.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
 import { actionIdFor } from '#shared/model/ids.ts';
 import { cycleKeys, eventKeys, notificationKeys } from '#shared/store/keys.ts';
-import { ChainConflict, NotFound } from '#shared/store/repository.ts';
 import { eventsTableDesign, eventsTableNameFor } from '#shared/store/table-design.ts';
 import { applyLocalEnv, freshTable, uniqueName } from '#test/support/local-stack.ts';
 import { createTable } from '#infra/local/resources.ts';
@@ -107,28 +107,6 @@ describe('events', () => {
     expect(await repo.listEvents(cycle.id)).toEqual([first]);
   });
 
-  it('race: two writers append at once and the chain stays linear', async () => {
-    const cycle = await openedCycle();
-    const results = await Promise.allSettled(
-      Array.from({ length: 6 }, (_, index) =>
-        repo.appendEvent(cycle.id, anEvent(`input.reminded`, { n: index })),
-      ),
-    );
-    const appended = results.filter((result) => result.status === 'fulfilled').length;
-    for (const result of results) {
-      if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ChainConflict);
-    }
-    const events = await repo.listEvents(cycle.id);
-    expect(events).toHaveLength(1 + appended);
-    expect(verifyChain(events).ok).toBe(true);
-  });
-
-  it('need an existing cycle', async () => {
-    await expect(repo.appendEvent('C-20991001T0800Z-Q', anEvent('input.requested'))).rejects.toBeInstanceOf(
-      NotFound,
-    );
-  });
-
   it('are found through EVENTS_TABLE_NAME by a repository built from the environment', async () => {
     const cycle = await openedCycle();
     // Region, endpoint and credentials of the emulator, as the SDK reads them from process.env.
@@ -142,7 +120,7 @@ describe('events', () => {
 });
 
 describe('a released notification claim', () => {
-  it('is marked released, not deleted: it may be claimed again and is not counted as sent meanwhile', async () => {
+  it('is marked released, not deleted; claimed again, the item is put anew without the mark', async () => {
     const cycle = await openedCycle();
     const key = `action:${actionIdFor(cycle.id, 1)}:remind-7d`;
     expect(await repo.claimNotification(cycle.id, key, '2026-12-08T07:00:00.000Z')).toBe(true);
@@ -155,9 +133,7 @@ describe('a released notification claim', () => {
       }),
     );
     expect(released.Item).toMatchObject({ released: true, claimedAt: '2026-12-08T07:00:00.000Z' });
-    expect((await repo.getCycleRecords(cycle.id))?.notificationsSent).toEqual([]);
     expect(await repo.claimNotification(cycle.id, key, '2026-12-08T07:10:00.000Z')).toBe(true);
-    expect(await repo.claimNotification(cycle.id, key, '2026-12-08T07:11:00.000Z')).toBe(false);
     const reclaimed = await raw.send(
       new GetCommand({
         TableName: table.tableName,
@@ -167,7 +143,6 @@ describe('a released notification claim', () => {
     );
     expect(reclaimed.Item?.released).toBeUndefined();
     expect(reclaimed.Item?.claimedAt).toBe('2026-12-08T07:10:00.000Z');
-    expect((await repo.getCycleRecords(cycle.id))?.notificationsSent).toEqual([key]);
   });
 
   it('releasing what was never claimed writes nothing', async () => {

@@ -84,9 +84,12 @@ describe('evidence export', () => {
         'cycle.json',
         'events.jsonl',
         'follow-up/reminders-and-escalations.csv',
-        `inputs/d1/${submission}.eml`,
+        'index/clauses.csv',
+        'index/clauses.md',
+        // The submission's email is the message received (mail/inbound/), stored once.
         `inputs/d1/${submission}.json`,
         'inputs/requests.csv',
+        'inputs/submissions.csv',
         'mail/deliveries.csv',
         'mail/inbound.csv',
         'mail/inbound/0004-abc.eml',
@@ -102,6 +105,7 @@ describe('evidence export', () => {
         'package/v1/package.pdf',
         'package/v1/package.txt',
         'programme.json',
+        'trace.csv',
       ].sort(),
     );
     expect(manifest.files.map((f) => f.path)).not.toContain('manifest.json');

@@ -3,7 +3,7 @@
  * address, token checks, sender checks, the rejection cap, and reading the SES receipt event.
  */
 import { describe, expect, it } from 'vitest';
-import { ingestFromSes, InvalidSesEvent } from '#functions/ingest-email.ts';
+import { ingestFromSes, InvalidSesEvent, SesReceiptEvent } from '#functions/ingest-email.ts';
 import { toProblem } from '#shared/ingest/answer.ts';
 import type { IngestDeps } from '#shared/ingest/pipeline.ts';
 import { InvalidIngestRequest } from '#shared/ingest/pipeline.ts';
@@ -23,6 +23,7 @@ import { encodeReplyAddress } from '#shared/mail/reply-address.ts';
 import { singleKeyring } from '#shared/mail/reply-keyring.ts';
 import type { ReplyTokenRecord } from '#shared/model/records.ts';
 import type { Programme } from '#shared/programme/schema.ts';
+import { parseEvent } from '#shared/wiring/handler.ts';
 import { theProgramme } from '#test/unit/minutes/support.ts';
 
 const KEY = Buffer.alloc(32, 9);
@@ -306,31 +307,68 @@ describe('ingestFromSes', () => {
     rawMail: { get: (key: string) => Promise<Buffer> };
   };
 
-  it('refuses an event that is not an SES receipt', async () => {
-    await expect(ingestFromSes(deps, {})).rejects.toBeInstanceOf(InvalidSesEvent);
-    await expect(
-      ingestFromSes(deps, { Records: [{ ses: { mail: { messageId: '../x' } } }] }),
-    ).rejects.toThrow(/messageId/);
+  /** An SES receipt event as the receipt rule's Lambda action sends it (AWS's documented example). */
+  const sesEvent = (overrides: { mail?: object; receipt?: object } = {}) => ({
+    Records: [
+      {
+        eventSource: 'aws:ses',
+        eventVersion: '1.0',
+        ses: {
+          mail: {
+            timestamp: '2026-10-06T08:00:00.000Z',
+            source: 'a@example.com',
+            messageId: 'o3vrnil0e2ic28tr',
+            destination: ['review+x@reply.example.com'],
+            headersTruncated: false,
+            headers: [{ name: 'From', value: 'a@example.com' }],
+            commonHeaders: { from: ['a@example.com'], to: ['review+x@reply.example.com'] },
+            ...overrides.mail,
+          },
+          receipt: {
+            timestamp: '2026-10-06T08:00:00.000Z',
+            processingTimeMillis: 574,
+            recipients: ['review+x@reply.example.com'],
+            ...PASS,
+            action: {
+              type: 'Lambda',
+              invocationType: 'Event',
+              functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ingest-email',
+            },
+            ...overrides.receipt,
+          },
+        },
+      },
+    ],
+  });
+  const parse = (event: unknown) => parseEvent(SesReceiptEvent, event, InvalidSesEvent);
+
+  it('refuses an event that is not an SES receipt', () => {
+    expect(() => parse({})).toThrow(InvalidSesEvent);
+    expect(() => parse({ Records: [] })).toThrow(/not an SES receipt event: Records/);
+    expect(() => parse(sesEvent({ mail: { messageId: '../x' } }))).toThrow(
+      /messageId: expected an SES message id/,
+    );
+    expect(() => parse({ Records: [{ ...sesEvent().Records[0], eventSource: 'aws:sns' }] })).toThrow(
+      /eventSource/,
+    );
+  });
+
+  it('reads what SES sends: DISABLED scans, no DMARC policy, headers it summarises its own way', () => {
+    const event = parse(
+      sesEvent({
+        mail: { commonHeaders: { from: ['a@example.com'] } },
+        receipt: { virusVerdict: { status: 'DISABLED' }, dmarcPolicy: undefined },
+      }),
+    );
+    expect(event.Records[0]!.ses.receipt.virusVerdict).toEqual({ status: 'DISABLED' });
+    expect(event.Records[0]!.ses.receipt.dmarcPolicy).toBeUndefined();
+    expect(parse(sesEvent({ receipt: { dmarcPolicy: 'reject' } })).Records[0]!.ses.receipt.dmarcPolicy).toBe(
+      'reject',
+    );
   });
 
   it('reads the raw message from inbound/<messageId> and passes the receipt verdicts on', async () => {
     const keys: string[] = [];
-    const event = {
-      Records: [
-        {
-          eventSource: 'aws:ses',
-          ses: {
-            mail: {
-              messageId: 'o3vrnil0e2ic28tr',
-              source: 'a@example.com',
-              timestamp: '2026-10-06T08:00:00.000Z',
-              destination: [],
-            },
-            receipt: { recipients: ['review+x@reply.example.com'], ...PASS, action: { type: 'Lambda' } },
-          },
-        },
-      ],
-    };
     const reading = {
       settings: { inboundDomain: 'reply.example.com', ownAddresses: [] },
       rawMail: {
@@ -341,7 +379,7 @@ describe('ingestFromSes', () => {
       },
     };
     // Empty bytes are not a message: ignored, never answered, nothing else touched.
-    const result = await ingestFromSes(reading as never, event);
+    const result = await ingestFromSes(reading as never, parse(sesEvent()));
     expect(result).toMatchObject({
       outcome: 'ignored',
       answer: 'none',

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MissingReplyKey, replyKeyFromEnv } from '#shared/adapters/notifier-wiring.ts';
+import { MissingReplyKey, replyKeyFromEnv } from '#shared/adapters/reply-key-secret.ts';
 import {
   InvalidRotationEvent,
   PendingKeyringInvalid,

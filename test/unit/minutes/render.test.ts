@@ -7,7 +7,7 @@ import { actionIdFor } from '#shared/model/ids.ts';
 import { minutesHash, type MinutesRecord } from '#shared/model/minutes-record.ts';
 import { minutesHtml, minutesPdf } from '#shared/minutes/render.ts';
 import { validateMinutes } from '#shared/minutes/validate.ts';
-import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';
+import { BlobPackageStore } from '#shared/adapters/blob-package-store.ts';
 import { MemoryBlobStore, sha256Of } from '#shared/store/blob-store.ts';
 import { pdfPages } from '../package/pdf-text.ts';
 import { CYCLE_ID, theContext, VALID_MINUTES } from './support.ts';
@@ -47,9 +47,12 @@ describe('rendered minutes', () => {
       'Inputs considered',
       'Decisions',
       'Actions',
+      'Results of the review (clause 9.3.3)',
       'Overall assessment',
     ])
       expect(doc).toContain(title);
+    expect(doc).toContain('Phishing-resistant MFA for administrators becomes an ISMS control (D1).');
+    expect(doc).toContain('A second security engineer is funded (D2).');
     for (const id of record.actionIds) expect(doc).toContain(id);
     for (const input of record.content.inputsConsidered) expect(doc).toContain(input.key);
     expect(doc).not.toContain('<script>');

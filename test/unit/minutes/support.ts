@@ -94,6 +94,8 @@ actions:
     owner: auditor@example.com
     due: 2026-12-15
     corrective: true
+changesToTheIsms: Phishing-resistant MFA for administrators becomes an ISMS control (D1).
+resourceNeeds: A second security engineer is funded (D2).
 assessment:
   suitability:
     verdict: yes

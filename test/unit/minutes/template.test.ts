@@ -24,6 +24,8 @@ function fill(form: string): string {
   attendees.items.forEach((_, index) => doc.setIn(['attendees', index, 'status'], 'present'));
   for (const key of theContext().catalogueKeys)
     doc.setIn(['inputsConsidered', key], 'considered, nothing to report');
+  doc.set('changesToTheIsms', 'no changes needed: scope, risks and controls unchanged');
+  doc.set('resourceNeeds', 'no additional resources needed: the team covers the treatment plan');
   for (const aspect of ASSESSMENT_ASPECTS) {
     doc.setIn(['assessment', aspect, 'verdict'], 'yes');
     doc.setIn(['assessment', aspect, 'rationale'], `The ${aspect} was discussed and confirmed.`);
@@ -48,6 +50,8 @@ describe('the minutes form', () => {
       'attendees[1].status',
       'attendees[2].status',
       ...theContext().catalogueKeys.map((key) => `inputsConsidered.${key}`),
+      'changesToTheIsms',
+      'resourceNeeds',
       ...ASSESSMENT_ASPECTS.flatMap((aspect) => [
         `assessment.${aspect}.verdict`,
         `assessment.${aspect}.rationale`,
@@ -72,10 +76,10 @@ describe('the minutes form', () => {
   });
 
   it('has example entries that are valid once uncommented', () => {
-    const examples = fill(template()).replace(
-      /^ {2}# ( {2}|- )(ref|category|text|input|title|owner|due|decision|corrective):/gm,
-      '  $1$2:',
-    );
+    // The example decision answers input g, so g's note says what led to it.
+    const examples = fill(template())
+      .replace(/^ {2}# ( {2}|- )(ref|category|text|input|title|owner|due|decision|corrective):/gm, '  $1$2:')
+      .replace(/^( {2}g:) considered, nothing to report/m, '$1 MFA for administrators proposed');
     const result = validateMinutes(examples, theContext());
     if (!result.ok) throw new Error(result.problems.join('\n'));
     expect(result.minutes.decisions).toHaveLength(1);
@@ -154,6 +158,10 @@ describe('accepted minutes for people', () => {
     );
     expect(text).toContain('(owner Ann Auditor, due 15 December 2026, corrective)');
     expect(text).toContain('- Adequacy: partly. One engineer short; decision D2 addresses it.');
+    expect(text).toContain(
+      '- Changes to the ISMS: Phishing-resistant MFA for administrators becomes an ISMS control (D1).',
+    );
+    expect(text).toContain('- Resources: A second security engineer is funded (D2).');
   });
 
   it('escape every piece of user text in HTML', () => {

@@ -54,7 +54,7 @@ describe('text that is not minutes', () => {
     expect(theProblem('# only a comment\n')).toContain('the minutes are empty');
     expect(theProblem('We met and agreed everything.')).toBe(
       'line 1 (top level): "We met and agreed everything." is not minutes; expected the minutes template ' +
-        '(fields meeting, attendees, inputsConsidered, decisions, actions, assessment)',
+        '(fields meeting, attendees, inputsConsidered, decisions, actions, changesToTheIsms, resourceNeeds, assessment)',
     );
   });
 
@@ -72,7 +72,7 @@ describe('unknown fields', () => {
     expect(problemsOf(text)).toEqual([
       `${lineOf(text, 'tme')} meeting.tme: "tme" is not a known field here (did you mean "time"?); expected date and time`,
       `${lineOf(text, 'stauts')} attendees[1].stauts: "stauts" is not a known field here (did you mean "status"?); expected person, status, proxyFor and role`,
-      `${lineOf(text, 'asessment')} asessment: "asessment" is not a known field here (did you mean "assessment"?); expected cycle, replaces, meeting, attendees, inputsConsidered, decisions, actions and assessment`,
+      `${lineOf(text, 'asessment')} asessment: "asessment" is not a known field here (did you mean "assessment"?); expected cycle, replaces, meeting, attendees, inputsConsidered, decisions, actions, changesToTheIsms, resourceNeeds and assessment`,
     ]);
   });
 
@@ -295,7 +295,7 @@ describe('actions', () => {
     // 23:30 UTC on 31 July is already 1 August in London: 31 July is yesterday there.
     const summer = theContext({
       now: new Date('2026-07-31T23:30:00Z'),
-      cycle: theCycle({ openedAt: '2026-07-01T08:00:00.000Z' }),
+      cycle: theCycle({ openedAt: '2026-07-01T08:00:00.000Z', plannedMeetingAt: '2026-07-29T08:00:00.000Z' }),
     });
     const july = withLine('  date: 2026-10-29', '  date: 2026-07-29')
       .replace('    due: 2026-12-15', '    due: 2026-07-31')
@@ -338,13 +338,13 @@ describe('the assessment', () => {
         withLine('  alignment:\n    verdict: yes\n    rationale: Supports the 2027 growth strategy.\n', ''),
       ),
     ).toBe(
-      "line 46 assessment.alignment: is missing; is it aligned with the organisation's strategic direction? Give verdict (yes, partly or no) and rationale",
+      "line 48 assessment.alignment: is missing; is it aligned with the organisation's strategic direction? Give verdict (yes, partly or no) and rationale",
     );
     expect(theProblem(withLine('    rationale: One engineer short; decision D2 addresses it.\n', ''))).toBe(
-      'line 50 assessment.adequacy.rationale: is missing; say why, in a sentence or two',
+      'line 52 assessment.adequacy.rationale: is missing; say why, in a sentence or two',
     );
     expect(theProblem(withLine('    verdict: partly', '    verdict: mostly'))).toBe(
-      'line 51 assessment.adequacy.verdict: "mostly" is not valid; expected yes, partly, no',
+      'line 53 assessment.adequacy.verdict: "mostly" is not valid; expected yes, partly, no',
     );
     const missing = VALID_MINUTES.slice(0, VALID_MINUTES.indexOf('assessment:'));
     expect(theProblem(missing)).toBe(
@@ -440,7 +440,7 @@ describe('valid minutes', () => {
   it('read summer time in the organisation zone, and survive what mail clients do to spaces and line ends', () => {
     const summer = theContext({
       now: new Date('2026-08-01T10:00:00Z'),
-      cycle: theCycle({ openedAt: '2026-07-01T08:00:00.000Z' }),
+      cycle: theCycle({ openedAt: '2026-07-01T08:00:00.000Z', plannedMeetingAt: '2026-07-29T08:00:00.000Z' }),
     });
     const text = withLine('  date: 2026-10-29', '  date: 2026-07-29')
       .replace("'09:30'", '9:05')

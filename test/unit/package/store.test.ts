@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlobPackageStore } from '#shared/adapters/package-wiring.ts';
+import { BlobPackageStore } from '#shared/adapters/blob-package-store.ts';
 import { packageModel } from '#shared/package/content.ts';
 import { MemoryBlobStore, sha256Of } from '#shared/store/blob-store.ts';
 import { packageSources } from './fixtures.ts';

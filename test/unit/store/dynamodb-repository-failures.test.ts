@@ -42,7 +42,9 @@ function repository(maxEventAttempts = 3): DynamoDbRepository {
 
 beforeEach(() => {
   documents.reset();
-  documents.on(GetCommand).resolves({ Item: { eventHeadSeq: 4, eventHeadHash: GENESIS_HASH } });
+  documents.on(GetCommand).resolves({
+    Item: { eventHeadSeq: 4, eventHeadHash: GENESIS_HASH, eventHeadAt: '2026-10-01T08:00:00.000Z' },
+  });
 });
 
 afterEach(() => {
@@ -71,7 +73,19 @@ describe('DynamoDbRepository failure paths', () => {
     const event = await repository().appendEvent(cycle.id, anEvent('cycle.noted'));
     expect(event).toMatchObject({ seq: 5, prevHash: GENESIS_HASH, type: 'cycle.noted' });
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    // Each attempt reads the head once: seq, hash and the time of its event are on the cycle item.
     expect(documents.commandCalls(GetCommand)).toHaveLength(2);
+  });
+
+  it('a head moved before heads kept their time costs one read of the head event, whose time bounds the next', async () => {
+    documents.on(GetCommand).resolvesOnce({ Item: { eventHeadSeq: 4, eventHeadHash: GENESIS_HASH } });
+    documents
+      .on(GetCommand, { TableName: 'isms-review-events' })
+      .resolves({ Item: { at: '2099-01-01T00:00:00.000Z' } });
+    documents.on(TransactWriteCommand).resolves({});
+    const event = await repository().appendEvent(cycle.id, anEvent('cycle.noted'));
+    expect(documents.commandCalls(GetCommand)).toHaveLength(2);
+    expect(event.at).toBe('2099-01-01T00:00:00.000Z');
   });
 
   it('conflicts that never end give up after the configured attempts with ChainConflict', async () => {

@@ -16,7 +16,6 @@ import { chartCid, type PackageModel } from '../package/model.ts';
 import { renderPackage } from '../package/render.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import { BlobNotFound } from '../store/blob-store.ts';
-import { S3BlobStore } from './s3-blob-store.ts';
 
 export class BlobPackageStore implements PackagePort {
   constructor(private readonly blobs: BlobStore) {}
@@ -123,8 +122,4 @@ export class BlobPackageStore implements PackagePort {
       })),
     };
   }
-}
-
-export function createPackageStore({ env }: { env: NodeJS.ProcessEnv }): PackagePort {
-  return new BlobPackageStore(S3BlobStore.fromEnv('EVIDENCE_BUCKET', env));
 }

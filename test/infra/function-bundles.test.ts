@@ -1,0 +1,101 @@
+/**
+ * Each function's bundle holds the AWS SDK clients of the dependencies its handler names and no
+ * others (shared/wiring/: one module per dependency). The functions are bundled as IsmsFunction's
+ * NodejsFunction bundles them (esbuild: the entry, ESM for Node.js, the SDK and @smithy external as
+ * the stack's feature flag has it, the registry's nodeModules external), all in one esbuild call
+ * per set of externals, and the clients are read from esbuild's metafile.
+ *
+ * A new function, or a new dependency of one, changes a row of the table below: which is the point.
+ */
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { FUNCTION_RUNTIME, repoRoot } from '#infra/constructs/isms-function.ts';
+import { functions } from '#infra/functions.ts';
+import { featureFlags } from '#infra/stacks/app.ts';
+
+/** The @aws-sdk/client-* packages each function's bundle imports, by registry id. */
+const EXPECTED_CLIENTS: Record<string, readonly string[]> = {
+  'ingest-email': ['dynamodb', 's3', 'secrets-manager', 'ses', 'sfn'],
+  'held-mail-digest': ['dynamodb', 'ses'],
+  'start-cycle': ['dynamodb', 'sfn'],
+  'open-cycle': ['dynamodb'],
+  'request-inputs': ['dynamodb', 's3', 'secrets-manager', 'ses'],
+  'check-inputs': ['dynamodb', 's3', 'secrets-manager', 'ses'],
+  'await-inputs': ['dynamodb', 'sfn'],
+  'compile-package': ['dynamodb', 's3'],
+  'distribute-package': ['dynamodb', 'kms', 's3', 'secrets-manager', 'ses'],
+  'request-minutes': ['dynamodb', 's3', 'secrets-manager', 'ses'],
+  'await-minutes': ['dynamodb', 'sfn'],
+  'check-minutes': ['dynamodb', 's3', 'secrets-manager', 'ses'],
+  'record-outcomes': ['dynamodb', 'kms', 's3', 'secrets-manager', 'ses'],
+  'follow-up-actions': ['dynamodb', 's3', 'secrets-manager', 'ses'],
+  'close-cycle': ['dynamodb'],
+  'anchor-chain': ['dynamodb', 'kms', 's3'],
+  'publish-anchor-key': ['kms'],
+  'record-mail-event': ['dynamodb'],
+  'rotate-reply-key': ['secrets-manager'],
+  'record-failure': ['dynamodb', 's3', 'secrets-manager', 'ses'],
+};
+
+/** What NodejsFunction leaves out of every bundle on a Node.js 18+ runtime: the runtime provides it. */
+const SDK_EXTERNALS = featureFlags['@aws-cdk/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages']
+  ? ['@aws-sdk/*', '@smithy/*']
+  : ['@aws-sdk/*'];
+
+/** esbuild's target for the functions' runtime, as NodejsFunction derives it (`nodejs24.x` → `node24`). */
+const TARGET = FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
+
+/** The client packages (`dynamodb`, ...) each output of `metafile` imports, by its entry file. */
+function clientsByEntry(metafile: Metafile): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const output of Object.values(metafile.outputs)) {
+    if (!output.entryPoint) continue;
+    const clients = output.imports
+      .filter((i) => i.external && i.path.startsWith('@aws-sdk/client-'))
+      .map((i) => i.path.slice('@aws-sdk/client-'.length).split('/')[0]!);
+    found.set(output.entryPoint, [...new Set(clients)].sort());
+  }
+  return found;
+}
+
+/** Bundles every registry function; one esbuild call per set of nodeModules (their externals differ). */
+async function bundleAll(): Promise<Map<string, string[]>> {
+  const groups = new Map<string, typeof functions>();
+  for (const spec of functions) {
+    const key = [...(spec.nodeModules ?? [])].sort().join(',');
+    groups.set(key, [...(groups.get(key) ?? []), spec]);
+  }
+  const byEntry = new Map<string, string[]>();
+  for (const specs of groups.values()) {
+    const result = await build({
+      absWorkingDir: repoRoot,
+      entryPoints: Object.fromEntries(specs.map((spec) => [spec.id, spec.entry])),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: TARGET,
+      mainFields: ['module', 'main'],
+      external: [...SDK_EXTERNALS, ...(specs[0]!.nodeModules ?? [])],
+      outdir: 'bundles',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    for (const [entry, clients] of clientsByEntry(result.metafile)) byEntry.set(entry, clients);
+  }
+  return new Map(functions.map((spec) => [spec.id, byEntry.get(spec.entry) ?? []]));
+}
+
+describe('function bundles', () => {
+  it(
+    'hold exactly the SDK clients of the dependencies each handler names',
+    { timeout: 120_000 },
+    async () => {
+      expect(Object.keys(EXPECTED_CLIENTS).sort()).toEqual(functions.map((spec) => spec.id).sort());
+      const clients = await bundleAll();
+      expect(Object.fromEntries(clients)).toEqual(
+        Object.fromEntries(Object.entries(EXPECTED_CLIENTS).map(([id, list]) => [id, [...list].sort()])),
+      );
+    },
+  );
+});
