@@ -2,7 +2,10 @@
 import type { ParkedTask } from '../model/records.ts';
 
 export interface TaskTokenStore {
-  /** Parks a task token for a cycle and purpose; a newer wait replaces an older one. */
+  /**
+   * Parks a task token for a cycle and purpose; a newer wait replaces an older one. Parking the
+   * same token again changes nothing (a completed task stays completed).
+   */
   parkTaskToken(task: {
     cycleId: string;
     purpose: string;

@@ -80,6 +80,21 @@ export function taskTokenStoreContract(name: string, makeRepo: MakeRepository): 
       });
     });
 
+    it('parking the same token again changes nothing: a completed task is not resumable twice', async () => {
+      const repo = await makeRepo();
+      const { cycle } = await openCycle(repo);
+      await repo.parkTaskToken(parked('token-1', '2026-10-01T09:00:00.000Z'));
+      expect(await repo.completeParkedTask(cycle.id, 'inputs', '2026-10-02T09:00:00.000Z')).toMatchObject({
+        taskToken: 'token-1',
+      });
+      await repo.parkTaskToken(parked('token-1', '2026-10-03T09:00:00.000Z'));
+      expect(await repo.getParkedTask(cycle.id, 'inputs')).toMatchObject({
+        status: 'completed',
+        parkedAt: '2026-10-01T09:00:00.000Z',
+      });
+      expect(await repo.completeParkedTask(cycle.id, 'inputs', '2026-10-04T09:00:00.000Z')).toBeUndefined();
+    });
+
     it('keeps purposes apart, listed by purpose among the cycle’s records', async () => {
       const repo = await makeRepo();
       const { cycle } = await openCycle(repo);

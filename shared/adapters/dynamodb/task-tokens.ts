@@ -20,11 +20,17 @@ export class DynamoTaskTokenStore implements TaskTokenStore {
       { ...input, status: 'parked' },
       `task token for ${input.cycleId} ${input.purpose}`,
     );
-    await this.table.doc.send(
-      new PutCommand({
-        TableName: this.table.tableName,
-        Item: { ...taskKeys.task(task.cycleId, task.purpose), entity: 'task', ...task },
-      }),
+    // The same token parked again (a retried invocation) changes nothing: were it completed, a
+    // re-park would make it resumable a second time.
+    await this.table.conditional(() =>
+      this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: { ...taskKeys.task(task.cycleId, task.purpose), entity: 'task', ...task },
+          ConditionExpression: 'attribute_not_exists(pk) OR taskToken <> :token',
+          ExpressionAttributeValues: { ':token': task.taskToken },
+        }),
+      ),
     );
   }
 

@@ -20,7 +20,10 @@ export class MemoryTaskTokenStore implements TaskTokenStore {
       { ...input, status: 'parked' },
       `task token for ${input.cycleId} ${input.purpose}`,
     );
-    this.tables.main.put({ ...taskKeys.task(task.cycleId, task.purpose), entity: 'task', ...task });
+    const key = taskKeys.task(task.cycleId, task.purpose);
+    // The same token parked again (a retried invocation) changes nothing, as on DynamoDB.
+    if (this.tables.main.get(key)?.taskToken === task.taskToken) return;
+    this.tables.main.put({ ...key, entity: 'task', ...task });
   }
 
   async getParkedTask(cycleId: string, purpose: string): Promise<ParkedTask | undefined> {

@@ -526,5 +526,8 @@ describe('waiting for the last input', () => {
     expect(w.workflow.calls).toEqual([]);
     await awaitPeople(w.deps, { cycleId: w.cycleId, taskToken: TOKEN, purpose: 'inputs' });
     expect(w.workflow.calls.map((c) => c.taskToken)).toEqual([TOKEN]);
+    // The same invocation retried (Lambda or Step Functions retry) does not resume it a second time.
+    await awaitPeople(w.deps, { cycleId: w.cycleId, taskToken: TOKEN, purpose: 'inputs' });
+    expect(w.workflow.calls.map((c) => c.taskToken)).toEqual([TOKEN]);
   });
 });
