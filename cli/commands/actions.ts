@@ -2,27 +2,15 @@ import { DateTime } from 'luxon';
 import { daysOverdue } from '#shared/actions/escalation-policy.ts';
 import type { ActionCommand } from '#shared/actions/register.ts';
 import { ACTION_STATUSES, type Action, type ActionStatus } from '#shared/model/action.ts';
-import { parseWith } from '#shared/model/common.ts';
 import { ActionId } from '#shared/model/ids.ts';
 import { personByEmail } from '#shared/programme/queries.ts';
 import { findPerson } from '#shared/programme/people.ts';
-import { ProgrammeSchema, type Programme } from '#shared/programme/schema.ts';
-import type { ReviewRepository } from '#shared/store/repository.ts';
+import type { Programme } from '#shared/programme/schema.ts';
 import { BACKEND_HELP, backendOptions, resolveBackend, resolveProgrammeId } from '../backend.ts';
 import { openRepository } from '../clients.ts';
 import { columns, ExitCode, UsageError } from '../output.ts';
 import type { Command } from './types.ts';
-import { ProgrammeNotApplied } from './cycle.ts';
-
-async function currentProgramme(repository: ReviewRepository, programmeId: string): Promise<Programme> {
-  const current = await repository.getCurrentProgramme(programmeId);
-  if (!current) throw new ProgrammeNotApplied(programmeId);
-  return parseWith(
-    ProgrammeSchema,
-    current.document,
-    `stored programme ${programmeId} version ${current.version}`,
-  );
-}
+import { currentProgramme } from '#shared/store/stored-programme.ts';
 
 function text(values: Record<string, string | boolean | undefined>, name: string): string | undefined {
   const value = values[name];
@@ -89,7 +77,7 @@ export const actionsList: Command = {
     const programmeId = await resolveProgrammeId(backend, values, env);
     const { repository, close } = await openRepository(backend);
     try {
-      const programme = await currentProgramme(repository, programmeId);
+      const { programme } = await currentProgramme(repository, programmeId);
       const zone = programme.organisation.timeZone;
       const now = clock.now();
       let actions: Action[];

@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { parseWith } from '#shared/model/common.ts';
 import { CYCLE_TYPES, CycleId, cycleIdFor, type CycleType } from '#shared/model/ids.ts';
-import { ProgrammeSchema, type Programme, type Review } from '#shared/programme/schema.ts';
+import type { Programme, Review } from '#shared/programme/schema.ts';
 import { cycleDates, plannedCycles } from '#shared/programme/schedule.ts';
 import type { ReviewRepository } from '#shared/store/repository.ts';
 import {
@@ -25,15 +24,9 @@ import {
 import { ExitCode, UsageError } from '../output.ts';
 import { localTime, parseLocalDateTime, utcTime } from '../time.ts';
 import type { Command } from './types.ts';
+import { loadProgramme } from '#shared/cycle/start.ts';
 
 /** The programme has no stored version yet. */
-export class ProgrammeNotApplied extends Error {
-  override name = 'ProgrammeNotApplied' as const;
-  constructor(readonly programmeId: string) {
-    super(`programme ${programmeId} has not been applied: run \`isms-review programme apply <file>\` first`);
-  }
-}
-
 /** What `cycle start` hands to the state machine as the execution input. */
 export interface StartCycleInput {
   readonly programmeId: string;
@@ -64,16 +57,6 @@ async function withRepository<T>(
   } finally {
     close();
   }
-}
-
-async function currentProgramme(repository: ReviewRepository, programmeId: string): Promise<Programme> {
-  const current = await repository.getCurrentProgramme(programmeId);
-  if (!current) throw new ProgrammeNotApplied(programmeId);
-  return parseWith(
-    ProgrammeSchema,
-    current.document,
-    `stored programme ${programmeId} version ${current.version}`,
-  );
 }
 
 function typeOption(value: string | boolean | undefined): CycleType | undefined {
@@ -154,9 +137,7 @@ export const cycleStart: Command = {
     const type = typeOption(values.type);
     const backend = await resolveBackend(values, env);
     const programmeId = await resolveProgrammeId(backend, values, env);
-    const programme = await withRepository(backend, (repository) =>
-      currentProgramme(repository, programmeId),
-    );
+    const programme = await withRepository(backend, (repository) => loadProgramme(repository, programmeId));
     const now = clock.now();
     const review = chooseReview(programme, type, now);
     const meetingAt = meetingOption(values.meeting, programme, now);

@@ -40,11 +40,11 @@
 import type { Clock } from '../clock.ts';
 import type { Action } from '../model/action.ts';
 import type { Cycle } from '../model/cycle.ts';
-import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
+import type { Programme } from '../programme/schema.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
+import { programmeVersion } from '../store/stored-programme.ts';
 import {
   ActionNotFound,
-  InvalidActionChange,
   type ActionChangeRequest,
   type ActionCommand,
   type FollowOn,
@@ -91,13 +91,7 @@ export async function actionContext(
 ): Promise<{ cycle: Cycle; programme: Programme }> {
   const cycle = await repo.getCycle(action.cycleId);
   if (!cycle) throw new ActionNotFound(`${action.id} (its cycle ${action.cycleId} is missing)`);
-  const stored = await repo.getProgrammeVersion(cycle.programme.programmeId, cycle.programme.version);
-  if (!stored) {
-    throw new InvalidActionChange(
-      `programme ${cycle.programme.programmeId} version ${cycle.programme.version} of cycle ${cycle.id} is not stored`,
-    );
-  }
-  return { cycle, programme: ProgrammeSchema.parse(stored.document) };
+  return { cycle, programme: await programmeVersion(repo, cycle.programme) };
 }
 
 /** Applies one change (see the module comment), retrying when another writer got there first. */

@@ -4,7 +4,10 @@
  * one recorded phase at a time.
  */
 import { CYCLE_PHASES, transition, type Cycle, type CyclePhase } from '../model/cycle.ts';
-import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
+import type { Programme } from '../programme/schema.ts';
+import { programmeVersion } from '../store/stored-programme.ts';
+
+export { ProgrammeNotApplied } from '../store/stored-programme.ts';
 import type { CycleDeps, StoreDeps } from './ports.ts';
 
 export interface CycleView {
@@ -15,9 +18,6 @@ export interface CycleView {
   readonly meetingAt: string;
 }
 
-export class ProgrammeNotApplied extends Error {
-  override name = 'ProgrammeNotApplied' as const;
-}
 export class CycleNotFound extends Error {
   override name = 'CycleNotFound' as const;
 }
@@ -42,14 +42,21 @@ export async function loadCycle(deps: Pick<CycleDeps, 'repo'>, cycleId: string):
   return cycle;
 }
 
-export async function programmeOf(
+/** The programme version the cycle runs on (ProgrammeNotApplied when it is not stored). */
+export function programmeOf(
   deps: Pick<CycleDeps, 'repo'>,
   cycle: Pick<Cycle, 'programme'>,
 ): Promise<Programme> {
-  const { programmeId, version } = cycle.programme;
-  const stored = await deps.repo.getProgrammeVersion(programmeId, version);
-  if (!stored) throw new ProgrammeNotApplied(`programme ${programmeId} version ${version} is not stored`);
-  return ProgrammeSchema.parse(stored.document);
+  return programmeVersion(deps.repo, cycle.programme);
+}
+
+/** The cycle and the programme version it runs on: what nearly every step starts from. */
+export async function loadCycleContext(
+  deps: Pick<CycleDeps, 'repo'>,
+  cycleId: string,
+): Promise<{ cycle: Cycle; programme: Programme }> {
+  const cycle = await loadCycle(deps, cycleId);
+  return { cycle, programme: await programmeOf(deps, cycle) };
 }
 
 /**

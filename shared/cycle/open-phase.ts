@@ -10,20 +10,13 @@ import type { Cycle, CycleType } from '../model/cycle.ts';
 import { UtcTimestamp, ProgrammeId } from '../model/common.ts';
 import type { InputRequest } from '../model/input.ts';
 import { snapshotRefOf } from '../model/programme-ref.ts';
-import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
+import type { Programme } from '../programme/schema.ts';
 import { programmeCatalogue } from '../programme/queries.ts';
 import { cycleDates } from '../programme/schedule.ts';
 import { AlreadyExists } from '../store/repository.ts';
 import type { StoreDeps } from './ports.ts';
-import {
-  InvalidStartRequest,
-  ProgrammeNotApplied,
-  SYSTEM,
-  iso,
-  loadCycle,
-  viewOf,
-  type CycleView,
-} from './cycle-state.ts';
+import { InvalidStartRequest, SYSTEM, iso, loadCycle, viewOf, type CycleView } from './cycle-state.ts';
+import { currentProgramme } from '../store/stored-programme.ts';
 
 export const OpenCycleRequest = z.strictObject({
   executionName: CycleId,
@@ -98,13 +91,7 @@ export async function openCycle(
 
   const programmeId = request.programmeId ?? defaults.programmeId;
   if (!programmeId) throw new InvalidStartRequest('no programme id: give programmeId or set PROGRAMME_ID');
-  const version = await deps.repo.getCurrentProgramme(programmeId);
-  if (!version) {
-    throw new ProgrammeNotApplied(
-      `programme ${programmeId} has not been applied: run \`isms-review programme apply <file>\``,
-    );
-  }
-  const programme = ProgrammeSchema.parse(version.document);
+  const { stored: version, programme } = await currentProgramme(deps.repo, programmeId);
   const now = deps.clock.now();
   const opensAt = request.scheduledTime ? new Date(request.scheduledTime) : now;
   const dates = planDates(programme, request.type, opensAt, request.meetingAt);

@@ -10,12 +10,13 @@
  */
 import type { Cycle } from '../model/cycle.ts';
 import type { InputRequest } from '../model/input.ts';
-import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
+import type { Programme } from '../programme/schema.ts';
 import type { ReviewRepository } from '../store/repository.ts';
 import type { CycleDeps, StoredPackage } from './ports.ts';
 import { packageModel, type PackageSources } from '../package/content.ts';
 import { summaryOf } from '../package/history.ts';
 import type { PackageModel } from '../package/model.ts';
+import { programmeVersion } from '../store/stored-programme.ts';
 
 /** How many earlier reviews the trends reach back to. */
 export const TREND_HISTORY = 40;
@@ -119,13 +120,7 @@ export async function cycleAndProgramme(
 ): Promise<{ cycle: Cycle; programme: Programme }> {
   const cycle = await repo.getCycle(cycleId);
   if (!cycle) throw new PackageSourceMissing(`cycle ${cycleId} does not exist: check the id`);
-  const stored = await repo.getProgrammeVersion(cycle.programme.programmeId, cycle.programme.version);
-  if (!stored) {
-    throw new PackageSourceMissing(
-      `programme ${cycle.programme.programmeId} version ${cycle.programme.version} is not stored`,
-    );
-  }
-  return { cycle, programme: ProgrammeSchema.parse(stored.document) };
+  return { cycle, programme: await programmeVersion(repo, cycle.programme) };
 }
 
 /** Builds the model (gate first), freezes it as a new version and writes the cycle's summary. */

@@ -11,11 +11,13 @@
  * crash between the claim and the start is repaired by the next start, never doubled.
  */
 import { z } from 'zod';
-import { parseWith, ProgrammeId, UtcTimestamp } from '../model/common.ts';
+import { ProgrammeId, UtcTimestamp } from '../model/common.ts';
 import type { PeriodClaims } from '../store/periods.ts';
 import { cycleIdFor } from '../model/ids.ts';
-import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
+import type { Programme } from '../programme/schema.ts';
 import { reviewPeriod } from './period.ts';
+import { currentProgramme } from '../store/stored-programme.ts';
+import type { ProgrammeStore } from '../store/programmes.ts';
 
 export const StartRequest = z.looseObject({
   programmeId: ProgrammeId,
@@ -38,14 +40,6 @@ export interface Starter {
   ): Promise<{ started: boolean; executionArn?: string }>;
 }
 
-/** The programme the start is for has not been applied (no stored version). */
-export class ProgrammeNotFound extends Error {
-  override name = 'ProgrammeNotFound' as const;
-  constructor(readonly programmeId: string) {
-    super(`programme ${programmeId} has not been applied: run \`isms-review programme apply <file>\` first`);
-  }
-}
-
 export interface StartDeps {
   readonly starter: Starter;
   readonly periods: PeriodClaims;
@@ -66,20 +60,12 @@ export interface StartResult {
   readonly executionArn?: string;
 }
 
-/** The stored programme document, checked, or ProgrammeNotFound. */
+/** The current programme, checked (ProgrammeNotApplied when it was never applied). */
 export async function loadProgramme(
-  repo: {
-    getCurrentProgramme(programmeId: string): Promise<{ version: number; document: unknown } | undefined>;
-  },
+  repo: Pick<ProgrammeStore, 'getCurrentProgramme'>,
   programmeId: string,
 ): Promise<Programme> {
-  const current = await repo.getCurrentProgramme(programmeId);
-  if (!current) throw new ProgrammeNotFound(programmeId);
-  return parseWith(
-    ProgrammeSchema,
-    current.document,
-    `stored programme ${programmeId} version ${current.version}`,
-  );
+  return (await currentProgramme(repo, programmeId)).programme;
 }
 
 /**

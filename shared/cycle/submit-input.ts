@@ -16,14 +16,15 @@ import {
   renderInputBlocks,
   type ParsedInput,
 } from '../mail/reply-format.ts';
-import { CYCLE_PHASES, type Cycle } from '../model/cycle.ts';
+import { CYCLE_PHASES } from '../model/cycle.ts';
 import { newSubmissionId } from '../model/ids.ts';
 import { statusAfter, type InputRequest, type InputSubmission } from '../model/input.ts';
 import { mayAnswerFor, personByEmail } from '../programme/queries.ts';
-import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
+import type { Programme } from '../programme/schema.ts';
 import { ConcurrentUpdate } from '../store/repository.ts';
-import type { CycleDeps, WaitingDeps } from './ports.ts';
+import type { WaitingDeps } from './ports.ts';
 import { allInputsAnswered, resumeWaiting } from './service.ts';
+import { programmeOf } from './cycle-state.ts';
 
 /** The cycle named does not exist. */
 export class CycleNotFound extends Error {
@@ -100,11 +101,6 @@ const sameAnswer = (earlier: InputSubmission, next: InputSubmission): boolean =>
   earlier.decisionNeeded === next.decisionNeeded &&
   isDeepStrictEqual(earlier.periodCovered, next.periodCovered) &&
   isDeepStrictEqual(earlier.metrics, next.metrics);
-
-async function programmeOf(deps: Pick<CycleDeps, 'repo'>, cycle: Cycle): Promise<Programme> {
-  const stored = await deps.repo.getProgrammeVersion(cycle.programme.programmeId, cycle.programme.version);
-  return ProgrammeSchema.parse(stored?.document);
-}
 
 /** Who submits: the person `as` names (owner or delegate), or the owner. */
 function submitter(

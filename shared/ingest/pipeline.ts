@@ -72,12 +72,13 @@ import { withActionExpiry } from './token-expiry.ts';
 import type { ReplyKeyring } from '../mail/reply-keyring.ts';
 import type { Cycle } from '../model/cycle.ts';
 import { CYCLE_PHASES } from '../model/cycle.ts';
-import { NonEmptyText, UtcTimestamp } from '../model/common.ts';
+import { InvalidData, NonEmptyText, UtcTimestamp } from '../model/common.ts';
 import type { ReplyTokenRecord } from '../model/records.ts';
-import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
+import type { Programme } from '../programme/schema.ts';
 import { allInputsAnswered, resumeWaiting } from '../cycle/service.ts';
 import type { CycleDeps } from '../cycle/ports.ts';
 import type { BlobStore } from '../store/blob-store.ts';
+import { programmeVersion, ProgrammeNotApplied } from '../store/stored-programme.ts';
 import type { IngestProblem } from '../mail/templates/ingest-rejection.ts';
 import {
   sendConfirmation,
@@ -177,11 +178,12 @@ interface Target {
 
 const SUPPORTED_PURPOSES = new Set(['inputs', 'minutes', 'action', 'extension', 'effectiveness', 'decision']);
 
+/** The programme version the cycle runs on; undefined when it is missing or no longer parses. */
 async function programmeOf(deps: IngestDeps, cycle: Cycle): Promise<Programme | undefined> {
-  const stored = await deps.repo.getProgrammeVersion(cycle.programme.programmeId, cycle.programme.version);
-  if (!stored) return undefined;
-  const parsed = ProgrammeSchema.safeParse(stored.document);
-  return parsed.success ? parsed.data : undefined;
+  return programmeVersion(deps.repo, cycle.programme).catch((error: unknown) => {
+    if (error instanceof ProgrammeNotApplied || error instanceof InvalidData) return undefined;
+    throw error;
+  });
 }
 
 /** Step 5 without a +token: the request the message answers, named by In-Reply-To/References. */

@@ -10,7 +10,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { SfnWorkflow } from '#shared/adapters/sfn-workflow.ts';
 import { FixedClock } from '#shared/clock.ts';
-import { ProgrammeNotFound } from '#shared/cycle/start.ts';
+import { ProgrammeNotApplied } from '#shared/store/stored-programme.ts';
 import { dynamoDbClient, freshTable, localStack } from '#test/support/local-stack.ts';
 import { startScheduledCycle } from '#functions/start-cycle.ts';
 import { cli, dataDirFor, sfnStub, STATE_MACHINE_ARN } from './support.ts';
@@ -184,7 +184,7 @@ describe('one cycle per programme, type and period', () => {
         },
         { type: 'quarterly', scheduledTime: '2026-07-01T08:00:00Z' },
       ),
-    ).rejects.toThrow(ProgrammeNotFound);
+    ).rejects.toThrow(ProgrammeNotApplied);
     await expect(
       startScheduledCycle(
         {
