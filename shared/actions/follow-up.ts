@@ -22,8 +22,9 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../clock.ts';
 import type { Action } from '../model/action.ts';
 import type { Cycle } from '../model/cycle.ts';
-import { ProgrammeSchema, type Programme } from '../programme/schema.ts';
-import { executiveOf, ismsManager, topManagement } from '../programme/queries.ts';
+import type { Programme } from '../programme/schema.ts';
+import { ismsManager } from '../programme/queries.ts';
+import { detourWords, escalationRoute } from './escalation-route.ts';
 import type { ActionNotifierPort } from './ports.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
 import {
@@ -33,6 +34,7 @@ import {
   type ActionLadderPolicy,
   type LadderStep,
 } from './escalation-policy.ts';
+import { currentProgramme } from '../store/stored-programme.ts';
 
 /** What sending one ladder step, or an effectiveness-check reminder, needs (the cycle notifier implements it). */
 export interface ActionStepNotifier extends Pick<ActionNotifierPort, 'effectivenessCheckRequest'> {
@@ -60,10 +62,6 @@ export interface SweepResult {
   readonly nextStepAt?: string;
 }
 
-export class ProgrammeNotStored extends Error {
-  override name = 'ProgrammeNotStored' as const;
-}
-
 export const ladderPolicyOf = (programme: Programme): ActionLadderPolicy => ({
   reminderDaysBeforeDue: programme.escalation.actionReminderDaysBeforeDue,
   overdueNoticeAfterDays: programme.escalation.overdueNoticeAfterDays,
@@ -75,18 +73,28 @@ export const ladderPolicyOf = (programme: Programme): ActionLadderPolicy => ({
 export const stepKey = (action: Pick<Action, 'id' | 'dueDate'>, stepId: string) =>
   `action:${action.id}:${action.dueDate}:${stepId}`;
 
-/** Who a step goes to (person ids). */
+/**
+ * Who a step goes to (person ids) and who is copied: the owner for reminders and the notice; for
+ * an escalation, up the owner's reporting line (escalation-route.ts), and no one when nobody stands
+ * above the owner, with the reason.
+ */
 export function stepRecipients(
   programme: Programme,
   action: Pick<Action, 'ownerId'>,
   step: LadderStep,
-): string[] {
-  if (step.kind === 'escalate-top') {
-    const executive = executiveOf(programme, action.ownerId)?.id;
-    return [topManagement(programme).chair.id, ...(executive ? [executive] : [])];
+): { to: string[]; copied: string[]; unsent?: string } {
+  if (step.kind !== 'escalate-top' && step.kind !== 'escalate-manager') {
+    return { to: [action.ownerId], copied: [] };
   }
-  if (step.kind === 'escalate-manager') return [ismsManager(programme).id];
-  return [action.ownerId];
+  const route = escalationRoute(programme, action.ownerId, step.kind);
+  const to = route.to.map((addressee) => addressee.person.id);
+  return {
+    to,
+    copied: route.cc.map((person) => person.id),
+    ...(to.length === 0
+      ? { unsent: route.detours.map((detour) => detourWords(route, detour)).join(' ') }
+      : {}),
+  };
 }
 
 const EVENT_OF: Record<LadderStep['kind'], string> = {
@@ -117,6 +125,8 @@ interface StepRecord {
   readonly at: string;
   /** False when the send happened before a restart and only the record is written now. */
   readonly delivered: boolean;
+  /** True when nothing was sent because nobody stands above the owner to receive it. */
+  readonly unsent?: boolean;
 }
 
 /**
@@ -137,7 +147,9 @@ async function recordStep(repo: ReviewRepository, action: Action, step: StepReco
         {
           at: step.at,
           by: 'system',
-          change: `${step.stepId} sent to ${step.recipients.join(', ')}${step.delivered ? '' : ' (recorded after a restart)'}`,
+          change: step.unsent
+            ? `${step.stepId} not sent: nobody stands above the owner`
+            : `${step.stepId} sent to ${step.recipients.join(', ')}${step.delivered ? '' : ' (recorded after a restart)'}`,
           source: { channel: 'system' },
         },
       ],
@@ -216,6 +228,25 @@ export async function followUpOne(
     const key = stepKey(action, step.id);
     const recipients = stepRecipients(programme, action, step);
     const overdue = daysOverdue(action.dueDate, zone, now);
+    const still = (current: Action) => onLadder(current) && current.dueDate === action.dueDate;
+    const eventData = { level: step.level, dueDate: action.dueDate, daysOverdue: overdue };
+    if (recipients.unsent !== undefined) {
+      // Nobody to escalate to: the step is recorded, with the reason, so that the ladder moves on
+      // and the record shows it was reached and why no one was told.
+      await recordStep(deps.repo, action, {
+        stepId: step.id,
+        level: step.level,
+        still,
+        eventType: 'action.escalation_not_sent',
+        eventData: { ...eventData, reason: recipients.unsent },
+        recipients: [],
+        at,
+        delivered: false,
+        unsent: true,
+      });
+      sent.add(step.id);
+      continue;
+    }
     const claimed = await deps.repo.claimNotification(action.cycleId, key, at);
     // Sent even when already claimed: a run killed between the claim and the send left the claim
     // alone. The outbox sends each key exactly once (an earlier send is found SENT, not repeated).
@@ -229,10 +260,10 @@ export async function followUpOne(
     await recordStep(deps.repo, action, {
       stepId: step.id,
       level: step.level,
-      still: (current) => onLadder(current) && current.dueDate === action.dueDate,
+      still,
       eventType: EVENT_OF[step.kind],
-      eventData: { level: step.level, dueDate: action.dueDate, daysOverdue: overdue },
-      recipients,
+      eventData: { ...eventData, ...(recipients.copied.length ? { copied: recipients.copied } : {}) },
+      recipients: recipients.to,
       at,
       delivered: claimed,
     });
@@ -255,9 +286,7 @@ function horizonDate(programme: Programme, now: Date): string {
  * be): the function the follow-up loop runs, and the one the bench measures.
  */
 export async function sweepActions(deps: SweepDeps, programmeId: string): Promise<SweepResult> {
-  const current = await deps.repo.getCurrentProgramme(programmeId);
-  if (!current) throw new ProgrammeNotStored(`programme ${programmeId} has not been applied`);
-  const latest = ProgrammeSchema.parse(current.document);
+  const { programme: latest } = await currentProgramme(deps.repo, programmeId);
   const now = deps.clock.now();
   const due = await deps.repo.listActionsNeedingFollowUp(programmeId, horizonDate(latest, now));
   const cycles = new Map<string, { cycle: Cycle; programme: Programme }>();

@@ -10,6 +10,7 @@
  */
 import { DateTime } from 'luxon';
 import { emailLayout, html, join, type SafeHtml } from '../mail/html.ts';
+import { formatDateTime, zoneInWords } from '../mail/templates/format.ts';
 import type { Cycle } from '../model/cycle.ts';
 import { ASSESSMENT_ASPECTS, DECISION_CATEGORIES, DECISION_CATEGORY_TITLES } from '../model/meeting.ts';
 import { ismsManager, topManagement } from '../programme/queries.ts';
@@ -81,7 +82,7 @@ export function renderMinutesTemplate({ programme, cycle, catalogue }: TemplateI
 
   return [
     `# Minutes of the management review: ${comment(programme.organisation.name)}, ${reviewName(cycle)} ${cycle.id}`,
-    `# Meeting planned for ${planned.toFormat("cccc d LLLL yyyy 'at' HH:mm")} (${zone}).`,
+    `# Meeting planned for ${formatDateTime(cycle.plannedMeetingAt, zone)}.`,
     '#',
     '# Fill in every empty field and send this back: reply to the minutes request with it, or',
     '# save it to a file and submit it from the command line. Lines starting with # are comments;',
@@ -91,7 +92,7 @@ export function renderMinutesTemplate({ programme, cycle, catalogue }: TemplateI
     '',
     'meeting:',
     line(2, 'date:', `yyyy-mm-dd, the day it was held (planned: ${planned.toISODate()})`),
-    line(2, 'time:', `hh:mm in ${zone}, when it started (planned: ${planned.toFormat('HH:mm')})`),
+    line(2, 'time:', `hh:mm ${zoneInWords(zone)}, when it started (planned: ${planned.toFormat('HH:mm')})`),
     '',
     '# Who took part: status present, absent or proxy. Someone who stood in for another person',
     '# has status proxy and proxyFor: the id of the person they stood in for. At least one member',
@@ -185,7 +186,7 @@ function formatDay(date: string): string {
 /** What both renditions show, as plain strings (escaped by the HTML rendition). */
 function contents(minutes: ValidMinutes, programme: Programme, meta: MinutesMeta): Lines {
   const zone = programme.organisation.timeZone;
-  const held = DateTime.fromISO(minutes.heldAt, { zone }).toFormat("cccc d LLLL yyyy, HH:mm '('z')'");
+  const held = formatDateTime(minutes.heldAt, zone);
   const attendee = (entry: ValidMinutes['attendance'][number]) => {
     const name = nameOf(programme, entry.personId);
     const base = `${name}, ${entry.role}`;

@@ -9,7 +9,8 @@ import type { Action } from '../model/action.ts';
 import { DECISION_CATEGORY_TITLES } from '../model/meeting.ts';
 import type { ActionMessage } from '../actions/ports.ts';
 import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
-import { executiveOf, ismsManager, personById, topManagement } from '../programme/queries.ts';
+import { ismsManager, personById, topManagement } from '../programme/queries.ts';
+import { copiedWords, detourWords, escalationRoute, roleWords } from '../actions/escalation-route.ts';
 import { cycleTitle } from '../package/content.ts';
 import type { MessageSpec } from '../mail/compose.ts';
 import { MANAGEMENT_COMMANDS, renderActionCommandLines } from '../mail/reply-format.ts';
@@ -148,25 +149,31 @@ export async function actionStep(
     return;
   }
   const toTop = step.kind === 'escalate-top';
-  const chair = topManagement(programme).chair;
-  const executive = executiveOf(programme, owner.id);
-  // The owner's executive may be the chair: one recipient, greeted once.
-  const to = toTop ? [chair, ...(executive && executive.id !== chair.id ? [executive] : [])] : [manager];
+  const route = escalationRoute(programme, owner.id, step.kind);
+  // Nobody above the owner: the sweep records the step as not sent, with the reason.
+  if (route.to.length === 0) return;
+  const to = route.to.map((addressee) => addressee.person);
+  // A member of top management among the addressees may answer with top management's decision.
+  const decider = route.to.find((addressee) => addressee.decides)?.person;
+  const firstTo = toTop ? escalationRoute(programme, owner.id, 'escalate-manager').to : [];
+  const firstEscalationTo = firstTo.some((addressee) => addressee.person.id === manager.id)
+    ? undefined
+    : firstTo.map((addressee) => addressee.person.name).join(' and ') || undefined;
   await mail.send({
     cycle,
     programme,
     key,
-    purpose: toTop ? 'decision' : 'action',
+    purpose: decider ? 'decision' : 'action',
     to,
-    cc: toTop ? [manager, owner] : [owner],
+    cc: route.cc,
     build: async () => ({
       ...templates.actionEscalation({
         ...mail.context(programme, to[0]),
-        // Top management answers with its decision by reply (any member may; the chair is asked).
-        ...(toTop ? { replyTemplate: renderActionCommandLines(MANAGEMENT_COMMANDS) } : {}),
+        // Top management answers with its decision by reply (any member may; the first one addressed is asked).
+        ...(decider ? { replyTemplate: renderActionCommandLines(MANAGEMENT_COMMANDS) } : {}),
         level: toTop ? 'top-management' : 'isms-manager',
         cycle: mail.cycleRef(cycle),
-        recipient: toTop ? { name: to.map((p) => p.name).join(' and ') } : person(manager),
+        recipient: to.length === 1 && to[0] ? person(to[0]) : { name: to.map((p) => p.name).join(' and ') },
         actions: [
           {
             ...ref,
@@ -175,14 +182,28 @@ export async function actionStep(
               ? { ownerToldAt: action.stepsSent['overdue-notice'] }
               : {}),
             ...(toTop && action.stepsSent?.['escalate-manager']
-              ? { managerToldAt: action.stepsSent['escalate-manager'] }
+              ? {
+                  managerToldAt: action.stepsSent['escalate-manager'],
+                  ...(firstEscalationTo ? { firstEscalationTo } : {}),
+                }
               : {}),
             ...(action.extensionsGranted ? { extensionsGranted: action.extensionsGranted } : {}),
           },
         ],
         ismsManager: person(manager),
+        routing: {
+          to: route.to.map((addressee) => ({
+            name: addressee.person.name,
+            as: addressee.roles.map(roleWords),
+            decides: addressee.decides,
+          })),
+          copied: route.cc.map((copied) => ({ name: copied.name, as: copiedWords(route, copied) })),
+          notes: route.detours.map((detour) => detourWords(route, detour)),
+        },
       }),
-      ...(toTop ? { replyTo: await actionReply(mail, { cycle, programme, action }, 'decision', chair) } : {}),
+      ...(decider
+        ? { replyTo: await actionReply(mail, { cycle, programme, action }, 'decision', decider) }
+        : {}),
     }),
   });
 }

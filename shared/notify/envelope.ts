@@ -149,7 +149,8 @@ export class CycleMail {
   async send(args: Envelope): Promise<void> {
     const { cycle, programme } = args;
     const to = [...new Map(args.to.map((p) => [p.email.toLowerCase(), p])).values()];
-    const cc = (args.cc ?? []).filter(
+    // Each address once across To and Cc: an address on To is not copied, nor copied twice.
+    const cc = [...new Map((args.cc ?? []).map((p) => [p.email.toLowerCase(), p])).values()].filter(
       (p) => !to.some((t) => t.email.toLowerCase() === p.email.toLowerCase()),
     );
     // The reply token the message carries, linked to its Message-ID once sent, so that a reply whose

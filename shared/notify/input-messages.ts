@@ -133,6 +133,7 @@ export async function inputFollowUp(
           remindersSent: r.remindersSent,
         })),
         deadline: cycle.inputsDueAt,
+        now: mail.options.clock.now().toISOString(),
         meetingAt: cycle.plannedMeetingAt,
         ismsManager: person(manager),
       }),

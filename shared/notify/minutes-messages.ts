@@ -3,6 +3,7 @@
  * reminders, the chair copied from the third), and the accepted minutes sent to everyone who attends.
  */
 import type { NotifierPort } from '../cycle/ports.ts';
+import { DECISION_CATEGORY_TITLES } from '../model/meeting.ts';
 import { ismsManager, personById, topManagement } from '../programme/queries.ts';
 import * as templates from '../mail/templates/index.ts';
 import { DAY, person, type CycleMail } from './envelope.ts';
@@ -29,7 +30,10 @@ export async function minutesRequest(
         deadline: new Date(Date.parse(cycle.plannedMeetingAt) + 7 * DAY).toISOString(),
         replyTemplate: mail.options.minutesTemplate?.(cycle, programme) ?? '',
         inputs: requests.map((r) => ({ key: r.inputKey, title: r.title })),
-        alternative: `npx isms-review minutes submit ${cycle.id} --file minutes.yaml`,
+        // A command line is for the ISMS manager alone: not in the reminder the chair is copied on.
+        ...(escalated
+          ? {}
+          : { alternative: `npx isms-review minutes submit ${cycle.id} --file minutes.yaml` }),
       });
       return {
         ...rendered,
@@ -80,7 +84,12 @@ export async function minutesDistribution(
           .filter((a) => a.status === 'absent')
           .map((a) => ({ name: name(a.personId), role: a.role })),
         inputsConsidered: content.inputsConsidered.map((i) => ({ key: i.key, title: i.title ?? i.key })),
-        decisions: content.decisions.map((d) => ({ id: d.id, category: d.category, text: d.text })),
+        // The refs the minutes use (D1, D2) and the categories' titles, not the stored ids and codes.
+        decisions: content.decisions.map((d) => ({
+          id: content.decisionRefs[d.id] ?? d.id,
+          category: DECISION_CATEGORY_TITLES[d.category],
+          text: d.text,
+        })),
         actions: actions.map((a) => ({
           id: a.id,
           title: a.title,

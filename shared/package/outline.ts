@@ -6,7 +6,14 @@
  *
  * Each section names the clause 9.3.2 inputs it is traceable to.
  */
-import { days, formatDate, formatDateTime, formatPeriod, formatSize } from '../mail/templates/format.ts';
+import {
+  days,
+  formatDate,
+  formatDateTime,
+  formatPeriod,
+  formatSize,
+  zoneInWords,
+} from '../mail/templates/format.ts';
 import { DateTime } from 'luxon';
 import type { ActionRow, PackageInputSection, PackageModel } from './model.ts';
 import { formatValue } from './trends.ts';
@@ -215,7 +222,7 @@ export function packageOutline(model: PackageModel, contentHash: string): Packag
           ],
         })),
       },
-      { kind: 'p', tone: 'note', text: `Times in ${zone}.` },
+      { kind: 'p', tone: 'note', text: `Times are ${zoneInWords(zone)}.` },
     ],
   });
 

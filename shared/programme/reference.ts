@@ -106,6 +106,7 @@ const RULES: readonly string[] = [
   'The chair is required and is listed only as the chair, not again under `members`; members are listed once.',
   'Every input of the chosen standards that is not filled automatically has an owner; owners are given only for inputs of the chosen standards.',
   'A delegate is someone other than the person they answer for.',
+  'Executives never go round in a circle (a person is not their own executive, nor is anyone above them): overdue actions are escalated up this line.',
   `Each \`cron\` parses and fires within the next ${SCHEDULE_HORIZON_YEARS} years; each review type appears once; two reviews never open on the same day.`,
   'Lead times fit: `packageSentDaysBeforeMeeting` < `inputsDueDaysBeforeMeeting` < `meetingAfterDays` of every review, and `inputReminderEveryDays` is shorter than the time owners have to answer.',
   'The escalation ladder goes up in order: `overdueNoticeAfterDays` <= `ismsManagerAfterDays` < `topManagementAfterDays`.',

@@ -7,6 +7,7 @@ import { isStandardId, standards, type StandardId } from '#shared/catalogue/stan
 import type { Clock } from '#shared/clock.ts';
 import { didYouMean } from './suggest.ts';
 import { InvalidCron, nextOccurrences, parseCron, type CronExpression } from './cron.ts';
+import { walkUp } from './reporting-line.ts';
 import { ESCALATION_DEFAULTS } from './schema.ts';
 import { isIanaTimeZone } from './time-zone.ts';
 
@@ -96,6 +97,8 @@ function references(root: Raw, people: Set<string>, issues: RuleIssue[]): void {
     }
   });
 
+  executiveCircles(root, people, issues);
+
   const roles = record(root.roles);
   mustExist(['roles', 'ismsManager'], roles.ismsManager, 'the ISMS manager');
   const top = record(roles.topManagement);
@@ -146,6 +149,46 @@ function references(root: Raw, people: Set<string>, issues: RuleIssue[]): void {
       });
     } else pairs.set(pair, index);
   });
+}
+
+/**
+ * Executives that go round in a circle (a reports to b, b reports to a): an overdue action climbs
+ * its owner's reporting line, which must end with someone who reports to no one. Each circle is
+ * reported once, at its first person in the file; a person who is their own executive is reported
+ * above, and someone whose line only leads into a circle is not in it.
+ */
+function executiveCircles(root: Raw, people: Set<string>, issues: RuleIssue[]): void {
+  const executives = new Map<string, string>();
+  const indexOf = new Map<string, number>();
+  list(root.people).forEach((entry, index) => {
+    const person = record(entry);
+    const id = text(person.id);
+    const executive = text(person.executive);
+    if (id === undefined || indexOf.has(id)) return;
+    indexOf.set(id, index);
+    if (executive !== undefined && people.has(executive)) executives.set(id, executive);
+  });
+  const reported = new Set<string>();
+  for (const [id, index] of indexOf) {
+    if (reported.has(id)) continue;
+    const { above, repeats } = walkUp(id, (at) => executives.get(at));
+    if (repeats !== id || above.length === 0) continue;
+    const circle = [id, ...above];
+    for (const member of circle) reported.add(member);
+    issues.push({
+      path: ['people', index, 'executive'],
+      message:
+        `${quote(id)} is in a circle of executives (${circleWords([...circle, id])}); ` +
+        'escalations of overdue actions climb this line, so it must end with someone who reports to no one: ' +
+        `remove or change the executive of one of ${circle.map(quote).join(', ')}`,
+    });
+  }
+}
+
+/** `"a" reports to "b", who reports to "c", who reports to "a"`. */
+function circleWords(ids: readonly string[]): string {
+  const [first, ...rest] = ids.map(quote);
+  return `${first} reports to ${rest.join(', who reports to ')}`;
 }
 
 /** The standards as the schema will read them, or undefined if they are invalid. */

@@ -238,7 +238,9 @@ export const ProgrammeSchema = z
           365,
         ).default(ESCALATION_DEFAULTS.overdueNoticeAfterDays),
         ismsManagerAfterDays: days(
-          'Days after the due date when an overdue action goes to the ISMS manager.',
+          'Days after the due date when an overdue action goes to the ISMS manager (to the owner’s executive ' +
+            'instead when the ISMS manager owns it or reports to its owner; escalations never go to someone who ' +
+            'reports to the owner).',
           0,
           365,
         ).default(ESCALATION_DEFAULTS.ismsManagerAfterDays),

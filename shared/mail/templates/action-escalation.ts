@@ -16,6 +16,7 @@ import {
   renderDocument,
   standardFooter,
   strong,
+  type Block,
   type CycleRef,
   type Fact,
   type MailContext,
@@ -29,11 +30,24 @@ export interface EscalatedAction extends ActionRef {
   ownerToldAt?: string;
   /** UTC time the ISMS manager was told (for the top-management step). */
   managerToldAt?: string;
+  /** Whom the first escalation went to, when not the ISMS manager (it goes up the owner's line). */
+  firstEscalationTo?: string;
   /** Extensions already granted. */
   extensionsGranted?: number;
 }
 
+/** Whom an escalation went to and why (shared/actions/escalation-route.ts works it out). */
+export interface EscalationRouting {
+  /** Each addressee and what they are, in words that follow "you are": "Łukasz Dvořák's executive". */
+  to: { name: string; as: readonly string[]; decides: boolean }[];
+  /** Each person copied and what they are: "the owner of the action". */
+  copied: { name: string; as: string }[];
+  /** Why the usual addressees were passed over, whole sentences. */
+  notes: readonly string[];
+}
+
 export interface ActionEscalationData extends MailContext {
+  /** The first escalation ('isms-manager', whoever takes it) or the last, to top management. */
   level: 'isms-manager' | 'top-management';
   cycle: CycleRef;
   recipient: Person;
@@ -44,6 +58,35 @@ export interface ActionEscalationData extends MailContext {
    * renders it). Without it, the notice asks to tell the ISMS manager.
    */
   replyTemplate?: string;
+  /** Whom it went to and why; without it, the notice does not say. */
+  routing?: EscalationRouting;
+}
+
+const and = (parts: readonly string[]) =>
+  parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+
+/** Who received this and why; who was copied; why the usual addressees were passed over. */
+function routingBlocks(routing: EscalationRouting): Block[] {
+  const [only] = routing.to;
+  const sent =
+    routing.to.length === 1 && only
+      ? `You receive this escalation because you are ${and(only.as)}.`
+      : `This escalation went to ${and(routing.to.map((r) => `${r.name} (${and(r.as)})`))}.`;
+  const copied = routing.copied.length
+    ? ` Copied to ${and(routing.copied.map((c) => `${c.name} (${c.as})`))}.`
+    : '';
+  return [heading('Why this came to you'), p(sent + copied), ...routing.notes.map((note) => p(note))];
+}
+
+/** Addressees who cannot give top management's decision by reply, and whom to agree it with. */
+function notDecidingBlock(routing: EscalationRouting | undefined): Block | undefined {
+  const others = routing?.to.filter((r) => !r.decides) ?? [];
+  const deciders = routing?.to.filter((r) => r.decides) ?? [];
+  if (others.length === 0 || deciders.length === 0) return undefined;
+  return p(
+    `Only a member of top management can give the decision by reply: ${and(others.map((r) => r.name))} ` +
+      `${others.length === 1 ? 'is' : 'are'} not, so please agree it with ${and(deciders.map((r) => r.name))}.`,
+  );
 }
 
 export function actionEscalation(data: ActionEscalationData): RenderedMail {
@@ -63,7 +106,7 @@ export function actionEscalation(data: ActionEscalationData): RenderedMail {
       p(
         toManagement
           ? `${data.actions.length === 1 ? 'An action' : `${data.actions.length} actions`} that top management decided in a management review ` +
-              `${data.actions.length === 1 ? 'is' : 'are'} overdue, and reminders to the owner and the ISMS manager have not brought ${data.actions.length === 1 ? 'it' : 'them'} back on track. ` +
+              `${data.actions.length === 1 ? 'is' : 'are'} overdue, and the reminders to the owner and the first escalation have not brought ${data.actions.length === 1 ? 'it' : 'them'} back on track. ` +
               'ISO/IEC 27001 clause 10 requires actions to be followed to closure, and auditors check that overdue ones were escalated and decided upon.'
           : `${data.actions.length === 1 ? 'An action' : `${data.actions.length} actions`} from management reviews ${data.actions.length === 1 ? 'is' : 'are'} overdue, ` +
               `and the ${data.actions.length === 1 ? 'owner has' : 'owners have'} been told without the action being closed or rescheduled.`,
@@ -73,8 +116,12 @@ export function actionEscalation(data: ActionEscalationData): RenderedMail {
         data.actions.map((action) => {
           const rows: Fact[] = actionFacts(action, tz, { withoutTitle: true, ownerAddress: true });
           if (action.ownerToldAt) rows.push(['Owner told', formatDateTime(action.ownerToldAt, tz)]);
-          if (action.managerToldAt)
-            rows.push(['ISMS manager told', formatDateTime(action.managerToldAt, tz)]);
+          if (action.managerToldAt) {
+            rows.push([
+              action.firstEscalationTo ? `${action.firstEscalationTo} told` : 'ISMS manager told',
+              formatDateTime(action.managerToldAt, tz),
+            ]);
+          }
           if (action.extensionsGranted) rows.push(['Extensions granted', String(action.extensionsGranted)]);
           return {
             title: `${action.id}: ${action.title}`,
@@ -119,6 +166,14 @@ export function actionEscalation(data: ActionEscalationData): RenderedMail {
             data.replyTemplate,
           )
         : undefined,
+      // A member of top management told at the first escalation may decide at once.
+      !toManagement && data.replyTemplate
+        ? copyBlock(
+            'As a member of top management you may also decide now: reply to this email with one of these on the first line of your reply:',
+            data.replyTemplate,
+          )
+        : undefined,
+      data.replyTemplate ? notDecidingBlock(data.routing) : undefined,
       toManagement && !data.replyTemplate
         ? p(
             'Please tell the ISMS manager, ',
@@ -134,13 +189,24 @@ export function actionEscalation(data: ActionEscalationData): RenderedMail {
             ? 'Until you decide, the action stays overdue in the register and in the next review package.'
             : `This escalation and its outcome are recorded in the review's log.`),
       ),
-      !toManagement ? p('You do not need to reply to this message.') : undefined,
+      !toManagement && !data.replyTemplate
+        ? p(
+            'You do not need to reply to this message: replies to it are not recorded. The owner reports on the action by replying to their reminder with ',
+            strong('DONE'),
+            ', ',
+            strong('PROGRESS'),
+            ' or ',
+            strong('EXTEND'),
+            '.',
+          )
+        : undefined,
+      ...(data.routing ? routingBlocks(data.routing) : []),
     ],
     footer: standardFooter({
       organisation: data.organisation,
       cycle: data.cycle,
       contact: toManagement ? data.ismsManager : undefined,
-      replyIsRead: toManagement && data.replyTemplate !== undefined,
+      replyIsRead: data.replyTemplate !== undefined,
     }),
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The witness line: the fingerprint of the key that signs the cycle's evidence anchors, put in the
  * package and minutes emails to top management. Their inboxes then hold, outside the evidence
- * bucket and the table, the fingerprint an auditor compares with the one `evidence verify` trusted.
+ * bucket and the table, the fingerprint an auditor compares with the one the evidence check trusted.
  */
 import { escapeHtml } from '../html.ts';
 
@@ -9,7 +9,8 @@ import { escapeHtml } from '../html.ts';
 export function evidenceKeyText(fingerprint: string): string {
   return (
     `The evidence of this review is signed by the key ${fingerprint}. ` +
-    'Keep this email: an auditor compares this fingerprint with the one `isms-review evidence verify` reports.'
+    // Top management reads this: the auditor's command is in docs/evidence.md, not in their mail.
+    'Keep this email: an auditor compares this fingerprint with the one the evidence check of the review reports.'
   );
 }
 

@@ -1,8 +1,11 @@
 /**
  * How notices write times, dates and amounts: in words a person reads without thinking, in the
- * recipient's time zone, e.g. "Friday 16 October 2026, 17:00 (Europe/London)".
+ * recipient's time zone, with the zone named as people say it, e.g. "Friday 16 October 2026, 17:00
+ * UK time". Every subject and body writes a time through `formatDateTime` or `formatShortDateTime`,
+ * so one deadline reads the same in every message that names it.
  */
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
+import { isIanaTimeZone } from '../../programme/time-zone.ts';
 
 /** Data a notice cannot be written from (a bad time, zone or date). */
 export class TemplateDataError extends Error {
@@ -23,14 +26,80 @@ function zoned(utc: string, timeZone: string): DateTime {
   return local.setLocale('en-GB');
 }
 
-/** "Friday 16 October 2026, 17:00 (Europe/London)". */
-export function formatDateTime(utc: string, timeZone: string): string {
-  return `${zoned(utc, timeZone).toFormat('cccc d LLLL yyyy, HH:mm')} (${timeZone})`;
+/**
+ * Zones whose city is not what people call the time there: a country's one zone is named after the
+ * country ("UK time", not "London time"), and renamed cities by the name in use.
+ */
+const ZONE_WORDS: Readonly<Record<string, string>> = {
+  'Europe/London': 'UK time',
+  'Europe/Belfast': 'UK time',
+  'Europe/Dublin': 'Irish time',
+  'Asia/Kolkata': 'India time',
+  'Asia/Calcutta': 'India time',
+  'Asia/Singapore': 'Singapore time',
+  'Asia/Hong_Kong': 'Hong Kong time',
+  'Asia/Saigon': 'Ho Chi Minh City time',
+  'Asia/Ho_Chi_Minh': 'Ho Chi Minh City time',
+  'Europe/Kiev': 'Kyiv time',
+  'Pacific/Auckland': 'New Zealand time',
+  UTC: 'UTC',
+  'Etc/UTC': 'UTC',
+  'Etc/GMT': 'UTC',
+  GMT: 'UTC',
+};
+
+/**
+ * The zone as people name it: "UK time" for Europe/London, "New York time" for America/New_York,
+ * "Lord Howe time" for Australia/Lord_Howe (the city part of the IANA name, underscores as spaces),
+ * "UTC-5" for a fixed-offset Etc/GMT+5 (whose sign IANA writes the other way round).
+ */
+export function zoneInWords(timeZone: string): string {
+  const zone = IANAZone.create(timeZone);
+  // IANA writes names in mixed case; "europe/london" would find no entry and read "london time".
+  if (!isIanaTimeZone(timeZone) || !zone.isValid) {
+    throw new TemplateDataError(
+      `"${timeZone}" is not a time zone from the IANA database, e.g. Europe/London`,
+    );
+  }
+  const known = ZONE_WORDS[timeZone];
+  if (known) return known;
+  if (timeZone.startsWith('Etc/')) {
+    // A fixed offset has no city: the offset is its name.
+    const minutes = zone.offset(0);
+    const hours = Math.trunc(Math.abs(minutes) / 60);
+    const rest = Math.abs(minutes) % 60;
+    return `UTC${minutes < 0 ? '-' : '+'}${hours}${rest ? `:${String(rest).padStart(2, '0')}` : ''}`;
+  }
+  const city = timeZone.split('/').pop() ?? timeZone;
+  return `${city.replace(/_/g, ' ')} time`;
 }
 
-/** "Fri 16 Oct, 17:00": for subjects, where space is short. */
+/** "Friday 16 October 2026, 17:00 UK time". */
+export function formatDateTime(utc: string, timeZone: string): string {
+  return `${zoned(utc, timeZone).toFormat('cccc d LLLL yyyy, HH:mm')} ${zoneInWords(timeZone)}`;
+}
+
+/** "Fri 16 Oct, 17:00 UK time": for subjects, where space is short. */
 export function formatShortDateTime(utc: string, timeZone: string): string {
-  return zoned(utc, timeZone).toFormat('ccc d LLL, HH:mm');
+  return `${zoned(utc, timeZone).toFormat('ccc d LLL, HH:mm')} ${zoneInWords(timeZone)}`;
+}
+
+/**
+ * Where a deadline stands for a person on `now`, in calendar days of their zone: "6 days left",
+ * "1 day left", "due today" until it passes, then "overdue by 1 day", "overdue by 3 days". A deadline
+ * later today is due today; one earlier today has passed.
+ */
+export function deadlineStatus(deadlineUtc: string, nowUtc: string, timeZone: string): string {
+  const deadline = zoned(deadlineUtc, timeZone);
+  const now = zoned(nowUtc, timeZone);
+  // Calendar days between the two local dates, so a clock change does not make a day of 23 hours
+  // count as none.
+  const dayNumber = (at: DateTime) => Date.UTC(at.year, at.month - 1, at.day) / 86_400_000;
+  const between = dayNumber(deadline) - dayNumber(now);
+  if (now.toMillis() <= deadline.toMillis()) {
+    return between === 0 ? 'due today' : `${days(between)} left`;
+  }
+  return between === 0 ? 'overdue since today' : `overdue by ${days(-between)}`;
 }
 
 /** "Friday 16 October 2026": the day a UTC time falls on in the zone. */

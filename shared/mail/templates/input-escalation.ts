@@ -2,7 +2,7 @@
  * Inputs still missing after the reminders: first to the ISMS manager, then to the chair of top
  * management. Says which inputs, who owns them, what was done so far, and what is asked.
  */
-import { count, formatDateTime, formatShortDateTime } from './format.ts';
+import { count, deadlineStatus, formatDateTime, formatShortDateTime } from './format.ts';
 import {
   alert,
   contact,
@@ -35,6 +35,8 @@ export interface InputEscalationData extends MailContext {
   missing: MissingInput[];
   /** UTC deadline for inputs. */
   deadline: string;
+  /** UTC time the notice is written: an input is "missing" only once the deadline has passed. */
+  now: string;
   /** UTC time of the meeting, when planned. */
   meetingAt?: string;
   ismsManager: Person;
@@ -46,34 +48,39 @@ export function inputEscalation(data: InputEscalationData): RenderedMail {
   const deadline = formatDateTime(data.deadline, data.timeZone);
   const n = count(data.missing.length, 'input');
   const toChair = data.level === 'chair';
+  const status = deadlineStatus(data.deadline, data.now, data.timeZone);
+  const passed = status.startsWith('overdue');
+  const due = `due ${formatShortDateTime(data.deadline, data.timeZone)}, ${status}`;
   return renderDocument({
     subject: toChair
-      ? `Escalation: ${n} still missing for the ${data.cycle.title} (due ${formatShortDateTime(data.deadline, data.timeZone)})`
-      : `${n} missing for the ${data.cycle.title} after reminders (due ${formatShortDateTime(data.deadline, data.timeZone)})`,
+      ? `Escalation: ${n} not received for the ${data.cycle.title} (${due})`
+      : `${n} not received for the ${data.cycle.title} after reminders (${due})`,
     preheader: `${data.missing.map((input) => `${input.title} (${input.owner.name})`).join('; ')}`,
     heading: toChair
-      ? 'Review inputs still missing: escalation to the chair'
-      : 'Review inputs missing after reminders',
+      ? `Review inputs ${passed ? 'missing' : 'not received yet'}: escalation to the chair`
+      : `Review inputs ${passed ? 'missing' : 'not received'} after reminders`,
     greeting: `Dear ${data.recipient.name},`,
     blocks: [
       p(
         `The ${data.cycle.title}` +
           (data.meetingAt ? `, meeting on ${formatDateTime(data.meetingAt, data.timeZone)},` : '') +
-          ` is missing ${data.missing.length === 1 ? 'an input' : `${data.missing.length} inputs`} that ISO/IEC 27001 clause 9.3.2 requires. ` +
-          `${data.missing.length === 1 ? 'Its owner was' : 'Their owners were'} asked and reminded, and no answer has arrived. Inputs are due by `,
+          ` ${passed ? 'is missing' : 'has not yet received'} ${data.missing.length === 1 ? 'an input' : `${data.missing.length} inputs`} that ISO/IEC 27001 clause 9.3.2 requires. ` +
+          `${data.missing.length === 1 ? 'Its owner was' : 'Their owners were'} asked and reminded, and no answer has arrived. Inputs ${passed ? 'were' : 'are'} due by `,
         strong(deadline),
-        '.',
+        ` (${status}).`,
       ),
       toChair && data.escalatedToManagerAt
         ? p(
             `The ISMS manager, ${data.ismsManager.name}, was told on ${formatDateTime(data.escalatedToManagerAt, data.timeZone)}.`,
           )
         : undefined,
-      heading('What is missing'),
+      heading(passed ? 'What is missing' : 'What has not arrived yet'),
       items(
         data.missing.map((input) => ({
           title: `${input.title} (input ${input.key})`,
-          flag: 'MISSING',
+          // Before the deadline an input is not missing yet: the flag says how long is left.
+          flag: passed ? `MISSING, ${status}` : `NOT RECEIVED, ${status}`,
+          flagTone: passed ? 'alert' : 'note',
           facts: [
             ['Owner', contact(input.owner)],
             ['Requested', formatDateTime(input.requestedAt, data.timeZone)],

@@ -345,7 +345,8 @@ describe('the input request', () => {
       expect(flat).toContain('Input d3 (input d3)');
       expect(flat).toContain('ISO/IEC 27001:2022 9.3.2 d) 1)');
       expect(flat).toContain('1 July 2026 to 30 September 2026');
-      expect(flat).toContain('(Europe/Berlin)');
+      // Times in the owner's zone, named in words.
+      expect(flat).toContain('Berlin time');
       expect(flat).toContain('nothing to report');
       expect(flat).toContain('CSV, XLSX or PDF');
       expect(flat).toContain('metric: Open nonconformities = 4');

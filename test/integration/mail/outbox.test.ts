@@ -97,7 +97,7 @@ describe('Outbox on the local stack', () => {
     expect(mails[0]?.messageId).toBe(first.sesMessageId);
     expect(mails[0]?.to).toEqual([owner]);
     expect(mails[0]?.subject).toBe(content.subject);
-    expect(mails[0]?.text).toContain('Friday 16 October 2026, 17:00 (Europe/London)');
+    expect(mails[0]?.text).toContain('Friday 16 October 2026, 17:00 UK time');
 
     const eml = await blobs.get(first.rawKey);
     expect(first.rawKey).toMatch(new RegExp(`^cycles/${CYCLE}/mail/input-request_carol-[0-9a-f]{12}\\.eml$`));

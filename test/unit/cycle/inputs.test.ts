@@ -205,11 +205,11 @@ describe('requesting the inputs', () => {
       expect(await w.repo.replyTokenOfMessage(mail.messageId)).toBe(id);
     }
     expect(w.oneMail('auditor', '').subject).toBe(
-      '2 inputs needed for the Quarterly management review, 2027-03-29, by Fri 19 Mar, 10:00',
+      '2 inputs needed for the Quarterly management review, 2027-03-29, by Fri 19 Mar, 10:00 UK time',
     );
     // In the owner's own time zone (New York).
     expect(w.oneMail('customer-lead', '').subject).toBe(
-      'Input needed for the Quarterly management review, 2027-03-29: Feedback from interested parties, by Fri 19 Mar, 06:00',
+      'Input needed for the Quarterly management review, 2027-03-29: Feedback from interested parties, by Fri 19 Mar, 06:00 New York time',
     );
 
     // The outbox recorded each message with what SES answered; its raw copy is kept as evidence.
@@ -314,8 +314,8 @@ describe('the input check', () => {
     // The auditor: two reminders with the block to answer, then the ISMS manager, then the chair.
     const reminders = w.mailsTo('auditor').filter((m) => m.subject.startsWith('Reminder'));
     expect(reminders.map((m) => m.subject)).toEqual([
-      'Reminder: 2 inputs for the Quarterly management review, 2027-03-29, due Fri 19 Mar, 10:00',
-      'Reminder 2: 2 inputs for the Quarterly management review, 2027-03-29, due Fri 19 Mar, 10:00',
+      'Reminder: 2 inputs for the Quarterly management review, 2027-03-29, due Fri 19 Mar, 10:00 UK time',
+      'Reminder 2: 2 inputs for the Quarterly management review, 2027-03-29, due Fri 19 Mar, 10:00 UK time',
     ]);
     for (const reminder of reminders) {
       expect(reminder.to).toEqual([w.person('auditor').email]);
@@ -323,11 +323,12 @@ describe('the input check', () => {
       expect(reminder.text).toContain('[input d1]');
     }
     const toManager = await w.sentUnder('input:auditor:escalate-manager');
-    expect(toManager.subject).toMatch(/^2 inputs missing .* after reminders/);
+    // Before the deadline the inputs are not received yet, not missing.
+    expect(toManager.subject).toMatch(/^2 inputs not received .* after reminders/);
     expect(toManager.to).toEqual([w.person('alice').email]);
     expect(toManager.cc).toEqual([w.person('auditor').email]);
     const toChair = await w.sentUnder('input:auditor:escalate-chair');
-    expect(toChair.subject).toMatch(/^Escalation: 2 inputs still missing/);
+    expect(toChair.subject).toMatch(/^Escalation: 2 inputs not received .*, 6 days left\)$/);
     expect(toChair.text).toContain('Hannah Becker');
     expect(toChair.to).toEqual([w.person('ceo').email]);
     expect([...toChair.cc].sort()).toEqual([w.person('alice').email, w.person('auditor').email].sort());

@@ -252,7 +252,9 @@ describe('moving the meeting', () => {
     const update = await w.sentUnder('meeting:seq1');
     expect([...update.to].sort()).toEqual(addresses(w, ATTENDEES));
     // Named by its new date, in London time.
-    expect(update.subject).toBe('Moved: Quarterly management review, 2027-04-02, now Fri 2 Apr, 14:00');
+    expect(update.subject).toBe(
+      'Moved: Quarterly management review, 2027-04-02, now Fri 2 Apr, 14:00 UK time',
+    );
     const invitation = update.attachments.find((a) => a.contentType === 'text/calendar')!;
     expect(invitation.content.toString('utf8')).toContain('SEQUENCE:1');
     expect(w.mailer.sent.filter((m) => m.subject.startsWith('Moved:'))).toHaveLength(1);

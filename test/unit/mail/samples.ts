@@ -120,6 +120,8 @@ export function inputEscalationData(
       },
     ],
     deadline: '2026-10-16T16:00:00Z',
+    // The ISMS manager is told four days before the deadline; the chair the day after it passed.
+    now: level === 'chair' ? '2026-10-17T08:00:00Z' : '2026-10-12T08:00:00Z',
     meetingAt: '2026-11-05T10:00:00Z',
     escalatedToManagerAt: level === 'chair' ? '2026-10-12T08:00:00Z' : undefined,
   };
@@ -311,7 +313,7 @@ export function ingestConfirmationData(u: Text = same): IngestConfirmationData {
     ],
     attachments: [{ filename: u('nc-register.csv'), size: 14_200, sha256: 'c'.repeat(64) }],
     replaces: 'S-20261010T090000000Z-ABCDEF',
-    howToCorrect: u('Reply again before Friday 16 October 2026, 17:00 (Europe/London).'),
+    howToCorrect: u('Reply again before Friday 16 October 2026, 17:00 UK time.'),
   };
 }
 

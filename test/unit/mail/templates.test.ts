@@ -61,12 +61,12 @@ const CASES: Case[] = [
       'ISO/IEC 27001:2022 9.3.2 d1',
       'Open and closed nonconformities this quarter, with the trend',
       '1 July 2026 to 30 September 2026',
-      'Friday 16 October 2026, 17:00 (Europe/London)',
+      'Friday 16 October 2026, 17:00 UK time',
       'Thursday 5 November 2026',
       'nothing to report:',
       'CSV, XLSX or PDF',
       'up to 10 MB',
-      'Q3 2026 management review, received Wednesday 8 July 2026, 11:15 (Europe/London)',
+      'Q3 2026 management review, received Wednesday 8 July 2026, 11:15 UK time',
       '4 open, 7 closed.',
       '[input d1]',
       'NOT PROVIDED',
@@ -80,8 +80,8 @@ const CASES: Case[] = [
       'Reminder 2:',
       'Risk assessment and risk treatment (input f)',
       'Already received, thank you: Nonconformities and corrective actions (input d1)',
-      'Thursday 1 October 2026, 09:00 (Europe/London)',
-      'Friday 16 October 2026, 17:00 (Europe/London)',
+      'Thursday 1 October 2026, 09:00 UK time',
+      'Friday 16 October 2026, 17:00 UK time',
       '[input d1]',
       'nothing to report:',
       'NOT PROVIDED',
@@ -96,7 +96,7 @@ const CASES: Case[] = [
       'Carol Risk',
       'carol@example.com',
       'Reminders sent: 2',
-      'Friday 16 October 2026, 17:00 (Europe/London)',
+      'Friday 16 October 2026, 17:00 UK time',
       'Contact the owners',
       'the chair is told next',
       'NOT PROVIDED',
@@ -108,7 +108,7 @@ const CASES: Case[] = [
     facts: [
       'Escalation:',
       'Dear Dana Chair',
-      'The ISMS manager, Alice Example, was told on Monday 12 October 2026, 09:00 (Europe/London)',
+      'The ISMS manager, Alice Example, was told on Monday 12 October 2026, 09:00 UK time',
       'Carol Risk',
       'Ask the owners above',
       'accept that the review goes ahead without it',
@@ -119,8 +119,8 @@ const CASES: Case[] = [
     name: 'minutes request',
     render: (u) => minutesRequest(sample.minutesRequestData(u)),
     facts: [
-      'Thursday 5 November 2026, 10:00 (Europe/London)',
-      'Thursday 12 November 2026, 17:00 (Europe/London)',
+      'Thursday 5 November 2026, 10:00 UK time',
+      'Thursday 12 November 2026, 17:00 UK time',
       'who attended, marking anyone who stood in',
       'resource allocation, changes to security objectives, changes to the risk treatment approach, improvements to processes and controls, or other',
       'every action, with one owner and a due date',
@@ -134,7 +134,7 @@ const CASES: Case[] = [
     name: 'package distribution',
     render: (u) => packageDistribution(sample.packageDistributionData(u)),
     facts: [
-      'Meeting: Thursday 5 November 2026, 10:00 (Europe/London)',
+      'Meeting: Thursday 5 November 2026, 10:00 UK time',
       '90 minutes',
       'Board room, 3rd floor',
       '3 inputs in all: 1 provided, 1 with nothing to report, 1 not provided',
@@ -156,7 +156,7 @@ const CASES: Case[] = [
     name: 'minutes distribution',
     render: (u) => minutesDistribution(sample.minutesDistributionData(u)),
     facts: [
-      'Thursday 5 November 2026, 10:00 (Europe/London)',
+      'Thursday 5 November 2026, 10:00 UK time',
       'Dana Chair, Chief Executive Officer',
       'Gus Deputy, Deputy CFO, standing in for Helen CFO (proxy)',
       'Absent: Ivan CTO (Chief Technology Officer)',
@@ -179,7 +179,7 @@ const CASES: Case[] = [
       'Friday 30 October 2026',
       'Q3 2026 management review, Wednesday 15 July 2026',
       'Fund the VPN replacement from the Q3 security budget',
-      'Thursday 1 October 2026, 10:30 (Europe/London): Hardware ordered, delivery slipped',
+      'Thursday 1 October 2026, 10:30 UK time: Hardware ordered, delivery slipped',
       'DONE <what was done, and where the evidence is>',
       'PROGRESS <short note>',
       'EXTEND <yyyy-mm-dd> <reason>',
@@ -206,7 +206,7 @@ const CASES: Case[] = [
       'Friday 30 October 2026',
       'Q3 2026 management review, Wednesday 15 July 2026',
       'Fund the VPN replacement from the Q3 security budget',
-      'Owner told: Monday 2 November 2026, 08:00 (Europe/London)',
+      'Owner told: Monday 2 November 2026, 08:00 UK time',
       'Extensions granted: 1',
       'close the action or report progress',
       'reassign it or accept the risk',
@@ -220,7 +220,7 @@ const CASES: Case[] = [
       'OVERDUE 21 days',
       'Bob Builder (bob@example.com)',
       'Decided at: Q3 2026 management review, Wednesday 15 July 2026',
-      'ISMS manager told: Monday 9 November 2026, 08:00 (Europe/London)',
+      'ISMS manager told: Monday 9 November 2026, 08:00 UK time',
       'Confirm a new due date',
       'Reassign the action to another owner',
       'Accept the risk of not doing the action',
@@ -236,7 +236,7 @@ const CASES: Case[] = [
       'Extensions so far: none',
       'APPROVE',
       'REFUSE <reason>',
-      'Tuesday 27 October 2026, 17:00 (Europe/London)',
+      'Tuesday 27 October 2026, 17:00 UK time',
       'Until you answer, the current due date stands',
     ],
   },
@@ -245,7 +245,7 @@ const CASES: Case[] = [
     render: (u) => workflowFailure(sample.workflowFailureData(u)),
     facts: [
       'Step: Request inputs',
-      'Thursday 1 October 2026, 09:02 (Europe/London)',
+      'Thursday 1 October 2026, 09:02 UK time',
       'MailRejected',
       'SES refused the message (MessageRejected): Email address is not verified.',
       'The cycle has stopped before any input request was sent',
@@ -260,12 +260,12 @@ const CASES: Case[] = [
       'your input d1, Nonconformities and corrective actions',
       'S-20261012T143005123Z-K7QD3M',
       'Replaces: S-20261010T090000000Z-ABCDEF',
-      'Monday 12 October 2026, 15:30 (Europe/London)',
+      'Monday 12 October 2026, 15:30 UK time',
       '2026-07-01 to 2026-09-30',
       'Open nonconformities = 4',
       'nc-register.csv (14 KB)',
       'c'.repeat(64),
-      'Reply again before Friday 16 October 2026, 17:00 (Europe/London)',
+      'Reply again before Friday 16 October 2026, 17:00 UK time',
     ],
   },
   {
@@ -335,11 +335,11 @@ describe.each(CASES)('$name', ({ render, facts }) => {
 describe('what the notices say in particular', () => {
   it('shows times in the recipient’s time zone, across a daylight-saving change', () => {
     const london = inputRequest({ ...sample.inputRequestData(), deadline: '2026-10-26T17:00:00Z' });
-    expect(london.text).toContain('Monday 26 October 2026, 17:00 (Europe/London)');
+    expect(london.text).toContain('Monday 26 October 2026, 17:00 UK time');
     const newYork = inputRequest({ ...sample.inputRequestData(), timeZone: 'America/New_York' });
-    expect(newYork.text).toContain('Friday 16 October 2026, 12:00 (America/New_York)');
+    expect(newYork.text).toContain('Friday 16 October 2026, 12:00 New York time');
     const tokyo = inputRequest({ ...sample.inputRequestData(), timeZone: 'Asia/Tokyo' });
-    expect(tokyo.text).toContain('Saturday 17 October 2026, 01:00 (Asia/Tokyo)');
+    expect(tokyo.text).toContain('Saturday 17 October 2026, 01:00 Tokyo time');
   });
 
   it('refuses an unknown time zone, a malformed time or an impossible date by name', () => {
@@ -369,11 +369,11 @@ describe('what the notices say in particular', () => {
     const data = sample.inputRequestData();
     const one = inputRequest({ ...data, inputs: data.inputs.slice(0, 1) });
     expect(one.subject).toBe(
-      'Input needed for the Q4 2026 management review: Nonconformities and corrective actions, by Fri 16 Oct, 17:00',
+      'Input needed for the Q4 2026 management review: Nonconformities and corrective actions, by Fri 16 Oct, 17:00 UK time',
     );
     expect(one.text).toContain('consider the input below, and you are its owner');
     expect(inputRequest(data).subject).toBe(
-      '2 inputs needed for the Q4 2026 management review, by Fri 16 Oct, 17:00',
+      '2 inputs needed for the Q4 2026 management review, by Fri 16 Oct, 17:00 UK time',
     );
   });
 
