@@ -15,6 +15,10 @@ export const ParsedInput = z.discriminatedUnion('kind', [
     summary: NonEmptyText,
     metrics: z.array(Metric),
     decisionNeeded: z.optional(NonEmptyText),
+    decisionOptions: z.optional(z.array(NonEmptyText)),
+    recommendation: z.optional(NonEmptyText),
+    decisionCost: z.optional(NonEmptyText),
+    riskIfNotDecided: z.optional(NonEmptyText),
   }),
   z.strictObject({
     key: InputKey,
@@ -24,6 +28,10 @@ export const ParsedInput = z.discriminatedUnion('kind', [
     nothingToReport: NonEmptyText,
     metrics: z.array(Metric).max(0),
     decisionNeeded: z.optional(NonEmptyText),
+    decisionOptions: z.optional(z.array(NonEmptyText)),
+    recommendation: z.optional(NonEmptyText),
+    decisionCost: z.optional(NonEmptyText),
+    riskIfNotDecided: z.optional(NonEmptyText),
   }),
 ]);
 export type ParsedInput = z.infer<typeof ParsedInput>;

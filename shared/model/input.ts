@@ -94,6 +94,12 @@ export const Metric = z.strictObject({
   }),
   /** e.g. `%`, `count`, `days`; `count` when it is a plain number of things. */
   unit: NonEmptyText,
+  /** The target set for this figure (an objective's target, a KPI's threshold), in the same unit. */
+  target: z.optional(
+    z.number({ error: 'a metric target is a number' }).refine(Number.isFinite, {
+      error: 'a metric target must be a finite number',
+    }),
+  ),
 });
 export type Metric = z.infer<typeof Metric>;
 
@@ -148,6 +154,14 @@ export const InputSubmission = z
     attachments: z.array(Attachment),
     /** What the owner asks management to decide, if anything (an item for decision in the package). */
     decisionNeeded: z.optional(NonEmptyText),
+    /** The options the owner puts to management for that decision. */
+    decisionOptions: z.optional(z.array(NonEmptyText)),
+    /** The option the owner recommends. */
+    recommendation: z.optional(NonEmptyText),
+    /** Cost or effort of the recommendation, in the owner's words ("£18,000", "3 person-days"). */
+    decisionCost: z.optional(NonEmptyText),
+    /** What happens if management does not decide. */
+    riskIfNotDecided: z.optional(NonEmptyText),
     source: SubmissionSource,
     /** The submission this one replaces (both are kept). */
     supersedes: z.optional(SubmissionId),
