@@ -21,7 +21,10 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           pool: 'forks',
-          testTimeout: 10_000,
+          // The use-case tests drive whole cycles in memory: a few seconds each on a quiet 2-core
+          // machine, several times that while the emulated projects run beside them.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {

@@ -4,7 +4,7 @@
  */
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { followUpDate, type Action } from '#shared/model/action.ts';
+import { awaitingConfirmation, followUpDate, type Action } from '#shared/model/action.ts';
 import type { Cycle, CyclePhase } from '#shared/model/cycle.ts';
 import type { InputRequest } from '#shared/model/input.ts';
 import type { CycleRecords } from '#shared/store/repository.ts';
@@ -99,6 +99,32 @@ export function formatCycleList(view: CycleListView): string[] {
 const INPUT_ESCALATION = ['none', 'ISMS manager', 'chair'] as const;
 const ACTION_ESCALATION = ['none', 'owner', 'ISMS manager', 'top management'] as const;
 
+/** The ladder step that reaches each action escalation level (2 and 3), as the action's history names it. */
+const ESCALATION_STEP: Readonly<Record<number, string>> = { 2: 'escalate-manager', 3: 'escalate-top' };
+
+/**
+ * Where an action's escalation went, by the people it reached (the ISMS manager, or the owner's
+ * executive when the reporting line sent it there), from the action's history: "Łukasz Dvořák
+ * (cto)"; the level's usual name when the history does not say.
+ */
+function actionEscalatedTo(
+  action: { escalationLevel: number; history: readonly { change: string }[] },
+  names: ReadonlyMap<string, string>,
+): string {
+  const step = ESCALATION_STEP[action.escalationLevel];
+  const usual = ACTION_ESCALATION[action.escalationLevel] ?? 'unknown';
+  if (!step) return usual;
+  const entry = [...action.history].reverse().find((h) => h.change.startsWith(`${step} `));
+  if (!entry) return usual;
+  if (entry.change.startsWith(`${step} not sent`)) return 'nobody: no one stands above the owner';
+  const sent = /^\S+ sent to (.+?)(?: \(recorded after a restart\))?$/.exec(entry.change);
+  if (!sent?.[1]) return usual;
+  return sent[1]
+    .split(', ')
+    .map((id) => (names.has(id) ? `${names.get(id)} (${id})` : id))
+    .join(', ');
+}
+
 export interface Deadline extends Zoned {
   readonly name: string;
 }
@@ -114,6 +140,8 @@ export interface InputRow {
   readonly remindersSent: number;
   readonly lastReminderAt?: Zoned;
   readonly escalation: { readonly level: number; readonly to: string };
+  /** Why the current answer, accepted, is thin (its `input.thin` event); absent when it is not. */
+  readonly thin?: readonly string[];
 }
 
 export interface ActionRow {
@@ -217,8 +245,9 @@ export function nextTimer(
         if (date !== undefined && (first === undefined || date < first.date)) first = { action, date };
       }
       if (!first) return null;
-      const what =
-        first.action.status === 'done'
+      const what = awaitingConfirmation(first.action)
+        ? `confirmation of the closure of action ${first.action.id} to be reminded`
+        : first.action.status === 'done'
           ? `effectiveness check of action ${first.action.id} due`
           : `action ${first.action.id} due`;
       return {
@@ -264,8 +293,29 @@ function waitingFor(
   }
 }
 
+/** The reasons of each `input.thin` event, by the submission it is about. */
+function thinBySubmission(records: CycleRecords): Map<string, string[]> {
+  const thin = new Map<string, string[]>();
+  for (const event of records.events) {
+    if (event.type !== 'input.thin' || typeof event.data.submissionId !== 'string') continue;
+    const reasons = Array.isArray(event.data.reasons) ? event.data.reasons : [];
+    thin.set(
+      event.data.submissionId,
+      reasons.flatMap((reason) =>
+        typeof reason === 'object' &&
+        reason !== null &&
+        typeof (reason as { message?: unknown }).message === 'string'
+          ? [(reason as { message: string }).message]
+          : [],
+      ),
+    );
+  }
+  return thin;
+}
+
 export function cycleView(records: CycleRecords, info: ProgrammeInfo, now: Date): CycleView {
   const { cycle } = records;
+  const thin = thinBySubmission(records);
   const { timeZone, names } = info;
   const withName = (id: string | undefined) =>
     id !== undefined && names.has(id) ? { ownerName: names.get(id) as string } : {};
@@ -300,6 +350,9 @@ export function cycleView(records: CycleRecords, info: ProgrammeInfo, now: Date)
         ? {}
         : { lastReminderAt: zonedTime(input.lastReminderAt, timeZone) }),
       escalation: { level: input.escalationLevel, to: INPUT_ESCALATION[input.escalationLevel] ?? 'unknown' },
+      ...(input.submissionId !== undefined && thin.has(input.submissionId)
+        ? { thin: thin.get(input.submissionId) as string[] }
+        : {}),
     })),
     actions: actions.map((action) => {
       const follow = followUpDate(action);
@@ -313,7 +366,7 @@ export function cycleView(records: CycleRecords, info: ProgrammeInfo, now: Date)
         overdue: follow !== undefined && follow < todayLocal,
         escalation: {
           level: action.escalationLevel,
-          to: ACTION_ESCALATION[action.escalationLevel] ?? 'unknown',
+          to: actionEscalatedTo(action, names),
         },
       };
     }),
@@ -365,6 +418,11 @@ export function formatCycle(view: CycleView, now: Date): string[] {
         ]),
       ]),
     );
+  }
+  const thin = view.inputs.filter((input) => input.thin !== undefined);
+  if (thin.length > 0) {
+    lines.push('', 'Thin inputs (accepted, but weak: ask the owner for more before the package is frozen):');
+    for (const input of thin) lines.push(`  ${input.key} ${input.title}: ${(input.thin ?? []).join('; ')}`);
   }
   lines.push('', `Actions (${view.actions.length}):`);
   if (view.actions.length === 0) lines.push('  none');

@@ -24,6 +24,8 @@ import type { ExecutionMetrics, LambdaInvocationFigures } from '#infra/local/ste
 import { startLocalWorkflow, type LocalWorkflow } from '#infra/local/workflow.ts';
 import { Demo, DemoFailed } from './people.ts';
 import { writeResults } from './results.ts';
+import { seedHistory } from './history.ts';
+import { snapshotRefOf } from '#shared/model/programme-ref.ts';
 
 export { DemoFailed };
 
@@ -38,6 +40,7 @@ const STORY_KINDS = [
   'inputRequests',
   'inputReminders',
   'inputEscalations',
+  'approvalRequests',
   'package',
   'minutesRequests',
   'minutes',
@@ -139,6 +142,9 @@ export async function runCycle(options: CycleRunOptions): Promise<CycleRun> {
       document: programme as unknown as Record<string, unknown>,
     });
     log(`Applied ${PROGRAMME_FILE}: programme ${saved.programmeId} version ${saved.version}.`);
+    // A year of earlier reviews (demo/history.ts), so that the package shows real trends.
+    const history = await seedHistory(repo, programme, fires, snapshotRefOf(saved));
+    log(`Seeded ${history.length} earlier reviews: ${history.join(', ')}.`);
 
     // The schedule fires: its target is the start-cycle function, which calls StartExecution.
     const { handler } = await import('#functions/start-cycle.ts');

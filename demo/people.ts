@@ -13,10 +13,114 @@ import type { S3BlobStore } from '#shared/adapters/s3-blob-store.ts';
 import { renderInputAnswer } from '#shared/mail/reply-format.ts';
 import type { OutboxRecord } from '#shared/mail/outbox.ts';
 import type { Cycle } from '#shared/model/cycle.ts';
+import type { Metric } from '#shared/model/input.ts';
 import { meetingMinutesOf, ownerOf, personById, programmeCatalogue } from '#shared/programme/queries.ts';
 import type { Programme } from '#shared/programme/schema.ts';
 import type { LocalStack } from '#infra/local/stack.ts';
 import type { LocalWorkflow } from '#infra/local/workflow.ts';
+
+const count = (name: string, value: number): Metric => ({ name, value, unit: 'count' });
+
+/**
+ * What an owner answers for `key`: a summary that says what happened in the period, the figures the
+ * catalogue asks for, objectives with their targets, and for c an item for decision in full.
+ */
+function demoAnswer(
+  key: string,
+  period: { from: string; to: string },
+): {
+  summary: string;
+  metrics: Metric[];
+  decisionNeeded?: string;
+  decisionOptions?: string[];
+  recommendation?: string;
+  decisionCost?: string;
+  riskIfNotDecided?: string;
+} {
+  const span = `${period.from} to ${period.to}`;
+  switch (key) {
+    case 'b':
+      return {
+        summary: `From ${span}: the payments platform moved to a new cloud region, and the NIS2 transposition law now puts us in scope as an important entity.`,
+        metrics: [],
+      };
+    case 'c':
+      return {
+        summary: `From ${span}: two enterprise customers now require a SOC 2 report or an equivalent supplier assessment before renewal.`,
+        metrics: [],
+        decisionNeeded: 'Approve budget for a second supplier assessment.',
+        decisionOptions: [
+          'an external assessor this year',
+          'an internal assessment only',
+          'wait for next year',
+        ],
+        recommendation: 'an external assessor this year',
+        decisionCost: '£18,000 and 5 person-days',
+        riskIfNotDecided: 'both customers may not renew in the spring',
+      };
+    case 'd1':
+      return {
+        summary: `From ${span}: three nonconformities raised (two from the internal audit, one from an incident), five closed; one corrective action is overdue (access reviews).`,
+        metrics: [
+          count('Nonconformities opened', 3),
+          count('Nonconformities closed', 5),
+          count('Nonconformities overdue', 1),
+        ],
+      };
+    case 'd2':
+      return {
+        summary: `From ${span}: patch compliance held at target; backup restore tests passed; mean time to close critical vulnerabilities rose to 12 days.`,
+        metrics: [
+          count('Measures reported', 8),
+          count('Measures below target', 2),
+          { name: 'Patch compliance', value: 97.5, unit: '%' },
+        ],
+      };
+    case 'd3':
+      return {
+        summary: `From ${span}: the internal audit of access control and supplier management found two minor nonconformities and three observations; no major finding.`,
+        metrics: [
+          count('Audits held', 2),
+          count('Audit findings major', 0),
+          count('Audit findings minor', 2),
+          count('Audit observations', 3),
+        ],
+      };
+    case 'd4':
+      return {
+        summary: `From ${span}: two of three objectives met; the phishing click rate is above target after the spring campaign.`,
+        metrics: [
+          { name: 'Phishing click rate', value: 7.5, unit: '%', target: 5 },
+          { name: 'Staff security training completed', value: 96, unit: '%', target: 95 },
+          { name: 'Critical vulnerabilities fixed in 14 days', value: 92, unit: '%', target: 90 },
+        ],
+      };
+    case 'e':
+      return {
+        summary: `From ${span}: one customer complaint about slow answers to security questionnaires; staff asked for clearer rules on personal devices.`,
+        metrics: [
+          count('Complaints from customers', 1),
+          count('Complaints from staff', 0),
+          count('Feedback from regulators', 0),
+          count('Feedback from other parties', 2),
+        ],
+      };
+    case 'f':
+      return {
+        summary: `From ${span}: the risk assessment was updated for the cloud move; two risks stay above appetite (supplier concentration, legacy VPN) and one treatment is late.`,
+        metrics: [
+          count('Risks above appetite', 2),
+          count('Risk treatments late', 1),
+          count('Risks accepted', 1),
+        ],
+      };
+    default:
+      return {
+        summary: `From ${span}: automate the quarterly access review with the identity provider, saving about four person-days a quarter.`,
+        metrics: [count('Improvement opportunities', 1)],
+      };
+  }
+}
 
 export class DemoFailed extends Error {
   override name = 'DemoFailed' as const;
@@ -108,6 +212,21 @@ export class Demo {
     }
     if (key === `input:${LATE_OWNER}:reminder-1`) {
       this.track(this.answerInputs(LATE_OWNER, received));
+      return;
+    }
+    // The ISMS manager approves the package, the chair the minutes, each on its first request.
+    if (/^package-approval:v\d+:request$/.test(key)) {
+      this.track(
+        this.reply(
+          'alice',
+          received,
+          'APPROVE\nEvery input checked against its owner’s register; ready for the meeting.',
+        ),
+      );
+      return;
+    }
+    if (/^minutes-approval:v\d+:request$/.test(key)) {
+      this.track(this.reply('ceo', received, 'APPROVE\nThe minutes record what we considered and decided.'));
       return;
     }
     if (key === 'minutes-request') {
@@ -213,11 +332,7 @@ export class Demo {
               key: request.inputKey,
               kind: 'report',
               period: request.periodCovered,
-              summary: `${titles.get(request.inputKey) ?? request.inputKey}: reviewed for the period; details in the register.`,
-              metrics: [{ name: 'Open items', value: 2 + request.inputKey.length, unit: 'count' }],
-              ...(request.inputKey === 'c'
-                ? { decisionNeeded: 'Approve budget for a second supplier assessment.' }
-                : {}),
+              ...demoAnswer(request.inputKey, request.periodCovered),
             },
         titles.get(request.inputKey),
       ),
@@ -315,8 +430,8 @@ export class Demo {
     if (!answersNow || !answerTo) return;
     const evidence =
       owner === 'ciso'
-        ? 'Supplier assessment report SA-2027-02 filed in the ISMS register.'
-        : 'Customer feedback report set up; first issue sent to the ISMS manager.';
+        ? 'Supplier assessment report SA-2027-02 filed in the ISMS register: https://isms.example.com/register/SA-2027-02'
+        : 'Customer feedback report set up; first issue sent to the ISMS manager: https://isms.example.com/reports/customer-feedback';
     await this.reply(owner, answerTo, `DONE ${evidence}`);
   }
 

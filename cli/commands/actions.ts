@@ -1,7 +1,14 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { DateTime } from 'luxon';
 import { daysOverdue } from '#shared/actions/escalation-policy.ts';
 import type { ActionCommand } from '#shared/actions/register.ts';
-import { ACTION_STATUSES, type Action, type ActionStatus } from '#shared/model/action.ts';
+import {
+  ACTION_STATUSES,
+  awaitingConfirmation,
+  type Action,
+  type ActionStatus,
+} from '#shared/model/action.ts';
 import { ActionId } from '#shared/model/ids.ts';
 import { personByEmail } from '#shared/programme/queries.ts';
 import { findPerson } from '#shared/programme/people.ts';
@@ -30,6 +37,8 @@ export interface ActionRow {
   escalationLevel: number;
   corrective: boolean;
   extensionRequested?: string;
+  /** A done corrective action waiting for the ISMS manager (or the chair) to confirm its closure. */
+  awaitingConfirmation?: boolean;
 }
 
 export function actionRow(action: Action, timeZone: string, now: Date): ActionRow {
@@ -45,6 +54,7 @@ export function actionRow(action: Action, timeZone: string, now: Date): ActionRo
     escalationLevel: action.escalationLevel,
     corrective: action.corrective,
     ...(action.extensionRequest ? { extensionRequested: action.extensionRequest.dueDate } : {}),
+    ...(awaitingConfirmation(action) ? { awaitingConfirmation: true } : {}),
   };
 }
 
@@ -112,7 +122,8 @@ export const actionsList: Command = {
           ...rows.map((r) => [
             r.id,
             r.status.replace('_', ' ') +
-              (r.extensionRequested ? ` (extension to ${r.extensionRequested} asked)` : ''),
+              (r.extensionRequested ? ` (extension to ${r.extensionRequested} asked)` : '') +
+              (r.awaitingConfirmation ? ' (closure to confirm)' : ''),
             r.dueDate,
             r.daysOverdue > 0 ? `${r.daysOverdue} d` : '',
             r.owner,
@@ -140,7 +151,7 @@ const STATUS_COMMAND: Record<ActionStatus, string> = {
 /** The register command for `--status`, with what each status needs. */
 export function commandFor(
   status: string,
-  values: { note?: string; evidence?: string; checker?: string; fail?: boolean },
+  values: { note?: string; evidence?: string; evidenceUrl?: string; checker?: string; fail?: boolean },
 ): ActionCommand {
   if (!(ACTION_STATUSES as readonly string[]).includes(status)) {
     throw new UsageError(`--status must be one of ${ACTION_STATUSES.join(', ')}, not "${status}".`);
@@ -161,6 +172,7 @@ export function commandFor(
           values.evidence ?? values.note,
           '--evidence saying what was done and where it can be seen',
         ),
+        ...(values.evidenceUrl ? { links: [values.evidenceUrl] } : {}),
         ...(values.checker ? { checkerId: values.checker } : {}),
       };
     case 'verify':
@@ -173,7 +185,7 @@ export function commandFor(
 export const actionUpdate: Command = {
   words: ['action', 'update'],
   usage:
-    'action update <actionId> --status <status> [--note <text>] [--evidence <text>] [--checker <person id>] [--by <person id>]',
+    'action update <actionId> --status <status> [--note <text>] [--evidence <text>] [--evidence-url <https://...>] [--evidence-file <file>] [--checker <person id>] [--by <person id>]',
   summary:
     'Change an action: progress, done, verified, reopened or cancelled, recorded with who and from where.',
   help: [
@@ -181,10 +193,16 @@ export const actionUpdate: Command = {
     '  in_progress --note <where it stands>        done --evidence <what was done, where to see it>',
     '  verified --note <how it was confirmed>       open --note <why it is reopened>',
     '  cancelled --note <reason>',
-    'A corrective action gets an effectiveness check when done, by --checker (default: the ISMS',
-    'manager, or the chair when the ISMS manager owns it), who is asked by email to answer PASS or',
-    'FAIL. Verifying a corrective action records its effectiveness check as passed: --by must not be',
-    'its owner. --by names who makes the change (default: the ISMS manager).',
+    'Done needs evidence someone else can look at: --evidence-url <https://...> (or a link in the',
+    '--evidence text), or --evidence-file <file> (a PDF, CSV or XLSX, checked as an email attachment',
+    'is, kept in the evidence bucket under its SHA-256).',
+    'A done corrective action waits for the ISMS manager (the chair when the ISMS manager owns it)',
+    'to confirm its closure (`action confirm`, or CONFIRM by reply); its effectiveness check, by',
+    '--checker (default: the ISMS manager, or the chair when the ISMS manager owns it), starts then:',
+    'the checker is asked by email to answer PASS or FAIL. --status open on a corrective action',
+    'awaiting confirmation sends it back to its owner (in progress), who is told --note.',
+    'Verifying a corrective action records its effectiveness check as passed: --by must not be its',
+    'owner. --by names who makes the change (default: the ISMS manager).',
     '',
     BACKEND_HELP,
   ].join('\n'),
@@ -193,6 +211,8 @@ export const actionUpdate: Command = {
     status: { type: 'string' },
     note: { type: 'string' },
     evidence: { type: 'string' },
+    'evidence-url': { type: 'string' },
+    'evidence-file': { type: 'string' },
     checker: { type: 'string' },
     by: { type: 'string' },
   },
@@ -203,14 +223,21 @@ export const actionUpdate: Command = {
     const note = text(values, 'note');
     const evidence = text(values, 'evidence');
     const checker = text(values, 'checker');
+    const evidenceUrl = text(values, 'evidence-url');
+    const evidenceFile = text(values, 'evidence-file');
+    if ((evidenceUrl || evidenceFile) && status !== 'done') {
+      throw new UsageError('--evidence-url and --evidence-file go with --status done.');
+    }
     const command = commandFor(status, {
       ...(note ? { note } : {}),
       ...(evidence ? { evidence } : {}),
+      ...(evidenceUrl ? { evidenceUrl } : {}),
       ...(checker ? { checker } : {}),
     });
     return applyChange({
       id,
       command,
+      ...(evidenceFile ? { evidenceFile } : {}),
       values,
       out,
       clock,
@@ -243,11 +270,14 @@ async function applyChange({
   clock,
   env,
   by: defaultBy,
+  evidenceFile,
 }: Pick<Parameters<Command['run']>[0], 'values' | 'out' | 'clock' | 'env'> & {
   id: string;
   command: ActionCommand;
+  /** A file to keep as the DONE's evidence (checked and stored as an email attachment is). */
+  evidenceFile?: string;
   /** Who makes the change when --by is not given. */
-  by: (programme: Programme) => string;
+  by: (programme: Programme, action: Action) => string;
 }): Promise<ExitCode> {
   const backend = await resolveBackend(values, env);
   const { repository, close } = await openRepository(backend);
@@ -258,7 +288,7 @@ async function applyChange({
     if (!known) throw new ActionNotFound(id);
     const { programme } = await actionContext(repository, known);
     const named = text(values, 'by');
-    const by = named ? (findPerson(programme, named)?.id ?? named) : defaultBy(programme);
+    const by = named ? (findPerson(programme, named)?.id ?? named) : defaultBy(programme, known);
     const [{ Wiring, wire }, { notifier: notifierPart }] = await Promise.all([
       import('#shared/wiring/wiring.ts'),
       import('#shared/wiring/notifier.ts'),
@@ -268,15 +298,44 @@ async function applyChange({
       new Wiring({ env: process.env, overrides: { repo: repository, clock } }),
     );
     try {
+      let change = command;
+      if (evidenceFile && change.kind === 'done') {
+        const [{ evidenceBucket }, { keepEvidenceFile }] = await Promise.all([
+          import('#shared/wiring/buckets.ts'),
+          import('#shared/actions/closure-evidence.ts'),
+        ]);
+        const { evidence } = await wire({ evidence: evidenceBucket })(
+          new Wiring({ env: process.env, overrides: { repo: repository, clock } }),
+        );
+        let content: Buffer;
+        try {
+          content = await readFile(evidenceFile);
+        } catch (error) {
+          throw new UsageError(`cannot read --evidence-file ${evidenceFile}: ${(error as Error).message}`);
+        }
+        const attachment = await keepEvidenceFile(evidence, {
+          cycleId: known.cycleId,
+          actionId: known.id,
+          name: basename(evidenceFile),
+          content,
+        });
+        change = { ...change, attachments: [...(change.attachments ?? []), attachment] };
+      }
       const { action } = await changeAction(
         { repo: repository, clock, notifier },
-        { actionId: id, by, source: { channel: 'cli' }, command },
+        { actionId: id, by, source: { channel: 'cli' }, command: change },
       );
       out.say(
         `${action.id} is now ${action.status.replace('_', ' ')} (due ${action.dueDate}, owner ${action.ownerId}).`,
       );
       out.say(`  recorded: ${action.history.at(-1)?.change ?? ''}`);
-      if (action.effectivenessCheck && action.status === 'done') {
+      for (const line of evidenceLines(action)) out.say(`  ${line}`);
+      if (awaitingConfirmation(action)) {
+        const { closureConfirmer } = await import('#shared/actions/register.ts');
+        out.say(
+          `  closure: awaiting confirmation by ${closureConfirmer(programme, action.ownerId)} (asked by email); the effectiveness check starts then`,
+        );
+      } else if (action.effectivenessCheck && action.status === 'done') {
         out.say(
           `  effectiveness check: ${action.effectivenessCheck.assigneeId}, due ${action.effectivenessCheck.dueDate} (asked by email)`,
         );
@@ -291,7 +350,8 @@ async function applyChange({
       if (
         error instanceof InvalidActionChange ||
         error instanceof ActionClosed ||
-        (error as Error).name === 'UnknownPerson'
+        (error as Error).name === 'UnknownPerson' ||
+        (error as Error).name === 'EvidenceFileRefused'
       ) {
         out.error((error as Error).message);
         out.result({ ok: false, error: (error as Error).message });
@@ -303,6 +363,49 @@ async function applyChange({
     close();
   }
 }
+
+export const actionConfirm: Command = {
+  words: ['action', 'confirm'],
+  usage: 'action confirm <actionId> [--note <text>] | --reopen <what is missing> [--by <person>]',
+  summary:
+    "Confirm a done corrective action's closure on its evidence (its effectiveness check starts), or send it back.",
+  help: [
+    'A corrective action reported done waits for the ISMS manager (the chair when the ISMS manager',
+    'owns it) to look at its evidence (`action show` lists its links and files) and confirm it, as',
+    'CONFIRM by reply does. Confirming starts its effectiveness check: the checker is asked by email',
+    'to answer PASS or FAIL. --reopen sends it back to in progress, as REOPEN by reply does, and the',
+    'owner is told what is missing. Recorded in the name of --by (default: the ISMS manager, or the',
+    'chair when the ISMS manager owns the action); nobody confirms their own work.',
+    '',
+    BACKEND_HELP,
+  ].join('\n'),
+  options: {
+    ...backendOptions,
+    note: { type: 'string' },
+    reopen: { type: 'string' },
+    by: { type: 'string' },
+  },
+  async run({ positionals, values, out, clock, env }) {
+    const id = oneActionId(positionals);
+    const note = text(values, 'note');
+    const reopen = text(values, 'reopen');
+    if (note && reopen)
+      throw new UsageError('Give --note to confirm or --reopen <what is missing>, not both.');
+    const command: ActionCommand = reopen
+      ? { kind: 'reopen', note: reopen }
+      : { kind: 'confirm', ...(note ? { note } : {}) };
+    const { closureConfirmer } = await import('#shared/actions/register.ts');
+    return applyChange({
+      id,
+      command,
+      values,
+      out,
+      clock,
+      env,
+      by: (programme, action) => closureConfirmer(programme, action.ownerId),
+    });
+  },
+};
 
 export const actionDecide: Command = {
   words: ['action', 'decide'],
@@ -415,6 +518,29 @@ export const actionExtension: Command = {
   },
 };
 
+/**
+ * The closure evidence and its confirmation as `label: value` lines: what was done, each link, each
+ * file with its size and SHA-256, and who confirmed the closure (or that it awaits confirmation).
+ */
+export function evidenceLines(action: Action): string[] {
+  const closure = action.closureEvidence;
+  if (!closure) return [];
+  const lines = [`evidence: ${closure.text.replace(/\s+/g, ' ')} (${closure.by}, ${closure.at})`];
+  for (const link of closure.links ?? []) lines.push(`link: ${link}`);
+  for (const file of closure.attachments ?? []) {
+    lines.push(`file: ${file.name}, ${file.size} bytes, sha256 ${file.sha256}`);
+  }
+  const confirmed = action.closureConfirmation;
+  if (confirmed) {
+    lines.push(
+      `closure confirmed: by ${confirmed.by}, ${confirmed.at}${confirmed.note ? `: ${confirmed.note}` : ''}`,
+    );
+  } else if (awaitingConfirmation(action)) {
+    lines.push('closure confirmed: not yet (awaiting confirmation)');
+  }
+  return lines;
+}
+
 const sourceOf = (entry: Action['history'][number]) =>
   entry.source?.channel === 'email'
     ? `email ${entry.source.messageId}`
@@ -461,6 +587,10 @@ export const actionShow: Command = {
         ...(action.extensionRequest
           ? [['extension asked', `to ${action.extensionRequest.dueDate}: ${action.extensionRequest.reason}`]]
           : []),
+        ...evidenceLines(action).map((line) => {
+          const [label, ...rest] = line.split(': ');
+          return [label ?? '', rest.join(': ')];
+        }),
         ...(action.effectivenessCheck
           ? [
               [
@@ -475,7 +605,12 @@ export const actionShow: Command = {
       out.say('History:');
       for (const line of columns(action.history.map((h) => [h.at, h.by, sourceOf(h), h.change])))
         out.say(line);
-      out.result({ ...row, history: action.history });
+      out.result({
+        ...row,
+        ...(action.closureEvidence ? { closureEvidence: action.closureEvidence } : {}),
+        ...(action.closureConfirmation ? { closureConfirmation: action.closureConfirmation } : {}),
+        history: action.history,
+      });
       return ExitCode.ok;
     } finally {
       close();

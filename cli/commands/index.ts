@@ -1,4 +1,11 @@
-import { actionDecide, actionExtension, actionShow, actionsList, actionUpdate } from './actions.ts';
+import {
+  actionConfirm,
+  actionDecide,
+  actionExtension,
+  actionShow,
+  actionsList,
+  actionUpdate,
+} from './actions.ts';
 import { cycleList, cycleMove, cycleShow, cycleStart } from './cycle.ts';
 import { evidenceExport, evidenceKey, evidenceVerify } from './evidence.ts';
 import { inputSubmit } from './input.ts';
@@ -28,6 +35,7 @@ export const commands: Command[] = [
   minutesSubmit,
   actionsList,
   actionUpdate,
+  actionConfirm,
   actionDecide,
   actionExtension,
   actionShow,

@@ -106,6 +106,7 @@ export const inputSubmit: Command = {
             `${submission.onBehalfOf ? `, by ${submission.submitterId} for ${submission.onBehalfOf}` : ''}:`,
         );
         for (const line of result.echo.split('\n')) out.say(`  ${line}`);
+        if (result.thin.length > 0) out.say(`Recorded, but thin: ${result.thin.join('; ')}.`);
       }
       if (result.late)
         out.say('It arrived after the package was compiled: it is recorded, but not in that package.');
@@ -124,6 +125,7 @@ export const inputSubmit: Command = {
         late: result.late,
         stillOpen: result.stillOpen,
         resumed: result.resumed,
+        thin: result.thin,
       });
       return ExitCode.ok;
     } catch (error) {

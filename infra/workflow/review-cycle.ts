@@ -4,8 +4,11 @@
  *   OpenCycle → AnchorOpened → RequestInputs → CheckInputs ─┬─ proceed ──→ CompilePackage
  *                                   ↑                       └─ wait ──→ AwaitInputs (task token, tick)
  *                                   └──────── reply resumes it, or the tick times out ─────┘
- *   → WaitForDistribution → Distribute → AnchorPackage → WaitForMeeting → RequestMinutes
- *   → AwaitMinutes (task token, tick) ⇄ CheckMinutes ─ accepted → AnchorMinutes
+ *   → CheckPackageApproval ⇄ AwaitPackageApproval (the ISMS manager: APPROVE / CHANGES)
+ *   → WaitForDistribution → Distribute (a package rebuilt for a late input: back to approval)
+ *   → AnchorPackage → WaitForMeeting → RequestMinutes
+ *   → AwaitMinutes (task token, tick) ⇄ CheckMinutes ─ accepted → CheckMinutesApproval
+ *     ⇄ AwaitMinutesApproval (the chair: APPROVE / OBJECT) → AnchorMinutes
  *                    ↑                  └─ meeting moved later ─┐
  *                    └──────────────────────────────────────────┘
  *   → RecordOutcomes → FollowUp ─┬─ all closed → CloseCycle → AnchorClosed → Closed
@@ -39,6 +42,8 @@ export const workflowFunctionIds = [
   'request-minutes',
   'await-minutes',
   'check-minutes',
+  'check-approval',
+  'await-approval',
   'record-outcomes',
   'follow-up-actions',
   'close-cycle',
@@ -50,6 +55,7 @@ export type WorkflowFunctionId = (typeof workflowFunctionIds)[number];
 /** How often a wait for people wakes to send due reminders and escalations. */
 export const INPUT_TICK = Duration.hours(6);
 export const MINUTES_TICK = Duration.hours(12);
+export const APPROVAL_TICK = Duration.hours(6);
 
 /** Errors worth retrying: Lambda's own transient failures and our optimistic-lock loser. */
 const TRANSIENT_ERRORS = [
@@ -134,6 +140,39 @@ export function buildReviewCycleDefinition(
         resultPath: sfn.JsonPath.DISCARD,
       }),
     );
+
+  /**
+   * An approval by reply (shared/cycle/approvals.ts): Check<id> asks, reminds or escalates and says
+   * whether the latest version is approved; Await<id> parks the token until an answer or the tick.
+   * Returns the check (the entry) and the choice's `approved` branch to attach.
+   */
+  const approval = (id: string, subject: 'package' | 'minutes', who: string) => {
+    const check = withRetry(
+      new tasks.LambdaInvoke(scope, `Check${id}`, {
+        comment: `Ask ${who} to approve the ${subject} (once per version); send the reminder or escalation due.`,
+        lambdaFunction: fns['check-approval'],
+        payload: sfn.TaskInput.fromObject({ cycleId, subject }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: '$.approval',
+      }),
+    );
+    const wait = withRetry(
+      new tasks.LambdaInvoke(scope, `Await${id}`, {
+        comment: `Park the task token until ${who} answers, or the tick.`,
+        lambdaFunction: fns['await-approval'],
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({ cycleId, subject, taskToken: sfn.JsonPath.taskToken }),
+        retryOnServiceExceptions: false,
+        taskTimeout: sfn.Timeout.duration(APPROVAL_TICK),
+        resultPath: sfn.JsonPath.DISCARD,
+      }),
+    );
+    wait.addCatch(check, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
+    wait.next(check);
+    const approved = new sfn.Choice(scope, `${id}Given?`);
+    return { check, wait, approved };
+  };
 
   // Failure path: record on the cycle, tell the ISMS manager, fail the execution.
   const recordFailure = withRetry(
@@ -291,6 +330,16 @@ export function buildReviewCycleDefinition(
     anchor('AnchorClosed', 'cycle-closed', 'Anchor the sealed chain head of the closed cycle.'),
   );
 
+  const packageApproval = approval('PackageApproval', 'package', 'the ISMS manager');
+  const minutesApproval = approval('MinutesApproval', 'minutes', 'the chair');
+  onError(packageApproval.check);
+  onError(packageApproval.wait);
+  onError(minutesApproval.check);
+  onError(minutesApproval.wait);
+  const packageStillApproved = new sfn.Choice(scope, 'PackageSent?', {
+    comment: 'A package rebuilt at sending time (a late input) goes back to the ISMS manager to approve.',
+  });
+
   const inputsDecision = new sfn.Choice(scope, 'InputsComplete?')
     .when(sfn.Condition.booleanEquals('$.inputs.proceed', true), compilePackage)
     .otherwise(awaitInputs);
@@ -300,7 +349,7 @@ export function buildReviewCycleDefinition(
     .when(sfn.Condition.booleanEquals('$.cycle.meetingHeld', false), waitForMeeting)
     .otherwise(checkMinutes);
   const minutesDecision = new sfn.Choice(scope, 'MinutesAccepted?')
-    .when(sfn.Condition.booleanEquals('$.minutes.accepted', true), anchorMinutes)
+    .when(sfn.Condition.booleanEquals('$.minutes.accepted', true), minutesApproval.check)
     .otherwise(awaitMinutes);
   const followUpDecision = new sfn.Choice(scope, 'AllActionsClosed?')
     .when(sfn.Condition.booleanEquals('$.followUp.allClosed', true), closeCycle)
@@ -309,14 +358,27 @@ export function buildReviewCycleDefinition(
   openCycle.next(anchorOpened).next(requestInputs).next(checkInputs).next(inputsDecision);
   awaitInputs.next(checkInputs);
   compilePackage
-    .next(waitForDistribution)
+    .next(packageApproval.check)
+    .next(
+      packageApproval.approved
+        .when(sfn.Condition.booleanEquals('$.approval.approved', true), waitForDistribution)
+        .otherwise(packageApproval.wait),
+    );
+  waitForDistribution
     .next(distribute)
-    .next(anchorPackage)
-    .next(waitForMeeting)
-    .next(requestMinutes)
-    .next(meetingDecision);
+    .next(
+      packageStillApproved
+        .when(sfn.Condition.booleanEquals('$.cycle.packageApproved', false), packageApproval.check)
+        .otherwise(anchorPackage),
+    );
+  anchorPackage.next(waitForMeeting).next(requestMinutes).next(meetingDecision);
   checkMinutes.next(minutesDecision);
   awaitMinutes.next(checkMinutes);
+  minutesApproval.check.next(
+    minutesApproval.approved
+      .when(sfn.Condition.booleanEquals('$.approval.approved', true), anchorMinutes)
+      .otherwise(minutesApproval.wait),
+  );
   anchorMinutes.next(recordOutcomes);
   recordOutcomes.next(followUp).next(followUpDecision);
   waitForNextCheck.next(followUp);

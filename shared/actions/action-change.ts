@@ -12,6 +12,8 @@ import { ismsManager, topManagement } from '../programme/queries.ts';
 
 /** Days the assignee has for an effectiveness check once a corrective action is done. */
 export const EFFECTIVENESS_CHECK_DAYS = 30;
+/** The follow-up step sent once when a corrective action's closure waits for confirmation too long. */
+export const CONFIRM_OVERDUE_STEP = 'confirm-overdue';
 /** Days an action reopened by a failed effectiveness check has, at least. */
 export const REOPENED_DUE_DAYS = 30;
 
@@ -38,9 +40,12 @@ export type ActionCommand =
       readonly kind: 'done';
       readonly evidence: string;
       readonly attachments?: readonly Attachment[];
+      /** Web links to the evidence given apart from the text (the command line's --evidence-url). */
+      readonly links?: readonly string[];
       /** Who checks the effectiveness of a corrective action (default: see `defaultChecker`). */
       readonly checkerId?: string;
     }
+  | { readonly kind: 'confirm'; readonly note?: string }
   | { readonly kind: 'verify'; readonly note: string }
   | { readonly kind: 'check'; readonly passed: boolean; readonly note: string }
   | { readonly kind: 'reopen'; readonly note: string }
@@ -71,6 +76,8 @@ export interface ActionChangeRequest {
 
 /** What a change sends afterwards. */
 export type FollowOn =
+  | { readonly kind: 'closure-confirmation' }
+  | { readonly kind: 'closure-reopened'; readonly reason: string; readonly reopenedBy: string }
   | { readonly kind: 'effectiveness-check' }
   | { readonly kind: 'extension-request' }
   | {
@@ -134,6 +141,14 @@ export function defaultChecker(programme: Programme, ownerId: string): string {
   return manager !== ownerId ? manager : topManagement(programme).chair.id;
 }
 
+/**
+ * Who confirms the closure of a done corrective action: the ISMS manager, or the chair when the
+ * ISMS manager owns the action (nobody confirms their own work).
+ */
+export function closureConfirmer(programme: Programme, ownerId: string): string {
+  return defaultChecker(programme, ownerId);
+}
+
 /** What every handler gets besides its command: the action, who changes it, when, from where. */
 export interface ChangeContext {
   readonly action: Action;
@@ -165,11 +180,13 @@ export type ChangeHandler<K extends ActionCommand['kind']> = (
   change: ChangeContext,
 ) => PlannedChange;
 
-type Droppable = 'extensionRequest' | 'stepsSent' | 'closureEvidence' | 'effectivenessCheck';
+type Droppable =
+  'extensionRequest' | 'stepsSent' | 'closureEvidence' | 'closureConfirmation' | 'effectivenessCheck';
 
 /**
  * The action without the named fields: a request answered (`extensionRequest`), a ladder to start
- * again for a new date (`stepsSent`), evidence that no longer holds (`closureEvidence`).
+ * again for a new date (`stepsSent`), evidence that no longer holds (`closureEvidence`, and its
+ * `closureConfirmation`).
  */
 export function without(action: Action, ...fields: readonly Droppable[]): Action {
   const copy: Action = { ...action };

@@ -1,11 +1,14 @@
 /**
  * Confirming that done work holds: verify (any done action) and the effectiveness check of a
  * corrective action (PASS → verified, FAIL → reopened with a new due date). A corrective action is
- * never checked by its owner; verifying one records the check as passed.
+ * never checked by its owner, nor before its closure was confirmed (closure-changes.ts); verifying
+ * one records the check as passed.
  */
-import type { Action } from '../model/action.ts';
+import { awaitingConfirmation, type Action } from '../model/action.ts';
+import { personById } from '../programme/queries.ts';
 import {
   addDays,
+  closureConfirmer,
   InvalidActionChange,
   REOPENED_DUE_DAYS,
   required,
@@ -21,6 +24,12 @@ function mustBeDone(change: ChangeContext): void {
   if (action.status !== 'done') {
     throw new InvalidActionChange(
       `${label} is ${STATUS_WORDS[action.status]}; only a done action can be verified or checked`,
+    );
+  }
+  if (awaitingConfirmation(action)) {
+    const confirmer = closureConfirmer(change.programme, action.ownerId);
+    throw new InvalidActionChange(
+      `the closure of ${label} is not confirmed yet; its effectiveness check starts once ${personById(change.programme, confirmer).name} (${confirmer}) confirms it`,
     );
   }
 }
@@ -83,7 +92,7 @@ function recordCheck(passed: boolean, note: string, change: ChangeContext): Plan
   }
   const dueDate = [action.dueDate, addDays(today, REOPENED_DUE_DAYS)].sort().at(-1)!;
   const reopened: Action = {
-    ...without(change.base, 'closureEvidence', 'stepsSent'),
+    ...without(change.base, 'closureEvidence', 'closureConfirmation', 'stepsSent'),
     status: 'open',
     dueDate,
     escalationLevel: 0,

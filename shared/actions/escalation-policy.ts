@@ -81,11 +81,20 @@ export interface DueStepsInput extends LadderInput {
   readonly now: Date;
   /** Ids of the steps already sent for this action. */
   readonly sent: ReadonlySet<string>;
+  /**
+   * When a step may go out to its recipient: the start of their next business hours when it falls
+   * due outside them (shared/mail/business-hours.ts); absent: as soon as it is due.
+   */
+  readonly sendableAt?: (step: LadderStep) => Date;
 }
+
+/** The ladder with each step held until it may be sent (see `sendableAt`). */
+const heldLadder = ({ sendableAt, ...ladder }: LadderInput & Pick<DueStepsInput, 'sendableAt'>) =>
+  sendableAt ? ladderFor(ladder).map((step) => ({ ...step, dueAt: sendableAt(step) })) : ladderFor(ladder);
 
 /** The steps of this action's ladder to send now (see `dueSteps` in shared/ladder.ts). */
 export function dueSteps({ now, sent, ...ladder }: DueStepsInput): LadderStep[] {
-  return dueLadderSteps(ladderFor(ladder), now, sent);
+  return dueLadderSteps(heldLadder(ladder), now, sent);
 }
 
 /** Whole days an action is overdue at `now` (0 when it is not overdue). */
@@ -97,5 +106,5 @@ export function daysOverdue(dueDate: string, timeZone: string, now: Date): numbe
 
 /** When the next step falls due after `now`, if any: when the follow-up loop should look again. */
 export function nextStepAt({ now, sent, ...ladder }: DueStepsInput): Date | undefined {
-  return nextLadderStepAt(ladderFor(ladder), now, sent);
+  return nextLadderStepAt(heldLadder(ladder), now, sent);
 }

@@ -15,15 +15,19 @@
  * Each step sent is recorded on the action (history, escalation level) and as an event in the
  * cycle's log, with its recipients.
  *
- * A done corrective action waits for its effectiveness check, not its owner: it leaves the ladder,
- * and once the check is past its due date the checker is asked again, once, the ISMS manager copied.
+ * A done corrective action waits for the confirmation of its closure, then for its effectiveness
+ * check, not its owner: it leaves the ladder. Once its closure has waited CONFIRMATION_REMINDER_DAYS
+ * the confirmer (the ISMS manager, or the chair) is reminded, once per DONE; once the check is past
+ * its due date the checker is asked again, once, the ISMS manager copied.
  */
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.ts';
-import type { Action } from '../model/action.ts';
+import { awaitingConfirmation, CONFIRMATION_REMINDER_DAYS, type Action } from '../model/action.ts';
+import { closureConfirmer, CONFIRM_OVERDUE_STEP } from './action-change.ts';
 import type { Cycle } from '../model/cycle.ts';
 import type { Programme } from '../programme/schema.ts';
-import { ismsManager } from '../programme/queries.ts';
+import { ismsManager, personById } from '../programme/queries.ts';
+import { sendableAt as sendableAtFor } from '../mail/business-hours.ts';
 import { detourWords, escalationRoute } from './escalation-route.ts';
 import type { ActionNotifierPort } from './ports.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
@@ -37,7 +41,10 @@ import {
 import { currentProgramme } from '../store/stored-programme.ts';
 
 /** What sending one ladder step, or an effectiveness-check reminder, needs (the cycle notifier implements it). */
-export interface ActionStepNotifier extends Pick<ActionNotifierPort, 'effectivenessCheckRequest'> {
+export interface ActionStepNotifier extends Pick<
+  ActionNotifierPort,
+  'effectivenessCheckRequest' | 'closureConfirmationRequest'
+> {
   actionStep(args: {
     cycle: Cycle;
     programme: Programme;
@@ -107,9 +114,12 @@ const EVENT_OF: Record<LadderStep['kind'], string> = {
 /** Only open work climbs the ladder; a done corrective action waits for its check, not its owner. */
 const onLadder = (action: Action) => action.status === 'open' || action.status === 'in_progress';
 
-/** A done corrective action whose effectiveness check has no result yet. */
+/** A done corrective action, its closure confirmed, whose effectiveness check has no result yet. */
 const awaitingCheck = (action: Action) =>
-  action.status === 'done' && action.corrective && action.effectivenessCheck?.result === undefined;
+  action.status === 'done' &&
+  action.corrective &&
+  action.closureConfirmation !== undefined &&
+  action.effectivenessCheck?.result === undefined;
 
 /** The step sent once when an effectiveness check is past its due date. */
 export const CHECK_OVERDUE_STEP = 'check-overdue';
@@ -174,6 +184,16 @@ async function recordStep(repo: ReviewRepository, action: Action, step: StepReco
 }
 
 /**
+ * When the reminder of an overdue effectiveness check waits for the checker's business hours: the
+ * start of their next window, or undefined when it may go now (or when the checker left the programme).
+ */
+function checkHeldUntil(programme: Programme, action: Action, now: Date): Date | undefined {
+  const checker = programme.people.find((p) => p.id === action.effectivenessCheck?.assigneeId);
+  const at = sendableAtFor(programme, checker ?? {}, now);
+  return at.getTime() > now.getTime() ? at : undefined;
+}
+
+/**
  * Once an effectiveness check is past its due date (local calendar), asks the checker again, with
  * the ISMS manager copied; sent once per check.
  */
@@ -186,7 +206,7 @@ export async function followUpCheck(
   if (!awaitingCheck(action) || !check || action.stepsSent?.[CHECK_OVERDUE_STEP]) return [];
   const now = deps.clock.now();
   const today = DateTime.fromJSDate(now, { zone: context.programme.organisation.timeZone }).toISODate()!;
-  if (today <= check.dueDate) return [];
+  if (today <= check.dueDate || checkHeldUntil(context.programme, action, now)) return [];
   const key = `action:${action.id}:check:${check.dueDate}:overdue`;
   const claimed = await deps.repo.claimNotification(action.cycleId, key, now.toISOString());
   if (claimed) {
@@ -210,6 +230,47 @@ export async function followUpCheck(
   return claimed ? [CHECK_OVERDUE_STEP] : [];
 }
 
+/**
+ * Once a done corrective action's closure has waited CONFIRMATION_REMINDER_DAYS (local calendar)
+ * for its confirmation, reminds the confirmer; sent once per DONE.
+ */
+export async function followUpConfirmation(
+  deps: SweepDeps,
+  context: { cycle: Cycle; programme: Programme },
+  action: Action,
+): Promise<string[]> {
+  const closure = action.closureEvidence;
+  if (!awaitingConfirmation(action) || !closure || action.stepsSent?.[CONFIRM_OVERDUE_STEP]) return [];
+  const now = deps.clock.now();
+  const zone = context.programme.organisation.timeZone;
+  const today = DateTime.fromJSDate(now, { zone }).toISODate()!;
+  const remindOn = DateTime.fromISO(closure.at, { zone })
+    .plus({ days: CONFIRMATION_REMINDER_DAYS })
+    .toISODate()!;
+  if (today < remindOn) return [];
+  const key = `action:${action.id}:confirm:${closure.at}:overdue`;
+  const claimed = await deps.repo.claimNotification(action.cycleId, key, now.toISOString());
+  if (claimed) {
+    try {
+      await deps.notifier.closureConfirmationRequest({ ...context, action, overdue: true });
+    } catch (error) {
+      await deps.repo.releaseNotification(action.cycleId, key);
+      throw error;
+    }
+  }
+  await recordStep(deps.repo, action, {
+    stepId: CONFIRM_OVERDUE_STEP,
+    level: action.escalationLevel,
+    still: (current) => awaitingConfirmation(current) && current.closureEvidence?.at === closure.at,
+    eventType: 'action.confirmation_reminder_sent',
+    eventData: { closedAt: closure.at },
+    recipients: [closureConfirmer(context.programme, action.ownerId)],
+    at: now.toISOString(),
+    delivered: claimed,
+  });
+  return claimed ? [CONFIRM_OVERDUE_STEP] : [];
+}
+
 /** Sends the steps due now for one action; returns the ids sent and when its next step falls due. */
 export async function followUpOne(
   deps: SweepDeps,
@@ -224,7 +285,14 @@ export async function followUpOne(
   const sent = new Set(Object.keys(action.stepsSent ?? {}));
   const out: string[] = [];
   if (!onLadder(action)) return { sent: out };
-  for (const step of dueSteps({ dueDate: action.dueDate, timeZone: zone, policy, now, sent })) {
+  // Each step waits for its first addressee's business hours, in their time zone: one due earlier
+  // still waits when the sweep runs outside them.
+  const sendableAt = (step: LadderStep) => {
+    const first = stepRecipients(programme, action, step).to[0];
+    const due = new Date(Math.max(step.dueAt.getTime(), now.getTime()));
+    return first ? sendableAtFor(programme, personById(programme, first), due) : step.dueAt;
+  };
+  for (const step of dueSteps({ dueDate: action.dueDate, timeZone: zone, policy, now, sent, sendableAt })) {
     const key = stepKey(action, step.id);
     const recipients = stepRecipients(programme, action, step);
     const overdue = daysOverdue(action.dueDate, zone, now);
@@ -269,7 +337,7 @@ export async function followUpOne(
     });
     sent.add(step.id);
   }
-  const next = nextStepAt({ dueDate: action.dueDate, timeZone: zone, policy, now, sent });
+  const next = nextStepAt({ dueDate: action.dueDate, timeZone: zone, policy, now, sent, sendableAt });
   return { sent: out, ...(next ? { next } : {}) };
 }
 
@@ -302,8 +370,14 @@ export async function sweepActions(deps: SweepDeps, programmeId: string): Promis
       context = { cycle, programme: latest };
       cycles.set(action.cycleId, context);
     }
+    if (awaitingConfirmation(action)) {
+      sent.push(...(await followUpConfirmation(deps, context, action)).map((step) => `${action.id}:${step}`));
+      continue;
+    }
     if (awaitingCheck(action)) {
       sent.push(...(await followUpCheck(deps, context, action)).map((step) => `${action.id}:${step}`));
+      const held = checkHeldUntil(context.programme, action, now);
+      if (held && !action.stepsSent?.[CHECK_OVERDUE_STEP]) next = Math.min(next ?? Infinity, held.getTime());
       continue;
     }
     const result = await followUpOne(deps, context, action);

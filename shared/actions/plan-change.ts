@@ -17,6 +17,7 @@ import {
   type PlannedChange,
 } from './action-change.ts';
 import { planCheck, planVerify } from './check-changes.ts';
+import { planConfirm } from './closure-changes.ts';
 import { planApprove, planExtend, planRefuse } from './extension-changes.ts';
 import { planAcceptRisk, planReassign, planReschedule } from './management-decisions.ts';
 import { planCancel, planDone, planProgress, planReopen } from './work-changes.ts';
@@ -25,6 +26,7 @@ import { planCancel, planDone, planProgress, planReopen } from './work-changes.t
 const HANDLERS: { readonly [K in ActionCommand['kind']]: ChangeHandler<K> } = {
   progress: planProgress,
   done: planDone,
+  confirm: planConfirm,
   verify: planVerify,
   check: planCheck,
   reopen: planReopen,

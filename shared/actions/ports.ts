@@ -1,5 +1,6 @@
 /**
- * The messages the action register sends besides the follow-up ladder: the effectiveness check to
+ * The messages the action register sends besides the follow-up ladder: the request to confirm a
+ * corrective action's closure and its refusal to the owner, the effectiveness check to
  * its assignee, an extension request to the chair, the chair's answer to the owner, and a reopened
  * action to its owner. Each is idempotent by its business key (action, due date or request).
  */
@@ -16,6 +17,20 @@ export interface ActionMessage {
 }
 
 export interface ActionNotifierPort {
+  /**
+   * Asks the confirmer (the ISMS manager, or the chair when the ISMS manager owns the action) to
+   * CONFIRM the closure of a done corrective action on its evidence, or REOPEN it.
+   */
+  closureConfirmationRequest(
+    args: ActionMessage & {
+      /** The confirmation has waited too long: a reminder. */
+      readonly overdue?: boolean;
+    },
+  ): Promise<void>;
+  /** Tells the owner the confirmer sent the action back to in progress, and what is missing. */
+  closureReopened(
+    args: ActionMessage & { readonly reason: string; readonly reopenedBy: string },
+  ): Promise<void>;
   /** Asks the assignee of a done corrective action's effectiveness check for PASS or FAIL. */
   effectivenessCheckRequest(
     args: ActionMessage & {

@@ -10,10 +10,15 @@
  * | command  | from                       | to          | needs                                           |
  * | -------- | -------------------------- | ----------- | ----------------------------------------------- |
  * | progress | open, in progress          | in progress | a note                                          |
- * | done     | open, in progress          | done        | evidence; a corrective action gets its check    |
- * | verify   | done                       | verified    | a note; corrective: someone other than the owner |
- * | check    | done (corrective)          | verified / open | PASS or FAIL with rationale, not the owner  |
- * | reopen   | in progress, done          | open        | a note                                          |
+ * | done     | open, in progress          | done        | a text and an attachment or a web link; a       |
+ * |          |                            |             | corrective action then awaits confirmation      |
+ * | confirm  | done (corrective, awaiting) | (same)     | the ISMS manager (the chair when the ISMS       |
+ * |          |                            |             | manager owns it): starts the effectiveness check |
+ * | verify   | done                       | verified    | a note; corrective: confirmed, not by the owner |
+ * | check    | done (corrective, confirmed) | verified / open | PASS or FAIL with rationale, not the owner |
+ * | reopen   | in progress, done          | open        | a note; a corrective action awaiting            |
+ * |          |                            |             | confirmation: its confirmer, → in progress,     |
+ * |          |                            |             | the owner told what is missing                  |
  * | cancel   | open, in progress, done    | cancelled   | a reason                                        |
  * | extend   | open, in progress          | (same)      | a later date and a reason; the chair decides    |
  * | approve / refuse | a pending extension | (same)     | refuse: a reason; approve moves the due date    |
@@ -38,7 +43,7 @@
  * each once).
  */
 import type { Clock } from '../clock.ts';
-import type { Action } from '../model/action.ts';
+import { awaitingConfirmation, type Action } from '../model/action.ts';
 import type { Cycle } from '../model/cycle.ts';
 import type { Programme } from '../programme/schema.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
@@ -55,6 +60,7 @@ import type { ActionNotifierPort } from './ports.ts';
 export {
   ActionClosed,
   ActionNotFound,
+  closureConfirmer,
   defaultChecker,
   EFFECTIVENESS_CHECK_DAYS,
   InvalidActionChange,
@@ -142,8 +148,24 @@ export async function changeAction(
  * the action has moved on); undefined for a chair's answer, whose request is no longer on the action.
  */
 function followOnOf(action: Action, command: ActionCommand): FollowOn | undefined {
-  if (command.kind === 'done' && action.status === 'done' && action.effectivenessCheck) {
+  if (command.kind === 'done' && awaitingConfirmation(action)) return { kind: 'closure-confirmation' };
+  if (
+    (command.kind === 'done' || command.kind === 'confirm') &&
+    action.status === 'done' &&
+    action.closureConfirmation &&
+    action.effectivenessCheck
+  ) {
     return { kind: 'effectiveness-check' };
+  }
+  if (command.kind === 'reopen' && action.status === 'in_progress') {
+    const entry = action.history.at(-1);
+    if (entry?.change.startsWith('closure not confirmed')) {
+      return {
+        kind: 'closure-reopened',
+        reason: command.note,
+        reopenedBy: entry.by,
+      };
+    }
   }
   if (command.kind === 'extend' && action.extensionRequest) return { kind: 'extension-request' };
   const check = action.effectivenessCheck;
@@ -162,6 +184,14 @@ export async function sendFollowOn(
   const notifier = deps.notifier;
   if (!notifier) return;
   switch (followOn.kind) {
+    case 'closure-confirmation':
+      return notifier.closureConfirmationRequest(message);
+    case 'closure-reopened':
+      return notifier.closureReopened({
+        ...message,
+        reason: followOn.reason,
+        reopenedBy: followOn.reopenedBy,
+      });
     case 'effectiveness-check':
       return notifier.effectivenessCheckRequest(message);
     case 'extension-request':

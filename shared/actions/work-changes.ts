@@ -1,12 +1,14 @@
 /**
- * The changes to the work itself: an owner's progress and DONE (a corrective action gets its
- * effectiveness check), and the ISMS manager's reopen and cancel. One handler per command; the
+ * The changes to the work itself: an owner's progress and DONE (with evidence; a corrective action
+ * waits for its closure to be confirmed), and the ISMS manager's reopen and cancel. One handler per command; the
  * table in plan-change.ts dispatches to them.
  */
-import type { Action } from '../model/action.ts';
+import { awaitingConfirmation, type Action } from '../model/action.ts';
 import { personById } from '../programme/queries.ts';
 import {
   addDays,
+  closureConfirmer,
+  CONFIRM_OVERDUE_STEP,
   defaultChecker,
   EFFECTIVENESS_CHECK_DAYS,
   InvalidActionChange,
@@ -16,6 +18,8 @@ import {
   without,
   type ChangeHandler,
 } from './action-change.ts';
+import { planClosureRefused } from './closure-changes.ts';
+import { checkDoneEvidence } from './closure-evidence.ts';
 
 /** progress: open or in progress → in progress, with a note. */
 export const planProgress: ChangeHandler<'progress'> = (command, change) => {
@@ -33,17 +37,30 @@ export const planProgress: ChangeHandler<'progress'> = (command, change) => {
   };
 };
 
-/** done: open or in progress → done, with evidence; a corrective action gets its check assigned. */
+/**
+ * done: open or in progress → done, with evidence someone else can look at (an attachment or a web
+ * link, closure-evidence.ts). A corrective action gets its effectiveness check assigned and waits
+ * for its closure to be confirmed (the ISMS manager, or the chair when the ISMS manager owns it):
+ * the check starts only once confirmed.
+ */
 export const planDone: ChangeHandler<'done'> = (command, change) => {
   const { action, label, programme, at, by } = change;
   const evidence = required(
     command.evidence,
-    'DONE needs evidence: what was done and where it can be seen (a document, a link, a ticket)',
+    'DONE needs evidence: what was done and where it can be seen (an attached document or a link)',
   );
   if (!change.openWork) {
     throw new InvalidActionChange(`${label} is already ${STATUS_WORDS[action.status]}; nothing was changed`);
   }
+  const { links } = checkDoneEvidence({
+    label,
+    text: evidence,
+    ...(command.links ? { links: command.links } : {}),
+    ...(command.attachments ? { attachments: command.attachments } : {}),
+    source: change.source,
+  });
   let check = action.effectivenessCheck;
+  let confirmer: string | undefined;
   if (action.corrective) {
     const checkerId = command.checkerId ?? check?.assigneeId ?? defaultChecker(programme, action.ownerId);
     personById(programme, checkerId);
@@ -53,22 +70,29 @@ export const planDone: ChangeHandler<'done'> = (command, change) => {
       );
     }
     check = { assigneeId: checkerId, dueDate: addDays(change.today, EFFECTIVENESS_CHECK_DAYS) };
+    confirmer = closureConfirmer(programme, action.ownerId);
   }
+  // A confirmation reminder sent for an earlier DONE does not count for this one.
+  const stepsLeft = { ...action.stepsSent };
+  delete stepsLeft[CONFIRM_OVERDUE_STEP];
+  const attachments = command.attachments ?? [];
   const next: Action = {
-    ...without(change.base, 'extensionRequest'),
+    ...without(change.base, 'extensionRequest', 'closureConfirmation', 'stepsSent'),
+    ...(Object.keys(stepsLeft).length > 0 ? { stepsSent: stepsLeft } : {}),
     status: 'done',
     closureEvidence: {
       text: evidence,
-      ...(command.attachments && command.attachments.length > 0
-        ? { attachments: [...command.attachments] }
-        : {}),
+      ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
+      ...(links.length > 0 ? { links } : {}),
       at,
       by,
     },
     ...(check ? { effectivenessCheck: check } : {}),
     history: change.history(
       change.moved('done', evidence) +
-        (check ? `; effectiveness check by ${check.assigneeId} due ${check.dueDate}` : ''),
+        (confirmer
+          ? `; closure to be confirmed by ${confirmer}, then effectiveness check by ${check?.assigneeId}`
+          : ''),
     ),
   };
   return {
@@ -77,20 +101,28 @@ export const planDone: ChangeHandler<'done'> = (command, change) => {
     eventData: change.eventData({
       to: 'done',
       evidence,
+      attachments: attachments.map((a) => ({ name: a.name, sha256: a.sha256, size: a.size })),
+      links,
+      ...(confirmer ? { confirmationBy: confirmer } : {}),
       ...(check ? { checkAssignedTo: check.assigneeId } : {}),
     }),
-    ...(check ? { followOn: { kind: 'effectiveness-check' } as const } : {}),
+    ...(confirmer ? { followOn: { kind: 'closure-confirmation' } as const } : {}),
   };
 };
 
-/** reopen: in progress or done → open, with a note; evidence and an unfinished check go. */
+/**
+ * reopen: in progress or done → open, with a note; evidence and an unfinished check go. A
+ * corrective action awaiting the confirmation of its closure is reopened by its confirmer instead
+ * (closure-changes.ts): back to in progress, the owner told what is missing.
+ */
 export const planReopen: ChangeHandler<'reopen'> = (command, change) => {
   const { action, label } = change;
+  if (awaitingConfirmation(action)) return planClosureRefused(command, change);
   const note = required(command.note, 'reopening an action needs a note saying why');
   if (action.status === 'open')
     throw new InvalidActionChange(`${label} is already open; nothing was changed`);
   const next: Action = {
-    ...without(change.base, 'closureEvidence', ...unfinishedCheck(action)),
+    ...without(change.base, 'closureEvidence', 'closureConfirmation', ...unfinishedCheck(action)),
     status: 'open',
     history: change.history(change.moved('open', note)),
   };
@@ -102,7 +134,13 @@ export const planCancel: ChangeHandler<'cancel'> = (command, change) => {
   const { action } = change;
   const reason = required(command.reason, 'cancelling an action needs the reason, which auditors will read');
   const next: Action = {
-    ...without(change.base, 'extensionRequest', 'closureEvidence', ...unfinishedCheck(action)),
+    ...without(
+      change.base,
+      'extensionRequest',
+      'closureEvidence',
+      'closureConfirmation',
+      ...unfinishedCheck(action),
+    ),
     status: 'cancelled',
     cancelReason: reason,
     history: change.history(change.moved('cancelled', reason)),

@@ -8,8 +8,10 @@ import {
   SFNClient,
   SendTaskSuccessCommand,
   StartExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { WorkflowPort } from '../store/workflow.ts';
+import { WorkflowTaskEnded, type WorkflowPort } from '../store/workflow.ts';
 
 export class MissingStateMachine extends Error {
   override name = 'MissingStateMachine' as const;
@@ -19,7 +21,16 @@ export class SfnWorkflow implements WorkflowPort {
   constructor(private readonly client: SFNClient = new SFNClient({})) {}
 
   async sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void> {
-    await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    try {
+      await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    } catch (error) {
+      if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist) {
+        throw new WorkflowTaskEnded(
+          `The workflow task is no longer waiting (${error.name}): it timed out and went on by itself, or was resumed before.`,
+        );
+      }
+      throw error;
+    }
   }
 
   /** Starts a cycle; the execution name is the cycle id, so a second start is a no-op. */

@@ -39,6 +39,28 @@ export interface CatalogueInput {
   readonly trend: boolean;
   /** Every clause this input answers, one per standard in the programme that asks for it. */
   readonly clauses: readonly ClauseReference[];
+  /** The figures the owner is asked for, pre-labelled in the reply template (see InputFields). */
+  readonly fields: readonly CatalogueField[];
+  /** The owner lists objectives, each with its target, actual result and status (`objective:` lines). */
+  readonly objectives: boolean;
+}
+
+/**
+ * One figure an input's owner is asked for, stored as a metric named exactly `label` (so the
+ * package's trends follow it across cycles). A required figure missing from a report is refused;
+ * an optional one missing makes the answer thin (shown to the ISMS manager).
+ */
+export interface CatalogueField {
+  readonly label: string;
+  /** `count` for a plain number of things, else a short unit such as `%` or `days`. */
+  readonly unit: string;
+  readonly required: boolean;
+}
+
+/** The structured part of an input's answer, the same whichever standards the review covers. */
+export interface InputFields {
+  readonly fields: readonly CatalogueField[];
+  readonly objectives: boolean;
 }
 
 export class UnknownStandard extends Error {
@@ -71,8 +93,12 @@ interface InputDefinition {
   /** `{system}` becomes the management systems served, e.g. "ISMS" or "ISMS and QMS". */
   readonly prompt: string;
   readonly automatic?: boolean;
+  readonly fields?: readonly CatalogueField[];
+  readonly objectives?: boolean;
   readonly sources: readonly Source[];
 }
+
+const count = (label: string, required: boolean): CatalogueField => ({ label, unit: 'count', required });
 
 const NOTHING = 'If nothing changed, answer "nothing to report" and say why.';
 
@@ -177,6 +203,11 @@ const definitions: readonly InputDefinition[] = [
       'How many nonconformities were raised and closed this period, and how many are still open? Are ' +
       'the corrective actions working? Give the figures so the trend against earlier reviews can be ' +
       'shown, and list every open nonconformity.',
+    fields: [
+      count('Nonconformities opened', true),
+      count('Nonconformities closed', true),
+      count('Nonconformities overdue', true),
+    ],
     sources: [
       { standard: 'iso27001', item: 'd) 1)', text: 'nonconformities and corrective actions', trend: true },
       { standard: 'iso9001', item: 'c) 4)', text: 'nonconformities and corrective actions', trend: true },
@@ -191,6 +222,7 @@ const definitions: readonly InputDefinition[] = [
     prompt:
       'Report this period’s monitoring and measurement results for the {system} (metrics and KPIs) ' +
       'with the figures behind them, and explain each result that missed its target.',
+    fields: [count('Measures reported', false), count('Measures below target', false)],
     sources: [
       { standard: 'iso27001', item: 'd) 2)', text: 'monitoring and measurement results', trend: true },
       { standard: 'iso9001', item: 'c) 5)', text: 'monitoring and measurement results', trend: true },
@@ -210,6 +242,12 @@ const definitions: readonly InputDefinition[] = [
     prompt:
       'Summarise the internal and external audits since the last review: audits held, findings by ' +
       'grade, and any audit not held as planned.',
+    fields: [
+      count('Audits held', false),
+      count('Audit findings major', true),
+      count('Audit findings minor', true),
+      count('Audit observations', false),
+    ],
     sources: [
       { standard: 'iso27001', item: 'd) 3)', text: 'audit results', trend: true },
       { standard: 'iso9001', item: 'c) 6)', text: 'audit results', trend: true },
@@ -224,6 +262,7 @@ const definitions: readonly InputDefinition[] = [
     prompt:
       'For each {system} objective give its target, the result achieved and whether it is met, partly ' +
       'met or missed; say why for each one not met.',
+    objectives: true,
     sources: [
       {
         standard: 'iso27001',
@@ -285,6 +324,12 @@ const definitions: readonly InputDefinition[] = [
     prompt:
       'What feedback did interested parties give about the {system} this period (customers, staff, ' +
       `regulators, partners)? Include complaints and what was done about them. ${NOTHING}`,
+    fields: [
+      count('Complaints from customers', false),
+      count('Complaints from staff', false),
+      count('Feedback from regulators', false),
+      count('Feedback from other parties', false),
+    ],
     sources: [
       { standard: 'iso27001', item: 'e)', text: 'feedback from interested parties' },
       {
@@ -309,6 +354,11 @@ const definitions: readonly InputDefinition[] = [
       'Summarise the latest information security risk assessment: new, changed and accepted risks, ' +
       'risks above the acceptance criteria, and the status of each risk treatment plan item (done, on ' +
       'track, late).',
+    fields: [
+      count('Risks above appetite', true),
+      count('Risk treatments late', true),
+      count('Risks accepted', false),
+    ],
     sources: [
       {
         standard: 'iso27001',
@@ -430,6 +480,7 @@ const definitions: readonly InputDefinition[] = [
     prompt:
       'What could be improved in the {system}, its processes or its controls? Give each opportunity ' +
       'with its expected benefit, so top management can decide on it.',
+    fields: [count('Improvement opportunities', false)],
     sources: [
       { standard: 'iso27001', item: 'g)', text: 'opportunities for continual improvement' },
       { standard: 'iso9001', item: 'f)', text: 'opportunities for improvement' },
@@ -476,6 +527,8 @@ export function catalogueFor(chosen: readonly StandardId[]): CatalogueInput[] {
       title: definition.title,
       prompt: [definition.prompt.replaceAll('{system}', systems), ...additions].join(' '),
       automatic: definition.automatic ?? false,
+      fields: definition.fields ?? [],
+      objectives: definition.objectives ?? false,
       trend: served.some((source) => source.trend === true),
       clauses: served.map((source) => ({
         standard: source.standard,
@@ -496,4 +549,10 @@ export function clauseLabel(reference: ClauseReference): string {
 /** The catalogue entry for `key` in a review covering `chosen`, or undefined. */
 export function catalogueInput(chosen: readonly StandardId[], key: string): CatalogueInput | undefined {
   return catalogueFor(chosen).find((input) => input.key === key);
+}
+
+/** The figures and objectives asked for input `key` (none for a key no catalogue knows). */
+export function inputFields(key: string): InputFields {
+  const definition = definitions.find((entry) => entry.key === key);
+  return { fields: definition?.fields ?? [], objectives: definition?.objectives ?? false };
 }

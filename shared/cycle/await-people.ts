@@ -3,8 +3,19 @@
  * arrive, and resumed exactly once, by whichever comes second of the park and the answer.
  */
 import type { WaitingDeps } from './ports.ts';
+import { WorkflowTaskEnded } from '../store/workflow.ts';
 import { iso, loadCycle } from './cycle-state.ts';
 import { allInputsAnswered } from './inputs-phase.ts';
+import { approvalNeedsAttention, subjectOfPurpose, type ApprovalPurpose } from './approvals.ts';
+
+/** What the workflow waits for: the inputs, the minutes, or an approval (approvals.ts). */
+export type WaitPurpose = 'inputs' | 'minutes' | ApprovalPurpose;
+
+async function readyToGoOn(deps: WaitingDeps, cycleId: string, purpose: WaitPurpose): Promise<boolean> {
+  if (purpose === 'inputs') return allInputsAnswered(await deps.repo.listInputRequests(cycleId));
+  if (purpose === 'minutes') return Boolean((await loadCycle(deps, cycleId)).minutesApprovedAt);
+  return approvalNeedsAttention(deps, cycleId, subjectOfPurpose(purpose)!);
+}
 
 /**
  * Parks the workflow's task token until the last input arrives. If everything is already answered
@@ -12,7 +23,7 @@ import { allInputsAnswered } from './inputs-phase.ts';
  */
 export async function awaitPeople(
   deps: WaitingDeps,
-  args: { cycleId: string; taskToken: string; purpose: 'inputs' | 'minutes' },
+  args: { cycleId: string; taskToken: string; purpose: WaitPurpose },
 ): Promise<void> {
   const now = iso(deps.clock.now());
   await deps.repo.parkTaskToken({
@@ -21,21 +32,27 @@ export async function awaitPeople(
     taskToken: args.taskToken,
     parkedAt: now,
   });
-  const ready =
-    args.purpose === 'inputs'
-      ? allInputsAnswered(await deps.repo.listInputRequests(args.cycleId))
-      : Boolean((await loadCycle(deps, args.cycleId)).minutesApprovedAt);
-  if (ready) await resumeWaiting(deps, args.cycleId, args.purpose);
+  if (await readyToGoOn(deps, args.cycleId, args.purpose))
+    await resumeWaiting(deps, args.cycleId, args.purpose);
 }
 
-/** Resumes the workflow waiting for `purpose`, exactly once however many callers race. */
+/**
+ * Resumes the workflow waiting for `purpose`, exactly once however many callers race. A token whose
+ * task already timed out on its tick resumes nothing: the workflow is then on its way to look again
+ * by itself, and its next check (or park, see `awaitPeople`) finds the answer.
+ */
 export async function resumeWaiting(
   deps: WaitingDeps,
   cycleId: string,
-  purpose: 'inputs' | 'minutes',
+  purpose: WaitPurpose,
 ): Promise<boolean> {
   const task = await deps.repo.completeParkedTask(cycleId, purpose, iso(deps.clock.now()));
   if (!task) return false;
-  await deps.workflow.sendTaskSuccess(task.taskToken, { cycleId, purpose });
+  try {
+    await deps.workflow.sendTaskSuccess(task.taskToken, { cycleId, purpose });
+  } catch (error) {
+    if (error instanceof WorkflowTaskEnded) return false;
+    throw error;
+  }
   return true;
 }

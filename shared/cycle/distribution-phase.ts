@@ -6,9 +6,9 @@
 import { CYCLE_PHASES, transition, type Cycle } from '../model/cycle.ts';
 import type { Programme, Person } from '../programme/schema.ts';
 import { ismsManager, topManagement } from '../programme/queries.ts';
-import { NotFound } from '../store/repository.ts';
 import type { DistributionDeps, PackagingDeps, StoredPackage } from './ports.ts';
-import { assertPackageReady, freezePackage, packageToDistribute } from './package-phase.ts';
+import { assertPackageReady, currentPackage, freezePackage } from './package-phase.ts';
+import { packageApproved } from './approvals.ts';
 import { SYSTEM, advance, iso, loadCycle, programmeOf, viewOf, type CycleView } from './cycle-state.ts';
 
 /** Builds, hashes and freezes the review package from the inputs as recorded now. */
@@ -45,33 +45,20 @@ export function attendees(programme: Programme): Person[] {
   return [...new Map(all.map((p) => [p.id, p])).values()];
 }
 
-export async function distributePackage(deps: DistributionDeps, cycleId: string): Promise<CycleView> {
+export async function distributePackage(
+  deps: DistributionDeps,
+  cycleId: string,
+): Promise<CycleView & { packageApproved: boolean }> {
   let cycle = await loadCycle(deps, cycleId);
   const programme = await programmeOf(deps, cycle);
   if (cycle.phase === 'AWAITING_DISTRIBUTION') {
-    const built = (await deps.repo.listEvents(cycleId)).filter((e) => e.type === 'package.built').at(-1);
-    if (!built) throw new NotFound('cycle', cycleId, 'no package was built for it');
     const now = deps.clock.now();
     // The gate again, and a new version if an input arrived after the package was built.
-    const { stored, rebuiltFor } = await packageToDistribute(
-      deps,
-      cycle,
-      programme,
-      built.data as unknown as StoredPackage,
-      now,
-    );
-    if (rebuiltFor.length) {
-      ({ cycle } = await deps.repo.updateCycle(
-        { ...cycle, packageHash: stored.sha256, updatedAt: iso(now) },
-        {
-          event: {
-            type: 'package.built',
-            at: iso(now),
-            actor: SYSTEM,
-            data: { ...stored, inputVersions: { ...stored.inputVersions }, rebuiltFor },
-          },
-        },
-      ));
+    let stored: StoredPackage;
+    ({ cycle, stored } = await currentPackage(deps, cycle, programme, now));
+    // Only an approved version goes to top management: a new one goes back to the ISMS manager.
+    if (!packageApproved(programme, await deps.repo.listEvents(cycleId), stored.version)) {
+      return { ...viewOf(cycle), packageApproved: false };
     }
     const recipients = attendees(programme);
     await deps.notifier.packageDistribution({ cycle, programme, stored, recipients });
@@ -94,5 +81,5 @@ export async function distributePackage(deps: DistributionDeps, cycleId: string)
     ));
   }
   // The workflow's AnchorPackage state anchors the chain next (functions/anchor-chain.ts).
-  return viewOf(cycle);
+  return { ...viewOf(cycle), packageApproved: true };
 }

@@ -7,6 +7,10 @@
  *   escalate-chair             one interval later: the chair is told
  * Steps that would fall on or after the input deadline are dropped: at the deadline the cycle goes
  * on and every missing input is recorded as "not provided", itself an item for management decision.
+ *
+ * A step goes out only inside its recipient's business hours (`sendableAt`, shared/mail/business-hours.ts:
+ * the owner for a reminder, the ISMS manager or the chair for an escalation): one due outside them is
+ * sent at the first check inside the recipient's next window, and dropped if that is past the deadline.
  */
 import { dueSteps, nextStepAt, type Step } from '../ladder.ts';
 
@@ -69,6 +73,11 @@ export interface InputCheckInput {
   readonly inputs: readonly InputState[];
   /** Steps already sent, as `<ownerId>:<stepId>`. */
   readonly sent: ReadonlySet<string>;
+  /**
+   * When a step falling due at `step.dueAt` may go out to its recipient (the start of their next
+   * business hours when it falls outside them); absent: at once.
+   */
+  readonly sendableAt?: (ownerId: string, step: InputStep) => Date;
 }
 
 export function checkInputs({
@@ -78,6 +87,7 @@ export function checkInputs({
   policy,
   inputs,
   sent,
+  sendableAt,
 }: InputCheckInput): InputCheck {
   const open = inputs.filter((input) => input.status === 'REQUESTED');
   const allAnswered = open.length === 0;
@@ -100,8 +110,13 @@ export function checkInputs({
     const ownerSent = new Set(
       [...sent].filter((id) => id.startsWith(`${ownerId}:`)).map((id) => id.slice(ownerId.length + 1)),
     );
-    for (const step of dueSteps(ladder, now, ownerSent)) send.push({ ownerId, step, keys: keys.sort() });
-    const next = nextStepAt(ladder, now, ownerSent);
+    const held = sendableAt
+      ? ladder
+          .map((step) => ({ ...step, dueAt: sendableAt(ownerId, step) }))
+          .filter((step) => step.dueAt.getTime() < inputsDueAt.getTime())
+      : ladder;
+    for (const step of dueSteps(held, now, ownerSent)) send.push({ ownerId, step, keys: keys.sort() });
+    const next = nextStepAt(held, now, ownerSent);
     if (next && next < nextCheckAt) nextCheckAt = next;
   }
   return { allAnswered, deadlinePassed, notProvided: [], send, nextCheckAt };

@@ -6,8 +6,9 @@
 import type { InputRequest, InputSubmission } from '../model/input.ts';
 import { CYCLE_PHASES, type Cycle } from '../model/cycle.ts';
 import type { Programme } from '../programme/schema.ts';
-import { personById } from '../programme/queries.ts';
-import { checkInputs as decideInputs, type InputState } from './input-policy.ts';
+import { ismsManager, personById, topManagement } from '../programme/queries.ts';
+import { sendableAt } from '../mail/business-hours.ts';
+import { checkInputs as decideInputs, type InputState, type InputStep } from './input-policy.ts';
 import type { CycleDeps, MailingDeps } from './ports.ts';
 import {
   CycleNotFound,
@@ -77,6 +78,13 @@ export function allInputsAnswered(requests: readonly InputRequest[]): boolean {
   return requests.every((r) => r.automatic || r.status !== 'REQUESTED');
 }
 
+/** Who an input follow-up step is addressed to (shared/notify/input-messages.ts sends it so). */
+function stepRecipient(programme: Programme, ownerId: string, kind: InputStep['kind']) {
+  if (kind === 'escalate-manager') return ismsManager(programme);
+  if (kind === 'escalate-chair') return topManagement(programme).chair;
+  return personById(programme, ownerId);
+}
+
 /** Marks an input follow-up step as complete: sent and recorded on every request it covers. */
 const DONE_SUFFIX = ':done';
 
@@ -129,6 +137,14 @@ export async function checkInputs(
     policy: inputPolicyOf(programme),
     inputs: states,
     sent,
+    // Each step waits for its recipient's business hours (the owner, the ISMS manager, the chair):
+    // one due earlier still waits when the check runs outside them.
+    sendableAt: (ownerId, step) =>
+      sendableAt(
+        programme,
+        stepRecipient(programme, ownerId, step.kind),
+        new Date(Math.max(step.dueAt.getTime(), now.getTime())),
+      ),
   });
 
   for (const { ownerId, step, keys } of decision.send) {

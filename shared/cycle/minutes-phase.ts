@@ -5,8 +5,10 @@
  */
 import type { Cycle } from '../model/cycle.ts';
 import type { Programme } from '../programme/schema.ts';
-import { NotFound } from '../store/repository.ts';
-import type { ArchivedMinutes, DistributionDeps, MailingDeps, PackagingDeps } from './ports.ts';
+import { ismsManager } from '../programme/queries.ts';
+import { recipientZone, windowMissed, withinBusinessHours } from '../mail/business-hours.ts';
+import type { DistributionDeps, MailingDeps } from './ports.ts';
+import { archiveMinutes } from './minutes-archive.ts';
 import { SYSTEM, advance, iso, loadCycle, programmeOf, viewOf, type CycleView } from './cycle-state.ts';
 import { attendees } from './distribution-phase.ts';
 
@@ -28,6 +30,26 @@ export function minutesReminderDue(elapsedDays: number): number {
     1 +
     Math.floor((elapsedDays - escalatedFrom) / MINUTES_ESCALATED_EVERY_DAYS)
   );
+}
+
+/** Days after the meeting on which minutes reminder `n` (1, 2, ...) falls due: the inverse of `minutesReminderDue`. */
+export function minutesReminderDueDays(n: number): number {
+  const beforeChair = MINUTES_REMINDERS_BEFORE_CHAIR + 1;
+  return n <= beforeChair
+    ? n * MINUTES_REMINDER_EVERY_DAYS
+    : beforeChair * MINUTES_REMINDER_EVERY_DAYS + (n - beforeChair) * MINUTES_ESCALATED_EVERY_DAYS;
+}
+
+/**
+ * A minutes reminder goes to the ISMS manager inside their business hours (their time zone, else the
+ * organisation's); at a check outside them it waits, unless a whole window passed since it fell due
+ * without a check inside it (the minutes wait looks every 12 hours), when it goes at once.
+ */
+function minutesReminderSendable(programme: Programme, cycle: Cycle, reminder: number, now: Date): boolean {
+  const zone = recipientZone(programme, ismsManager(programme));
+  const hours = programme.mail.businessHours;
+  const dueAt = new Date(Date.parse(cycle.plannedMeetingAt) + minutesReminderDueDays(reminder) * 86_400_000);
+  return withinBusinessHours(now, zone, hours) || windowMissed(dueAt, now, zone, hours);
 }
 
 export async function requestMinutes(
@@ -53,6 +75,7 @@ export async function checkMinutes(deps: MailingDeps, cycleId: string): Promise<
   const now = deps.clock.now();
   const elapsedDays = (now.getTime() - Date.parse(cycle.plannedMeetingAt)) / 86_400_000;
   const reminder = minutesReminderDue(elapsedDays);
+  if (reminder >= 1 && !minutesReminderSendable(programme, cycle, reminder, now)) return { accepted: false };
   if (reminder >= 1) {
     const key = `minutes:reminder-${reminder}`;
     const claimed = await deps.repo.claimNotification(cycleId, key, iso(now));
@@ -87,38 +110,4 @@ export async function recordOutcomes(deps: DistributionDeps, cycleId: string): P
     cycle = await advance(deps, cycle, 'FOLLOW_UP', { actions: actions.map((a) => a.id) });
   }
   return viewOf(cycle);
-}
-
-/**
- * Renders every version of the minutes not yet archived (HTML and PDF in the evidence bucket) and
- * records each in a `minutes.rendered` event with the files' SHA-256, which the evidence bundle
- * checks them against. Returns the PDF of the latest version, for the distribution email. Run again
- * after a crash, it renders only what has no event yet; the rendering of a record is the same each
- * time, so a file written twice holds the same bytes.
- */
-async function archiveMinutes(deps: PackagingDeps, cycle: Cycle, programme: Programme): Promise<Buffer> {
-  const versions = await deps.repo.listMinutes(cycle.id);
-  const latest = versions.at(-1);
-  if (!latest)
-    throw new NotFound('minutes', cycle.id, 'the workflow records outcomes only after minutes are accepted');
-  const archived = new Map<number, ArchivedMinutes>();
-  for (const event of await deps.repo.listEvents(cycle.id)) {
-    if (event.type === 'minutes.rendered') {
-      const data = event.data as unknown as ArchivedMinutes;
-      archived.set(data.version, data);
-    }
-  }
-  const context = { personName: (id: string) => programme.people.find((p) => p.id === id)?.name };
-  for (const record of versions) {
-    if (archived.has(record.version)) continue;
-    const files = await deps.packages.archiveMinutes(record, context);
-    await deps.repo.appendEvent(cycle.id, {
-      type: 'minutes.rendered',
-      at: iso(deps.clock.now()),
-      actor: SYSTEM,
-      data: { ...files },
-    });
-    archived.set(record.version, files);
-  }
-  return deps.packages.loadMinutesPdf(archived.get(latest.version)!);
 }

@@ -148,20 +148,35 @@ export function inputsChangedSince(stored: StoredPackage, requests: readonly Inp
 }
 
 /**
- * The package to distribute: the frozen one, or a new version when an input arrived after it was
- * built (a late answer). The gate applies again: nothing goes out while an input may still arrive.
+ * The package as it must go out: the frozen one, or a new version when an input arrived after it was
+ * built (a late or corrected answer), recorded on the cycle and in a `package.built` event. The gate
+ * applies again: nothing is built while an input may still arrive.
  */
-export async function packageToDistribute(
+export async function currentPackage(
   deps: Pick<CycleDeps, 'repo' | 'packages'>,
   cycle: Cycle,
   programme: Programme,
-  built: StoredPackage,
   now: Date,
-): Promise<{ stored: StoredPackage; rebuiltFor: string[] }> {
+): Promise<{ cycle: Cycle; stored: StoredPackage; rebuiltFor: string[] }> {
+  const events = await deps.repo.listEvents(cycle.id);
+  const built = events.filter((e) => e.type === 'package.built').at(-1);
+  if (!built) throw new PackageSourceMissing(`cycle ${cycle.id} has no package built yet`);
   const requests = await deps.repo.listInputRequests(cycle.id);
   assertReady(cycle.id, completeness(requests, now));
-  const changed = inputsChangedSince(built, requests);
-  if (!changed.length) return { stored: built, rebuiltFor: [] };
+  const last = built.data as unknown as StoredPackage;
+  const changed = inputsChangedSince(last, requests);
+  if (!changed.length) return { cycle, stored: last, rebuiltFor: [] };
   const { stored } = await freezePackage(deps, cycle, programme, now);
-  return { stored, rebuiltFor: changed };
+  const { cycle: updated } = await deps.repo.updateCycle(
+    { ...cycle, packageHash: stored.sha256, updatedAt: now.toISOString() },
+    {
+      event: {
+        type: 'package.built',
+        at: now.toISOString(),
+        actor: 'system',
+        data: { ...stored, inputVersions: { ...stored.inputVersions }, rebuiltFor: changed },
+      },
+    },
+  );
+  return { cycle: updated, stored, rebuiltFor: changed };
 }

@@ -104,6 +104,8 @@ export interface NotifierPort extends ActionNotifierPort {
     previousAt: string;
   }): Promise<void>;
   minutesRequest(args: { cycle: Cycle; programme: Programme; reminder: number }): Promise<void>;
+  /** The package to the ISMS manager, the minutes to the chair: APPROVE, or what must change. */
+  approvalRequest(message: ApprovalMessage): Promise<void>;
   minutesDistribution(args: {
     cycle: Cycle;
     programme: Programme;
@@ -155,3 +157,32 @@ export type WaitingDeps = Pick<CycleDeps, 'repo' | 'clock' | 'workflow'>;
 export type PackagingDeps = Pick<CycleDeps, 'repo' | 'clock' | 'packages'>;
 /** Sending what was frozen: the package before the meeting, the minutes after it. */
 export type DistributionDeps = Pick<CycleDeps, 'repo' | 'clock' | 'notifier' | 'packages'>;
+
+/** What is approved by reply before it leaves the review (approvals.ts). */
+export const APPROVAL_SUBJECTS = ['package', 'minutes'] as const;
+export type ApprovalSubject = (typeof APPROVAL_SUBJECTS)[number];
+
+/** The version that awaits approval, and what it is. */
+export interface ApprovalItem {
+  readonly subject: ApprovalSubject;
+  readonly version: number;
+  readonly sha256: string;
+}
+
+/** What the mail to the approver says and who else gets it. */
+export interface ApprovalMessage {
+  readonly cycle: Cycle;
+  readonly programme: Programme;
+  readonly item: ApprovalItem;
+  /** 0 for the request, n for the n-th reminder. */
+  readonly reminder: number;
+  /** Copy this person: the approval is late (package: past its sending date). */
+  readonly copy?: Person;
+  /** When the approval is needed by (the package: its sending date), if there is such a date. */
+  readonly neededBy?: string;
+  /** The changes or objection recorded against an earlier version, for the approver's context. */
+  readonly earlierAnswer?: { version: number; what: string };
+  /** The rendered document (the package's files come from its stored version). */
+  readonly stored?: StoredPackage;
+  readonly pdf?: Buffer;
+}

@@ -19,7 +19,8 @@ export {
 } from './cycle-state.ts';
 export { OpenCycleRequest, openCycle, planDates } from './open-phase.ts';
 export { allInputsAnswered, checkInputs, requestInputs } from './inputs-phase.ts';
-export { awaitPeople, resumeWaiting } from './await-people.ts';
+export { awaitPeople, resumeWaiting, type WaitPurpose } from './await-people.ts';
+export { APPROVAL_SUBJECTS, checkApproval, type ApprovalSubject } from './approvals.ts';
 export { attendees, compilePackage, distributePackage } from './distribution-phase.ts';
 export {
   MINUTES_ESCALATED_EVERY_DAYS,

@@ -1,8 +1,8 @@
 /**
- * An input answered from the command line (`isms-review input submit`), for owners who prefer not
- * to use mail. The same rules as a reply by email: the same answer block and parser
+ * An input answered from the command line (`isms-review input submit`) or the web app's answer form,
+ * for owners who prefer not to use mail. The same rules as a reply by email: the same answer block and parser
  * (shared/mail/reply-format.ts), the owner or a registered delegate only, the same
- * `input.submitted` event (its source names the CLI and the file instead of a Message-ID), and the
+ * `input.submitted` event (its source names the CLI and the file, or the web, instead of a Message-ID), and the
  * same resume of the waiting workflow when the last input arrives.
  *
  * Idempotent: the same answer submitted again by the same person is recognised as a repeat and
@@ -25,6 +25,7 @@ import { ConcurrentUpdate } from '../store/repository.ts';
 import type { WaitingDeps } from './ports.ts';
 import { allInputsAnswered, resumeWaiting } from './service.ts';
 import { programmeOf } from './cycle-state.ts';
+import { checkInputQuality, previousCycleAnswers, thinInputEvent } from './input-quality.ts';
 
 /** The cycle named does not exist. */
 export class CycleNotFound extends Error {
@@ -60,6 +61,8 @@ export interface SubmitInputRequest {
   readonly fileName?: string;
   /** Who submits (an email address of the programme); absent: the input's owner. */
   readonly as?: string;
+  /** Where the answer was given: the CLI (default) or the web app's form. */
+  readonly channel?: 'cli' | 'web';
 }
 
 export interface InputProblem {
@@ -82,6 +85,8 @@ export type SubmitInputResult =
       readonly stillOpen: number;
       /** This answer was the last one awaited, and the workflow goes on. */
       readonly resumed: boolean;
+      /** Why the answer, accepted, is thin (recorded as an `input.thin` event); empty when it is not. */
+      readonly thin: readonly string[];
     }
   | {
       readonly ok: false;
@@ -94,11 +99,15 @@ export type SubmitInputResult =
 const ATTEMPTS = 20;
 
 const sameAnswer = (earlier: InputSubmission, next: InputSubmission): boolean =>
-  earlier.source.channel === 'cli' &&
+  earlier.source.channel === next.source.channel &&
   earlier.submitterId === next.submitterId &&
   earlier.kind === next.kind &&
   earlier.summary === next.summary &&
   earlier.decisionNeeded === next.decisionNeeded &&
+  isDeepStrictEqual(earlier.decisionOptions, next.decisionOptions) &&
+  earlier.recommendation === next.recommendation &&
+  earlier.decisionCost === next.decisionCost &&
+  earlier.riskIfNotDecided === next.riskIfNotDecided &&
   isDeepStrictEqual(earlier.periodCovered, next.periodCovered) &&
   isDeepStrictEqual(earlier.metrics, next.metrics);
 
@@ -163,7 +172,21 @@ export async function submitInput(deps: WaitingDeps, input: SubmitInputRequest):
         : problem.message;
     return { ...(where ? { where } : {}), problem: text };
   });
-  const parsed: ParsedInput | undefined = reply.inputs.find((i) => i.key === request.inputKey);
+  const read: ParsedInput | undefined = reply.inputs.find((i) => i.key === request.inputKey);
+  const receivedAt = deps.clock.now().toISOString();
+  // Substance (input-quality.ts): the same rules as a reply by email; a file brings no attachment.
+  const verdict = read
+    ? checkInputQuality(read, {
+        attachments: 0,
+        previous: await previousCycleAnswers(deps.repo, cycle, request.inputKey),
+        receivedAt,
+        dueAt: request.dueAt,
+      })
+    : undefined;
+  for (const problem of verdict?.problems ?? []) {
+    problems.push({ where: `input ${problem.key}`, problem: problem.message });
+  }
+  const parsed = verdict?.input;
   if (!parsed && problems.length === 0) {
     problems.push({
       problem: `no answer block was found; the file must hold the block for input ${request.inputKey} (from "[input ${request.inputKey}]" to "[end]"), filled in`,
@@ -172,7 +195,6 @@ export async function submitInput(deps: WaitingDeps, input: SubmitInputRequest):
   if (problems.length > 0 || !parsed) return { ok: false, problems, template };
 
   const late = CYCLE_PHASES.indexOf(cycle.phase) > CYCLE_PHASES.indexOf('AWAITING_INPUTS');
-  const receivedAt = deps.clock.now().toISOString();
   let recorded: { submission: InputSubmission; request: InputRequest; repeated: boolean } | undefined;
   for (let attempt = 1; !recorded; attempt += 1) {
     const current = (await deps.repo.getInputRequest(cycle.id, request.inputKey)) ?? request;
@@ -190,6 +212,10 @@ export async function submitInput(deps: WaitingDeps, input: SubmitInputRequest):
       metrics: parsed.metrics,
       attachments: [],
       ...(parsed.decisionNeeded ? { decisionNeeded: parsed.decisionNeeded } : {}),
+      ...(parsed.decisionOptions ? { decisionOptions: parsed.decisionOptions } : {}),
+      ...(parsed.recommendation ? { recommendation: parsed.recommendation } : {}),
+      ...(parsed.decisionCost ? { decisionCost: parsed.decisionCost } : {}),
+      ...(parsed.riskIfNotDecided ? { riskIfNotDecided: parsed.riskIfNotDecided } : {}),
       source: { channel: 'cli', ...(input.fileName ? { fileName: input.fileName } : {}) },
       ...(current.submissionId ? { supersedes: current.submissionId } : {}),
     };
@@ -213,7 +239,7 @@ export async function submitInput(deps: WaitingDeps, input: SubmitInputRequest):
               inputKey: request.inputKey,
               submissionId: submission.id,
               kind: submission.kind,
-              source: 'cli',
+              source: input.channel ?? 'cli',
               fileName: input.fileName ?? null,
               attachments: [],
               onBehalfOf: who.onBehalfOf ?? null,
@@ -230,6 +256,14 @@ export async function submitInput(deps: WaitingDeps, input: SubmitInputRequest):
     }
   }
 
+  const thin = verdict?.thin ?? [];
+  if (thin.length > 0 && !recorded.repeated) {
+    // Shown to the ISMS manager before the package is frozen (`isms-review cycle show`).
+    await deps.repo.appendEvent(
+      cycle.id,
+      thinInputEvent({ submission: recorded.submission, thin, at: receivedAt, actor: who.senderId }),
+    );
+  }
   const after = await deps.repo.listInputRequests(cycle.id);
   let resumed = false;
   if (!late && allInputsAnswered(after)) {
@@ -245,5 +279,6 @@ export async function submitInput(deps: WaitingDeps, input: SubmitInputRequest):
     echo: renderInputAnswer(parsed, request.title),
     stillOpen: after.filter((r) => !r.automatic && r.status === 'REQUESTED').length,
     resumed,
+    thin: thin.map((reason) => reason.message),
   };
 }

@@ -36,6 +36,8 @@ export interface ClauseContext {
   readonly files: readonly string[];
   readonly decisions: number;
   readonly events: number;
+  /** Who approved what before it left the review (7.5.2 c): "package v1 by Alice Morgan, ...". */
+  readonly approvals: readonly string[];
   /** Files written after the index: the manifest always, the signature and key when the exporter has them. */
   readonly unlisted: readonly string[];
 }
@@ -122,7 +124,11 @@ export function clauseRows(context: ClauseContext): ClauseRow[] {
       case 'documented-information':
         return {
           inputKeys: '',
-          status: `every file of the bundle is hashed in ${MANIFEST_FILE}; ${context.events} events in one hash chain; ${held('anchors/').length} signed anchor(s)`,
+          status:
+            `every file of the bundle is hashed in ${MANIFEST_FILE}; ${context.events} events in one hash chain; ${held('anchors/').length} signed anchor(s); ` +
+            (context.approvals.length
+              ? `approved before distribution (7.5.2 c): ${context.approvals.join('; ')}`
+              : 'no approval recorded'),
           evidence: [
             MANIFEST_FILE,
             ...context.unlisted,

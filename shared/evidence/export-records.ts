@@ -302,13 +302,53 @@ export function closedAt(action: Action): string {
   return action.status === 'cancelled' ? action.updatedAt : '';
 }
 
-/** Adds the actions decided in the review and their history. */
-export function addActions(
+/**
+ * The files an action was closed on, under actions/<id>/, each checked against the hash the
+ * `action.updated` event that recorded the DONE committed to. Returns the paths by action id.
+ */
+async function addClosureFiles(
   out: BundleWriter,
+  source: EvidenceSource,
   records: CycleRecords,
+  events: readonly CycleEvent[],
+): Promise<Map<string, string[]>> {
+  const placed = new Map<string, string[]>();
+  for (const action of records.actions) {
+    const files = action.closureEvidence?.attachments ?? [];
+    if (files.length === 0) continue;
+    const paths: string[] = [];
+    for (const file of files) {
+      const done = events.findLast(
+        (event) =>
+          event.type === 'action.updated' &&
+          event.data.actionId === action.id &&
+          attachmentCommitment(event, file.sha256) !== undefined,
+      );
+      const path = await out.addBlob(
+        source.evidence,
+        file.s3Key,
+        `actions/${safeName(action.id)}/${safeName(file.name)}`,
+        `Evidence "${file.name}" that action ${action.id} (${action.title}) was done (SHA-256 ${file.sha256} when received).`,
+        attachmentCommitment(done, file.sha256),
+        { once: true },
+      );
+      if (path) paths.push(path);
+    }
+    placed.set(action.id, paths);
+  }
+  return placed;
+}
+
+/** Adds the actions decided in the review, their history and the evidence each was closed on. */
+export async function addActions(
+  out: BundleWriter,
+  source: EvidenceSource,
+  records: CycleRecords,
+  events: readonly CycleEvent[],
   people: Directory,
   decisionRefs: Readonly<Record<string, string>>,
-): void {
+): Promise<void> {
+  const files = await addClosureFiles(out, source, records, events);
   out.addCsv(
     'actions.csv',
     records.actions.map((a) => ({
@@ -324,6 +364,11 @@ export function addActions(
       decisionId: a.decisionId,
       inputKey: a.inputKey,
       escalationLevel: a.escalationLevel,
+      closureEvidence: a.closureEvidence?.text,
+      closureLinks: (a.closureEvidence?.links ?? []).join(LIST_SEPARATOR),
+      closureFiles: (files.get(a.id) ?? []).join(LIST_SEPARATOR),
+      closureConfirmedBy: a.closureConfirmation ? people.label(a.closureConfirmation.by) : undefined,
+      closureConfirmedAt: a.closureConfirmation?.at,
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
       history: a.history.map((h) => `${h.at} ${people.label(h.by)}: ${h.change}`).join('\n'),
@@ -341,11 +386,16 @@ export function addActions(
       'decisionId',
       'inputKey',
       'escalationLevel',
+      'closureEvidence',
+      'closureLinks',
+      'closureFiles',
+      'closureConfirmedBy',
+      'closureConfirmedAt',
       'createdAt',
       'updatedAt',
       'history',
     ],
-    'The actions decided in this review, their owners (id and name), due dates, current status, when they were closed, and full history.',
+    'The actions decided in this review, their owners (id and name), due dates, current status, the evidence each was closed on (text, links, files under actions/), who confirmed a corrective closure, and full history.',
   );
 }
 

@@ -96,7 +96,7 @@ export async function buildEvidenceBundle(
   const mail = await addMail(out, source, cycleId, events, people, progress);
   const submissions = await addInputs(out, source, records, events, { people, mail, package: pkg }, progress);
   const minutes = await addMinutes(out, source, cycleId, records, events, people, progress);
-  addActions(out, records, people, minutes?.content.decisionRefs ?? {});
+  await addActions(out, source, records, events, people, minutes?.content.decisionRefs ?? {});
   addFollowUp(out, records, events, people, mail);
   await addAnchors(out, source, cycleId);
 
@@ -126,6 +126,12 @@ export async function buildEvidenceBundle(
     files: [...out.files.keys()],
     decisions: minutes?.content.decisions.length ?? 0,
     events: events.length,
+    approvals: events
+      .filter((event) => event.type === 'package.approved' || event.type === 'minutes.approved')
+      .map(
+        (event) =>
+          `${event.type === 'package.approved' ? 'package' : 'minutes'} v${String(event.data.version)} by ${people.label(event.actor)} on ${event.at}`,
+      ),
     unlisted: [
       ...(source.manifestSigner ? [MANIFEST_SIG_FILE] : []),
       ...(source.anchorKey ? [ANCHOR_KEY_FILE] : []),

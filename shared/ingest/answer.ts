@@ -85,7 +85,7 @@ export function answerAddress(msg: Pick<InboundMessage, 'from' | 'envelope'>): s
 
 async function send(
   ctx: AnswerContext,
-  purpose: 'inputs' | 'minutes' | 'action' | 'reply',
+  purpose: string,
   rendered: { subject: string; text: string; html: string },
   copy: readonly string[] = [],
 ): Promise<AnswerStatus> {
@@ -115,7 +115,7 @@ async function send(
 
 export async function sendConfirmation(
   ctx: AnswerContext,
-  purpose: 'inputs' | 'minutes' | 'action',
+  purpose: string,
   confirmation: Confirmation,
 ): Promise<AnswerStatus> {
   const c = context(ctx);

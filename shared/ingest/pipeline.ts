@@ -94,6 +94,8 @@ import {
   type PurposeContext,
   type PurposeResult,
 } from './purposes.ts';
+import { handleApproval } from './approvals.ts';
+import { APPROVAL_PURPOSES, subjectOfPurpose } from '../cycle/approvals.ts';
 import {
   checkLinkedToken,
   checkSender,
@@ -176,7 +178,16 @@ interface Target {
   readonly programme: Programme;
 }
 
-const SUPPORTED_PURPOSES = new Set(['inputs', 'minutes', 'action', 'extension', 'effectiveness', 'decision']);
+const SUPPORTED_PURPOSES = new Set([
+  'inputs',
+  'minutes',
+  'action',
+  'extension',
+  'effectiveness',
+  'closure',
+  'decision',
+  ...Object.values(APPROVAL_PURPOSES),
+]);
 
 /** The programme version the cycle runs on; undefined when it is missing or no longer parses. */
 async function programmeOf(deps: IngestDeps, cycle: Cycle): Promise<Programme | undefined> {
@@ -354,7 +365,9 @@ async function decide(
       ? await handleInputs(ctx)
       : target.token.purpose === 'minutes'
         ? await handleMinutes(ctx)
-        : await handleAction(ctx);
+        : subjectOfPurpose(target.token.purpose)
+          ? await handleApproval(ctx)
+          : await handleAction(ctx);
   if (!result.ok) {
     return {
       outcome: 'rejected',
@@ -370,9 +383,17 @@ async function decide(
     const waiting = cycle && CYCLE_PHASES.indexOf(cycle.phase) <= CYCLE_PHASES.indexOf('AWAITING_INPUTS');
     if (waiting && allInputsAnswered(await deps.repo.listInputRequests(target.cycle.id))) {
       resumed = await resumeWaiting(deps, target.cycle.id, 'inputs');
+    } else if (cycle?.phase === 'AWAITING_DISTRIBUTION') {
+      // A corrected input while the package awaits approval: the new version is built and asked about.
+      resumed = await resumeWaiting(deps, target.cycle.id, APPROVAL_PURPOSES.package);
     }
   } else if (result.resume === 'minutes') {
-    resumed = await resumeWaiting(deps, target.cycle.id, 'minutes');
+    // Corrected minutes while the chair is asked to approve the earlier version resume that wait.
+    resumed =
+      (await resumeWaiting(deps, target.cycle.id, 'minutes')) ||
+      (await resumeWaiting(deps, target.cycle.id, APPROVAL_PURPOSES.minutes));
+  } else if (result.resume) {
+    resumed = await resumeWaiting(deps, target.cycle.id, result.resume);
   }
   return {
     outcome: 'accepted',
@@ -511,11 +532,7 @@ export async function ingest(
   };
   const answer: AnswerStatus =
     decided.outcome === 'accepted' && decided.confirmation
-      ? await sendConfirmation(
-          answerCtx,
-          target.token.purpose as 'inputs' | 'minutes' | 'action',
-          decided.confirmation,
-        )
+      ? await sendConfirmation(answerCtx, target.token.purpose, decided.confirmation)
       : await sendRejection(answerCtx, {
           problems: decided.problems ?? [toProblem(decided.reason)],
           ...(decided.replyTemplate ? { replyTemplate: decided.replyTemplate } : {}),

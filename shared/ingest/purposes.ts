@@ -10,6 +10,7 @@ import type { InboundAttachment, InboundMessage } from '../mail/inbound.ts';
 import {
   CHAIR_COMMANDS,
   CHECK_COMMANDS,
+  CONFIRM_COMMANDS,
   MANAGEMENT_COMMANDS,
   OWNER_COMMANDS,
   parseActionCommand,
@@ -26,23 +27,26 @@ import type { ActionNotifierPort } from '../actions/ports.ts';
 import {
   ActionClosed,
   changeAction,
+  closureConfirmer,
   InvalidActionChange,
   type ActionCommand as RegisterCommand,
 } from '../actions/register.ts';
-import type { Action } from '../model/action.ts';
+import { awaitingConfirmation, type Action } from '../model/action.ts';
 import { CYCLE_PHASES, type Cycle } from '../model/cycle.ts';
 import { newSubmissionId } from '../model/ids.ts';
 import { statusAfter, type Attachment, type InputRequest, type InputSubmission } from '../model/input.ts';
 import type { ReplyTokenRecord } from '../model/records.ts';
-import { programmeCatalogue, UnknownPerson } from '../programme/queries.ts';
+import { personById, programmeCatalogue, UnknownPerson } from '../programme/queries.ts';
 import type { Programme } from '../programme/schema.ts';
 import { sha256Of, type BlobStore } from '../store/blob-store.ts';
 import { attachmentEvidenceKey } from '../store/inbound-keys.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
 import type { Clock } from '../clock.ts';
+import type { WaitPurpose } from '../cycle/await-people.ts';
 import type { IngestProblem } from '../mail/templates/ingest-rejection.ts';
 import type { Confirmation } from './answer.ts';
 import { toProblem } from './answer.ts';
+import { checkInputQuality, previousCycleAnswers, thinInputEvent } from '../cycle/input-quality.ts';
 
 export interface PurposeContext {
   readonly repo: ReviewRepository;
@@ -68,7 +72,7 @@ export type PurposeResult =
       /** What was recorded, for the caller's outcome. */
       readonly recorded: Record<string, unknown>;
       /** The workflow waits for this and may now go on. */
-      readonly resume?: 'inputs' | 'minutes';
+      readonly resume?: WaitPurpose;
     }
   | { readonly ok: false; readonly problems: IngestProblem[]; readonly replyTemplate?: string };
 
@@ -150,6 +154,10 @@ async function recordOne(
       metrics: parsed.metrics,
       attachments,
       ...(parsed.decisionNeeded ? { decisionNeeded: parsed.decisionNeeded } : {}),
+      ...(parsed.decisionOptions ? { decisionOptions: parsed.decisionOptions } : {}),
+      ...(parsed.recommendation ? { recommendation: parsed.recommendation } : {}),
+      ...(parsed.decisionCost ? { decisionCost: parsed.decisionCost } : {}),
+      ...(parsed.riskIfNotDecided ? { riskIfNotDecided: parsed.riskIfNotDecided } : {}),
       source: { channel: 'email', messageId, rawS3Key: ctx.rawS3Key },
       ...(request.submissionId && !olderThanCurrent ? { supersedes: request.submissionId } : {}),
     };
@@ -238,15 +246,50 @@ export async function handleInputs(ctx: PurposeContext): Promise<PurposeResult> 
       ),
     );
   }
+  // Substance (shared/cycle/input-quality.ts): placeholders, copies of the last answer, missing figures.
+  const checked = [];
+  for (const input of reply.inputs) {
+    const verdict = checkInputQuality(input, {
+      attachments: sentFiles(ctx.msg).length,
+      previous: await previousCycleAnswers(ctx.repo, ctx.cycle, input.key),
+      receivedAt: ctx.receivedAt,
+      dueAt: requests.find((r) => r.inputKey === input.key)?.dueAt,
+    });
+    for (const problem of verdict.problems) {
+      problems.push({
+        where: `input ${problem.key}`,
+        problem: problem.problem,
+        fix: problem.fix.charAt(0).toUpperCase() + problem.fix.slice(1),
+      });
+    }
+    checked.push(verdict);
+  }
   if (problems.length > 0) return { ok: false, problems, replyTemplate: template };
 
   const late = isLate(ctx.cycle);
   const attachments = await keepAttachments(ctx);
-  const recorded: { submission: InputSubmission; input: ParsedInput; title: string }[] = [];
-  for (const input of reply.inputs) {
-    const { submission, request } = await recordOne(ctx, input, attachments, late);
-    recorded.push({ submission, input, title: request.title });
+  const recorded: { submission: InputSubmission; input: ParsedInput; title: string; thin: string[] }[] = [];
+  for (const { input, thin } of checked) {
+    const { submission, request, repeated } = await recordOne(ctx, input, attachments, late);
+    if (thin.length > 0 && !repeated) {
+      // Shown to the ISMS manager before the package is frozen (`isms-review cycle show`).
+      await ctx.repo.appendEvent(
+        ctx.cycle.id,
+        thinInputEvent({
+          submission,
+          thin,
+          at: ctx.clock.now().toISOString(),
+          actor: ctx.senderId,
+          sourceMessageId: ctx.messageKey,
+        }),
+      );
+    }
+    recorded.push({ submission, input, title: request.title, thin: thin.map((reason) => reason.message) });
   }
+  const thinNote = recorded
+    .filter((r) => r.thin.length > 0)
+    .map((r) => `input ${r.input.key}: ${r.thin.join('; ')}`)
+    .join('. ');
   const keys = recorded.map((r) => r.input.key);
   const replaced = recorded.map((r) => r.submission.supersedes).filter((id): id is string => Boolean(id));
   const answered = requests.length;
@@ -269,8 +312,17 @@ export async function handleInputs(ctx: PurposeContext): Promise<PurposeResult> 
             note: 'This answer arrived after the review package was compiled: it is recorded, but it is not in the package already compiled, and the ISMS manager was told (copied on this email).',
             copyManager: true,
           }
-        : reply.missing.length > 0
-          ? { note: `Still to answer: ${reply.missing.join(', ')}.` }
+        : reply.missing.length > 0 || thinNote !== ''
+          ? {
+              note: [
+                ...(thinNote === ''
+                  ? []
+                  : [
+                      `Your answer is recorded; the ISMS manager will see before the package is compiled that it is thin (${thinNote}), and a fuller answer helps management decide.`,
+                    ]),
+                ...(reply.missing.length > 0 ? [`Still to answer: ${reply.missing.join(', ')}.`] : []),
+              ].join(' '),
+            }
           : {}),
     },
     recorded: {
@@ -334,6 +386,7 @@ export async function handleMinutes(ctx: PurposeContext): Promise<PurposeResult>
 
 // ---------------------------------------------------------------------------------------------
 // actions: the owner's DONE / PROGRESS / EXTEND, the chair's APPROVE / REFUSE of an extension, the
+// ISMS manager's (or the chair's) CONFIRM / REOPEN of a corrective action's closure, the
 // checker's PASS / FAIL of a corrective action's effectiveness, and top management's RESCHEDULE /
 // REASSIGN / ACCEPT RISK of an escalated action (shared/actions/register.ts).
 
@@ -341,6 +394,7 @@ const ACTION_PURPOSES = {
   action: { allowed: OWNER_COMMANDS, asks: 'reminder about the action' },
   extension: { allowed: CHAIR_COMMANDS, asks: 'extension request' },
   effectiveness: { allowed: CHECK_COMMANDS, asks: 'effectiveness check request' },
+  closure: { allowed: CONFIRM_COMMANDS, asks: 'request to confirm the closure' },
   decision: { allowed: MANAGEMENT_COMMANDS, asks: 'escalation to top management' },
 } as const;
 
@@ -360,6 +414,10 @@ function registerCommand(command: ParsedActionCommand, attachments: Attachment[]
       return { kind: 'check', passed: true, note: command.rationale };
     case 'fail':
       return { kind: 'check', passed: false, note: command.finding };
+    case 'confirm':
+      return command.note ? { kind: 'confirm', note: command.note } : { kind: 'confirm' };
+    case 'reopen':
+      return { kind: 'reopen', note: command.reason };
     case 'reschedule':
       return { kind: 'reschedule', until: command.until, reason: command.reason };
     case 'reassign':
@@ -368,6 +426,12 @@ function registerCommand(command: ParsedActionCommand, attachments: Attachment[]
         : { kind: 'reassign', to: command.to, reason: command.reason };
     case 'accept-risk':
       return { kind: 'accept-risk', reason: command.reason };
+    case 'changes':
+    case 'object':
+      // Answers to an approval request, never allowed on an action's reply address (approvals.ts).
+      throw new InvalidActionChange(
+        `${command.kind.toUpperCase()} answers an approval request, not an action`,
+      );
   }
 }
 
@@ -379,9 +443,13 @@ const RECORDED_AS: Record<ParsedActionCommand['kind'], string> = {
   refuse: 'the refusal of an extension',
   pass: 'a passed effectiveness check',
   fail: 'a failed effectiveness check',
+  confirm: 'the confirmation of the closure',
+  reopen: 'the closure sent back to the owner',
   reschedule: "top management's new due date",
   reassign: "top management's new owner",
   'accept-risk': "top management's acceptance of the risk",
+  changes: 'a request for changes',
+  object: 'an objection',
 };
 
 export async function handleAction(ctx: PurposeContext): Promise<PurposeResult> {
@@ -428,7 +496,7 @@ export async function handleAction(ctx: PurposeContext): Promise<PurposeResult> 
   }
   return {
     ok: true,
-    ...actionConfirmation(result.action, RECORDED_AS[command.kind]),
+    ...actionConfirmation(result.action, RECORDED_AS[command.kind], ctx.programme),
     recorded: {
       actionId,
       command: command.kind,
@@ -439,7 +507,11 @@ export async function handleAction(ctx: PurposeContext): Promise<PurposeResult> 
   };
 }
 
-function actionConfirmation(action: Action, recordedAs: string): { confirmation: Confirmation } {
+function actionConfirmation(
+  action: Action,
+  recordedAs: string,
+  programme: Programme,
+): { confirmation: Confirmation } {
   const last = action.history.at(-1);
   return {
     confirmation: {
@@ -449,6 +521,19 @@ function actionConfirmation(action: Action, recordedAs: string): { confirmation:
         { label: 'Status', value: action.status.replace('_', ' ') },
         { label: 'Due', value: action.dueDate },
         ...(action.closureEvidence ? [{ label: 'Evidence', value: action.closureEvidence.text }] : []),
+        ...(action.closureEvidence?.links?.length
+          ? [{ label: 'Links', value: action.closureEvidence.links.join('\n') }]
+          : []),
+        ...(awaitingConfirmation(action)
+          ? [
+              {
+                label: 'Closure',
+                value: `awaiting confirmation by ${personById(programme, closureConfirmer(programme, action.ownerId)).name}`,
+              },
+            ]
+          : action.closureConfirmation
+            ? [{ label: 'Closure', value: `confirmed on ${action.closureConfirmation.at.slice(0, 10)}` }]
+            : []),
         ...(action.extensionRequest
           ? [
               {

@@ -13,7 +13,7 @@ export const ACTION_TOKEN_GRACE_DAYS = 7;
 
 const DAY = 86_400_000;
 /** Token purposes whose `ref` is an action id (shared/notify/action-messages.ts). */
-const ACTION_PURPOSES = new Set(['action', 'extension', 'effectiveness', 'decision']);
+const ACTION_PURPOSES = new Set(['action', 'extension', 'effectiveness', 'closure', 'decision']);
 
 /** When the action's reply tokens stop working, or undefined while it still needs follow-up. */
 export function closedActionExpiry(

@@ -1,6 +1,7 @@
 /**
  * The action commands people write on the first line of a reply: DONE, PROGRESS, EXTEND for an
- * owner; APPROVE, REFUSE for the chair; PASS, FAIL for an effectiveness check; RESCHEDULE,
+ * owner; APPROVE, REFUSE for the chair; CONFIRM, REOPEN for the ISMS manager (or the chair) asked
+ * to confirm a corrective action's closure; PASS, FAIL for an effectiveness check; RESCHEDULE,
  * REASSIGN, ACCEPT RISK for top management. Their help text is rendered here and read back here.
  */
 import { z } from 'zod';
@@ -15,9 +16,13 @@ export const ACTION_COMMAND_KINDS = [
   'refuse',
   'pass',
   'fail',
+  'confirm',
+  'reopen',
   'reschedule',
   'reassign',
   'accept-risk',
+  'changes',
+  'object',
 ] as const;
 export type ActionCommandKind = (typeof ACTION_COMMAND_KINDS)[number];
 /** What an action owner may send. */
@@ -26,8 +31,14 @@ export const OWNER_COMMANDS: readonly ActionCommandKind[] = ['done', 'progress',
 export const CHAIR_COMMANDS: readonly ActionCommandKind[] = ['approve', 'refuse'];
 /** What the person checking a corrective action's effectiveness may send. */
 export const CHECK_COMMANDS: readonly ActionCommandKind[] = ['pass', 'fail'];
+/** What the person asked to confirm a corrective action's closure may send. */
+export const CONFIRM_COMMANDS: readonly ActionCommandKind[] = ['confirm', 'reopen'];
 /** What top management may decide on an escalated action. */
 export const MANAGEMENT_COMMANDS: readonly ActionCommandKind[] = ['reschedule', 'reassign', 'accept-risk'];
+/** What the ISMS manager may answer to a package awaiting approval (clause 7.5.2 c). */
+export const PACKAGE_APPROVAL_COMMANDS: readonly ActionCommandKind[] = ['approve', 'changes'];
+/** What the chair may answer to minutes awaiting approval. */
+export const MINUTES_APPROVAL_COMMANDS: readonly ActionCommandKind[] = ['approve', 'object'];
 
 export const ActionCommand = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('done'), evidence: NonEmptyText }),
@@ -37,6 +48,8 @@ export const ActionCommand = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('refuse'), reason: NonEmptyText }),
   z.strictObject({ kind: z.literal('pass'), rationale: NonEmptyText }),
   z.strictObject({ kind: z.literal('fail'), finding: NonEmptyText }),
+  z.strictObject({ kind: z.literal('confirm'), note: z.optional(NonEmptyText) }),
+  z.strictObject({ kind: z.literal('reopen'), reason: NonEmptyText }),
   z.strictObject({ kind: z.literal('reschedule'), until: CalendarDate, reason: NonEmptyText }),
   z.strictObject({
     kind: z.literal('reassign'),
@@ -45,6 +58,8 @@ export const ActionCommand = z.discriminatedUnion('kind', [
     reason: NonEmptyText,
   }),
   z.strictObject({ kind: z.literal('accept-risk'), reason: NonEmptyText }),
+  z.strictObject({ kind: z.literal('changes'), what: NonEmptyText }),
+  z.strictObject({ kind: z.literal('object'), what: NonEmptyText }),
 ]);
 export type ActionCommand = z.infer<typeof ActionCommand>;
 
@@ -52,16 +67,20 @@ export type ActionCommandResult =
   { readonly ok: true; readonly command: ActionCommand } | { readonly ok: false; readonly error: string };
 
 const COMMAND_HELP: Record<ActionCommandKind, string> = {
-  done: 'DONE <what shows it is done: a document, a link, a ticket>',
+  done: 'DONE <what was done> <a link to where it can be seen, or attach the document>',
   progress: 'PROGRESS <where it stands>',
   extend: 'EXTEND <new due date yyyy-mm-dd> <reason>',
   approve: 'APPROVE',
   refuse: 'REFUSE <reason>',
   pass: 'PASS <what you looked at and what it showed>',
   fail: 'FAIL <what you found>',
+  confirm: 'CONFIRM',
+  reopen: 'REOPEN <what is missing>',
   reschedule: 'RESCHEDULE <new due date yyyy-mm-dd> <reason>',
   reassign: "REASSIGN <new owner's id or email> <new due date yyyy-mm-dd> <reason>",
   'accept-risk': 'ACCEPT RISK <why the risk is accepted>',
+  changes: 'CHANGES <what must change before it goes to top management>',
+  object: 'OBJECT <what the minutes get wrong or leave out>',
 };
 
 const COMMAND_WORDS: Record<string, ActionCommandKind> = {
@@ -76,9 +95,16 @@ const COMMAND_WORDS: Record<string, ActionCommandKind> = {
   passed: 'pass',
   fail: 'fail',
   failed: 'fail',
+  confirm: 'confirm',
+  confirmed: 'confirm',
+  reopen: 'reopen',
   reschedule: 'reschedule',
   reassign: 'reassign',
   accept: 'accept-risk',
+  changes: 'changes',
+  change: 'changes',
+  object: 'object',
+  objection: 'object',
 };
 
 /** The lines that explain the commands, for the body of a reminder or an approval request. */
@@ -208,7 +234,7 @@ const ARGUMENT_READERS: Record<ActionCommandKind, (argument: string) => Argument
   done: requiredText(
     'done',
     'evidence',
-    `DONE needs evidence: write ${COMMAND_HELP.done}, e.g. DONE policy v2 published on the intranet`,
+    `DONE needs evidence: write ${COMMAND_HELP.done}, e.g. DONE policy v2 published at https://intranet.example.com/policies/v2`,
   ),
   progress: requiredText('progress', 'note', `PROGRESS needs a note: write ${COMMAND_HELP.progress}`),
   extend: newDueDate('extend', 'EXTEND'),
@@ -222,6 +248,25 @@ const ARGUMENT_READERS: Record<ActionCommandKind, (argument: string) => Argument
   refuse: requiredText('refuse', 'reason', `REFUSE needs a reason: write ${COMMAND_HELP.refuse}`),
   pass: requiredText('pass', 'rationale', `PASS needs the rationale: write ${COMMAND_HELP.pass}`),
   fail: requiredText('fail', 'finding', `FAIL needs what you found: write ${COMMAND_HELP.fail}`),
+  confirm: (argument) => ({
+    ok: true,
+    candidate: argument === '' ? { kind: 'confirm' } : { kind: 'confirm', note: argument },
+  }),
+  reopen: requiredText(
+    'reopen',
+    'reason',
+    `REOPEN needs what is missing, which the owner is told: write ${COMMAND_HELP.reopen}, e.g. REOPEN the ticket is still open; attach the closed ticket`,
+  ),
+  changes: requiredText(
+    'changes',
+    'what',
+    `CHANGES needs what must change: write ${COMMAND_HELP.changes}, e.g. CHANGES input d3 should include the October audit`,
+  ),
+  object: requiredText(
+    'object',
+    'what',
+    `OBJECT needs what is wrong: write ${COMMAND_HELP.object}, e.g. OBJECT D2 was deferred, not approved`,
+  ),
 };
 
 /**

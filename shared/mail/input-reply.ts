@@ -58,16 +58,44 @@ export interface InputReply {
   readonly missing: readonly string[];
 }
 
-type FieldName = 'period' | 'summary' | 'metric' | 'decision needed' | 'nothing to report';
+type FieldName =
+  | 'period'
+  | 'summary'
+  | 'metric'
+  | 'objective'
+  | 'decision needed'
+  | 'options'
+  | 'recommendation'
+  | 'cost'
+  | 'risk if not decided'
+  | 'nothing to report';
 
 const FIELD_ALIASES: ReadonlyArray<readonly [RegExp, FieldName]> = [
   [/^period$/, 'period'],
   [/^summary$/, 'summary'],
   [/^metrics?$/, 'metric'],
+  [/^objectives?$/, 'objective'],
   [/^decisions? (needed|required)$/, 'decision needed'],
+  [/^options?$/, 'options'],
+  [/^recommend(ation|ed|ed option)?$/, 'recommendation'],
+  [/^(costs?|effort|cost or effort|cost and effort)$/, 'cost'],
+  [/^risks? (if|of) not (deciding|decided)$/, 'risk if not decided'],
   [/^nothing to report$/, 'nothing to report'],
 ];
-const FIELD_WORDS = ['period', 'summary', 'metric', 'decision needed', 'nothing to report'];
+const FIELD_WORDS = [
+  'period',
+  'summary',
+  'metric',
+  'objective',
+  'decision needed',
+  'options',
+  'recommendation',
+  'risk if not decided',
+  'nothing to report',
+];
+
+/** The decision details, each allowed only with `decision needed:`. */
+const DECISION_DETAILS = ['options', 'recommendation', 'cost', 'risk if not decided'] as const;
 
 /*
  * The line patterns below run on lines trimmed of leading (and for markers, trailing) space, and
@@ -139,6 +167,41 @@ function parsePeriod(value: string): Period | string {
 /** A metric line as the reply format reads it, for examples in help and problems. */
 export const METRIC_EXAMPLE = 'metric: Open nonconformities = 4';
 
+/** An objective line as the reply format reads it, for examples in help and problems. */
+export const OBJECTIVE_EXAMPLE =
+  'objective: Phishing click rate | target 5 % | actual 7.5 % | status off track';
+
+/** The statuses an objective may have, as the owner writes them. */
+export const OBJECTIVE_STATUSES = [
+  'met',
+  'achieved',
+  'on track',
+  'partly met',
+  'partially met',
+  'at risk',
+  'off track',
+  'missed',
+  'not met',
+] as const;
+
+/** `<number> [unit]` with a point for decimals; the unit defaults to `count`. */
+function parseFigure(rest: string, example: string): { value: number; unit: string } | string {
+  const number = /^([-+\u2212]?)(\d+)(?:([.,])(\d+))?(?:\s*(.*))?$/.exec(rest);
+  if (!number) return `"${rest}" is not a number; write the number after "=", e.g. ${example}`;
+  const [, sign, whole, separator, fraction, unitText] = number;
+  if (separator === ',' && fraction?.length === 3) {
+    return `"${rest}" is ambiguous; write numbers without thousands separators and decimals with a point, e.g. 1234 or 97.5`;
+  }
+  const unit = (unitText ?? '').trim();
+  if (unit !== '' && (unit.length > 24 || /^[\d.,]/.test(unit))) {
+    return `write only a number and a short unit, e.g. ${example} or metric: Patch compliance = 97.5 %`;
+  }
+  const value = Number(
+    `${sign === '-' || sign === '\u2212' ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`,
+  );
+  return { value, unit: unit === '' ? 'count' : unit };
+}
+
 /** `<name> = <number> [unit]`; the unit defaults to `count`. */
 export function parseMetric(value: string): Metric | string {
   const text = structural(value);
@@ -147,21 +210,83 @@ export function parseMetric(value: string): Metric | string {
   const name = text.slice(0, equals).trim();
   const rest = text.slice(equals + 1).trim();
   if (name === '') return `give the metric a name before "=", e.g. ${METRIC_EXAMPLE}`;
-  const number = /^([-+\u2212]?)(\d+)(?:([.,])(\d+))?(?:\s*(.*))?$/.exec(rest);
-  if (!number) return `"${rest}" is not a number; write the number after "=", e.g. ${METRIC_EXAMPLE}`;
-  const [, sign, whole, separator, fraction, unitText] = number;
-  if (separator === ',' && fraction?.length === 3) {
-    return `"${rest}" is ambiguous; write numbers without thousands separators and decimals with a point, e.g. 1234 or 97.5`;
-  }
-  const unit = (unitText ?? '').trim();
-  if (unit !== '' && (unit.length > 24 || /^[\d.,]/.test(unit))) {
-    return `write only a number and a short unit after "=", e.g. ${METRIC_EXAMPLE} or metric: Patch compliance = 97.5 %`;
-  }
-  const numeric = Number(
-    `${sign === '-' || sign === '\u2212' ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`,
-  );
-  const metric = Metric.safeParse({ name, value: numeric, unit: unit === '' ? 'count' : unit });
+  const figure = parseFigure(rest, METRIC_EXAMPLE);
+  if (typeof figure === 'string') return figure;
+  const metric = Metric.safeParse({ name, ...figure });
   return metric.success ? metric.data : metric.error.issues.map((issue) => issue.message).join('; ');
+}
+
+/** A pre-labelled line of the template left as it was: `Nonconformities opened =` with no number. */
+function unfilledMetric(value: string): boolean {
+  return /=\s*$/.test(structural(value));
+}
+
+const OBJECTIVE_PART = /^(target|actual|result|achieved|status)\b\s*[:=]?\s*(.*)$/i;
+
+/**
+ * `<name> | target <number> [unit] | actual <number> [unit] | status <status>`, the parts after
+ * the name in any order, each name without regard to case, `:` or `=` allowed after it. Stored as
+ * a metric whose value is the actual result and whose target is the target; undefined for the
+ * template's empty line (`objective: | target | actual | status`).
+ */
+export function parseObjective(value: string): { metric: Metric; status?: string } | string | undefined {
+  const parts = structural(value)
+    .split('|')
+    .map((part) => part.trim());
+  const name = parts[0] ?? '';
+  const found = new Map<string, string>();
+  for (const part of parts.slice(1)) {
+    if (part === '') continue;
+    const match = OBJECTIVE_PART.exec(part);
+    if (!match) {
+      return `"${part}" is not understood; after the objective's name write | target <number> | actual <number> | status <status>, e.g. ${OBJECTIVE_EXAMPLE}`;
+    }
+    const label = (match[1] as string).toLowerCase();
+    const kind = label === 'target' || label === 'status' ? label : 'actual';
+    if (found.has(kind)) return `"${kind}" is given twice; give it once, e.g. ${OBJECTIVE_EXAMPLE}`;
+    found.set(kind, (match[2] ?? '').trim());
+  }
+  if (name === '' && [...found.values()].every((text) => text === '')) return undefined;
+  if (name === '') return `give the objective a name before the first "|", e.g. ${OBJECTIVE_EXAMPLE}`;
+  const target = found.get('target') ?? '';
+  const actual = found.get('actual') ?? '';
+  if (target === '')
+    return `the target of "${name}" is missing; write it as | target <number>, e.g. ${OBJECTIVE_EXAMPLE}`;
+  if (actual === '')
+    return `the actual result of "${name}" is missing; write it as | actual <number>, e.g. ${OBJECTIVE_EXAMPLE}`;
+  const targetFigure = parseFigure(target, OBJECTIVE_EXAMPLE);
+  if (typeof targetFigure === 'string') return `the target of "${name}": ${targetFigure}`;
+  const actualFigure = parseFigure(actual, OBJECTIVE_EXAMPLE);
+  if (typeof actualFigure === 'string') return `the actual result of "${name}": ${actualFigure}`;
+  const units = [targetFigure.unit, actualFigure.unit].filter((unit) => unit !== 'count');
+  if (units.length === 2 && units[0] !== units[1]) {
+    return `the target of "${name}" is in ${units[0]} but its actual result in ${units[1]}; give both in the same unit`;
+  }
+  const status = (found.get('status') ?? '').toLowerCase().replace(/[.!]+$/, '');
+  if (status !== '' && !(OBJECTIVE_STATUSES as readonly string[]).includes(status)) {
+    return `"${status}" is not a status; write one of: ${OBJECTIVE_STATUSES.join(', ')}`;
+  }
+  const metric = Metric.safeParse({
+    name,
+    value: actualFigure.value,
+    unit: units[0] ?? 'count',
+    target: targetFigure.value,
+  });
+  if (!metric.success) return metric.error.issues.map((issue) => issue.message).join('; ');
+  return status === '' ? { metric: metric.data } : { metric: metric.data, status };
+}
+
+/** The options of `options:` lines: separated by ";" or one per line, bullets removed. */
+function splitOptions(lines: readonly string[]): string[] {
+  return lines
+    .flatMap((line) => plainSpaces(line).split(';'))
+    .map((option) =>
+      option
+        .replace(/^\s*(?:[-*\u2022]|\d{1,2}[.)]|[a-z][.)])\s+/i, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .filter((option) => option !== '');
 }
 
 interface RawField {
@@ -187,7 +312,15 @@ function blockToInput(block: RawBlock, expected: ExpectedInput | undefined): Par
   const problems = [...block.problems];
   const key = block.key;
   const byField = (name: FieldName): RawField[] => block.fields.filter((field) => field.field === name);
-  for (const name of ['period', 'summary', 'decision needed', 'nothing to report'] as const) {
+  for (const name of [
+    'period',
+    'summary',
+    'decision needed',
+    'recommendation',
+    'cost',
+    'risk if not decided',
+    'nothing to report',
+  ] as const) {
     if (byField(name).length > 1)
       problems.push(`'${name}' is given ${byField(name).length} times; give it once`);
   }
@@ -211,7 +344,7 @@ function blockToInput(block: RawBlock, expected: ExpectedInput | undefined): Par
   const metrics: Metric[] = [];
   for (const field of byField('metric')) {
     const text = field.lines.join(' ').trim();
-    if (text === '') continue; // an empty template line
+    if (text === '' || unfilledMetric(text)) continue; // an empty or unfilled template line
     const parsed = parseMetric(text);
     if (typeof parsed === 'string') {
       problems.push(`'metric: ${structural(text)}' is not understood: ${parsed}`);
@@ -222,6 +355,23 @@ function blockToInput(block: RawBlock, expected: ExpectedInput | undefined): Par
     }
   }
 
+  for (const field of byField('objective')) {
+    const text = field.lines.join(' ').trim();
+    const parsed = parseObjective(text);
+    if (parsed === undefined) continue; // the template's empty objective line
+    if (typeof parsed === 'string') {
+      problems.push(`'objective: ${structural(text)}' is not understood: ${parsed}`);
+    } else if (metrics.some((metric) => metric.name.toLowerCase() === parsed.metric.name.toLowerCase())) {
+      problems.push(`'${parsed.metric.name}' is listed twice; give each objective or metric once`);
+    } else {
+      metrics.push(parsed.metric);
+    }
+  }
+
+  const options = splitOptions(byField('options').flatMap((field) => field.lines));
+  const recommendation = joinFree(byField('recommendation').flatMap((field) => field.lines));
+  const cost = joinFree(byField('cost').flatMap((field) => field.lines));
+  const risk = joinFree(byField('risk if not decided').flatMap((field) => field.lines));
   const summary = joinFree(byField('summary').flatMap((field) => field.lines));
   const nothing = joinFree(byField('nothing to report').flatMap((field) => field.lines));
   const decision = joinFree(byField('decision needed').flatMap((field) => field.lines));
@@ -229,7 +379,7 @@ function blockToInput(block: RawBlock, expected: ExpectedInput | undefined): Par
 
   if (saysNothing && (summary !== '' || metrics.length > 0)) {
     problems.push(
-      "write either 'nothing to report: <reason>' or a summary (with any metrics), not both; remove the one that does not apply",
+      "write either 'nothing to report: <reason>' or a summary (with any metrics and objectives), not both; remove the one that does not apply",
     );
   } else if (!saysNothing && summary === '') {
     problems.push(
@@ -238,8 +388,32 @@ function blockToInput(block: RawBlock, expected: ExpectedInput | undefined): Par
         : "'summary' is missing; write summary: followed by what happened in the period, or nothing to report: <reason>",
     );
   }
+  const details: Record<(typeof DECISION_DETAILS)[number], boolean> = {
+    options: options.length > 0,
+    recommendation: recommendation !== '',
+    cost: cost !== '',
+    'risk if not decided': risk !== '',
+  };
+  const given = DECISION_DETAILS.filter((name) => details[name]);
+  if (decision === '' && given.length > 0) {
+    problems.push(
+      `${given.map((name) => `'${name}'`).join(', ')} ${given.length > 1 ? 'belong' : 'belongs'} to an item for decision, but 'decision needed' is empty; write decision needed: followed by what management must decide, or remove ${given.length > 1 ? 'them' : 'it'}`,
+    );
+  }
+  if (options.length === 1) {
+    problems.push(
+      `'options' gives one option, which leaves nothing to choose; give two or more separated by ";" (e.g. options: buy the tool; train staff; accept the risk), or leave options empty`,
+    );
+  }
   if (problems.length > 0 || !period) return problems;
 
+  const decided = {
+    ...(decision === '' ? {} : { decisionNeeded: decision }),
+    ...(options.length > 0 ? { decisionOptions: options } : {}),
+    ...(recommendation === '' ? {} : { recommendation }),
+    ...(cost === '' ? {} : { decisionCost: cost }),
+    ...(risk === '' ? {} : { riskIfNotDecided: risk }),
+  };
   const candidate = saysNothing
     ? {
         key,
@@ -247,7 +421,7 @@ function blockToInput(block: RawBlock, expected: ExpectedInput | undefined): Par
         period,
         nothingToReport: nothing,
         metrics: [],
-        ...(decision === '' ? {} : { decisionNeeded: decision }),
+        ...decided,
       }
     : {
         key,
@@ -255,7 +429,7 @@ function blockToInput(block: RawBlock, expected: ExpectedInput | undefined): Par
         period,
         summary,
         metrics,
-        ...(decision === '' ? {} : { decisionNeeded: decision }),
+        ...decided,
       };
   const checked = ParsedInput.safeParse(candidate);
   return checked.success ? checked.data : checked.error.issues.map((issue) => issue.message);
@@ -339,7 +513,7 @@ export function parseInputReply(text: string, expected: readonly (string | Expec
     }
     if (!last) {
       open.problems.push(
-        `'${plain.slice(0, 60)}' is not a field; start each line with period:, summary:, metric:, decision needed: or nothing to report:`,
+        `'${plain.slice(0, 60)}' is not a field; start each line with period:, summary:, metric:, objective:, decision needed: or nothing to report:`,
       );
       continue;
     }

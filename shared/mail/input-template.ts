@@ -3,7 +3,8 @@
  * filled block for an input as recorded. input-reply.ts reads what these produce.
  */
 import { InputKey, Period } from '#shared/model/common.ts';
-import { METRIC_EXAMPLE, ParsedInput } from './input-reply.ts';
+import { inputFields } from '#shared/catalogue/catalogue.ts';
+import { METRIC_EXAMPLE, OBJECTIVE_EXAMPLE, OBJECTIVE_STATUSES, ParsedInput } from './input-reply.ts';
 import { InvalidTemplateInput, oneLine } from './reply-text.ts';
 
 export interface TemplateInput {
@@ -35,27 +36,40 @@ export const INPUT_TEMPLATE_HELP: readonly string[] = [
   'How to answer: reply to this email with the block below filled in, one block per input.',
   'Keep the [input ...] and [end] lines, and write after each field name:',
   '  period: the dates your answer covers, as yyyy-mm-dd to yyyy-mm-dd',
-  '  summary: what happened in the period; it may go on over several lines',
+  '  summary: what happened in the period, in your own words; it may go on over several lines',
   `  metric: one line per figure, as <name> = <number> <unit>, e.g. ${METRIC_EXAMPLE}`,
-  '  decision needed: what management must decide, if anything (or leave it empty)',
+  '    (the figures already named in the block are the ones this review tracks: write the number after "=")',
+  `  objective: one line per objective, e.g. ${OBJECTIVE_EXAMPLE}`,
+  `    (status is one of: ${OBJECTIVE_STATUSES.join(', ')})`,
+  '  decision needed: what management must decide, if anything (or leave it empty); with it, if you can:',
+  '    options: the choices, separated by ";"   recommendation: the one you recommend',
+  '    cost: its cost or effort   risk if not decided: what happens if management does not decide',
   'If there is nothing to report, write "nothing to report: <reason>" instead of summary and metrics.',
+  'A summary such as "see register" or "reviewed for the period" alone is sent back: say what it shows.',
 ];
+
+/** The lines of one empty block: the input's figures and objectives pre-labelled. */
+function emptyBlock(input: TemplateInput): string[] {
+  const { fields, objectives } = inputFields(input.key);
+  return [
+    `[input ${input.key}] ${oneLine(input.title)}`,
+    `period: ${input.period.from} to ${input.period.to}`,
+    'summary:',
+    ...(fields.length > 0 ? fields.map((field) => `metric: ${field.label} =`) : ['metric:']),
+    ...(objectives ? ['objective: | target | actual | status', 'objective: | target | actual | status'] : []),
+    'decision needed:',
+    'options:',
+    'recommendation:',
+    'cost:',
+    'risk if not decided:',
+    '[end]',
+  ];
+}
 
 /** One empty block per input, to copy into a reply (an email that explains the format itself). */
 export function renderInputBlocks(inputs: readonly TemplateInput[]): string {
   checkTemplateInputs(inputs);
-  return inputs
-    .map((input) =>
-      [
-        `[input ${input.key}] ${oneLine(input.title)}`,
-        `period: ${input.period.from} to ${input.period.to}`,
-        'summary:',
-        'metric:',
-        'decision needed:',
-        '[end]',
-      ].join('\n'),
-    )
-    .join('\n\n');
+  return inputs.map((input) => emptyBlock(input).join('\n')).join('\n\n');
 }
 
 /** The help lines and one empty block per input, for the text of a request or reminder. */
@@ -75,13 +89,20 @@ export function renderInputAnswer(input: ParsedInput, title?: string): string {
     lines.push(`nothing to report: ${input.nothingToReport}`);
   } else {
     lines.push(`summary: ${input.summary}`);
+    const figure = (value: number, unit: string) => `${value}${unit === 'count' ? '' : ` ${unit}`}`;
     for (const metric of input.metrics) {
       lines.push(
-        `metric: ${metric.name} = ${metric.value}${metric.unit === 'count' ? '' : ` ${metric.unit}`}`,
+        metric.target === undefined
+          ? `metric: ${metric.name} = ${figure(metric.value, metric.unit)}`
+          : `objective: ${metric.name} | target ${figure(metric.target, metric.unit)} | actual ${figure(metric.value, metric.unit)}`,
       );
     }
   }
   if (input.decisionNeeded) lines.push(`decision needed: ${input.decisionNeeded}`);
+  if (input.decisionOptions) lines.push(`options: ${input.decisionOptions.join('; ')}`);
+  if (input.recommendation) lines.push(`recommendation: ${input.recommendation}`);
+  if (input.decisionCost) lines.push(`cost: ${input.decisionCost}`);
+  if (input.riskIfNotDecided) lines.push(`risk if not decided: ${input.riskIfNotDecided}`);
   lines.push('[end]');
   return lines.join('\n');
 }

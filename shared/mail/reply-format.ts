@@ -11,10 +11,17 @@
  *     summary: free text, may continue on following lines
  *     metric: Open nonconformities = 4
  *     metric: Patch compliance = 97.5 %
+ *     objective: Phishing click rate | target 5 % | actual 7.5 % | status off track
  *     decision needed: optional text for management
+ *     options: buy the tool; train staff; accept the risk   (or one `option:` line each)
+ *     recommendation: train staff
+ *     cost: 3 person-days        (also `effort:`)
+ *     risk if not decided: click rate stays above target
  *     [end]
  *
- *   or `nothing to report: <reason>` instead of summary and metrics. Text outside blocks (greetings,
+ *   or `nothing to report: <reason>` instead of summary and metrics. The options, recommendation,
+ *   cost and risk need `decision needed:`. An objective is stored as a metric whose value is the
+ *   actual result and whose target is the target. Text outside blocks (greetings,
  *   signatures) is ignored. Field names are read without regard to case, extra or non-breaking
  *   spaces, smart quotes or `*bold*` markers; a line that starts with no field name continues the
  *   field above it (mail clients wrap long lines). Lines starting with `>` are quoted text and
@@ -28,9 +35,12 @@
 export { InvalidTemplateInput } from './reply-text.ts';
 export {
   METRIC_EXAMPLE,
+  OBJECTIVE_EXAMPLE,
+  OBJECTIVE_STATUSES,
   ParsedInput,
   parseInputReply,
   parseMetric,
+  parseObjective,
   type ExpectedInput,
   type InputReply,
   type InputReplyProblem,
@@ -47,8 +57,11 @@ export {
   ActionCommand,
   CHAIR_COMMANDS,
   CHECK_COMMANDS,
+  CONFIRM_COMMANDS,
   MANAGEMENT_COMMANDS,
+  MINUTES_APPROVAL_COMMANDS,
   OWNER_COMMANDS,
+  PACKAGE_APPROVAL_COMMANDS,
   parseActionCommand,
   renderActionCommandHelp,
   renderActionCommandLines,

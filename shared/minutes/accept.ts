@@ -34,6 +34,7 @@ import { AlreadyExists, ConcurrentUpdate, NotFound, type ReviewRepository } from
 import { minutesHash, MinutesSource, type MinutesRecord } from '../model/minutes-record.ts';
 import { inputStatusesOf } from './reading.ts';
 import { declaredReplaces, validateMinutes } from './validate.ts';
+import { zoneInWords } from '../mail/templates/format.ts';
 
 export class CycleNotAwaitingMinutes extends Error {
   override name = 'CycleNotAwaitingMinutes' as const;
@@ -265,7 +266,7 @@ function describeAcceptance(record: MinutesRecord, programme: Programme): string
   const zone = programme.organisation.timeZone;
   const when = DateTime.fromISO(record.acceptedAt, { zone }).toFormat("d LLLL yyyy 'at' HH:mm");
   const who = programme.people.find((person) => person.id === record.submittedBy);
-  return `version ${record.version}, sent by ${who ? `${who.name} (${who.id})` : record.submittedBy} and accepted on ${when} (${zone})`;
+  return `version ${record.version}, sent by ${who ? `${who.name} (${who.id})` : record.submittedBy} and accepted on ${when} ${zoneInWords(zone)}`;
 }
 
 function alreadyAccepted(

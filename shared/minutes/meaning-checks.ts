@@ -33,6 +33,7 @@ import {
   type Path,
   type Reading,
 } from './reading.ts';
+import { zoneInWords } from '../mail/templates/format.ts';
 
 const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
@@ -119,8 +120,8 @@ function checkSentAfterMeeting(reading: Reading): void {
   if (now < end) {
     problem(
       [],
-      `these minutes were sent at ${shown(now)} (${zone}), before the meeting planned for ${shown(start)} ` +
-        `could have ended (it is planned to last ${length} minutes); send them from ${shown(end)} (${zone}) on`,
+      `these minutes were sent at ${shown(now)} ${zoneInWords(zone)}, before the meeting planned for ${shown(start)} ` +
+        `could have ended (it is planned to last ${length} minutes); send them from ${shown(end)} ${zoneInWords(zone)} on`,
     );
   }
 }
@@ -154,23 +155,23 @@ function checkMeeting(reading: Reading): { date?: string; time?: string; heldAt?
     if (local.hour !== hour || local.minute !== minute) {
       problem(
         ['meeting', 'time'],
-        `${written} does not exist in ${zone} (the clocks went forward that night); write the time the clocks showed`,
+        `${written} does not exist in ${zoneInWords(zone)} (the clocks went forward that night); write the time the clocks showed`,
       );
     } else if (local > now) {
       problem(
         ['meeting', 'date'],
-        `${written} (${zone}) is in the future (it is now ${shown(now)}); write when the meeting was held`,
+        `${written} ${zoneInWords(zone)} is in the future (it is now ${shown(now)}); write when the meeting was held`,
       );
     } else if (local < opened) {
       problem(
         ['meeting', 'date'],
-        `${written} (${zone}) is before review ${ctx.cycle.id} opened (${shown(opened)}); ` +
+        `${written} ${zoneInWords(zone)} is before review ${ctx.cycle.id} opened (${shown(opened)}); ` +
           "write when this review's meeting was held",
       );
     } else if (local < planned.minus(HELD_EARLY_TOLERANCE)) {
       problem(
         ['meeting', 'date'],
-        `${written} (${zone}) is more than a day before the meeting of review ${ctx.cycle.id}, planned for ` +
+        `${written} ${zoneInWords(zone)} is more than a day before the meeting of review ${ctx.cycle.id}, planned for ` +
           `${shown(planned)}; write when this review's meeting was held (a meeting brought forward is moved ` +
           'in the review, with "isms-review cycle move", before it is held)',
       );
@@ -334,7 +335,7 @@ function checkActions(
       } else if (due < today) {
         problem(
           at('due'),
-          `${due} is in the past (today is ${today} in ${zone}); give a due date from today on`,
+          `${due} is in the past (today is ${today}, ${zoneInWords(zone)}); give a due date from today on`,
         );
       }
     }

@@ -11,10 +11,34 @@ import { packagePdf } from '../package/pdf.ts';
 import { ASPECT_TITLES, type OutcomeField } from '../model/minutes.ts';
 import type { MinutesRecord } from '../model/minutes-record.ts';
 import { OUTCOME_NOT_RECORDED, OUTCOME_TITLES } from './template.ts';
+import { formatDate, formatDateTime, TemplateDataError, zoneInWords } from '../mail/templates/format.ts';
 
 export interface MinutesRenderContext {
   /** The name to show for a person id (e.g. from the programme's people); the id if unknown. */
   readonly personName: (personId: string) => string | undefined;
+  /** The organisation whose review it was, named in the title (the programme's organisation name). */
+  readonly organisation?: string;
+}
+
+/** The meeting's local date and time with its zone in words: "Friday 30 October 2026, 10:00 UK time". */
+export function meetingInWords(meeting: { date: string; time: string; timeZone: string }): string {
+  let zone = meeting.timeZone;
+  try {
+    zone = zoneInWords(meeting.timeZone);
+  } catch (error) {
+    if (!(error instanceof TemplateDataError)) throw error;
+  }
+  return `${formatDate(meeting.date)}, ${meeting.time} ${zone}`;
+}
+
+/** A UTC time in the meeting's zone, in words; as stored when the zone is unknown. */
+function inZone(utc: string, timeZone: string): string {
+  try {
+    return formatDateTime(utc, timeZone);
+  } catch (error) {
+    if (!(error instanceof TemplateDataError)) throw error;
+    return utc;
+  }
 }
 
 export function minutesOutline(record: MinutesRecord, context: MinutesRenderContext): PackageOutline {
@@ -32,9 +56,10 @@ export function minutesOutline(record: MinutesRecord, context: MinutesRenderCont
         {
           kind: 'facts',
           rows: [
+            ...(context.organisation ? [['Organisation', context.organisation] as [string, string]] : []),
+            ['Held', meetingInWords(m.meeting)],
             ['Cycle', record.cycleId],
-            ['Held', `${m.meeting.date} ${m.meeting.time} (${m.meeting.timeZone})`],
-            ['Accepted', record.acceptedAt],
+            ['Accepted', inZone(record.acceptedAt, m.meeting.timeZone)],
             ['Version', String(record.version)],
             ['Source SHA-256', record.sourceHash],
           ],
@@ -132,9 +157,10 @@ export function minutesOutline(record: MinutesRecord, context: MinutesRenderCont
       ]),
     },
   ];
+  const whose = context.organisation ? `${context.organisation}: minutes` : 'Minutes';
   return {
-    title: `Minutes of the management review, cycle ${record.cycleId}`,
-    subtitle: `Version ${record.version}, accepted ${record.acceptedAt}`,
+    title: `${whose} of the management review of ${formatDate(m.meeting.date)}`,
+    subtitle: `Held ${meetingInWords(m.meeting)}. Version ${record.version}, accepted ${inZone(record.acceptedAt, m.meeting.timeZone)}`,
     sections,
     footer: `Cycle ${record.cycleId} · minutes v${record.version} · SHA-256 ${record.sourceHash}`,
   };

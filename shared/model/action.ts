@@ -2,11 +2,15 @@
  * An action decided in a review (clause 9.3.3) and followed to closure (clause 10).
  *
  * Status: open → in_progress → done → verified, or cancelled (with a reason) from any open state.
- * A corrective action, once done, gets an effectiveness check by someone other than its owner;
- * it is verified only when that check passed.
+ * Done needs evidence one can look at: an attached file or a web link (`ClosureEvidence`).
+ * A corrective action, once done, waits for the ISMS manager (the chair, when the ISMS manager owns
+ * it) to confirm its closure on that evidence (`closureConfirmation`); only then does its
+ * effectiveness check, by someone other than its owner, start. It is verified only when that check
+ * passed.
  *
  * Follow-up: an action needs follow-up (reminders, escalation) while it is open or in progress,
- * and, if corrective, while done but its effectiveness check has no result yet. Only such actions
+ * and, if corrective, while done but its closure is not confirmed or its effectiveness check has no
+ * result yet. Only such actions
  * carry the sparse open-actions index keys, so the daily sweep never reads closed actions.
  *
  * Escalation level: 0 none, 1 the owner was told it is overdue, 2 the ISMS manager, 3 top management.
@@ -39,9 +43,30 @@ export const ActionEscalationLevel = z
 /** Who did something: a person from the programme, or the system itself. */
 export const Actor = z.union([PersonId, z.literal('system')], { error: 'expected a person id or system' });
 
+/** The longest web link kept as evidence. */
+export const MAX_EVIDENCE_LINK_LENGTH = 2048;
+
+/** Whether `text` is a web address (http or https, with a host): the only links kept as evidence. */
+export function isWebLink(text: string): boolean {
+  if (text.length > MAX_EVIDENCE_LINK_LENGTH || /\s/.test(text)) return false;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A link to the evidence of done work: an http(s) address. */
+export const EvidenceLink = z.string().refine(isWebLink, {
+  error: `expected a web link (http:// or https://, at most ${MAX_EVIDENCE_LINK_LENGTH} characters)`,
+});
+
 export const ClosureEvidence = z.strictObject({
   text: NonEmptyText,
   attachments: z.optional(z.array(Attachment)),
+  /** The web links the owner gave as evidence (from the DONE text, or given on the command line). */
+  links: z.optional(z.array(EvidenceLink)),
   at: UtcTimestamp,
   by: Actor,
 });
@@ -74,6 +99,9 @@ export const EffectivenessCheck = z
   });
 export type EffectivenessCheck = z.infer<typeof EffectivenessCheck>;
 
+/** Days a done corrective action waits for its closure to be confirmed before the confirmer is reminded. */
+export const CONFIRMATION_REMINDER_DAYS = 5;
+
 /** Where an update came from: an inbound email (its Message-ID), the command line, or the system. */
 export const UpdateSource = z.discriminatedUnion(
   'channel',
@@ -85,6 +113,15 @@ export const UpdateSource = z.discriminatedUnion(
   { error: 'expected a source: email (with its Message-ID), cli or system' },
 );
 export type UpdateSource = z.infer<typeof UpdateSource>;
+
+/** The ISMS manager (the chair, when the ISMS manager owns the action) confirmed a corrective action's closure. */
+export const ClosureConfirmation = z.strictObject({
+  by: PersonId,
+  at: UtcTimestamp,
+  note: z.optional(NonEmptyText),
+  source: UpdateSource,
+});
+export type ClosureConfirmation = z.infer<typeof ClosureConfirmation>;
 
 export const HistoryEntry = z.strictObject({
   at: UtcTimestamp,
@@ -109,6 +146,8 @@ export const Action = z
     cancelReason: z.optional(NonEmptyText),
     escalationLevel: ActionEscalationLevel,
     closureEvidence: z.optional(ClosureEvidence),
+    /** Who confirmed the closure of a done corrective action on its evidence, and when. */
+    closureConfirmation: z.optional(ClosureConfirmation),
     /** A corrective action (clause 10.1) answers a nonconformity and needs an effectiveness check. */
     corrective: z.boolean(),
     effectivenessCheck: z.optional(EffectivenessCheck),
@@ -152,6 +191,18 @@ export const Action = z
     if (finished && !action.closureEvidence) {
       issue(['closureEvidence'], `a ${action.status} action must say what was done (closure evidence)`);
     }
+    if (action.closureConfirmation && !(action.corrective && finished)) {
+      issue(
+        ['closureConfirmation'],
+        `only a done or verified corrective action has its closure confirmed; this one is ${action.corrective ? action.status : 'not corrective'}`,
+      );
+    }
+    if (action.closureConfirmation && action.closureConfirmation.by === action.ownerId) {
+      issue(
+        ['closureConfirmation', 'by'],
+        `the closure must be confirmed by someone other than the owner (${action.ownerId})`,
+      );
+    }
     if (action.effectivenessCheck && !action.corrective) {
       issue(['effectivenessCheck'], 'only a corrective action gets an effectiveness check');
     }
@@ -177,20 +228,37 @@ export const Action = z
 export type Action = z.infer<typeof Action>;
 
 /** Whether the action still needs follow-up (see the module comment). */
-export function needsFollowUp(action: Pick<Action, 'status' | 'corrective' | 'effectivenessCheck'>): boolean {
+export function needsFollowUp(
+  action: Pick<Action, 'status' | 'corrective' | 'effectivenessCheck'> &
+    Partial<Pick<Action, 'closureConfirmation'>>,
+): boolean {
   if (action.status === 'open' || action.status === 'in_progress') return true;
-  return action.status === 'done' && action.corrective && action.effectivenessCheck?.result === undefined;
+  if (action.status !== 'done' || !action.corrective) return false;
+  return !action.closureConfirmation || action.effectivenessCheck?.result === undefined;
+}
+
+/** A done corrective action whose closure the ISMS manager (or the chair) has not confirmed yet. */
+export function awaitingConfirmation(
+  action: Pick<Action, 'status' | 'corrective'> & Partial<Pick<Action, 'closureConfirmation'>>,
+): boolean {
+  return action.status === 'done' && action.corrective && !action.closureConfirmation;
 }
 
 /**
- * The date the next follow-up is measured against: the due date while work is open, the
- * effectiveness check's due date while a done corrective action awaits its check; undefined when
- * the action needs no follow-up.
+ * The date the next follow-up is measured against: the due date while work is open; while a done
+ * corrective action awaits the confirmation of its closure, the day its confirmer is reminded; then
+ * the effectiveness check's due date while it awaits its check; undefined when the action needs no
+ * follow-up.
  */
 export function followUpDate(
-  action: Pick<Action, 'status' | 'corrective' | 'effectivenessCheck' | 'dueDate'>,
+  action: Pick<Action, 'status' | 'corrective' | 'effectivenessCheck' | 'dueDate'> &
+    Partial<Pick<Action, 'closureConfirmation' | 'closureEvidence'>>,
 ): string | undefined {
   if (!needsFollowUp(action)) return undefined;
+  if (awaitingConfirmation(action) && action.closureEvidence) {
+    const closed = Date.parse(`${action.closureEvidence.at.slice(0, 10)}T00:00:00Z`);
+    return new Date(closed + CONFIRMATION_REMINDER_DAYS * 86_400_000).toISOString().slice(0, 10);
+  }
   if (action.status === 'done') return action.effectivenessCheck?.dueDate;
   return action.dueDate;
 }

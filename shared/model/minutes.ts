@@ -157,9 +157,12 @@ const flag = z.preprocess(
 // ---------------------------------------------------------------------------------------------
 // The document as written
 
-/** `resource_allocation (Resource allocation), security_objectives (...), ...`. */
+/**
+ * `"Resource allocation", "Changes to information security objectives", ...`: the titles people
+ * write (the ids, e.g. resource_allocation, are still accepted from replies written before).
+ */
 export const CATEGORY_CHOICES = DECISION_CATEGORIES.map(
-  (category) => `${category} (${DECISION_CATEGORY_TITLES[category]})`,
+  (category) => `"${DECISION_CATEGORY_TITLES[category]}"`,
 ).join(', ');
 
 /** The message for a list item that is not a mapping of fields. */

@@ -5,7 +5,8 @@
  */
 import type { NotifierPort } from '../cycle/ports.ts';
 import type { Cycle } from '../model/cycle.ts';
-import type { Action } from '../model/action.ts';
+import { awaitingConfirmation, type Action } from '../model/action.ts';
+import { closureConfirmer, EFFECTIVENESS_CHECK_DAYS } from '../actions/action-change.ts';
 import { DECISION_CATEGORY_TITLES } from '../model/meeting.ts';
 import type { ActionMessage } from '../actions/ports.ts';
 import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
@@ -216,7 +217,8 @@ export async function effectivenessCheckRequest(
   const overdue = message.overdue === true;
   const check = action.effectivenessCheck;
   const closure = action.closureEvidence;
-  if (action.status !== 'done' || !check || check.result || !closure) return;
+  // The check starts once the closure is confirmed (a corrective action is always one).
+  if (action.status !== 'done' || !check || check.result || !closure || !action.closureConfirmation) return;
   await sendAboutAction(
     mail,
     message,
@@ -233,6 +235,69 @@ export async function effectivenessCheckRequest(
         closure: { text: closure.text, at: closure.at },
         checkDueDate: check.dueDate,
         ...(overdue ? { overdue } : {}),
+      }),
+  );
+}
+
+export async function closureConfirmationRequest(
+  mail: CycleMail,
+  message: ActionMessage & { overdue?: boolean },
+) {
+  const { programme, action } = message;
+  const overdue = message.overdue === true;
+  const closure = action.closureEvidence;
+  if (!awaitingConfirmation(action) || !closure) return;
+  const confirmer = personById(programme, closureConfirmer(programme, action.ownerId));
+  const checker = personById(programme, action.effectivenessCheck?.assigneeId ?? confirmer.id);
+  await sendAboutAction(
+    mail,
+    message,
+    {
+      step: `confirm:${closure.at}${overdue ? ':overdue' : ''}`,
+      purpose: 'closure',
+      to: confirmer,
+      replies: true,
+    },
+    (about) =>
+      templates.closureConfirmation({
+        ...about,
+        closure: {
+          text: closure.text,
+          at: closure.at,
+          links: closure.links ?? [],
+          attachments: (closure.attachments ?? []).map((a) => ({
+            name: a.name,
+            size: a.size,
+            sha256: a.sha256,
+          })),
+        },
+        checker: person(checker),
+        checkDays: EFFECTIVENESS_CHECK_DAYS,
+        ...(overdue ? { overdue } : {}),
+        ...(confirmer.id !== ismsManager(programme).id ? { asChair: true } : {}),
+      }),
+  );
+}
+
+export async function closureReopened(
+  mail: CycleMail,
+  message: Parameters<NotifierPort['closureReopened']>[0],
+) {
+  const { programme, action } = message;
+  await sendAboutAction(
+    mail,
+    message,
+    {
+      step: `closure-reopened:${action.updatedAt}`,
+      purpose: 'action',
+      to: personById(programme, action.ownerId),
+      replies: true,
+    },
+    (about) =>
+      templates.closureReopened({
+        ...about,
+        reason: message.reason,
+        reopenedBy: person(personById(programme, message.reopenedBy)),
       }),
   );
 }

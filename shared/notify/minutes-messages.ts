@@ -28,7 +28,9 @@ export async function minutesRequest(
         ...mail.addressed(cycle, programme, manager),
         meetingAt: cycle.plannedMeetingAt,
         deadline: new Date(Date.parse(cycle.plannedMeetingAt) + 7 * DAY).toISOString(),
-        replyTemplate: mail.options.minutesTemplate?.(cycle, programme) ?? '',
+        // The minutes form is for the ISMS manager, who writes the minutes: not in the reminder the
+        // chair is copied on (the ISMS manager has it from the first request and the form mail).
+        replyTemplate: escalated ? '' : (mail.options.minutesTemplate?.(cycle, programme) ?? ''),
         inputs: requests.map((r) => ({ key: r.inputKey, title: r.title })),
         // A command line is for the ISMS manager alone: not in the reminder the chair is copied on.
         ...(escalated

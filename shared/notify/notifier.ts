@@ -13,12 +13,16 @@ import { minutesDistribution, minutesRequest } from './minutes-messages.ts';
 import {
   actionReopened,
   actionStep,
+  closureConfirmationRequest,
+  closureReopened,
   effectivenessCheckRequest,
   extensionDecision,
   extensionRequest,
   managementDecision,
 } from './action-messages.ts';
 import { failure } from './failure-messages.ts';
+import { approvalRequest } from './approval-messages.ts';
+import type { ApprovalMessage } from '../cycle/approvals.ts';
 
 export type { NotifierOptions } from './envelope.ts';
 
@@ -57,6 +61,18 @@ export class CycleNotifier implements NotifierPort {
 
   actionStep(args: Args<'actionStep'>) {
     return actionStep(this.mail, args);
+  }
+
+  closureConfirmationRequest(message: ActionMessage & { overdue?: boolean }) {
+    return closureConfirmationRequest(this.mail, message);
+  }
+
+  closureReopened(message: Args<'closureReopened'>) {
+    return closureReopened(this.mail, message);
+  }
+
+  approvalRequest(message: ApprovalMessage) {
+    return approvalRequest(this.mail, message);
   }
 
   effectivenessCheckRequest(message: ActionMessage & { overdue?: boolean }) {

@@ -1,7 +1,7 @@
 /**
  * The messages about the meeting: the review package sent to top management with the calendar
- * invitation (and the minutes template to fill in), and the updated invitation when the meeting
- * moves. One invitation UID per cycle, so every update replaces the last in the calendars.
+ * invitation, the minutes form to the ISMS manager alone, and the updated invitation when the
+ * meeting moves. One invitation UID per cycle, so every update replaces the last in the calendars.
  */
 import type { NotifierPort } from '../cycle/ports.ts';
 import type { Cycle } from '../model/cycle.ts';
@@ -10,6 +10,7 @@ import { ismsManager, meetingMinutesOf } from '../programme/queries.ts';
 import { cycleTitle } from '../package/content.ts';
 import { meetingInvitation } from '../mail/ics.ts';
 import { meetingMoved } from '../mail/templates/package-distribution.ts';
+import * as templates from '../mail/templates/index.ts';
 import { person, type CycleMail } from './envelope.ts';
 
 /** The meeting's calendar invitation: one UID per cycle, so every update replaces the last. */
@@ -47,7 +48,7 @@ export async function packageDistribution(
     programme,
     recipients,
     stored.version - 1,
-    `Package ${stored.sha256}.`,
+    'The review package came with this invitation: its first page is the decision sheet (the proposals P1, P2, ... to decide).',
   );
   await mail.send({
     cycle,
@@ -74,19 +75,45 @@ export async function packageDistribution(
           contentType: 'image/png',
           cid: image.cid,
         })),
-        // The minutes template, to fill in at the meeting and send back (reply or minutes submit).
-        ...(mail.options.minutesTemplate
-          ? [
-              {
-                filename: `minutes-template-${cycle.id}.yaml`,
-                content: Buffer.from(mail.options.minutesTemplate(cycle, programme), 'utf8'),
-                contentType: 'text/plain',
-              },
-            ]
-          : []),
       ],
       icalEvent: { method: 'REQUEST', content: icalEvent },
     }),
+  });
+  await minutesForm(mail, cycle, programme, stored.version);
+}
+
+/**
+ * The minutes form, to fill in at the meeting: to the ISMS manager alone, who writes the minutes
+ * (top management's package does not carry it). Once per package version.
+ */
+async function minutesForm(mail: CycleMail, cycle: Cycle, programme: Programme, version: number) {
+  const template = mail.options.minutesTemplate;
+  if (!template) return;
+  const manager = ismsManager(programme);
+  await mail.send({
+    cycle,
+    programme,
+    key: `minutes-form:v${version}`,
+    purpose: 'minutes-form',
+    to: [manager],
+    build: async () => {
+      const form = template(cycle, programme);
+      return {
+        ...templates.minutesForm({
+          ...mail.addressed(cycle, programme, manager),
+          meetingAt: cycle.plannedMeetingAt,
+          form,
+          alternative: `npx isms-review minutes submit ${cycle.id} --file minutes.yaml`,
+        }),
+        attachments: [
+          {
+            filename: `minutes-template-${cycle.id}.yaml`,
+            content: Buffer.from(form, 'utf8'),
+            contentType: 'text/plain',
+          },
+        ],
+      };
+    },
   });
 }
 

@@ -1,15 +1,16 @@
 /**
- * The proposed agenda, built around the decisions: the items that need management's decision get
- * most of the meeting, grouped by where they come from, after a short opening and the status of
- * earlier actions; the other inputs are taken by exception; the meeting ends with the overall
+ * The proposed agenda, built around the proposals: after a short opening, the status of earlier
+ * actions with the proposals about overdue actions, then one item per other proposal (in the
+ * order they are numbered), the inputs no proposal covers taken by exception, and the overall
  * assessment (suitability, adequacy, effectiveness, alignment) and the actions it decides.
+ * Each input and each proposal appears in exactly one item.
  *
- * Times run from the planned start; when the decisions need more than the planned length, the
- * meeting runs longer rather than shortening a decision below its minimum.
+ * Times run from the planned start; when the proposals need more than the planned length, the
+ * meeting runs longer rather than shortening a proposal below its minimum.
  */
 import type { AgendaItem, DecisionItem, DecisionSource, PackageInputSection } from './model.ts';
 
-const MINUTES_PER_DECISION: Record<DecisionSource, number> = {
+export const MINUTES_PER_DECISION: Record<DecisionSource, number> = {
   'overdue-action': 5,
   'stalled-risk-treatment': 10,
   'missing-input': 5,
@@ -17,50 +18,50 @@ const MINUTES_PER_DECISION: Record<DecisionSource, number> = {
   'owner-flagged': 10,
 };
 
-const GROUP_TITLES: Record<DecisionSource, string> = {
-  'overdue-action': 'Decide on overdue actions',
-  'missing-input': 'Decide how to deal with inputs not provided',
-  'stalled-risk-treatment': 'Decide on stalled risk treatment',
-  'objective-off-track': 'Decide on objectives off track',
-  'owner-flagged': 'Decide on items raised by input owners',
-};
-
-const ORDER: DecisionSource[] = [
-  'stalled-risk-treatment',
-  'objective-off-track',
-  'owner-flagged',
-  'overdue-action',
-  'missing-input',
-];
-
 export function proposedAgenda(args: {
   start: string;
   durationMinutes: number;
   decisions: readonly DecisionItem[];
   inputs: readonly PackageInputSection[];
+  /** No earlier review: there are no earlier minutes to confirm. */
+  firstReview?: boolean;
 }): AgendaItem[] {
+  const covered = new Set<string>();
+  /** The input keys not yet on the agenda (each input once). */
+  const take = (keys: readonly string[]) => {
+    const fresh = [...new Set(keys)].filter((key) => !covered.has(key));
+    for (const key of fresh) covered.add(key);
+    return fresh;
+  };
   const plan: Omit<AgendaItem, 'start'>[] = [
     {
       minutes: 5,
-      title: 'Opening: attendance, scope of this review, minutes of the previous review',
+      title: args.firstReview
+        ? 'Opening: attendance and scope (first review: no earlier minutes to confirm)'
+        : 'Opening: attendance, scope of this review, minutes of the previous review',
       inputKeys: [],
       decisionIds: [],
     },
-    {
-      minutes: 10,
-      title: 'Status of actions from previous management reviews',
-      inputKeys: ['a'],
-      decisionIds: [],
-    },
   ];
-  for (const source of ORDER) {
-    const group = args.decisions.filter((d) => d.source === source);
-    if (!group.length) continue;
+  const overdue = args.decisions.filter((d) => d.source === 'overdue-action');
+  const hasActions = args.inputs.some((i) => i.inputKey === 'a') || overdue.length > 0;
+  if (hasActions) {
     plan.push({
-      minutes: group.length * MINUTES_PER_DECISION[source],
-      title: `${GROUP_TITLES[source]} (${group.map((d) => d.id).join(', ')})`,
-      inputKeys: [...new Set(group.map((d) => d.inputKey))],
-      decisionIds: group.map((d) => d.id),
+      minutes: 10 + overdue.length * MINUTES_PER_DECISION['overdue-action'],
+      title:
+        'Status of actions from previous management reviews' +
+        (overdue.length ? `; decide ${overdue.map((d) => d.id).join(', ')} (overdue actions)` : ''),
+      inputKeys: take(['a']),
+      decisionIds: overdue.map((d) => d.id),
+    });
+  }
+  for (const d of args.decisions) {
+    if (d.source === 'overdue-action') continue;
+    plan.push({
+      minutes: MINUTES_PER_DECISION[d.source],
+      title: `${d.label}: ${d.title}`,
+      inputKeys: take([d.inputKey]),
+      decisionIds: [d.id],
     });
   }
   const closing: Omit<AgendaItem, 'start'>[] = [
@@ -79,10 +80,12 @@ export function proposedAgenda(args: {
     },
   ];
   const used = [...plan, ...closing].reduce((sum, item) => sum + item.minutes, 0);
-  const rest = args.inputs.filter((i) => i.inputKey !== 'a').map((i) => i.inputKey);
+  const rest = take(args.inputs.map((i) => i.inputKey));
   plan.push({
     minutes: Math.max(10, args.durationMinutes - used),
-    title: 'Other inputs and trends, by exception (questions on the package)',
+    title: rest.length
+      ? 'Other inputs and trends, by exception (questions on the package)'
+      : 'Trends, by exception (questions on the package)',
     inputKeys: rest,
     decisionIds: [],
   });

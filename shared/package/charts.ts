@@ -18,9 +18,12 @@ export class ChartRenderFailed extends Error {
   override name = 'ChartRenderFailed' as const;
 }
 
-/** Chart width and height in CSS pixels; the PNG is drawn at twice that for sharp screens. */
-export const CHART_WIDTH = 560;
-export const CHART_HEIGHT = 220;
+/**
+ * Chart width and height in CSS pixels (small: a chart sits beside its KPI table, it does not
+ * replace it); the PNG is drawn at twice that for sharp screens.
+ */
+export const CHART_WIDTH = 400;
+export const CHART_HEIGHT = 190;
 const SCALE = 2;
 
 /** The Vega-Lite specification of a chart (data inline, no external loads). */
@@ -45,15 +48,15 @@ export function vegaLiteSpec(chart: ChartSpec): Record<string, unknown> {
     field: 'metric',
     type: 'nominal',
     title: null,
-    legend: { orient: 'bottom', labelLimit: 260 },
+    legend: { orient: 'bottom', labelLimit: CHART_WIDTH - 40, columns: 1 },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     width: CHART_WIDTH - 80,
-    height: CHART_HEIGHT - 90,
+    height: CHART_HEIGHT - 95,
     background: 'white',
     padding: 8,
-    title: { text: chart.title, anchor: 'start', fontSize: 13, limit: CHART_WIDTH - 20 },
+    title: { text: chart.title, anchor: 'start', fontSize: 12, limit: CHART_WIDTH - 20 },
     config: { font: 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif', view: { stroke: null } },
     data: { values },
     mark:

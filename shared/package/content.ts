@@ -18,11 +18,13 @@ import type {
   ActionRow,
   DecisionItem,
   ExecutiveSummary,
+  Figure,
+  InputRag,
   PackageInputSection,
   PackageModel,
   TrendSection,
 } from './model.ts';
-import { formatValue, TREND_KEYS, trendSection, withPrevious } from './trends.ts';
+import { formatValue, higherIsBetter, TREND_KEYS, trendSection, withPrevious } from './trends.ts';
 
 export const STATUS_WORDS: Record<Action['status'], string> = {
   open: 'open',
@@ -38,6 +40,9 @@ export const cycleTitle = (cycle: Pick<Cycle, 'type' | 'comprehensive' | 'planne
     (c) => c.toUpperCase(),
   );
 
+/** What a first review says, once, where a later one lists the changes since the last review. */
+export const FIRST_REVIEW = 'First review: nothing earlier to compare with.';
+
 export interface PackageSources {
   readonly cycle: Cycle;
   readonly programme: Programme;
@@ -52,8 +57,72 @@ export interface PackageSources {
 }
 
 /** Stalled treatment (f) and objectives off track (d4): a figure that says so and is above 0. */
-const STALLED = /stalled|overdue|behind|delayed|blocked/i;
+const STALLED = /stalled|overdue|behind|delayed|blocked|\blate\b/i;
 const OFF_TRACK = /off.?track|not (be )?met|missed|at risk|behind/i;
+
+/** An input is thin when it brings neither a figure nor more than a line of text. */
+export const THIN_SUMMARY_CHARS = 80;
+
+/** Whether a figure misses its target (undefined: no target, or its name does not say which way is good). */
+export function missesTarget(figure: Figure): boolean | undefined {
+  if (figure.target === undefined) return undefined;
+  const good = higherIsBetter(figure.name);
+  if (good === undefined) return undefined;
+  return good ? figure.value < figure.target : figure.value > figure.target;
+}
+
+/**
+ * Red, amber or green for one input, with the reason in words (never colour alone):
+ * - red: not provided; objectives off track (d4: a figure saying so, or an objective missing its
+ *   target); risk treatment stalled or late (f); an overdue action escalated to top management (a);
+ * - amber: nothing to report; answered after the deadline; thin (no figure and at most a line of
+ *   text); a figure missing its target; overdue actions (a);
+ * - green: provided on time, with substance, on target where targets are given.
+ */
+export function inputRag(
+  input: Omit<PackageInputSection, 'rag'>,
+  actions?: PackageModel['actions'],
+): InputRag {
+  if (input.status === 'not-provided') return { rag: 'red', reason: 'not provided by the deadline' };
+  if (input.automatic && actions) {
+    const escalated = actions.overdue.filter((a) => (a.escalationLevel ?? 0) >= 3).length;
+    if (escalated)
+      return { rag: 'red', reason: `${escalated} overdue action(s) escalated to top management` };
+    if (actions.overdue.length)
+      return { rag: 'amber', reason: `${actions.overdue.length} action(s) overdue` };
+    return { rag: 'green', reason: 'no action overdue' };
+  }
+  const red: string[] = [];
+  if (input.inputKey === 'd4') {
+    const off = input.figures.filter((f) => OFF_TRACK.test(f.name) && f.value > 0);
+    const missed = input.figures.filter((f) => !OFF_TRACK.test(f.name) && missesTarget(f));
+    const count = off.reduce((n, f) => n + f.value, 0) + missed.length;
+    if (count) red.push(`${count} objective(s) off track`);
+  }
+  if (input.inputKey === 'f') {
+    const stalled = input.figures.filter((f) => STALLED.test(f.name) && f.value > 0);
+    if (stalled.length)
+      red.push(`risk treatment stalled or late (${stalled.map((f) => f.name.toLowerCase()).join(', ')})`);
+  }
+  if (red.length) return { rag: 'red', reason: red.join('; ') };
+  const amber: string[] = [];
+  if (input.status === 'nothing-to-report') amber.push('nothing to report');
+  if (input.late) amber.push('answered after the deadline');
+  if (
+    input.status === 'provided' &&
+    input.figures.length === 0 &&
+    input.attachments.length === 0 &&
+    (input.text ?? '').trim().length <= THIN_SUMMARY_CHARS
+  )
+    amber.push('thin: no figure and little text');
+  const below = input.figures.filter((f) => input.inputKey !== 'd4' && missesTarget(f));
+  if (below.length) amber.push(`${below.length} figure(s) off target`);
+  if (amber.length) return { rag: 'amber', reason: amber.join('; ') };
+  return {
+    rag: 'green',
+    reason: input.figures.length ? 'provided on time, figures reported' : 'provided on time',
+  };
+}
 
 function actionRows(args: PackageSources): PackageModel['actions'] {
   const zone = args.programme.organisation.timeZone;
@@ -103,6 +172,13 @@ const latest = (summaries: readonly CycleSummary[]) =>
   [...summaries].sort((a, b) => b.plannedMeetingAt.localeCompare(a.plannedMeetingAt))[0];
 
 function inputSections(args: PackageSources, actions: PackageModel['actions']): PackageInputSection[] {
+  return rawInputSections(args, actions).map((input) => ({ ...input, rag: inputRag(input, actions) }));
+}
+
+function rawInputSections(
+  args: PackageSources,
+  actions: PackageModel['actions'],
+): Omit<PackageInputSection, 'rag'>[] {
   const { programme, requests, submissions } = args;
   const manager = ismsManager(programme);
   const catalogue = new Map(programmeCatalogue(programme).map((entry) => [entry.key, entry]));
@@ -138,10 +214,14 @@ function inputSections(args: PackageSources, actions: PackageModel['actions']): 
             : `${open} action(s) from earlier reviews are open, ${actions.overdue.length} of them overdue; ` +
               `${actions.closedSinceLastReview.length} closed since the last review; ` +
               `${actions.effectivenessChecksDue.length} effectiveness check(s) due. See "Status of actions from previous reviews".`,
-        figures: [
-          { name: 'Open actions', value: open, unit: 'count' },
-          { name: 'Overdue actions', value: actions.overdue.length, unit: 'count' },
-        ],
+        figures: withPrevious(
+          request.inputKey,
+          [
+            { name: 'Open actions', value: open, unit: 'count' },
+            { name: 'Overdue actions', value: actions.overdue.length, unit: 'count' },
+          ],
+          args.earlier,
+        ),
       };
     }
     const submission = request.submissionId
@@ -154,7 +234,15 @@ function inputSections(args: PackageSources, actions: PackageModel['actions']): 
       receivedAt: submission.receivedAt,
       late: Date.parse(submission.receivedAt) > Date.parse(request.dueAt),
       attachments: submission.attachments.map((a) => ({ name: a.name, size: a.size, sha256: a.sha256 })),
-      ...(submission.decisionNeeded ? { decisionNeeded: submission.decisionNeeded } : {}),
+      ...(submission.decisionNeeded
+        ? {
+            decisionNeeded: submission.decisionNeeded,
+            ...(submission.decisionOptions?.length ? { decisionOptions: submission.decisionOptions } : {}),
+            ...(submission.recommendation ? { recommendation: submission.recommendation } : {}),
+            ...(submission.decisionCost ? { decisionCost: submission.decisionCost } : {}),
+            ...(submission.riskIfNotDecided ? { riskIfNotDecided: submission.riskIfNotDecided } : {}),
+          }
+        : {}),
     };
     if (submission.kind === 'nothing_to_report') {
       return { ...base, ...received, status: 'nothing-to-report' as const, text: submission.summary };
@@ -169,55 +257,105 @@ function inputSections(args: PackageSources, actions: PackageModel['actions']): 
   });
 }
 
+/** "Fund a second supplier assessment" from "Approve budget for a second supplier assessment." */
+const asSentence = (text: string) => text.trim().replace(/[.\s]+$/, '');
+
+/** The clause an input serves, short: "9.3.2 e)" from "ISO/IEC 27001:2022 9.3.2 e)". */
+const shortClauses = (input: Pick<PackageInputSection, 'clauses' | 'inputKey'>) =>
+  input.clauses.length
+    ? input.clauses.map((c) => c.replace(/^ISO\/IEC 27001:2022 /, '')).join('; ')
+    : `input ${input.inputKey}`;
+
+/**
+ * The items for decision, as proposals: collected automatically (stalled risk treatment, objectives
+ * off track, overdue actions, inputs not provided), each with options, a recommendation and the
+ * risk of not deciding written by the system, plus the ones owners flagged, with the owner's own
+ * options, recommendation, cost and risk when given (and no invented recommendation otherwise).
+ */
 function collectDecisions(
   inputs: readonly PackageInputSection[],
   actions: PackageModel['actions'],
 ): DecisionItem[] {
-  const items: Omit<DecisionItem, 'id'>[] = [];
+  const items: Omit<DecisionItem, 'id' | 'label'>[] = [];
   for (const input of inputs) {
+    const from = { inputKey: input.inputKey, inputTitle: input.title, owner: input.owner.name };
     if (input.inputKey === 'f') {
       for (const f of input.figures.filter((x) => STALLED.test(x.name) && x.value > 0)) {
         items.push({
+          ...from,
           source: 'stalled-risk-treatment',
-          inputKey: 'f',
-          title: `Stalled risk treatment: ${f.name} ${formatValue(f.value, f.unit)}`,
-          reason: `${input.owner.name} reports ${f.name.toLowerCase()} = ${formatValue(f.value, f.unit)}. Decide on resources, a new plan, or accepting the risk.`,
+          title: `Decide how to unblock risk treatment (${f.name.toLowerCase()}: ${formatValue(f.value, f.unit)})`,
+          reason: `${input.owner.name} reports ${f.name.toLowerCase()} = ${formatValue(f.value, f.unit)}.`,
+          options: ['resource the treatment plan', 'agree a new plan with dates', 'accept the risk formally'],
+          recommendation: `ask ${input.owner.name} for a dated treatment plan with the resources it needs`,
+          riskIfNotDecided: 'risks stay above appetite, untreated, with no response recorded (9.3.2 f)',
         });
       }
     }
     if (input.inputKey === 'd4') {
-      for (const f of input.figures.filter((x) => OFF_TRACK.test(x.name) && x.value > 0)) {
+      const off = input.figures.filter((x) => OFF_TRACK.test(x.name) && x.value > 0);
+      const missed = input.figures.filter((x) => !OFF_TRACK.test(x.name) && missesTarget(x));
+      for (const f of [...off, ...missed]) {
+        const what = off.includes(f)
+          ? `${f.name.toLowerCase()}: ${formatValue(f.value, f.unit)}`
+          : `${f.name}: ${formatValue(f.value, f.unit)} against a target of ${formatValue(f.target!, f.unit)}`;
         items.push({
+          ...from,
           source: 'objective-off-track',
-          inputKey: 'd4',
-          title: `Objectives off track: ${f.name} ${formatValue(f.value, f.unit)}`,
-          reason: `${input.owner.name} reports ${f.name.toLowerCase()} = ${formatValue(f.value, f.unit)}. Decide whether to change the objectives, the plans to reach them, or their resources.`,
+          title: off.includes(f)
+            ? `Decide how to bring objectives back on track (${what})`
+            : `Decide how to bring "${f.name}" back on track (${formatValue(f.value, f.unit)} against a target of ${formatValue(f.target!, f.unit)})`,
+          reason: `${input.owner.name} reports ${what}.`,
+          options: [
+            'change the plans or resources',
+            'revise the objective (clause 6.2)',
+            'accept the shortfall, with a reason',
+          ],
+          recommendation: `ask ${input.owner.name} for a dated recovery plan, and keep the objective`,
+          riskIfNotDecided: 'the objective is missed again, with no response recorded (9.3.2 d) 4))',
         });
       }
     }
     if (input.status === 'not-provided') {
       items.push({
+        ...from,
         source: 'missing-input',
-        inputKey: input.inputKey,
-        title: `Input not provided: ${input.title} (${input.inputKey})`,
-        reason: `${input.owner.name} sent no answer by the deadline. Decide how the review deals with its absence (e.g. an action to provide it).`,
+        title: 'Decide how the review covers this missing input',
+        reason: `${input.owner.name} sent no answer by the deadline.`,
+        options: [
+          'the owner presents it at the meeting',
+          'an action to provide it by a date',
+          'accept its absence, with the reason minuted',
+        ],
+        recommendation: `ask ${input.owner.name} to present it at the meeting; if that is not possible, an action with a date`,
+        riskIfNotDecided: `the review cannot show it considered ${shortClauses(input)}`,
       });
     }
     if (input.decisionNeeded) {
       items.push({
+        ...from,
         source: 'owner-flagged',
-        inputKey: input.inputKey,
-        title: `${input.title} (input ${input.inputKey})`,
-        reason: `${input.owner.name} asks: ${input.decisionNeeded}`,
+        title: asSentence(input.decisionNeeded),
+        reason: `${input.owner.name} asks for it in input ${input.inputKey}.`,
+        options: input.decisionOptions ?? [],
+        ...(input.recommendation ? { recommendation: input.recommendation } : {}),
+        ...(input.decisionCost ? { cost: input.decisionCost } : {}),
+        ...(input.riskIfNotDecided ? { riskIfNotDecided: input.riskIfNotDecided } : {}),
       });
     }
   }
+  const a = inputs.find((i) => i.inputKey === 'a');
   for (const action of actions.overdue) {
     items.push({
       source: 'overdue-action',
       inputKey: 'a',
-      title: `Overdue action ${action.id}: ${action.title}`,
-      reason: `${action.daysOverdue} day(s) past its due date ${action.dueDate}; owner ${action.owner}; escalation level ${action.escalationLevel ?? 0}. Confirm a new date, reassign it, or accept the risk.`,
+      inputTitle: a?.title ?? 'Status of actions from previous management reviews',
+      owner: action.owner,
+      title: `Decide on overdue action ${action.id}: ${action.title} (${action.daysOverdue} day(s) overdue)`,
+      reason: `${action.daysOverdue} day(s) past its due date ${action.dueDate}; escalation level ${action.escalationLevel ?? 0}.`,
+      options: ['confirm a new due date', 'reassign it', 'cancel it and accept the risk'],
+      recommendation: `agree a new due date with ${action.owner} at the meeting`,
+      riskIfNotDecided: 'an action from an earlier review stays open with no date (9.3.2 a)',
     });
   }
   const order: DecisionItem['source'][] = [
@@ -229,9 +367,13 @@ function collectDecisions(
   ];
   return items
     .map((item, index) => ({ item, index }))
-    .sort((a, b) => order.indexOf(a.item.source) - order.indexOf(b.item.source) || a.index - b.index)
-    .map(({ item }, index) => ({ id: `D${index + 1}`, ...item }));
+    .sort((x, y) => order.indexOf(x.item.source) - order.indexOf(y.item.source) || x.index - y.index)
+    .map(({ item }, index) => ({ id: `P${index + 1}`, label: `Proposal P${index + 1}`, ...item }));
 }
+
+/** The one sentence that opens a proposal on the decision sheet. */
+export const proposalSentence = (d: DecisionItem): string =>
+  `${d.id} — ${d.title} (owner: ${d.owner}, from input ${d.inputKey} ${d.inputTitle})`;
 
 function executiveSummary(
   inputs: readonly PackageInputSection[],
@@ -255,8 +397,9 @@ function executiveSummary(
     for (const input of inputs) {
       const was = previous.inputStatus[input.inputKey];
       if (was && was !== input.status) {
+        const words = (status: string) => status.replace(/-/g, ' ');
         changes.push(
-          `Input ${input.inputKey} (${input.title}): ${was} at the last review, ${input.status} now.`,
+          `Input ${input.inputKey} (${input.title}): ${words(was)} at the last review, ${words(input.status)} now.`,
         );
       }
     }
@@ -264,11 +407,10 @@ function executiveSummary(
   if (actions.closedSinceLastReview.length) {
     changes.push(`${actions.closedSinceLastReview.length} action(s) closed since the last review.`);
   }
-  if (!previous)
-    changes.push('This is the first review with a recorded package: there is nothing earlier to compare.');
+  if (!previous) changes.push(FIRST_REVIEW);
   else if (changes.length === 0) changes.push('No reported figure changed since the last review.');
   return {
-    decisions: decisions.map((d) => `${d.id} ${d.title}`),
+    decisions: decisions.map(proposalSentence),
     changes,
     trend: trends.overall.verdict,
     counts: {
@@ -326,7 +468,13 @@ export function packageModel(args: PackageSources): PackageModel {
     actions,
     trends,
     decisions,
-    agenda: proposedAgenda({ start: cycle.plannedMeetingAt, durationMinutes, decisions, inputs }),
+    agenda: proposedAgenda({
+      start: cycle.plannedMeetingAt,
+      durationMinutes,
+      decisions,
+      inputs,
+      firstReview: !previous,
+    }),
     inputVersions,
   };
 }

@@ -16,7 +16,12 @@ export function summaryOf(
   for (const input of model.inputs) {
     inputStatus[input.inputKey] = input.status;
     if (input.figures.length) {
-      figures[input.inputKey] = input.figures.map((f) => ({ name: f.name, value: f.value, unit: f.unit }));
+      figures[input.inputKey] = input.figures.map((f) => ({
+        name: f.name,
+        value: f.value,
+        unit: f.unit,
+        ...(f.target === undefined ? {} : { target: f.target }),
+      }));
     }
   }
   const open = [...model.actions.overdue, ...model.actions.open, ...model.actions.effectivenessChecksDue];

@@ -15,12 +15,19 @@ import { CHART_WIDTH } from './charts.ts';
 const P = 'margin:0 0 10px 0;';
 const CELL = `padding:4px 6px;border:1px solid ${STYLE.border};vertical-align:top;text-align:left;${STYLE.wrap}`;
 
+const AMBER = 'color:#7a4b00;background-color:#fff4e0;';
+const GREEN = 'color:#1e5631;background-color:#ecf7ee;';
+
 const toneStyle = (tone: Tone | undefined) =>
   tone === 'alert'
     ? `color:${STYLE.alert};background-color:${STYLE.alertBackground};`
-    : tone === 'note'
-      ? 'color:#334e68;'
-      : '';
+    : tone === 'warn'
+      ? AMBER
+      : tone === 'good'
+        ? GREEN
+        : tone === 'note'
+          ? 'color:#334e68;'
+          : '';
 
 /** Escaped text with its line breaks kept. */
 const lines = (text: string): SafeHtml => join(clean(text).split('\n'), raw('<br>'));
@@ -29,7 +36,11 @@ function flag(text: string, tone: Tone | undefined): SafeHtml {
   const colours =
     tone === 'note'
       ? 'background-color:#f0f4f8;color:#334e68;'
-      : `background-color:${STYLE.alertBackground};color:${STYLE.alert};`;
+      : tone === 'warn'
+        ? AMBER
+        : tone === 'good'
+          ? GREEN
+          : `background-color:${STYLE.alertBackground};color:${STYLE.alert};`;
   return html` <span
     style="display:inline-block;padding:0 6px;border-radius:3px;${raw(colours)}font-size:12px;font-weight:700;"
     >${clean(text)}</span
@@ -107,7 +118,7 @@ function block(b: OutlineBlock, imageSrc: (chartId: string) => string): SafeHtml
         style="${raw(P)}"
       >
         <tr>
-          <td align="center">
+          <td align="left">
             <img
               src="${raw(imageSrc(b.chartId))}"
               width="${String(CHART_WIDTH)}"

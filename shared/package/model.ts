@@ -5,7 +5,11 @@
  *
  * Every section names the clause 9.3.2 input it comes from (`inputKey`), so a reader or an auditor
  * can trace each statement to the input that carried it. The content hash is the SHA-256 of this
- * model's canonical JSON (with the charts' PNG hashes): all three forms print it in their footer.
+ * model's canonical JSON: all three forms print it once, in the "About this document" block at the
+ * end (the page footers carry no hash or id).
+ *
+ * Items for decision are proposals, P1, P2, ... ("Proposal P1"); the decisions the meeting takes
+ * are numbered D1, D2, ... in the minutes.
  */
 
 export interface PackagePerson {
@@ -22,6 +26,17 @@ export interface Figure {
   readonly unit: string;
   /** The same figure in the previous review, when it was reported there. */
   readonly previous?: number;
+  /** The target set for the figure, when the owner gave one (same unit). */
+  readonly target?: number;
+}
+
+/** Red, amber or green: how an input stands, always with the words that say why. */
+export type Rag = 'red' | 'amber' | 'green';
+
+export interface InputRag {
+  readonly rag: Rag;
+  /** Why, in a few words: "not provided by the deadline", "2 objectives off track", ... */
+  readonly reason: string;
 }
 
 export interface PackageInputSection {
@@ -39,6 +54,13 @@ export interface PackageInputSection {
   readonly figures: readonly Figure[];
   readonly attachments: readonly { name: string; size: number; sha256: string }[];
   readonly decisionNeeded?: string;
+  /** The owner's options, recommendation, cost or effort, and risk of not deciding (if given). */
+  readonly decisionOptions?: readonly string[];
+  readonly recommendation?: string;
+  readonly decisionCost?: string;
+  readonly riskIfNotDecided?: string;
+  /** Red / amber / green status with its reason (rules in content.ts, `inputRag`). */
+  readonly rag: InputRag;
   /** When the answer arrived (UTC), and whether it came after the deadline. */
   readonly receivedAt?: string;
   readonly late?: boolean;
@@ -122,13 +144,25 @@ export type DecisionSource =
   'overdue-action' | 'stalled-risk-treatment' | 'missing-input' | 'objective-off-track' | 'owner-flagged';
 
 export interface DecisionItem {
-  /** D1, D2, ... in the order the agenda takes them. */
+  /** P1, P2, ... in the order the agenda takes them (decisions in the minutes are D1, D2, ...). */
   readonly id: string;
+  /** "Proposal P1". */
+  readonly label: string;
   readonly source: DecisionSource;
+  /** What to decide, as one short sentence ("Fund a second supplier assessment"). */
   readonly title: string;
+  /** Why it needs a decision now. */
   readonly reason: string;
-  /** The input it comes from. */
+  /** The input it comes from, and that input's title. */
   readonly inputKey: string;
+  readonly inputTitle: string;
+  /** Who raised it (the input's owner) or, for system-made items, who owns what it is about. */
+  readonly owner: string;
+  readonly options: readonly string[];
+  /** Absent when the owner gave none (shown as "no recommendation given"). */
+  readonly recommendation?: string;
+  readonly cost?: string;
+  readonly riskIfNotDecided?: string;
 }
 
 export interface AgendaItem {
@@ -142,6 +176,7 @@ export interface AgendaItem {
 
 export interface ExecutiveSummary {
   readonly decisions: readonly string[];
+  /** What changed since the last review; for a first review, one line saying so. */
   readonly changes: readonly string[];
   readonly trend: string;
   readonly counts: {
@@ -189,7 +224,7 @@ export interface RenderedChart {
 /** The frozen forms of one package. */
 export interface RenderedPackage {
   readonly model: PackageModel;
-  /** SHA-256 of the model and the charts: printed in every footer, recorded on the cycle. */
+  /** SHA-256 of the model: printed in "About this document", recorded on the cycle. */
   readonly contentHash: string;
   /** The email body: charts as `cid:` images. */
   readonly emailHtml: string;

@@ -15,10 +15,12 @@ import {
   zoneInWords,
 } from '../mail/templates/format.ts';
 import { DateTime } from 'luxon';
-import type { ActionRow, PackageInputSection, PackageModel } from './model.ts';
-import { formatValue } from './trends.ts';
+import type { ActionRow, DecisionItem, PackageInputSection, PackageModel, Rag } from './model.ts';
+import { FIRST_REVIEW, proposalSentence } from './content.ts';
+import { formatValue, kpiRows, trendWords, type KpiRow } from './trends.ts';
 
-export type Tone = 'alert' | 'note';
+/** alert: red; warn: amber; good: green; note: muted. Always with words: colour is never alone. */
+export type Tone = 'alert' | 'warn' | 'good' | 'note';
 
 export type OutlineBlock =
   | { readonly kind: 'p'; readonly text: string; readonly tone?: Tone; readonly strong?: boolean }
@@ -47,7 +49,7 @@ export interface PackageOutline {
   readonly title: string;
   readonly subtitle: string;
   readonly sections: readonly OutlineSection[];
-  /** Footer line of every page / the end of the email. */
+  /** Footer line of every page / the end of the email: no hash or id (those are in "About"). */
   readonly footer: string;
 }
 
@@ -79,7 +81,11 @@ function actionTable(rows: readonly ActionRow[], overdue: boolean): OutlineBlock
   };
 }
 
-function inputBlocks(input: PackageInputSection, zone: string): OutlineBlock[] {
+function inputBlocks(
+  input: PackageInputSection,
+  zone: string,
+  proposals: readonly DecisionItem[],
+): OutlineBlock[] {
   const blocks: OutlineBlock[] = [
     {
       kind: 'subheading',
@@ -117,16 +123,9 @@ function inputBlocks(input: PackageInputSection, zone: string): OutlineBlock[] {
   if (input.text) blocks.push({ kind: 'quote', text: input.text });
   if (input.figures.length) {
     blocks.push({
-      kind: 'table',
-      columns: ['Figure', 'This review', 'Previous review'],
-      widths: [50, 25, 25],
-      rows: input.figures.map((f) => ({
-        cells: [
-          f.name,
-          formatValue(f.value, f.unit),
-          f.previous === undefined ? '(not reported)' : formatValue(f.previous, f.unit),
-        ],
-      })),
+      kind: 'p',
+      tone: 'note',
+      text: `${input.figures.length} figure(s): see "Key figures and trends".`,
     });
   }
   if (input.attachments.length) {
@@ -138,9 +137,63 @@ function inputBlocks(input: PackageInputSection, zone: string): OutlineBlock[] {
     });
   }
   if (input.decisionNeeded) {
-    blocks.push({ kind: 'p', text: `Decision asked for: ${input.decisionNeeded}`, tone: 'alert' });
+    const proposal = proposals.find((d) => d.source === 'owner-flagged' && d.inputKey === input.inputKey);
+    blocks.push({
+      kind: 'p',
+      text: `Decision asked for: ${input.decisionNeeded}${proposal ? ` (${proposal.label}, on the decision sheet)` : ''}`,
+      tone: 'alert',
+    });
   }
   return blocks;
+}
+
+const RAG_WORDS: Record<Rag, string> = { red: 'RED', amber: 'AMBER', green: 'GREEN' };
+const RAG_TONES: Record<Rag, Tone> = { red: 'alert', amber: 'warn', green: 'good' };
+
+/** A proposal on the decision sheet: its sentence, then options, recommendation, cost, risk. */
+function proposalBlocks(d: DecisionItem): OutlineBlock[] {
+  // Compact, so that page one holds every proposal: the reason is in the sentence or the input.
+  const rows: [string, string][] = [
+    ['Options', d.options.length ? d.options.map((o, i) => `(${i + 1}) ${o}`).join('; ') : 'none given'],
+  ];
+  rows.push(['Recommendation', d.recommendation ?? 'no recommendation given']);
+  if (d.cost) rows.push(['Cost or effort', d.cost]);
+  rows.push(['Risk of not deciding', d.riskIfNotDecided ?? 'not given']);
+  return [
+    { kind: 'subheading', text: proposalSentence(d) },
+    { kind: 'facts', rows },
+  ];
+}
+
+const value = (n: number | undefined, unit: string) => (n === undefined ? '-' : formatValue(n, unit));
+
+/** "↓ better" and, when the figure has a history, the values of every review it spans. */
+function trendCell(row: KpiRow): string {
+  const words = trendWords(row);
+  if (row.history.length < 3) return words;
+  return `${words}\n${row.history.length} reviews: ${row.history.map((p) => formatValue(p.value, row.unit)).join(' → ')}`;
+}
+
+/** The KPI table of an input: figure, actual, target (when any is set), previous, trend. */
+function kpiTable(rows: readonly KpiRow[]): OutlineBlock {
+  const targets = rows.some((r) => r.target !== undefined);
+  return {
+    kind: 'table',
+    columns: targets
+      ? ['Figure', 'Actual', 'Target', 'Last review', 'Trend']
+      : ['Figure', 'Actual', 'Last review', 'Trend'],
+    widths: targets ? [27, 15, 15, 17, 26] : [34, 17, 19, 30],
+    rows: rows.map((r) => ({
+      cells: [
+        r.metric,
+        formatValue(r.actual, r.unit),
+        ...(targets ? [value(r.target, r.unit)] : []),
+        value(r.previous, r.unit),
+        trendCell(r),
+      ],
+      ...(r.direction === 'worse' ? { tone: 'alert' as const } : {}),
+    })),
+  };
 }
 
 export function packageOutline(model: PackageModel, contentHash: string): PackageOutline {
@@ -149,59 +202,61 @@ export function packageOutline(model: PackageModel, contentHash: string): Packag
   const { actions, trends } = model;
   const sections: OutlineSection[] = [];
 
-  sections.push({
-    id: 'summary',
-    title: 'Executive summary',
-    inputKeys: model.inputs.map((i) => i.inputKey),
-    blocks: [
-      {
-        kind: 'facts',
-        rows: [
-          ['Meeting', `${formatDateTime(model.meeting.at, zone)}, ${model.meeting.durationMinutes} minutes`],
-          [
-            'Inputs',
-            `${s.counts.inputs}: ${s.counts.provided} provided, ${s.counts.nothingToReport} nothing to report, ${s.counts.notProvided} NOT PROVIDED`,
-          ],
-          [
-            'Actions from earlier reviews',
-            `${s.counts.openActions} open, ${s.counts.overdueActions} overdue`,
-          ],
-          [
-            'Compared with',
-            model.previousReview
-              ? `the review of ${formatDateTime(model.previousReview.meetingAt, zone)} (${model.previousReview.cycleId})`
-              : 'no earlier review',
-          ],
+  const sheet: OutlineBlock[] = [
+    {
+      kind: 'facts',
+      rows: [
+        ['Meeting', `${formatDateTime(model.meeting.at, zone)}, ${model.meeting.durationMinutes} minutes`],
+        ...(model.previousReview
+          ? [['Previous review', formatDateTime(model.previousReview.meetingAt, zone)] as [string, string]]
+          : []),
+        [
+          'Inputs',
+          `${s.counts.inputs}: ${s.counts.provided} provided, ${s.counts.nothingToReport} nothing to report, ${s.counts.notProvided} not provided`,
         ],
-      },
-      { kind: 'p', text: `Needs your decision (${s.decisions.length})`, strong: true },
-      s.decisions.length
-        ? { kind: 'list', items: s.decisions }
-        : {
-            kind: 'p',
-            text: 'No item was raised for decision; the meeting still gives its overall assessment.',
+        ['Actions from earlier reviews', `${s.counts.openActions} open, ${s.counts.overdueActions} overdue`],
+      ],
+    },
+    { kind: 'p', text: `Proposals for decision (${model.decisions.length})`, strong: true },
+    ...(model.decisions.length
+      ? model.decisions.flatMap(proposalBlocks)
+      : [
+          {
+            kind: 'p' as const,
+            text: 'No proposal was raised for decision; the meeting still gives its overall assessment.',
           },
-      { kind: 'p', text: 'What changed since the last review', strong: true },
-      { kind: 'list', items: s.changes },
-      { kind: 'p', text: 'Overall trend', strong: true },
-      {
-        kind: 'p',
-        text: s.trend,
-        ...(trends.overall.worse > trends.overall.better ? { tone: 'alert' as const } : {}),
-      },
-      ...(s.counts.notProvided
-        ? [
-            {
-              kind: 'p' as const,
-              tone: 'alert' as const,
-              text: `NOT PROVIDED: ${model.inputs
-                .filter((i) => i.status === 'not-provided')
-                .map((i) => `${i.title} (${i.inputKey}, owner ${i.owner.name})`)
-                .join('; ')}.`,
-            },
-          ]
-        : []),
-    ],
+        ]),
+    { kind: 'p', text: 'Inputs at a glance', strong: true },
+    {
+      kind: 'table',
+      columns: ['Status', 'Input', 'Why'],
+      widths: [18, 44, 38],
+      rows: model.inputs.map((input) => ({
+        cells: [
+          RAG_WORDS[input.rag.rag],
+          `${input.inputKey}) ${input.title}\nOwner: ${input.owner.name}`,
+          input.rag.reason,
+        ],
+        tone: RAG_TONES[input.rag.rag],
+      })),
+    },
+    ...(model.previousReview
+      ? [
+          { kind: 'p' as const, text: 'Changes since the last review', strong: true },
+          { kind: 'list' as const, items: s.changes },
+          {
+            kind: 'p' as const,
+            text: `Overall trend: ${s.trend}`,
+            ...(trends.overall.worse > trends.overall.better ? { tone: 'alert' as const } : {}),
+          },
+        ]
+      : [{ kind: 'p' as const, text: FIRST_REVIEW }]),
+  ];
+  sections.push({
+    id: 'sheet',
+    title: 'Decision sheet',
+    inputKeys: model.inputs.map((i) => i.inputKey),
+    blocks: sheet,
   });
 
   sections.push({
@@ -224,31 +279,6 @@ export function packageOutline(model: PackageModel, contentHash: string): Packag
       },
       { kind: 'p', tone: 'note', text: `Times are ${zoneInWords(zone)}.` },
     ],
-  });
-
-  sections.push({
-    id: 'decisions',
-    title: 'Items requiring a management decision',
-    inputKeys: [...new Set(model.decisions.map((d) => d.inputKey))],
-    blocks: model.decisions.length
-      ? [
-          {
-            kind: 'table',
-            // The input is named in the item (no narrow column of its own, which a phone breaks).
-            columns: ['#', 'Item', 'Why, and what to decide'],
-            widths: [8, 38, 54],
-            rows: model.decisions.map((d) => ({
-              cells: [
-                d.id,
-                d.title.endsWith(`(input ${d.inputKey})`) || d.title.endsWith(`(${d.inputKey})`)
-                  ? d.title
-                  : `${d.title} (input ${d.inputKey})`,
-                d.reason,
-              ],
-            })),
-          },
-        ]
-      : [{ kind: 'p', text: 'No item was raised for decision.' }],
   });
 
   const actionBlocks: OutlineBlock[] = [
@@ -300,41 +330,24 @@ export function packageOutline(model: PackageModel, contentHash: string): Packag
   const trendBlocks: OutlineBlock[] = [
     {
       kind: 'p',
-      text: `${trends.overall.verdict} Figures are followed across ${trends.earlierReviews} earlier review(s) and this one.`,
+      text: model.previousReview
+        ? `${trends.overall.verdict} Figures are followed across ${trends.earlierReviews} earlier review(s) and this one.`
+        : trends.overall.verdict,
     },
   ];
-  for (const chart of trends.charts) {
-    trendBlocks.push({ kind: 'chart', chartId: chart.id, alt: chart.alt, caption: chart.title });
-    // The last four reviews any of the chart's figures was reported in.
-    const reviews = [
-      ...new Map(chart.series.flatMap((x) => x.points).map((p) => [p.cycleId, p.label])).entries(),
-    ]
-      .sort((a, b) => a[1].localeCompare(b[1]))
-      .slice(-4);
-    // The trend word ("better", "worse") keeps a column wide enough for it on a phone (390 px).
-    const each = Math.floor(46 / Math.max(1, reviews.length));
-    trendBlocks.push({
-      kind: 'table',
-      columns: ['Figure', ...reviews.map(([, label]) => label), 'Trend'],
-      widths: [32, ...reviews.map(() => each), 22],
-      rows: chart.series.map((series) => ({
-        cells: [
-          series.metric,
-          ...reviews.map(([cycleId]) => {
-            const point = series.points.find((x) => x.cycleId === cycleId);
-            return point ? formatValue(point.value, series.unit) : '-';
-          }),
-          series.direction === 'unknown' ? '-' : series.direction,
-        ],
-        ...(series.direction === 'worse' ? { tone: 'alert' as const } : {}),
-      })),
-    });
+  const withFigures = model.inputs.filter((i) => i.figures.length);
+  for (const input of withFigures) {
+    trendBlocks.push({ kind: 'subheading', text: `${input.inputKey}) ${input.title}` });
+    trendBlocks.push(kpiTable(kpiRows(input, trends.series)));
+    for (const chart of trends.charts.filter((c) => c.inputKey === input.inputKey)) {
+      trendBlocks.push({ kind: 'chart', chartId: chart.id, alt: chart.alt, caption: chart.title });
+    }
   }
-  if (!trends.charts.length) trendBlocks.push({ kind: 'p', text: 'No trend input reported a figure.' });
+  if (!withFigures.length) trendBlocks.push({ kind: 'p', text: 'No input reported a figure.' });
   sections.push({
     id: 'trends',
-    title: 'Trends: nonconformities, monitoring, audits, objectives (d1-d4) and risk posture (f)',
-    inputKeys: [...new Set(trends.charts.map((c) => c.inputKey))],
+    title: 'Key figures and trends',
+    inputKeys: withFigures.map((i) => i.inputKey),
     blocks: trendBlocks,
   });
 
@@ -342,13 +355,48 @@ export function packageOutline(model: PackageModel, contentHash: string): Packag
     id: 'inputs',
     title: 'Inputs (ISO/IEC 27001 clause 9.3.2)',
     inputKeys: model.inputs.map((i) => i.inputKey),
-    blocks: model.inputs.flatMap((input) => inputBlocks(input, zone)),
+    blocks: model.inputs.flatMap((input) => inputBlocks(input, zone, model.decisions)),
+  });
+
+  sections.push({
+    id: 'about',
+    title: 'About this document',
+    inputKeys: [],
+    blocks: [
+      {
+        kind: 'facts',
+        rows: [
+          ['Content SHA-256', contentHash],
+          ['Cycle', model.cycle.id],
+          ['Built at', formatDateTime(model.builtAt, zone)],
+          [
+            'Previous review',
+            model.previousReview
+              ? `cycle ${model.previousReview.cycleId} (meeting ${formatDateTime(model.previousReview.meetingAt, zone)})`
+              : 'none (first review)',
+          ],
+        ],
+      },
+      { kind: 'p', text: 'Input versions', strong: true },
+      {
+        kind: 'list',
+        items: Object.entries(model.inputVersions).map(
+          ([key, id]) =>
+            `${key}: ${id ?? (key === 'a' || model.inputs.find((i) => i.inputKey === key)?.automatic ? 'filled from the action register' : 'none (not provided)')}`,
+        ),
+      },
+      {
+        kind: 'p',
+        tone: 'note',
+        text: 'The content SHA-256 is recorded on the cycle and in the evidence bundle: it identifies this exact package.',
+      },
+    ],
   });
 
   return {
     title: `Management review package: ${model.cycle.title}`,
     subtitle: `${model.organisation} · meeting ${formatDateTime(model.meeting.at, zone)}`,
     sections,
-    footer: `Cycle ${model.cycle.id} · content SHA-256 ${contentHash}`,
+    footer: `${model.organisation} · ${model.cycle.title}`,
   };
 }

@@ -1,7 +1,7 @@
 /**
- * The package as a PDF (pdfkit): the same outline as the email, the charts embedded as PNG, and on
- * every page a footer with the page number, the cycle id and the content hash, so a printed page
- * can be traced to the frozen package.
+ * The package as a PDF (pdfkit): the same outline as the email, the charts embedded as PNG (small),
+ * page one the decision sheet, and on every page a footer with the page number and the review's
+ * name; the content hash and the cycle id are in "About this document" at the end.
  *
  * Text is drawn with embedded TrueType fonts (fonts.ts), so names in Polish, Czech, Greek or
  * Cyrillic print and copy out as written; what no font can draw is replaced visibly and named in a
@@ -25,6 +25,8 @@ const ALERT = '#b42318';
 const MUTED = '#52606d';
 const TEXT = '#1f2933';
 const BORDER = '#d9e2ec';
+const AMBER = '#8a5300';
+const GREEN = '#1e6b34';
 
 interface Face {
   /** The name the font is registered under in the document. */
@@ -112,13 +114,21 @@ function ensureSpace(doc: Doc, height: number): void {
 }
 
 function toneColour(tone: Tone | undefined): string {
-  return tone === 'alert' ? ALERT : tone === 'note' ? MUTED : TEXT;
+  return tone === 'alert'
+    ? ALERT
+    : tone === 'warn'
+      ? AMBER
+      : tone === 'good'
+        ? GREEN
+        : tone === 'note'
+          ? MUTED
+          : TEXT;
 }
 
 function paragraph(
   w: Writer,
   text: string,
-  options: { style?: Style; size?: number; colour?: string; indent?: number } = {},
+  options: { style?: Style; size?: number; colour?: string; indent?: number; gap?: number } = {},
 ) {
   const { doc } = w;
   const width = doc.page.width - 2 * MARGIN - (options.indent ?? 0);
@@ -129,7 +139,7 @@ function paragraph(
     .fillColor(options.colour ?? TEXT);
   ensureSpace(doc, Math.min(doc.heightOfString(fitted.text, { width }), 40));
   doc.text(fitted.text, MARGIN + (options.indent ?? 0), doc.y, { width });
-  doc.moveDown(0.4);
+  doc.moveDown(options.gap ?? 0.4);
 }
 
 function table(w: Writer, b: Extract<OutlineBlock, { kind: 'table' }>) {
@@ -188,7 +198,8 @@ function block(w: Writer, b: OutlineBlock, charts: ReadonlyMap<string, Buffer>) 
       ensureSpace(doc, 40);
       paragraph(w, `${b.text}${b.flag ? `   [${b.flag}]` : ''}`, {
         style: 'bold',
-        size: 11,
+        size: 10,
+        gap: 0.2,
         colour: b.flag ? toneColour(b.tone ?? 'alert') : '#102a43',
       });
       return;
@@ -196,7 +207,10 @@ function block(w: Writer, b: OutlineBlock, charts: ReadonlyMap<string, Buffer>) 
       b.items.forEach((item, i) => paragraph(w, `${b.ordered ? `${i + 1}.` : '•'} ${item}`, { indent: 8 }));
       return;
     case 'facts':
-      for (const [label, value] of b.rows) paragraph(w, `${label}: ${value}`);
+      // Facts are compact (a proposal's options, recommendation and risk): page one holds them all.
+      b.rows.forEach(([label, value], i) =>
+        paragraph(w, `${label}: ${value}`, { size: 9, gap: i === b.rows.length - 1 ? 0.5 : 0.1 }),
+      );
       return;
     case 'table':
       table(w, b);
@@ -207,7 +221,7 @@ function block(w: Writer, b: OutlineBlock, charts: ReadonlyMap<string, Buffer>) 
         paragraph(w, `[Chart] ${b.alt}`, { colour: MUTED });
         return;
       }
-      const width = Math.min(460, doc.page.width - 2 * MARGIN);
+      const width = Math.min(300, doc.page.width - 2 * MARGIN);
       // PNG: width and height are the first fields of the IHDR chunk.
       const height = (png.readUInt32BE(20) / png.readUInt32BE(16)) * width;
       ensureSpace(doc, height + 10);
@@ -262,7 +276,7 @@ export async function packagePdf(
   paragraph(w, outline.title, { style: 'bold', size: 16, colour: '#102a43' });
   paragraph(w, outline.subtitle, { colour: MUTED });
   outline.sections.forEach((section, index) => {
-    // The executive summary fills page one; every other section starts on a new page.
+    // The decision sheet fills page one; the other sections follow from page two.
     if (index === 1) doc.addPage();
     else if (index > 1) ensureSpace(doc, 120);
     doc.moveDown(0.5);

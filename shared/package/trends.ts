@@ -19,9 +19,9 @@ import type {
 } from './model.ts';
 
 const LOWER_IS_BETTER =
-  /nonconformit|\bncs?\b|finding|incident|breach|risk(?!.*(treat|mitigat|progress))|overdue|stalled|off.?track|not met|missed|open\b|vulnerab|exception|complaint|major|minor|high|critical/i;
+  /click|failure|downtime|below target|\blate\b|complaint|nonconformit|\bncs?\b|finding|incident|breach|risk(?!.*(treat|mitigat|progress))|overdue|stalled|off.?track|not met|missed|open\b|vulnerab|exception|complaint|major|minor|high|critical/i;
 const HIGHER_IS_BETTER =
-  /complian|fulfil|progress|closed|\bmet\b|achiev|coverage|complete|trained|training|availability|on.?track|resolved|treated|mitigated/i;
+  /complian|fulfil|progress|closed|fixed|patched|\bmet\b|achiev|coverage|complete|trained|training|availability|on.?track|resolved|treated|mitigated/i;
 
 /** Whether a higher value of the named figure is good; undefined when the name does not say. */
 export function higherIsBetter(name: string): boolean | undefined {
@@ -62,17 +62,10 @@ function chartKind(unit: string): 'bar' | 'line' {
   return unit === '%' || unit.toLowerCase() === 'percent' ? 'line' : 'bar';
 }
 
-const CHART_TITLES: Record<string, string> = {
-  d1: 'Nonconformities and corrective actions',
-  d2: 'Monitoring and measurement results',
-  d3: 'Audit results',
-  d4: 'Information security objectives',
-  f: 'Risk posture and risk treatment',
-};
-
 /**
  * The trend section: one series per figure of a trend input (this review's figures, followed back
- * through `earlier`, oldest first), one chart per input and unit.
+ * through `earlier`, oldest first), and one small chart per input and unit, titled with the input's
+ * title, holding only the series with at least two points (a chart of one bar says nothing).
  */
 export function trendSection(args: {
   inputs: readonly PackageInputSection[];
@@ -136,6 +129,7 @@ export function trendSection(args: {
   const charts: ChartSpec[] = [];
   const groups = new Map<string, TrendSeries[]>();
   for (const s of series) {
+    if (s.points.length < 2) continue;
     const key = `${s.inputKey}|${chartKind(s.unit)}|${s.unit}`;
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
@@ -144,7 +138,7 @@ export function trendSection(args: {
     const input = args.inputs.find((i) => i.inputKey === inputKey)!;
     const index = charts.filter((c) => c.inputKey === inputKey).length;
     const reviews = new Set(group.flatMap((s) => s.points.map((p) => p.cycleId))).size;
-    const title = `${CHART_TITLES[inputKey] ?? input.title} (input ${inputKey})`;
+    const title = input.title;
     charts.push({
       id: `chart-${inputKey.replace(/[^a-z0-9-]/gi, '-')}${index ? `-${index + 1}` : ''}`,
       inputKey,
@@ -152,15 +146,10 @@ export function trendSection(args: {
       kind,
       unit,
       series: group,
-      alt:
-        `${title}: ${kind === 'bar' ? 'bar' : 'line'} chart over ${reviews} review(s). ` +
-        group
-          .map(
-            (s) =>
-              `${s.metric}: ${s.points.map((p) => `${p.label} ${formatValue(p.value, s.unit)}`).join(', ')}`,
-          )
-          .join('; ') +
-        '.',
+      // The figures themselves are in the table beside the chart: the description names what it shows.
+      alt: `${title} (input ${inputKey}): ${kind} chart over ${reviews} reviews of ${group
+        .map((s) => s.metric)
+        .join(', ')}${unit === 'count' ? '' : ` (${unit})`}; the figures are in the table.`,
     });
   }
 
@@ -171,7 +160,7 @@ export function trendSection(args: {
   const verdict =
     judged.length === 0
       ? args.earlier.length === 0
-        ? 'No earlier review to compare with: this review sets the baseline for the trends.'
+        ? 'This review sets the baseline for the trends.'
         : 'No figure can be compared with the previous review.'
       : better > worse
         ? `Improving: ${better} of ${judged.length} comparable figures better than at the previous review, ${worse} worse.`
@@ -190,4 +179,53 @@ export function formatValue(value: number, unit: string): string {
   if (unit === 'count') return String(value);
   if (unit === '%') return `${value} %`;
   return `${value} ${unit}`;
+}
+
+/** One row of an input's KPI table. */
+export interface KpiRow {
+  readonly metric: string;
+  readonly unit: string;
+  readonly actual: number;
+  readonly target?: number;
+  readonly previous?: number;
+  readonly direction: Direction;
+  /** This review's value against the previous one: up, down, flat, or no previous value. */
+  readonly movement: 'up' | 'down' | 'flat' | 'new';
+  /** The values of the reviews the trend spans, oldest first (this review last). */
+  readonly history: readonly TrendPoint[];
+}
+
+/** The KPI rows of an input: each figure with its target, previous value and trend. */
+export function kpiRows(input: PackageInputSection, series: readonly TrendSeries[]): KpiRow[] {
+  return input.figures.map((figure) => {
+    const trend = series.find((s) => s.inputKey === input.inputKey && sameName(s.metric, figure.name));
+    const movement =
+      figure.previous === undefined
+        ? ('new' as const)
+        : figure.value > figure.previous
+          ? ('up' as const)
+          : figure.value < figure.previous
+            ? ('down' as const)
+            : ('flat' as const);
+    return {
+      metric: figure.name,
+      unit: figure.unit,
+      actual: figure.value,
+      ...(figure.target === undefined ? {} : { target: figure.target }),
+      ...(figure.previous === undefined ? {} : { previous: figure.previous }),
+      direction: directionOf(figure.name, figure.previous, figure.value),
+      movement,
+      history: trend?.points ?? [],
+    };
+  });
+}
+
+const ARROWS = { up: '↑', down: '↓', flat: '→', new: '' } as const;
+
+/** The trend in words, with an arrow for the way the value moved: "↓ better", "↑ up", "first report". */
+export function trendWords(row: Pick<KpiRow, 'direction' | 'movement'>): string {
+  if (row.movement === 'new') return 'first report';
+  if (row.movement === 'flat') return '→ same';
+  const word = row.direction === 'better' || row.direction === 'worse' ? row.direction : row.movement;
+  return `${ARROWS[row.movement]} ${word}`;
 }

@@ -31,6 +31,26 @@ export const ESCALATION_DEFAULTS = {
   remindersBeforeEscalation: 2,
 } as const;
 
+/** Days of the week, as a programme writes them. */
+export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof weekdays)[number];
+
+/** When mail to people may go out, in each recipient's own time zone: Monday to Friday, 09:00 to 17:00. */
+export const DEFAULT_BUSINESS_HOURS: {
+  readonly days: readonly Weekday[];
+  readonly start: string;
+  readonly end: string;
+} = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' };
+
+const HH_MM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+
+const clockTime = (description: string, fallback: string) =>
+  z
+    .string()
+    .regex(HH_MM, { error: 'is not a time of day; expected HH:MM on the 24-hour clock, e.g. 09:00' })
+    .default(fallback)
+    .describe(description);
+
 const personId = (description: string) =>
   z
     .string()
@@ -265,6 +285,19 @@ export const ProgrammeSchema = z
       })
       .prefault({})
       .describe('The escalation ladder for overdue actions: owner, then ISMS manager, then top management.'),
+    approvals: z
+      .strictObject({
+        package: z
+          .boolean({ error: 'is not true or false' })
+          .default(true)
+          .describe(
+            'The ISMS manager approves the review package by reply (APPROVE, or CHANGES <what>) before it goes ' +
+              'to top management (clause 7.5.2 c). Reminded daily; from the sending date the chair is copied and ' +
+              'the package waits. `false` sends the package unapproved. The chair always approves the minutes.',
+          ),
+      })
+      .prefault({})
+      .describe('Approvals before a document leaves the review.'),
     mail: z
       .strictObject({
         fromAddress: email('Address the system sends from (a verified SES identity).'),
@@ -301,6 +334,33 @@ export const ProgrammeSchema = z
             'Sending domains whose replies are accepted although neither DMARC passes nor SPF or DKIM ' +
               'passes aligned with the From domain (for example a partner without DMARC). Mail that fails ' +
               'DMARC is never accepted. Leave empty unless a domain really cannot authenticate.',
+          ),
+        businessHours: z
+          .strictObject({
+            days: z
+              .array(z.enum(weekdays))
+              .min(1, { error: 'is empty; expected at least one day, e.g. [mon, tue, wed, thu, fri]' })
+              .refine((list) => new Set(list).size === list.length, { error: 'lists a day twice' })
+              .default([...DEFAULT_BUSINESS_HOURS.days])
+              .describe('Days on which mail may go out, e.g. `[mon, tue, wed, thu, fri]`.'),
+            start: clockTime(
+              'Local time from which mail may go out, e.g. `09:00`.',
+              DEFAULT_BUSINESS_HOURS.start,
+            ),
+            end: clockTime(
+              'Local time from which mail waits for the next day, e.g. `17:00`.',
+              DEFAULT_BUSINESS_HOURS.end,
+            ),
+          })
+          .refine((hours) => hours.start < hours.end, {
+            error: 'starts at or after it ends; expected start before end, e.g. 09:00 to 17:00',
+          })
+          .optional()
+          .describe(
+            'When reminders, escalations, digests and requests go out, in each recipient’s time zone (their ' +
+              '`timeZone`, else the organisation’s); one that falls due outside these hours is sent at the start ' +
+              'of the recipient’s next window. Default Monday to Friday, 09:00 to 17:00. Answers to a person’s ' +
+              'own mail (confirmations, rejections) are never held.',
           ),
       })
       .describe('Email addresses used by the system.'),

@@ -143,6 +143,12 @@ export function actionStoreContract(name: string, makeRepo: MakeRepository): voi
         ...actions[0]!,
         status: 'done' as const,
         closureEvidence: { text: 'Findings closed.', at: '2026-11-20T09:00:00.000Z', by: 'ciso' },
+        // Confirmed by the ISMS manager: from then on only its effectiveness check is followed up.
+        closureConfirmation: {
+          by: 'alice',
+          at: '2026-11-21T09:00:00.000Z',
+          source: { channel: 'cli' as const },
+        },
         effectivenessCheck: { assigneeId: 'auditor', dueDate: '2027-02-28' },
       };
       const { action } = await repo.updateAction(done);

@@ -10,10 +10,13 @@
  * order (test/support/local-app.ts says why). The next run resumes the execution from its checkpoint, which must be that
  * state, runs it again (idempotent handlers) and goes on to the next crash point:
  *
- *   OpenCycle, RequestInputs, CheckInputs, AwaitInputs (its token parked), CompilePackage (after every
- *   owner has answered by SMTP), Distribute, RequestMinutes, CheckMinutes, AwaitMinutes, RecordOutcomes
- *   (after the minutes arrived by SMTP), FollowUp (its first action reminder sent), CloseCycle (after
- *   the action's owner replied DONE), then a last run without a crash to the end.
+ *   OpenCycle, AnchorOpened, RequestInputs, CheckInputs, AwaitInputs (its token parked),
+ *   CompilePackage (after every owner has answered by SMTP), CheckPackageApproval,
+ *   AwaitPackageApproval, Distribute (after the ISMS manager's APPROVE), AnchorPackage,
+ *   RequestMinutes, CheckMinutes, AwaitMinutes, CheckMinutesApproval (after the minutes arrived by
+ *   SMTP), AwaitMinutesApproval, AnchorMinutes (after the chair's APPROVE), RecordOutcomes, FollowUp
+ *   (its first action reminder sent, or held for the owner's business hours), CloseCycle (after the
+ *   action's owner replied DONE), then a last run without a crash to the end.
  *
  * RecordFailure, the only other Task state, runs only on the failure path, which a cycle that closes
  * never takes; the test checks that the list above is every other Task state of the definition.
@@ -216,16 +219,47 @@ async function sendMinutes(running: LocalApp): Promise<void> {
       ]),
     ),
   };
-  // AnchorMinutes runs as soon as the minutes are accepted and the app then kills itself: that can
-  // be before the SMTP server has answered.
+  // CheckMinutesApproval runs as soon as the minutes are accepted and the app then kills itself: that
+  // can be before the SMTP server has answered.
   await replyTo(running, 'alice', await sentUnder(running, 'minutes-request'), stringify(minutes), true);
 }
 
-/** The action's owner replies DONE to its first reminder. */
+/** The ISMS manager approves the package (clause 7.5.2 c) by replying APPROVE to its request. */
+async function approvePackage(running: LocalApp): Promise<void> {
+  await replyTo(running, 'alice', await sentUnder(running, 'package-approval:v1:request'), 'APPROVE');
+}
+
+/**
+ * The chair approves the minutes. AnchorMinutes runs as soon as the approval is recorded and the app
+ * then kills itself: that can be before the SMTP server has answered.
+ */
+async function approveMinutes(running: LocalApp): Promise<void> {
+  await retryUnanswered(running);
+  await replyTo(running, 'ceo', await sentUnder(running, 'minutes-approval:v1:request'), 'APPROVE', true);
+}
+
+/**
+ * The action's owner replies DONE to its first reminder. The reminder goes out inside the owner's
+ * business hours: when FollowUp ran at night it held it, and the loop's next check, at the start of
+ * the owner's working day (moments away at this speed), sends it.
+ */
 async function closeTheAction(running: LocalApp): Promise<void> {
   const [action] = await withStore(running, ({ repo }) => repo.listActionsOfCycle(cycleId));
-  const reminder = await sentUnder(running, `action:${action!.id}:${action!.dueDate}:remind-7d`);
-  await replyTo(running, action!.ownerId, reminder, 'DONE Deadlines shortened.');
+  const key = `action:${action!.id}:${action!.dueDate}:remind-7d`;
+  // Recorded once sent; when FollowUp held it for the owner's business hours, that is a later check.
+  await waitFor(async () =>
+    (await withStore(running, ({ repo }) => repo.listEvents(cycleId))).some(
+      (e) =>
+        e.type === 'action.reminder_sent' && e.data.actionId === action!.id && e.data.step === 'remind-7d',
+    ),
+  );
+  const reminder = await sentUnder(running, key);
+  await replyTo(
+    running,
+    action!.ownerId,
+    reminder,
+    'DONE Deadlines shortened: https://intranet.example.com/review/deadlines',
+  );
 }
 
 const CRASH_POINTS: readonly CrashPoint[] = [
@@ -248,12 +282,16 @@ const CRASH_POINTS: readonly CrashPoint[] = [
   { state: 'CheckInputs', speed: STILL },
   { state: 'AwaitInputs', speed: STILL },
   { state: 'CompilePackage', speed: STILL, act: answerAllInputs },
-  { state: 'Distribute', speed: DAILY },
+  { state: 'CheckPackageApproval', speed: STILL },
+  { state: 'AwaitPackageApproval', speed: STILL },
+  { state: 'Distribute', speed: DAILY, act: approvePackage },
   { state: 'AnchorPackage', speed: STILL },
   { state: 'RequestMinutes', speed: HALF_DAILY },
   { state: 'CheckMinutes', speed: STILL },
   { state: 'AwaitMinutes', speed: STILL },
-  { state: 'AnchorMinutes', speed: STILL, act: sendMinutes },
+  { state: 'CheckMinutesApproval', speed: STILL, act: sendMinutes },
+  { state: 'AwaitMinutesApproval', speed: STILL },
+  { state: 'AnchorMinutes', speed: STILL, act: approveMinutes },
   { state: 'RecordOutcomes', speed: STILL, act: retryUnanswered },
   { state: 'FollowUp', speed: STILL },
   { state: 'CloseCycle', speed: HALF_DAILY, act: closeTheAction },
@@ -343,23 +381,29 @@ describe('a review cycle survives kill -9 in every Task state', () => {
     expect(records.cycle.phase).toBe('CLOSED');
     expect(verifyChain(events)).toMatchObject({ ok: true });
 
-    // Every email once: the requests, the package, the minutes request, the minutes, the action's
-    // reminder, and one answer to each reply (the input answers, the minutes, the DONE).
+    // Every email once: the requests, the package's approval request, the package, the minutes
+    // request, the minutes' approval request, the minutes, the action's reminder, and one answer to
+    // each reply.
     const owned = records.inputRequests.filter((r) => !r.automatic);
     const owners = [...new Set(owned.map((r) => r.ownerId!))].sort();
     const [action] = records.actions;
     const keys = sent.map((r) => r.key);
     expect(new Set(keys).size, JSON.stringify(keys)).toBe(keys.length);
-    expect(keys.filter((key) => !key.startsWith('reply:')).sort()).toEqual(
+    // Approval reminders may fall due while the app restarts (simulated time runs on); each once.
+    const reminder = /^(package|minutes)-approval:v1:reminder-\d+$/;
+    expect(keys.filter((key) => !key.startsWith('reply:') && !reminder.test(key)).sort()).toEqual(
       [
         ...owners.map((owner) => `input-request:${owner}`),
+        'package-approval:v1:request',
         'package:v1',
         'minutes-request',
+        'minutes-approval:v1:request',
         'minutes:v1',
         `action:${action!.id}:${action!.dueDate}:remind-7d`,
       ].sort(),
     );
-    expect(keys.filter((key) => key.startsWith('reply:'))).toHaveLength(owned.length + 2);
+    // One answer to each reply: the inputs, the package's approval, the minutes, their approval, DONE.
+    expect(keys.filter((key) => key.startsWith('reply:'))).toHaveLength(owned.length + 4);
     const claimedNotSent = records.notificationsSent.filter(
       (key) => !key.endsWith(':done') && !keys.includes(key),
     );
@@ -379,9 +423,9 @@ describe('a review cycle survives kill -9 in every Task state', () => {
     }
     expect(records.actions.map((a) => a.status)).toEqual(['done']);
     runs.push(`${((Date.now() - began) / 1000).toFixed(1)} s closed`);
-    // Eleven restarts of the local app, each a fresh process: minutes on a quiet 2-core machine,
+    // A restart of the local app per crash point, each a fresh process: minutes on a quiet 2-core machine,
     // several more when the machine is shared.
-  }, 600_000);
+  }, 900_000);
 });
 
 async function waitFor<T>(probe: () => Promise<T | false>, timeoutMs = 30_000): Promise<T> {

@@ -27,6 +27,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { outboxKey } from '#shared/adapters/outbox-dynamodb.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
+import { inputFields } from '#shared/catalogue/catalogue.ts';
 import { inputLadder } from '#shared/cycle/input-policy.ts';
 import { renderInputAnswer } from '#shared/mail/reply-format.ts';
 import type { OutboxRecord } from '#shared/mail/outbox.ts';
@@ -155,7 +156,13 @@ async function answerInputs(running: LocalApp, cycleId: string, ownerId: string)
           kind: 'report',
           period: r.periodCovered,
           summary: `Input ${r.inputKey} reviewed for the period by ${ownerId}.`,
-          metrics: [{ name: 'Open items', value: 3, unit: 'count' }],
+          // The figures the catalogue requires for the input (input-quality.ts refuses an answer without them).
+          metrics: [
+            { name: 'Open items', value: 3, unit: 'count' },
+            ...inputFields(r.inputKey)
+              .fields.filter((field) => field.required)
+              .map((field, index) => ({ name: field.label, value: index + 1, unit: field.unit })),
+          ],
         },
         titles.get(r.inputKey),
       ),
@@ -281,6 +288,19 @@ describe('a review cycle survives kill -9 of the local app', () => {
       }
     }
     await answerInputs(running, cycleId, 'ciso');
+    // The package is built; the ISMS manager approves it by reply before it goes to top management.
+    const approvalAsked = await until(
+      'the package approval request',
+      async () => {
+        await phaseOf(running, cycleId);
+        const record = (await outboxRecords(running, cycleId)).find(
+          (r) => r.key === 'package-approval:v1:request',
+        );
+        return record?.status === 'SENT' && record;
+      },
+      45_000,
+    );
+    await reply(running, 'alice', await mailFor(running, approvalAsked), 'APPROVE');
     const minutesRequested = await until(
       'the minutes request',
       async () => {
@@ -327,6 +347,19 @@ describe('a review cycle survives kill -9 of the local app', () => {
       await mailFor(running, minutesRequested),
       minutesFor(awaiting, due, notProvided),
     );
+    // The chair approves the minutes by reply before they are distributed.
+    const minutesApprovalAsked = await until(
+      'the minutes approval request',
+      async () => {
+        await phaseOf(running, cycleId);
+        const record = (await outboxRecords(running, cycleId)).find(
+          (r) => r.key === 'minutes-approval:v1:request',
+        );
+        return record?.status === 'SENT' && record;
+      },
+      45_000,
+    );
+    await reply(running, 'ceo', await mailFor(running, minutesApprovalAsked), 'APPROVE');
     // The minutes create the action and the follow-up starts with its 7-day reminder: kill while the
     // reminder is being sent (claimed, not yet SENT) if the test catches it in flight, else as soon
     // as it is out.
@@ -361,7 +394,12 @@ describe('a review cycle survives kill -9 of the local app', () => {
         client.destroy();
       }
     });
-    await reply(running, action.ownerId, await mailFor(running, reminder), 'DONE Input deadlines agreed.');
+    await reply(
+      running,
+      action.ownerId,
+      await mailFor(running, reminder),
+      'DONE Input deadlines agreed: https://intranet.example.com/review/deadlines',
+    );
     const closed = await reached(running, cycleId, ['CLOSED'], 45_000);
     mark('closed');
     expect(closed.status).toBe('closed');
@@ -396,15 +434,17 @@ describe('a review cycle survives kill -9 of the local app', () => {
     const expected = [
       ...owners.map((owner) => `input-request:${owner}`),
       ...['alice', 'customer-lead'].map((owner) => `input:${owner}:${firstReminder!.id}`),
+      'package-approval:v1:request',
       'package:v1',
       'minutes-request',
+      'minutes-approval:v1:request',
       'minutes:v1',
     ];
     expect(keys, JSON.stringify(keys)).toEqual(expect.arrayContaining(expected));
     expect(keys.filter((key) => key === reminderKey)).toHaveLength(1);
     // Each reply got exactly one answer: two input replies before the first crash, one after, the
-    // minutes and the DONE.
-    expect(keys.filter((key) => key.startsWith('reply:'))).toHaveLength(5);
+    // package's approval, the minutes, their approval and the DONE.
+    expect(keys.filter((key) => key.startsWith('reply:'))).toHaveLength(7);
 
     // Submissions from before the first crash are still in the cycle's records.
     for (const before of answeredFirst) {

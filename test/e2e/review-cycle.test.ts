@@ -10,6 +10,7 @@ import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
+import { recordApprovalAnswer } from '#shared/cycle/approvals.ts';
 import { acceptMinutes } from '#shared/minutes/accept.ts';
 import { cycleIdFor, newSubmissionId } from '#shared/model/ids.ts';
 import type { Cycle, CyclePhase } from '#shared/model/cycle.ts';
@@ -98,6 +99,27 @@ async function answer(request: InputRequest, summary: string): Promise<void> {
   );
 }
 
+/** Records `by`'s APPROVE of `version` and resumes the waiting workflow, as the ingest does. */
+async function approve(
+  subject: 'package' | 'minutes',
+  version: number,
+  sha256: string,
+  by: string,
+): Promise<void> {
+  await recordApprovalAnswer({ repo }, cycleId, {
+    subject,
+    version,
+    sha256,
+    by,
+    at: workflow.clock.now().toISOString(),
+    answer: 'approve',
+    messageId: `<approve-${subject}@mail.example.com>`,
+  });
+  const { resumeWaiting } = await import('#shared/cycle/service.ts');
+  const { cycleDeps } = await import('#shared/wiring/cycle.ts');
+  await resumeWaiting(await cycleDeps(), cycleId, `${subject}-approval`);
+}
+
 beforeAll(async () => {
   const info = localStack();
   const { client, tableName } = await freshTable('e2e');
@@ -163,6 +185,13 @@ describe('a review cycle end to end on the synthesized definition', () => {
     ).toBe(true);
     expect(compiled.packageHash).toMatch(/^[0-9a-f]{64}$/);
 
+    // The ISMS manager is asked to approve the package; the workflow waits for the answer (given
+    // here as the ingest records an APPROVE reply, which the approval tests send by mail).
+    const asked = await until('the package approval request', async () =>
+      (await repo.listEvents(cycleId)).find((e) => e.type === 'package.approval_requested'),
+    );
+    await approve('package', asked.data.version as number, asked.data.sha256 as string, 'alice');
+
     // Minutes: the ISMS manager is asked after the meeting; the accepted minutes create one action.
     const awaiting: Cycle = await phaseReached('AWAITING_MINUTES');
     stop();
@@ -218,6 +247,11 @@ assessment:
     const { resumeWaiting } = await import('#shared/cycle/service.ts');
     const { cycleDeps } = await import('#shared/wiring/cycle.ts');
     await resumeWaiting(await cycleDeps(), cycleId, 'minutes');
+    // The chair approves the minutes before they are distributed.
+    const minutesAsked = await until('the minutes approval request', async () =>
+      (await repo.listEvents(cycleId)).find((e) => e.type === 'minutes.approval_requested'),
+    );
+    await approve('minutes', minutesAsked.data.version as number, minutesAsked.data.sha256 as string, 'ceo');
 
     // Follow-up: the action goes up the ladder until its owner reports it done.
     await phaseReached('FOLLOW_UP');
@@ -263,8 +297,10 @@ assessment:
       JSON.stringify(keysSent),
     ).toBeGreaterThan(0);
     expect(keysSent.filter((k) => /^input:.*:escalate-/.test(k)).length).toBeGreaterThan(0);
+    expect(count('package-approval:v1:request')).toBe(1);
     expect(count('package:v1')).toBe(1);
     expect(count('minutes-request')).toBe(1);
+    expect(count('minutes-approval:v1:request')).toBe(1);
     expect(count('minutes:v')).toBe(1);
     expect(keysSent).toEqual(
       expect.arrayContaining([
@@ -277,15 +313,23 @@ assessment:
       since: testStarted,
       to: 'daniel.okafor@example.com',
     });
+    const managerMailbox = await listSentMail(localStack().endpoints.ses, {
+      since: testStarted,
+      to: 'alice.morgan@example.com',
+    });
     // This cycle's messages, by the SES message id the outbox recorded (other tests send to the same people).
-    const sentUnder = (key: string) => {
+    const sentUnder = (key: string, to = mailbox) => {
       const record = sent.find((m) => m.key === key);
-      return mailbox.find((m) => record?.sesMessageId !== undefined && m.messageId === record.sesMessageId);
+      return to.find((m) => record?.sesMessageId !== undefined && m.messageId === record.sesMessageId);
     };
     const packageMail = sentUnder('package:v1');
     expect(packageMail?.subject).toMatch(/^Management review package/);
-    // It carries the minutes template to fill in at the meeting.
-    const template = packageMail?.attachments.find((a) => a.filename === `minutes-template-${cycleId}.yaml`);
+    // The minutes form to fill in at the meeting goes to the ISMS manager alone, in a mail of its own.
+    expect(packageMail?.attachments.some((a) => a.filename?.startsWith('minutes-template'))).toBe(false);
+    expect(count('minutes-form:v1')).toBe(1);
+    const form = sentUnder('minutes-form:v1', managerMailbox);
+    expect(form?.to).toEqual(['alice.morgan@example.com']);
+    const template = form?.attachments.find((a) => a.filename === `minutes-template-${cycleId}.yaml`);
     expect(template?.content.toString('utf8')).toContain(`cycle: ${cycleId}`);
     expect(template?.content.toString('utf8')).toContain('inputsConsidered:');
     // The minutes go to the attendees as a PDF too.
@@ -310,5 +354,11 @@ assessment:
     ]) {
       expect(types).toContain(type);
     }
+    // Approved before it goes out: the package by the ISMS manager, the minutes by the chair.
+    expect(types.indexOf('package.approved')).toBeGreaterThan(types.indexOf('package.built'));
+    expect(types.indexOf('package.approved')).toBeLessThan(types.indexOf('package.distributed'));
+    expect(types.indexOf('minutes.approved')).toBeGreaterThan(types.indexOf('minutes.accepted'));
+    const minutesSent = events.findIndex((e) => e.type === 'mail.sent' && e.data.key === 'minutes:v1');
+    expect(types.indexOf('minutes.approved')).toBeLessThan(minutesSent);
   }, 120_000);
 });

@@ -27,6 +27,8 @@ const EXPECTED_CLIENTS: Record<string, readonly string[]> = {
   'request-minutes': ['dynamodb', 's3', 'secrets-manager', 'ses'],
   'await-minutes': ['dynamodb', 'sfn'],
   'check-minutes': ['dynamodb', 's3', 'secrets-manager', 'ses'],
+  'check-approval': ['dynamodb', 's3', 'secrets-manager', 'ses'],
+  'await-approval': ['dynamodb', 'sfn'],
   'record-outcomes': ['dynamodb', 'kms', 's3', 'secrets-manager', 'ses'],
   'follow-up-actions': ['dynamodb', 's3', 'secrets-manager', 'ses'],
   'close-cycle': ['dynamodb'],

@@ -17,7 +17,12 @@ import {
   START_CYCLE_FUNCTION_ID,
 } from '#infra/stacks/isms-review-stack.ts';
 import type { StackProgramme } from '#infra/stacks/isms-review-stack.ts';
-import { INPUT_TICK, MINUTES_TICK, workflowFunctionIds } from '#infra/workflow/review-cycle.ts';
+import {
+  APPROVAL_TICK,
+  INPUT_TICK,
+  MINUTES_TICK,
+  workflowFunctionIds,
+} from '#infra/workflow/review-cycle.ts';
 import type { WorkflowFunctionId } from '#infra/workflow/review-cycle.ts';
 import { StartRequest } from '#shared/cycle/start.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
@@ -473,6 +478,10 @@ describe('state machine', () => {
     RequestMinutes: 'request-minutes',
     CheckMinutes: 'check-minutes',
     AwaitMinutes: 'await-minutes',
+    CheckPackageApproval: 'check-approval',
+    AwaitPackageApproval: 'await-approval',
+    CheckMinutesApproval: 'check-approval',
+    AwaitMinutesApproval: 'await-approval',
     RecordOutcomes: 'record-outcomes',
     FollowUp: 'follow-up-actions',
     CloseCycle: 'close-cycle',
@@ -589,6 +598,8 @@ describe('state machine', () => {
     const ticks: Record<string, { seconds: number; check: string }> = {
       AwaitInputs: { seconds: INPUT_TICK.toSeconds(), check: 'CheckInputs' },
       AwaitMinutes: { seconds: MINUTES_TICK.toSeconds(), check: 'CheckMinutes' },
+      AwaitPackageApproval: { seconds: APPROVAL_TICK.toSeconds(), check: 'CheckPackageApproval' },
+      AwaitMinutesApproval: { seconds: APPROVAL_TICK.toSeconds(), check: 'CheckMinutesApproval' },
     };
     expect(callbacks.map(([name]) => name).sort()).toEqual(Object.keys(ticks).sort());
     for (const [name, state] of callbacks) {
@@ -598,6 +609,9 @@ describe('state machine', () => {
       expect(state.Parameters?.Payload, name).toEqual({
         'cycleId.$': '$.cycle.cycleId',
         'taskToken.$': '$$.Task.Token',
+        ...(name.endsWith('Approval')
+          ? { subject: name.startsWith('AwaitPackage') ? 'package' : 'minutes' }
+          : {}),
       });
       // The first matching Catch wins: the tick must come before the catch-all, and keep $ as it is.
       expect(state.Catch?.[0], name).toEqual({

@@ -8,6 +8,8 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { FixedClock } from '#shared/clock.ts';
+import { checkApproval, latestPackage, recordApprovalAnswer } from '#shared/cycle/approvals.ts';
+import type { DistributionDeps } from '#shared/cycle/ports.ts';
 import { openCycle, requestInputs } from '#shared/cycle/service.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { singleKeyring } from '#shared/mail/reply-keyring.ts';
@@ -81,4 +83,32 @@ export async function cycleWorld(
   });
   await requestInputs(deps, cycleId);
   return { deps, repo, clock, evidence, outboxStore, programme, cycleId, anchorKeyPem: WORLD_ANCHOR_KEY };
+}
+
+/**
+ * The ISMS manager approves the latest package, as their APPROVE by reply records it: the approval is
+ * asked for first (checkApproval sends the request, building a new version if an input changed), then
+ * the answer is recorded for the version asked about (shared/cycle/approvals.ts). Returns that version.
+ */
+export async function approvePackage(w: {
+  deps: DistributionDeps;
+  cycleId: string;
+  programme: Programme;
+}): Promise<number> {
+  const asked = await checkApproval(w.deps, { cycleId: w.cycleId, subject: 'package' });
+  if (asked.approved || asked.version === undefined) {
+    throw new Error(`the package of ${w.cycleId} is already approved, or approval is turned off`);
+  }
+  const built = latestPackage(await w.deps.repo.listEvents(w.cycleId));
+  if (built?.version !== asked.version)
+    throw new Error(`version ${asked.version} of the package was not built`);
+  await recordApprovalAnswer(w.deps, w.cycleId, {
+    subject: 'package',
+    version: asked.version,
+    sha256: built.sha256,
+    by: w.programme.roles.ismsManager,
+    at: w.deps.clock.now().toISOString(),
+    answer: 'approve',
+  });
+  return asked.version;
 }

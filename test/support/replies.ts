@@ -8,6 +8,7 @@ import { createTransport } from 'nodemailer';
 import type { ReviewRepository } from '#shared/store/repository.ts';
 import { newReplyId, signReplyAddress } from '#shared/mail/reply-address.ts';
 import { parseReplyKeyring } from '#shared/mail/reply-keyring.ts';
+import { inputFields } from '#shared/catalogue/catalogue.ts';
 import type { InputRequest } from '#shared/model/input.ts';
 import { personById } from '#shared/programme/queries.ts';
 import type { Programme } from '#shared/programme/schema.ts';
@@ -68,6 +69,13 @@ export function replyMessage(options: {
     `period: ${request.periodCovered.from} to ${request.periodCovered.to}`,
     `summary: Reviewed for this period; ${options.figure} items remain open.`,
     `metric: Open items = ${options.figure}`,
+    // The figures the catalogue requires (shared/catalogue/catalogue.ts), and an objective for d4.
+    ...inputFields(request.inputKey)
+      .fields.filter((field) => field.required)
+      .map((field) => `metric: ${field.label} = ${options.figure}`),
+    ...(inputFields(request.inputKey).objectives
+      ? [`objective: Staff trained | target 95 % | actual ${options.figure} %`]
+      : []),
     '[end]',
     '',
     'Regards',

@@ -54,7 +54,7 @@ export function actionFacts(action: ActionRef, timeZone: string, options: Action
 export const OWNER_COMMANDS: readonly Inline[] = [
   [
     code('DONE <what was done, and where the evidence is>'),
-    ' when the action is complete; you may attach evidence.',
+    ' when the action is complete: attach the document that shows it, or put a link (https://...) to it in the DONE line.',
   ],
   [code('PROGRESS <short note>'), ' to report where it stands.'],
   [

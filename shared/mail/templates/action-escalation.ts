@@ -95,8 +95,14 @@ export function actionEscalation(data: ActionEscalationData): RenderedMail {
   const n = count(data.actions.length, 'overdue action');
   const worst = Math.max(...data.actions.map((action) => action.daysOverdue));
   const late = data.actions.length === 1 ? `${days(worst)} late` : `up to ${days(worst)} late`;
+  const only = data.actions.length === 1 ? data.actions[0] : undefined;
   return renderDocument({
-    subject: toManagement ? `Escalation to top management: ${n} (${late})` : `Escalation: ${n} (${late})`,
+    // One action: the subject names it and its owner; several: how many, and how late.
+    subject:
+      (toManagement ? 'Escalation to top management: ' : 'Escalation: ') +
+      (only
+        ? `"${only.title}" (owner ${only.owner.name}) is ${days(only.daysOverdue)} overdue`
+        : `${n} (${late})`),
     preheader: data.actions
       .map((action) => `${action.id} ${action.owner.name}, ${days(action.daysOverdue)} late`)
       .join('; '),

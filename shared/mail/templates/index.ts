@@ -13,6 +13,7 @@ export {
 export { inputReminder, type InputReminderData } from './input-reminder.ts';
 export { inputEscalation, type InputEscalationData, type MissingInput } from './input-escalation.ts';
 export { minutesRequest, MINUTES_MUST_RECORD, type MinutesRequestData } from './minutes-request.ts';
+export { minutesForm, type MinutesFormData } from './minutes-form.ts';
 export {
   packageDistribution,
   type PackageDistributionData,
@@ -29,6 +30,8 @@ export { extensionRequest, type ExtensionRequestData } from './extension-request
 export { extensionDecision, type ExtensionDecisionData } from './extension-decision.ts';
 export { effectivenessCheck, type EffectivenessCheckData } from './effectiveness-check.ts';
 export { actionReopened, type ActionReopenedData } from './action-reopened.ts';
+export { closureConfirmation, type ClosureConfirmationData } from './closure-confirmation.ts';
+export { closureReopened, type ClosureReopenedData } from './closure-reopened.ts';
 export { managementDecision, type ManagementDecisionData } from './management-decision.ts';
 export { workflowFailure, type WorkflowFailureData } from './workflow-failure.ts';
 export { ingestConfirmation, type IngestConfirmationData } from './ingest-confirmation.ts';

@@ -25,7 +25,7 @@ export interface MinutesRequestData extends MailContext {
   meetingAt: string;
   /** UTC time the minutes are due. */
   deadline: string;
-  /** The minutes block to fill in and send back. */
+  /** The minutes block to fill in and send back; empty when the chair is copied (the form is the ISMS manager's). */
   replyTemplate: string;
   /** The inputs in the package, to list under "inputs considered". */
   inputs: { key: string; title: string }[];
@@ -69,12 +69,14 @@ export function minutesRequest(data: MinutesRequestData): RenderedMail {
         : undefined,
       heading('How to send them'),
       list([
-        'Reply to this email with the block below filled in; keep the lines in square brackets as they are.',
+        data.replyTemplate
+          ? 'Reply to this email with the block below filled in; keep the lines in square brackets as they are.'
+          : 'Reply to this email with the minutes form filled in: the form is in the first request for the minutes.',
         ...(data.alternative ? [['Or submit them from a file: ', code(data.alternative)]] : []),
         'Minutes that lack anything required are returned with a list of exactly what is missing; nothing is recorded until they are complete.',
         'Once recorded, the minutes are sent to the attendees and every action is followed up with its owner.',
       ]),
-      copyBlock('The minutes block to fill in:', data.replyTemplate),
+      data.replyTemplate ? copyBlock('The minutes block to fill in:', data.replyTemplate) : undefined,
     ],
     footer: standardFooter({ organisation: data.organisation, cycle: data.cycle, replyIsRead: true }),
   });

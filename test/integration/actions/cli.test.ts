@@ -135,21 +135,32 @@ describe('actions list and action update', () => {
         'done',
         '--evidence',
         'HR-101 closed',
+        '--evidence-url',
+        'https://tickets.example.com/HR-101',
         '--by',
         'auditor',
       ],
       { env, clock },
     );
     expect(done.code).toBe(0);
-    expect(done.out.text()).toContain('effectiveness check: alice');
+    expect(done.out.text()).toContain('closure: awaiting confirmation by alice');
+    const confirmed = await cli(['action', 'confirm', corrective!.id], { env, clock });
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.out.text()).toContain('effectiveness check: alice');
     const stored = (await repo.getAction(corrective!.id))!;
-    expect(stored.history.at(-1)).toMatchObject({ by: 'auditor', source: { channel: 'cli' } });
-    const [ask] = await listSentMail(localStack().endpoints.ses, {
+    expect(stored.history.at(-2)).toMatchObject({ by: 'auditor', source: { channel: 'cli' } });
+    expect(stored.history.at(-1)).toMatchObject({ by: 'alice', source: { channel: 'cli' } });
+    const asked = await listSentMail(localStack().endpoints.ses, {
       to: 'alice@example.com',
       subjectIncludes: `action ${corrective!.id}`,
       since,
     });
-    expect(ask?.subject).toContain('Effectiveness check needed');
+    expect(asked.map((m) => m.subject.split(':')[0]).sort()).toEqual([
+      'Effectiveness check needed by Sunday 29 November 2026',
+      `Please confirm the closure of corrective action ${corrective!.id}, Close the two HR audit findings`.split(
+        ':',
+      )[0]!,
+    ]);
 
     const ownPass = await cli(
       ['action', 'update', corrective!.id, '--status', 'verified', '--note', 'fine', '--by', 'auditor'],
@@ -173,9 +184,12 @@ describe('actions list and action update', () => {
     const shown = await cli(['action', 'show', corrective!.id], { env, clock });
     expect(shown.code).toBe(0);
     const history = shown.out.lines.filter((line) => line.includes(' cli '));
-    expect(history).toHaveLength(2);
+    expect(history).toHaveLength(3);
     expect(history[0]).toContain('auditor');
     expect(history[1]).toContain('alice');
+    expect(history[2]).toContain('alice');
+    expect(shown.out.text()).toMatch(/link +https:\/\/tickets\.example\.com\/HR-101/);
+    expect(shown.out.text()).toMatch(/closure confirmed +by alice/);
     expect(shown.out.text()).toContain('effectiveness check  alice, due 2026-11-29: passed');
   });
 

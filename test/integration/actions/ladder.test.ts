@@ -29,38 +29,78 @@ async function sweepDaily(from: string, to: string): Promise<string[]> {
   return sent;
 }
 
+/** The local weekday (1 Monday .. 7 Sunday) of an ISO instant in `zone`. */
+const weekdayIn = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).weekday;
+
 describe('the action follow-up ladder', () => {
   it('reminds, tells the owner, escalates to the ISMS manager and then top management, each once', async () => {
     const sent = await sweepDaily('2026-12-01', '2027-02-12');
+    // The corrective action (auditor, Berlin; due Tuesday 15 December 2026): every rung. The two
+    // escalations fall due on Saturdays (19 and 26 December) and wait for the Monday after.
+    const c = w.corrective.id;
+    expect(sent.filter((s) => s.startsWith(`${c}:`))).toEqual([
+      `${c}:remind-7d`,
+      `${c}:remind-1d`,
+      `${c}:overdue-notice`,
+      `${c}:escalate-manager`,
+      `${c}:escalate-top`,
+    ]);
+    const correctiveEvents = (await w.repo.listEvents(w.cycle.id)).filter((e) => e.data.actionId === c);
+    expect(correctiveEvents.map((e) => [e.data.step, e.at.slice(0, 10)])).toEqual([
+      ['remind-7d', '2026-12-08'],
+      ['remind-1d', '2026-12-14'],
+      ['overdue-notice', '2026-12-16'],
+      ['escalate-manager', '2026-12-21'],
+      ['escalate-top', '2026-12-28'],
+    ]);
+    // The MFA action (ciso, London) is due on Sunday 31 January 2027: its 7-day reminder falls due on
+    // a Sunday and goes on Monday 25 January; its 1-day reminder falls due on Saturday 30 January, and
+    // by the Monday the overdue notice has overtaken it, so it is dropped, never sent late.
     const mfa = w.mfa.id;
     expect(sent.filter((s) => s.startsWith(`${mfa}:`))).toEqual([
       `${mfa}:remind-7d`,
-      `${mfa}:remind-1d`,
       `${mfa}:overdue-notice`,
       `${mfa}:escalate-manager`,
       `${mfa}:escalate-top`,
     ]);
     expect(new Set(sent).size).toBe(sent.length);
+    // Nothing of the ladder goes out at the weekend, in the organisation's zone or the recipient's.
+    const ladderEvents = (await w.repo.listEvents(w.cycle.id)).filter((e) => e.data.step !== undefined);
+    expect(ladderEvents).toHaveLength(9);
+    for (const event of ladderEvents) {
+      expect(weekdayIn(event.at, 'Europe/London')).toBeLessThanOrEqual(5);
+      expect(weekdayIn(event.at, 'Europe/Berlin')).toBeLessThanOrEqual(5);
+    }
 
-    // The owner: two reminders and the overdue notice, each with a reply address for DONE etc.
+    // The owner: the reminder and the overdue notice, each with a reply address for DONE etc.
     const owner = (await mailTo(w, 'ciso')).filter((m) => m.text?.includes(mfa));
     expect(owner.map((m) => m.subject)).toEqual([
-      'Action due in 7 days (Sunday 31 January 2027): Enforce MFA for administrator accounts',
-      'Action due tomorrow (Sunday 31 January 2027): Enforce MFA for administrator accounts',
+      'Action due in 6 days (Sunday 31 January 2027): Enforce MFA for administrator accounts',
       `Overdue by 1 day: action ${mfa}, Enforce MFA for administrator accounts`,
-      'Escalation: 1 overdue action (4 days late)',
-      'Escalation to top management: 1 overdue action (11 days late)',
+      'Escalation: "Enforce MFA for administrator accounts" (owner Sam Secure) is 4 days overdue',
+      'Escalation to top management: "Enforce MFA for administrator accounts" (owner Sam Secure) is 11 days overdue',
     ]);
-    for (const mail of owner.slice(0, 3)) expect(mail.replyTo[0]).toMatch(/^review\+.+@reply\.example\.com$/);
+    for (const mail of owner.slice(0, 2)) expect(mail.replyTo[0]).toMatch(/^review\+.+@reply\.example\.com$/);
+    // The corrective action's owner had both reminders, the day before the due date the second.
+    const auditor = (await mailTo(w, 'auditor')).filter((m) => m.text?.includes(c));
+    expect(auditor.map((m) => m.subject).slice(0, 2)).toEqual([
+      'Action due in 7 days (Tuesday 15 December 2026): Close the two HR audit findings',
+      'Action due tomorrow (Tuesday 15 December 2026): Close the two HR audit findings',
+    ]);
 
     // The ISMS manager after the grace period (the owner copied).
-    const manager = await oneMail(w, 'alice', 'Escalation: 1 overdue action (4 days late)', mfa);
+    const manager = await oneMail(
+      w,
+      'alice',
+      'Escalation: "Enforce MFA for administrator accounts" (owner Sam Secure) is 4 days overdue',
+      mfa,
+    );
     expect(manager.to).toEqual([w.email('alice')]);
     expect(manager.cc).toEqual([w.email('ciso')]);
     expect(manager.text).toContain('Without a change, the action goes to top management next.');
 
     // Top management: the chair and the owner's executive; the ISMS manager and owner copied.
-    const top = await oneMail(w, 'ceo', 'Escalation to top management: 1 overdue action (11 days late)', mfa);
+    const top = await oneMail(w, 'ceo', 'Escalation to top management: "Enforce MFA', mfa);
     expect(top.to.sort()).toEqual([w.email('ceo'), w.email('cto')].sort());
     expect(top.cc.sort()).toEqual([w.email('alice'), w.email('ciso')].sort());
     const text = top.text ?? '';
@@ -88,13 +128,11 @@ describe('the action follow-up ladder', () => {
       'escalate-manager',
       'escalate-top',
       'overdue-notice',
-      'remind-1d',
       'remind-7d',
     ]);
     const events = (await w.repo.listEvents(w.cycle.id)).filter((e) => e.data.actionId === mfa);
     expect(events.map((e) => [e.type, e.data.step])).toEqual([
       ['action.reminder_sent', 'remind-7d'],
-      ['action.reminder_sent', 'remind-1d'],
       ['action.overdue_notice_sent', 'overdue-notice'],
       ['action.escalated', 'escalate-manager'],
       ['action.escalated', 'escalate-top'],
@@ -103,12 +141,32 @@ describe('the action follow-up ladder', () => {
   });
 
   it('after missed sweeps sends the overdue rungs, never a stale reminder, and nothing twice', async () => {
+    // The first sweep in weeks runs on Sunday 10 January: every rung of the corrective action (due
+    // 15 December) is due, and all wait for their recipients' business hours on the Monday.
     at(w, '2027-01-10');
-    const first = await sweepActions(w.deps, 'acme');
-    // The corrective action (due 15 December) is 26 days late at the first sweep: every rung is due.
     const c = w.corrective.id;
-    expect(first.sent).toEqual([`${c}:overdue-notice`, `${c}:escalate-manager`, `${c}:escalate-top`]);
+    const sunday = await sweepActions(w.deps, 'acme');
+    expect(sunday.sent).toEqual([]);
+    // The overdue notice goes to the auditor, in Berlin, where the window opens at 08:00 UTC.
+    expect(sunday.nextStepAt).toBe('2027-01-11T08:00:00.000Z');
+    expect(await mailTo(w, 'auditor')).toEqual([]);
+
+    // Monday 09:00 in Berlin (08:00 in London): the auditor is told; the escalations, to the ISMS
+    // manager and the chair in London, wait for 09:00 London time.
+    w.clock.set(new Date('2027-01-11T08:00:00.000Z'));
+    const berlin = await sweepActions(w.deps, 'acme');
+    expect(berlin.sent).toEqual([`${c}:overdue-notice`]);
+    expect(berlin.nextStepAt).toBe('2027-01-11T09:00:00.000Z');
+    w.clock.set(new Date('2027-01-11T09:00:00.000Z'));
+    const london = await sweepActions(w.deps, 'acme');
+    expect(london.sent).toEqual([`${c}:escalate-manager`, `${c}:escalate-top`]);
     expect((await sweepActions(w.deps, 'acme')).sent).toEqual([]);
+    const action = (await w.repo.getAction(c))!;
+    expect(Object.keys(action.stepsSent ?? {}).sort()).toEqual([
+      'escalate-manager',
+      'escalate-top',
+      'overdue-notice',
+    ]);
     const outbox = (await w.outboxStore.listSent(w.cycle.id)).map((m) => m.key);
     expect(outbox.filter((k) => k.startsWith(`action:${c}:`)).sort()).toEqual([
       `action:${c}:2026-12-15:escalate-manager`,
@@ -125,12 +183,21 @@ describe('the action follow-up ladder', () => {
         actionId: w.corrective.id,
         by: 'auditor',
         source: { channel: 'cli' },
-        command: { kind: 'done', evidence: 'HR-101 closed' },
+        command: { kind: 'done', evidence: 'HR-101 closed: https://tickets.example.com/HR-101' },
       },
+    );
+    await changeAction(
+      { repo: w.repo, clock: w.clock, notifier: w.notifier },
+      { actionId: w.corrective.id, by: 'alice', source: { channel: 'cli' }, command: { kind: 'confirm' } },
     );
     const c = w.corrective.id;
     const sent = await sweepDaily('2027-01-14', '2027-01-20');
     expect(sent.filter((s) => s.startsWith(`${c}:`))).toEqual([`${c}:check-overdue`]);
+    // Overdue from Saturday 16 January: asked again on the Monday, inside business hours.
+    const asked = (await w.repo.listEvents(w.cycle.id)).filter(
+      (e) => e.type === 'action.check_reminder_sent',
+    );
+    expect(asked.map((e) => e.at)).toEqual(['2027-01-18T09:00:00.000Z']);
     const reminder = await oneMail(
       w,
       'alice',

@@ -87,8 +87,15 @@ describe('carry-over', () => {
       event: { type: 'cycle.opened', at: later.openedAt, actor: 'system', data: {} },
     });
     // Only the later cycle's loop runs: it reaches the earlier cycle's overdue corrective action.
-    at(w, '2027-01-10');
+    // On Sunday 10 January its rungs wait for business hours; the loop looks again when the owner's
+    // window opens (Monday 09:00 in Berlin, 08:00 UTC).
     const deps = { ...w.deps, packages: undefined as unknown as PackagePort } satisfies CycleDeps;
+    at(w, '2027-01-10');
+    const sunday = await followUpActions(deps, later.id);
+    expect(sunday).toMatchObject({ allClosed: true, open: 0, nextCheckAt: '2027-01-11T08:00:00.000Z' });
+    expect((await w.repo.getAction(w.corrective.id))!.escalationLevel).toBe(0);
+    // Monday 09:00 UTC, inside everyone's business hours: every rung goes.
+    at(w, '2027-01-11');
     const result = await followUpActions(deps, later.id);
     expect(result).toMatchObject({ allClosed: true, open: 0 });
     const earlier = (await w.repo.getAction(w.corrective.id))!;

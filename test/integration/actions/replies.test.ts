@@ -7,18 +7,25 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sweepActions } from '#shared/actions/follow-up.ts';
-import { actionWorld, at, oneMail, reply, type ActionWorld } from './support.ts';
+import { actionWorld, at, mailTo, oneMail, reply, type ActionWorld } from './support.ts';
 
 let w: ActionWorld;
 beforeEach(async () => {
   w = await actionWorld();
 });
 
-/** The owner's first reminder of the MFA action (sent on 24 January 2027). */
+/**
+ * The owner's first reminder of the MFA action: due on Sunday 24 January 2027, it waits for the
+ * owner's business hours and goes on Monday 25 January, 09:00 London time.
+ */
 async function mfaReminder() {
+  const mfaSteps = async () =>
+    (await sweepActions(w.deps, 'acme')).sent.filter((s) => s.startsWith(`${w.mfa.id}:`));
   at(w, '2027-01-24');
-  await sweepActions(w.deps, 'acme');
-  return oneMail(w, 'ciso', 'Action due in 7 days', w.mfa.id);
+  expect(await mfaSteps()).toEqual([]);
+  at(w, '2027-01-25');
+  expect(await mfaSteps()).toEqual([`${w.mfa.id}:remind-7d`]);
+  return oneMail(w, 'ciso', 'Action due in 6 days', w.mfa.id);
 }
 
 describe('extension requests', () => {
@@ -146,12 +153,15 @@ describe('effectiveness checks of corrective actions', () => {
 
   it('DONE asks the ISMS manager to check; FAIL reopens the action; PASS after a new DONE verifies it', async () => {
     const notice = await overdueNotice();
-    const body = 'DONE Both HR findings closed, see ticket HR-101.';
+    const body = 'DONE Both HR findings closed, see https://tickets.example.com/HR-101';
     const done = await reply(w, 'auditor', notice, body, '<done-1@mail.example.com>');
     expect(done).toMatchObject({ outcome: 'accepted', recorded: { command: 'done', status: 'done' } });
     // Delivered again (a retry): a duplicate that changes nothing and sends nothing more.
     const redelivered = await reply(w, 'auditor', notice, body, '<done-1@mail.example.com>');
     expect(redelivered).toMatchObject({ outcome: 'ignored', reason: 'duplicate' });
+    // The ISMS manager confirms the closure on its evidence; the check starts then.
+    const confirm = await oneMail(w, 'alice', 'Please confirm the closure of corrective action');
+    expect(await reply(w, 'alice', confirm, 'CONFIRM')).toMatchObject({ outcome: 'accepted' });
     let action = (await w.repo.getAction(w.corrective.id))!;
     expect(action.effectivenessCheck).toEqual({ assigneeId: 'alice', dueDate: '2027-01-15' });
 
@@ -161,7 +171,7 @@ describe('effectiveness checks of corrective actions', () => {
       'Effectiveness check needed by Friday 15 January 2027',
       w.corrective.id,
     );
-    expect(ask.text).toContain('Both HR findings closed, see ticket HR-101.');
+    expect(ask.text).toContain('Both HR findings closed, see https://tickets.example.com/HR-101');
     expect(ask.text).toContain('PASS');
 
     // Only the checker answers the check; the owner cannot pass their own action.
@@ -203,9 +213,13 @@ describe('effectiveness checks of corrective actions', () => {
       w,
       'auditor',
       reopened,
-      'DONE Badge revocation now part of the leaver checklist.',
+      'DONE Badge revocation now part of the leaver checklist: https://intranet.example.com/leavers',
     );
     expect(again).toMatchObject({ outcome: 'accepted', recorded: { status: 'done' } });
+    const confirmAgain = (await mailTo(w, 'alice'))
+      .filter((m) => m.subject.startsWith('Please confirm the closure'))
+      .at(-1)!;
+    expect(await reply(w, 'alice', confirmAgain, 'CONFIRM')).toMatchObject({ outcome: 'accepted' });
     const secondAsk = await oneMail(w, 'alice', 'Effectiveness check needed by Saturday 27 February 2027');
     const passed = await reply(
       w,
@@ -221,7 +235,9 @@ describe('effectiveness checks of corrective actions', () => {
       'system',
       'email',
       'email',
+      'email',
       'system',
+      'email',
       'email',
       'email',
     ]);

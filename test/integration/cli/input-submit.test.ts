@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { inputFields } from '#shared/catalogue/catalogue.ts';
 import { renderInputAnswer } from '#shared/mail/reply-format.ts';
 import { KEY, NOW, world, type World } from '../ingest/support.ts';
 import { cli, dataDirFor, sfnStub, STATE_MACHINE_ARN } from './support.ts';
@@ -40,6 +41,13 @@ afterEach(async () => {
 const clock = { now: () => new Date(NOW) };
 const resumes = () => sfn.requests.filter((r) => r.target === 'AWSStepFunctions.SendTaskSuccess');
 
+/** The figures the catalogue requires for `key` (shared/catalogue/catalogue.ts), each given as 1. */
+function requiredFigures(key: string): { name: string; value: number; unit: string }[] {
+  return inputFields(key)
+    .fields.filter((field) => field.required)
+    .map((field) => ({ name: field.label, value: 1, unit: field.unit }));
+}
+
 /** An answer file for `key`, in the reply format, for the period the request asks about. */
 async function answerFile(key: string, summary: string, name = `${key}.txt`): Promise<string> {
   const request = (await w.repo.getInputRequest(w.cycle.id, key))!;
@@ -49,7 +57,7 @@ async function answerFile(key: string, summary: string, name = `${key}.txt`): Pr
       kind: 'report',
       period: request.periodCovered,
       summary,
-      metrics: [{ name: 'Open findings', value: 3, unit: 'findings' }],
+      metrics: [{ name: 'Open findings', value: 3, unit: 'findings' }, ...requiredFigures(key)],
     },
     request.title,
   );
@@ -150,6 +158,14 @@ describe('input submit: bad input first', () => {
       ok: false,
       problems: [{ problem: expect.stringMatching(/block/) }],
     });
+    // Well formed, but without the figures the catalogue requires for d1.
+    const figureless = await write(
+      'figureless.txt',
+      `[input d1]\nperiod: ${request.periodCovered.from} to ${request.periodCovered.to}\nsummary: Three findings open, two from the July audit.\nmetric: Open findings = 3\n[end]\n`,
+    );
+    const noFigures = await cli(['input', 'submit', w.cycle.id, 'd1', '--file', figureless], { env, clock });
+    expect(noFigures.code).toBe(1);
+    expect(noFigures.out.errors.join('\n')).toContain("the figure 'Nonconformities opened' is missing");
     // A block for another input than the one named.
     const other = await answerFile('d3', 'Audit done.', 'other.txt');
     const wrong = await cli(['input', 'submit', w.cycle.id, 'd1', '--file', other], { env, clock });
@@ -183,7 +199,12 @@ describe('input submit: recording', () => {
       submitterId: 'auditor',
       kind: 'report',
       summary: 'Three findings open, two from the July audit.',
-      metrics: [{ name: 'Open findings', value: 3, unit: 'findings' }],
+      metrics: [
+        { name: 'Open findings', value: 3, unit: 'findings' },
+        { name: 'Nonconformities opened', value: 1, unit: 'count' },
+        { name: 'Nonconformities closed', value: 1, unit: 'count' },
+        { name: 'Nonconformities overdue', value: 1, unit: 'count' },
+      ],
       receivedAt: NOW.toISOString(),
       source: { channel: 'cli', fileName: 'd1.txt' },
     });

@@ -59,7 +59,7 @@ describe('inbound mail kept as evidence', () => {
     // Another message with the same Message-ID (a reuse, or a forgery) arrives under its own id.
     const other = randomUUID();
     const reused = Buffer.from(
-      raw.toString('latin1').replace('Minor findings = 3', 'Minor findings = 0'),
+      raw.toString('latin1').replace('Audit findings minor = 3', 'Audit findings minor = 0'),
       'latin1',
     );
     await ingest(w.deps, {
@@ -112,7 +112,7 @@ describe('inbound mail kept as evidence', () => {
 
     // Or its bytes changed, manifest updated to match.
     const changed = Buffer.from(
-      raw.toString('latin1').replace('Minor findings = 3', 'Minor findings = 0'),
+      raw.toString('latin1').replace('Audit findings minor = 3', 'Audit findings minor = 0'),
       'latin1',
     );
     const listed = JSON.parse(strFromU8(files['manifest.json']!)) as {

@@ -41,6 +41,8 @@ const Pipeline = z.strictObject({
   recorded: z.array(z.string()).default([]),
   /** Input keys whose new submission supersedes an earlier one. */
   supersedes: z.array(z.string()).default([]),
+  /** Recorded input keys whose answer is thin (shared/cycle/input-quality.ts): an input.thin event follows. */
+  thin: z.array(z.string()).default([]),
 });
 type Pipeline = z.output<typeof Pipeline>;
 
@@ -214,8 +216,11 @@ describe('the mail corpus through the ingest pipeline', () => {
           .map((s) => s.split(':')[0])
           .sort(),
       ).toEqual([...pipeline.supersedes].sort());
+      expect(pipeline.recorded).toEqual(expect.arrayContaining(pipeline.thin));
       expect(after.events.slice(before.events.length)).toEqual(
-        pipeline.recorded.map(() => 'input.submitted'),
+        pipeline.recorded.flatMap((key) =>
+          pipeline.thin.includes(key) ? ['input.submitted', 'input.thin'] : ['input.submitted'],
+        ),
       );
       await expectAttachmentsKept(w, name, added);
       expect({ ...after, submissions: [], requests: [], events: [] }).toEqual({

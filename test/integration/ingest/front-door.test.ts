@@ -97,7 +97,13 @@ function qp(text: string): string {
 
 const SUMMARY =
   'Four nonconformities were open at the end of the quarter, two of them from the July internal audit (access reviews, supplier onboarding); seven were closed.';
-const METRIC = 'Open nonconformities = 4';
+/** The figures the catalogue requires for d1, as the request pre-labels them, and one of the owner's own. */
+const METRICS = [
+  { name: 'Nonconformities opened', value: 5, unit: 'count' },
+  { name: 'Nonconformities closed', value: 7, unit: 'count' },
+  { name: 'Nonconformities overdue', value: 1, unit: 'count' },
+  { name: 'Open nonconformities', value: 4, unit: 'count' },
+];
 
 interface Case {
   readonly w: World;
@@ -112,7 +118,7 @@ function answerBlock(c: Case, wrap?: (summary: string) => string): string {
     '[input d1] Input d1',
     `period: ${c.period.from} to ${c.period.to}`,
     `summary: ${wrap ? wrap(SUMMARY) : SUMMARY}`,
-    `metric: ${METRIC}`,
+    ...METRICS.map((metric) => `metric: ${metric.name} = ${metric.value}`),
     '[end]',
   ].join('\n');
 }
@@ -393,7 +399,7 @@ describe('the front door: what people send is recorded, with the same content', 
     expect(normalised(submission!)).toEqual({
       period: c.period,
       summary: SUMMARY,
-      metrics: [{ name: 'Open nonconformities', value: 4, unit: 'count' }],
+      metrics: METRICS,
     });
     if (style === 'with a CSV attachment') {
       expect(submission!.attachments.map((a) => a.name)).toEqual(['nonconformities.csv']);

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { inputFields } from '#shared/catalogue/catalogue.ts';
 import { ingest } from '#shared/ingest/pipeline.ts';
 import type { SesVerdicts } from '#shared/mail/inbound.ts';
 import { localStack } from '#test/support/local-stack.ts';
@@ -392,6 +393,9 @@ describe('a reply whose +token part was dropped', () => {
         '[input d1] Input d1',
         'period: 2026-07-01 to 2026-09-30',
         'summary: Four open, seven closed.',
+        'metric: Nonconformities opened = 5',
+        'metric: Nonconformities closed = 7',
+        'metric: Nonconformities overdue = 1',
         'metric: Open nonconformities = 4',
         '[end]',
         '',
@@ -481,6 +485,10 @@ describe('50 concurrent replies', () => {
         'period: 2026-07-01 to 2026-09-30',
         `summary: answer number ${n}`,
         `metric: Answer = ${n}`,
+        // The figures the catalogue requires for the input (shared/catalogue/catalogue.ts).
+        ...inputFields(key)
+          .fields.filter((field) => field.required)
+          .map((field) => `metric: ${field.label} = ${n}`),
         '[end]',
       ].join('\r\n');
       const raw = [

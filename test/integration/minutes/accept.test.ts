@@ -178,9 +178,9 @@ describe('refusals write nothing', () => {
     expect(result).toEqual({
       ok: false,
       problems: [
-        'line 2 (top level): these minutes were sent at 2026-10-29 09:00 (Europe/London), before the meeting ' +
+        'line 2 (top level): these minutes were sent at 2026-10-29 09:00 UK time, before the meeting ' +
           'planned for 2026-10-29 08:00 could have ended (it is planned to last 90 minutes); send them from ' +
-          '2026-10-29 09:30 (Europe/London) on',
+          '2026-10-29 09:30 UK time on',
       ],
     });
     expect((await snapshot()).minutes).toBe(0);
@@ -310,7 +310,7 @@ describe('accepted minutes', () => {
     expect(error).toBeInstanceOf(MinutesAlreadyAccepted);
     expect(error.message).toBe(
       `minutes of review ${CYCLE_ID} are already recorded (version 1, sent by Alice Example (alice) and accepted ` +
-        'on 30 October 2026 at 10:00 (Europe/London)); these differ from them and were not recorded. To correct ' +
+        'on 30 October 2026 at 10:00 UK time); these differ from them and were not recorded. To correct ' +
         'the recorded minutes while the review still awaits them, add the line "replaces: 1" at the top and send ' +
         'them again.',
     );
@@ -389,7 +389,7 @@ describe('accepted minutes', () => {
     expect(error.message).toContain(`review ${CYCLE_ID} is in phase FOLLOW_UP`);
     expect(error.message).toContain(
       'The minutes recorded (version 1, sent by Alice Example (alice) and accepted on 30 October 2026 at 10:00 ' +
-        '(Europe/London)) stand and can no longer be replaced',
+        'UK time) stand and can no longer be replaced',
     );
   });
 });

@@ -12,7 +12,7 @@ import {
   minutesReminderDue,
   requestMinutes,
 } from '#shared/cycle/service.ts';
-import { cycleWorld, MEETING } from '#test/support/cycle-world.ts';
+import { approvePackage, cycleWorld, MEETING } from '#test/support/cycle-world.ts';
 
 const DAY = 86_400_000;
 
@@ -32,6 +32,7 @@ describe('minutes reminders', () => {
     expect((await checkInputs(w.deps, w.cycleId)).proceed).toBe(true); // nobody answered
     await compilePackage(w.deps, w.cycleId);
     w.clock.set(new Date((await w.repo.getCycle(w.cycleId))!.packageSendAt));
+    await approvePackage(w);
     await distributePackage(w.deps, w.cycleId);
     w.clock.set(new Date(Date.parse(MEETING) + 3 * 3_600_000));
     await requestMinutes(w.deps, w.cycleId);
@@ -61,10 +62,11 @@ describe('minutes reminders', () => {
     expect(events.map((e) => [e.type, e.data.reminder, e.at.slice(0, 10)])).toEqual([
       ['minutes.reminder_sent', 1, '2027-03-31'],
       ['minutes.reminder_sent', 2, '2027-04-02'],
-      ['minutes.escalated', 3, '2027-04-04'],
-      ['minutes.escalated', 4, '2027-04-11'],
-      ['minutes.escalated', 5, '2027-04-18'],
-      ['minutes.escalated', 6, '2027-04-25'],
+      // Due on Sundays: each goes out on the Monday, inside the ISMS manager's business hours.
+      ['minutes.escalated', 3, '2027-04-05'],
+      ['minutes.escalated', 4, '2027-04-12'],
+      ['minutes.escalated', 5, '2027-04-19'],
+      ['minutes.escalated', 6, '2027-04-26'],
     ]);
   }, 60_000);
 });

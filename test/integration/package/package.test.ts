@@ -19,7 +19,7 @@ import { anchorKeyOf, formatFingerprint } from '#shared/evidence/signer.ts';
 import { moveMeeting } from '#shared/cycle/meeting.ts';
 import { newSubmissionId } from '#shared/model/ids.ts';
 import type { InputRequest, InputSubmission } from '#shared/model/input.ts';
-import { cycleWorld } from '#test/support/cycle-world.ts';
+import { approvePackage, cycleWorld } from '#test/support/cycle-world.ts';
 import { theProgramme } from '#test/unit/package/fixtures.ts';
 import { pdfPages } from '#test/unit/package/pdf-text.ts';
 
@@ -101,6 +101,10 @@ describe('the package step', () => {
     const compiled = (await w.repo.getCycle(w.cycleId))!;
     expect(compiled.phase).toBe('AWAITING_DISTRIBUTION');
     w.clock.set(new Date(compiled.packageSendAt));
+    // Not before the ISMS manager approved it.
+    expect(await distributePackage(w.deps, w.cycleId)).toMatchObject({ packageApproved: false });
+    expect(await w.packageMails()).toEqual([]);
+    expect(await approvePackage(w)).toBe(1);
     await distributePackage(w.deps, w.cycleId);
     await distributePackage(w.deps, w.cycleId); // a retry sends nothing twice
 
@@ -127,7 +131,9 @@ describe('the package step', () => {
     const raw = await w.evidence.get(sent[0]!.rawKey!);
     const mail = await simpleParser(raw, { keepCidLinks: true });
     expect(mail.text).toMatch(/Audit results \[NOT PROVIDED\]/);
-    expect(mail.text).toMatch(/Input not provided: Audit results \(d3\)/);
+    expect(mail.text).toMatch(
+      /P\d — Decide how the review covers this missing input \(owner: [^,]+, from input d3 Audit results\)/,
+    );
     expect(mail.html).toContain('&lt;b&gt;not bold&lt;/b&gt;');
     // The witness: the anchoring key's fingerprint, in the text, the HTML and a header.
     const fingerprint = formatFingerprint((await anchorKeyOf(new FileSigner(w.anchorKeyPem))).fingerprint);
@@ -136,14 +142,14 @@ describe('the package step', () => {
     expect(mail.headers.get('x-isms-review-evidence-key')).toBe(fingerprint);
     const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf')!;
     expect(pdf.filename).toBe(`review-package-${w.cycleId}-v1.pdf`);
+    // The hash once, in "About this document" at the end; no page footer carries it.
     const pages = pdfPages(pdf.content);
-    for (const page of pages) expect(page).toContain(`content SHA-256 ${stored.sha256}`);
+    expect(pages.join('\n').split(stored.sha256)).toHaveLength(2);
+    expect(pages.find((page) => page.includes(stored.sha256))).toContain('About this document');
+    // A first review: no figure has two points yet, so no chart is drawn (a chart of one bar says nothing).
     const images = mail.attachments.filter((a) => a.contentType === 'image/png');
-    expect(images.length).toBeGreaterThanOrEqual(2);
-    for (const image of images) {
-      expect(image.related || image.contentDisposition === 'inline').toBe(true);
-      expect(String(mail.html)).toContain(`cid:${image.cid}`);
-    }
+    expect(images).toEqual([]);
+    expect(String(mail.html)).not.toContain('cid:');
     const ics = await calendarOf(raw);
     expect(ics).toMatch(/METHOD:REQUEST/);
     expect(ics).toMatch(/DTSTART;TZID=Europe\/London:20270329T100000/);
@@ -175,13 +181,18 @@ describe('the package step', () => {
     expect(update).toMatch(/DTSTART;TZID=Europe\/London:20270331T140000/);
     expect((await w.repo.getCycle(w.cycleId))!.plannedMeetingAt).toBe(movedTo);
 
-    // What the demo writes: the frozen files, their footer hash the recorded one.
+    // What the demo writes: the frozen files, their "about this document" hash the recorded one (on
+    // the last page only: the footers carry page numbers, not hashes).
     const dir = await mkdtemp(join(tmpdir(), 'package-'));
     const written = await writeFrozenPackage({ blobs: w.evidence, cycleId: w.cycleId, dir });
     expect(written).toMatchObject({ version: 1, contentHash: stored.sha256 });
     const file = pdfPages(await readFile(join(dir, 'package.pdf')));
-    expect(file.every((page) => page.includes(stored.sha256))).toBe(true);
-    expect(await readFile(join(dir, 'package.html'), 'utf8')).toContain('src="data:image/png;base64,');
+    expect(file.at(-1)).toContain(stored.sha256);
+    expect(file.slice(0, -1).some((page) => page.includes(stored.sha256))).toBe(false);
+    // A first review: nothing earlier to chart (a chart needs two points), and it says so once.
+    const html = await readFile(join(dir, 'package.html'), 'utf8');
+    expect(html).not.toContain('src="data:image/png;base64,');
+    expect(html.match(/First review: nothing earlier to compare with/g)).toHaveLength(1);
   }, 90_000);
 
   it('rebuilds a new version when an input arrives after the package was built, and distributes that one', async () => {
@@ -199,6 +210,8 @@ describe('the package step', () => {
     expect(late.status).toBe('NOT_PROVIDED');
     await w.answer(late, [{ name: 'Major findings', value: 0, unit: 'count' }]);
     w.clock.set(new Date(cycle.packageSendAt));
+    // The approval is asked for the version with the late input in it.
+    expect(await approvePackage(w)).toBe(2);
     await distributePackage(w.deps, w.cycleId);
 
     const events = await w.repo.listEvents(w.cycleId);

@@ -15,6 +15,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSfnApiServer, type RunningSfnApiServer } from '#infra/local/stepfunctions/api-server.ts';
+import { SfnWorkflow } from '#shared/adapters/sfn-workflow.ts';
+import { WorkflowTaskEnded } from '#shared/store/workflow.ts';
 import { arn, harness, signal, within, type Harness } from './support.ts';
 
 const definition = {
@@ -147,6 +149,10 @@ describe('Step Functions API over HTTP, called with @aws-sdk/client-sfn', () => 
     await expect(
       sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
     ).rejects.toBeInstanceOf(TaskDoesNotExist);
+    // The product's adapter: a task no longer waiting is WorkflowTaskEnded; a malformed token is not.
+    const adapter = new SfnWorkflow(sfn);
+    await expect(adapter.sendTaskSuccess('bad', {})).rejects.toBeInstanceOf(InvalidToken);
+    await expect(adapter.sendTaskSuccess(token, { cycleId: 'a' })).rejects.toBeInstanceOf(WorkflowTaskEnded);
 
     const failing = await sfn.send(
       new StartExecutionCommand({ stateMachineArn, name: 'cycle-b', input: '{"cycleId":"b"}' }),

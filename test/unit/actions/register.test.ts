@@ -37,6 +37,7 @@ const doneCorrective = () =>
     corrective: true,
     status: 'done',
     closureEvidence: { text: 'fixed', at: NOW.toISOString(), by: 'ciso' },
+    closureConfirmation: { by: 'alice', at: NOW.toISOString(), source: { channel: 'cli' } },
     effectivenessCheck: { assigneeId: 'alice', dueDate: '2026-12-31' },
   });
 
@@ -94,16 +95,21 @@ describe('planChange', () => {
   it('gives a done corrective action an effectiveness check by someone other than its owner', () => {
     const { next, followOn } = planChange(
       open({ corrective: true }),
-      request({ kind: 'done', evidence: 'fixed' }),
+      request({ kind: 'done', evidence: 'fixed, see https://tickets.example.com/SEC-1' }),
       programme,
       NOW,
     );
     expect(Action.parse(next).effectivenessCheck).toEqual({ assigneeId: 'alice', dueDate: '2026-12-31' });
-    expect(followOn).toEqual({ kind: 'effectiveness-check' });
+    // The check starts once the ISMS manager confirmed the closure.
+    expect(followOn).toEqual({ kind: 'closure-confirmation' });
     expect(defaultChecker(programme, 'alice')).toBe('ceo');
-    expect(reason(open({ corrective: true }), { kind: 'done', evidence: 'x', checkerId: 'ciso' })).toContain(
-      'must be done by someone other than its owner (ciso)',
-    );
+    expect(
+      reason(open({ corrective: true }), {
+        kind: 'done',
+        evidence: 'x https://tickets.example.com/1',
+        checkerId: 'ciso',
+      }),
+    ).toContain('must be done by someone other than its owner (ciso)');
   });
 
   it('lets only someone other than the owner pass or fail the check; a failure reopens with a new due date', () => {

@@ -75,9 +75,12 @@ describe('changes the register refuses', () => {
       }),
     ).rejects.toBeInstanceOf(InvalidActionChange);
 
+    // The 7-day reminder falls on Sunday 24 January and goes out on Monday morning.
     at('2027-01-24');
+    expect((await sweepActions(w.deps, 'acme')).sent).toEqual([]);
+    at('2027-01-25');
     await sweepActions(w.deps, 'acme');
-    const reminder = w.oneMail('ciso', 'Action due in 7 days', mfa.id);
+    const reminder = w.oneMail('ciso', 'Action due in 6 days', mfa.id);
     const before = await w.repo.getAction(mfa.id);
     const events = await w.repo.listEvents(cycleId);
     for (const [body, reason] of [
@@ -107,9 +110,12 @@ describe('changes the register refuses', () => {
 
 describe("owners' replies", () => {
   it('PROGRESS moves the action on, recorded with who, what and the message it came in', async () => {
+    // The 7-day reminder falls on Sunday 24 January and goes out on Monday morning.
     at('2027-01-24');
+    expect((await sweepActions(w.deps, 'acme')).sent).toEqual([]);
+    at('2027-01-25');
     await sweepActions(w.deps, 'acme');
-    const reminder = w.oneMail('ciso', 'Action due in 7 days', mfa.id);
+    const reminder = w.oneMail('ciso', 'Action due in 6 days', mfa.id);
     const result = await reply(
       reminder,
       'ciso',
@@ -139,7 +145,7 @@ describe("owners' replies", () => {
     at('2026-12-16');
     await sweepActions(w.deps, 'acme');
     const notice = w.oneMail('auditor', 'Overdue by 1 day', corrective.id);
-    const body = 'DONE Both HR findings closed, see ticket HR-101.';
+    const body = 'DONE Both HR findings closed, see https://tickets.example.com/HR-101';
     expect(await reply(notice, 'auditor', body, '<done-1@mail.example.net>')).toMatchObject({
       outcome: 'accepted',
       recorded: { command: 'done', status: 'done' },
@@ -148,12 +154,15 @@ describe("owners' replies", () => {
       outcome: 'ignored',
       reason: 'duplicate',
     });
+    // The ISMS manager confirms the closure on its evidence; the check starts then.
+    const confirm = w.oneMail('alice', `Please confirm the closure of corrective action ${corrective.id}`);
+    expect(await reply(confirm, 'alice', 'CONFIRM')).toMatchObject({ outcome: 'accepted' });
     expect((await w.repo.getAction(corrective.id))!.effectivenessCheck).toEqual({
       assigneeId: 'alice',
       dueDate: '2027-01-15',
     });
     const ask = w.oneMail('alice', 'Effectiveness check needed by Friday 15 January 2027', corrective.id);
-    expect(ask.text).toContain('Both HR findings closed, see ticket HR-101.');
+    expect(ask.text).toContain('Both HR findings closed, see https://tickets.example.com/HR-101');
     // The owner cannot pass their own action.
     expect(await reply(ask, 'auditor', 'PASS all good')).toMatchObject({ outcome: 'held', answer: 'none' });
 
@@ -172,10 +181,19 @@ describe("owners' replies", () => {
     expect(reopened.text).toContain('Thursday 4 February 2027');
 
     expect(
-      await reply(reopened, 'auditor', 'DONE Badge revocation is now on the leaver checklist.'),
+      await reply(
+        reopened,
+        'auditor',
+        'DONE Badge revocation is now on the leaver checklist: https://intranet.example.com/leavers',
+      ),
     ).toMatchObject({
       recorded: { status: 'done' },
     });
+    const confirmAgain = w
+      .mailsTo('alice')
+      .filter((m) => m.subject.startsWith('Please confirm the closure'))
+      .at(-1)!;
+    expect(await reply(confirmAgain, 'alice', 'CONFIRM')).toMatchObject({ outcome: 'accepted' });
     // Thirty days after the second DONE.
     const secondAsk = w.oneMail('alice', 'Effectiveness check needed by Thursday 4 February 2027');
     expect(await reply(secondAsk, 'alice', 'PASS Sampled 10 leavers: all badges revoked.')).toMatchObject({
@@ -203,7 +221,10 @@ describe("owners' replies", () => {
       actionId: mfa.id,
       by: 'ciso',
       source: { channel: 'cli' },
-      command: { kind: 'done', evidence: 'All 12 administrators use hardware keys.' },
+      command: {
+        kind: 'done',
+        evidence: 'All 12 administrators use hardware keys: https://idp.example.com/report/mfa',
+      },
     });
     const { action } = await changeAction(w.deps, {
       actionId: mfa.id,
@@ -219,9 +240,12 @@ describe("owners' replies", () => {
   });
 
   it('EXTEND asks the chair; APPROVE moves the due date, tells the owner, and starts the ladder again', async () => {
+    // The 7-day reminder falls on Sunday 24 January and goes out on Monday morning.
     at('2027-01-24');
+    expect((await sweepActions(w.deps, 'acme')).sent).toEqual([]);
+    at('2027-01-25');
     await sweepActions(w.deps, 'acme');
-    const reminder = w.oneMail('ciso', 'Action due in 7 days', mfa.id);
+    const reminder = w.oneMail('ciso', 'Action due in 6 days', mfa.id);
     expect(
       await reply(reminder, 'ciso', 'EXTEND 2027-03-15 the hardware keys arrive in March'),
     ).toMatchObject({ outcome: 'accepted', recorded: { command: 'extend', dueDate: '2027-01-31' } });
@@ -251,26 +275,26 @@ describe("owners' replies", () => {
 describe('the follow-up ladder', () => {
   it('reminds, tells the owner, escalates to the ISMS manager and then top management, each once', async () => {
     const sent = await sweepDaily('2026-12-01', '2027-02-12');
+    // Due Sunday 31 January: the day-before reminder falls on Saturday, waits for Monday 09:00 UK
+    // time, and by then the overdue notice has overtaken it (a stale reminder is never sent).
     expect(sent.filter((s) => s.startsWith(`${mfa.id}:`))).toEqual(
-      ['remind-7d', 'remind-1d', 'overdue-notice', 'escalate-manager', 'escalate-top'].map(
-        (s) => `${mfa.id}:${s}`,
-      ),
+      ['remind-7d', 'overdue-notice', 'escalate-manager', 'escalate-top'].map((s) => `${mfa.id}:${s}`),
     );
     expect(new Set(sent).size).toBe(sent.length);
 
     const owner = w.mailsTo('ciso').filter((m) => m.text.includes(mfa.id));
     expect(owner.map((m) => m.subject)).toEqual([
-      'Action due in 7 days (Sunday 31 January 2027): Enforce MFA for administrator accounts',
-      'Action due tomorrow (Sunday 31 January 2027): Enforce MFA for administrator accounts',
+      // The 7-day reminder fell on Sunday 24 January and went out on Monday 25: 6 days left.
+      'Action due in 6 days (Sunday 31 January 2027): Enforce MFA for administrator accounts',
       `Overdue by 1 day: action ${mfa.id}, Enforce MFA for administrator accounts`,
-      'Escalation: 1 overdue action (4 days late)',
-      'Escalation to top management: 1 overdue action (11 days late)',
+      'Escalation: "Enforce MFA for administrator accounts" (owner Sam Secure) is 4 days overdue',
+      'Escalation to top management: "Enforce MFA for administrator accounts" (owner Sam Secure) is 11 days overdue',
     ]);
-    for (const mail of owner.slice(0, 3)) expect(mail.replyTo[0]).toMatch(/^review\+.+@reply\.example\.com$/);
-    const manager = w.oneMail('alice', 'Escalation: 1 overdue action (4 days late)', mfa.id);
+    for (const mail of owner.slice(0, 2)) expect(mail.replyTo[0]).toMatch(/^review\+.+@reply\.example\.com$/);
+    const manager = w.oneMail('alice', 'Escalation: "Enforce MFA', mfa.id);
     expect(manager.to).toEqual([w.person('alice').email]);
     expect(manager.cc).toEqual([w.person('ciso').email]);
-    const top = w.oneMail('ceo', 'Escalation to top management: 1 overdue action (11 days late)', mfa.id);
+    const top = w.oneMail('ceo', 'Escalation to top management: "Enforce MFA', mfa.id);
     expect([...top.to].sort()).toEqual([w.person('ceo').email, w.person('cto').email].sort());
     expect([...top.cc].sort()).toEqual([w.person('alice').email, w.person('ciso').email].sort());
     expect(top.text).toContain('ACCEPT RISK <why the risk is accepted>');
@@ -280,7 +304,6 @@ describe('the follow-up ladder', () => {
     const events = await actionEvents(mfa.id);
     expect(events.map((e) => [e.type, e.data.step])).toEqual([
       ['action.reminder_sent', 'remind-7d'],
-      ['action.reminder_sent', 'remind-1d'],
       ['action.overdue_notice_sent', 'overdue-notice'],
       ['action.escalated', 'escalate-manager'],
       ['action.escalated', 'escalate-top'],
@@ -293,7 +316,13 @@ describe('the follow-up ladder', () => {
   });
 
   it('after missed sweeps sends the overdue rungs, never a stale reminder, and nothing twice', async () => {
+    // Sunday 10 January: the overdue rungs wait for Monday morning in each recipient's zone; the
+    // first is the notice to the owner, in Berlin (09:00 CET is 08:00 UTC).
     at('2027-01-10');
+    const sunday = await sweepActions(w.deps, 'acme');
+    expect(sunday.sent).toEqual([]);
+    expect(sunday.nextStepAt).toBe('2027-01-11T08:00:00.000Z');
+    at('2027-01-11');
     const first = await sweepActions(w.deps, 'acme');
     const c = corrective.id;
     expect(first.sent).toEqual([`${c}:overdue-notice`, `${c}:escalate-manager`, `${c}:escalate-top`]);

@@ -191,3 +191,27 @@ describe('integrated review (several standards)', () => {
     );
   });
 });
+
+describe('structured fields', () => {
+  it('gives each requested input its labelled figures (unique labels, a unit each) and d4 its objectives', () => {
+    const inputs = catalogueFor(['iso27001', 'iso9001', 'iso14001', 'iso42001', 'iso22301']);
+    for (const input of inputs) {
+      const labels = input.fields.map((field) => field.label.toLowerCase());
+      expect(new Set(labels).size, input.key).toBe(labels.length);
+      for (const field of input.fields) {
+        expect(field.label.trim(), input.key).toBe(field.label);
+        expect(field.unit, `${input.key} ${field.label}`).not.toBe('');
+        expect(field.label, `${input.key}: a label is read back from "metric: <label> ="`).not.toMatch(
+          /[=|]/,
+        );
+      }
+      if (input.automatic) expect(input.fields, input.key).toEqual([]);
+    }
+    const byKey = new Map(inputs.map((input) => [input.key, input]));
+    expect(byKey.get('d4')?.objectives).toBe(true);
+    expect(inputs.filter((input) => input.objectives).map((input) => input.key)).toEqual(['d4']);
+    expect(byKey.get('d1')?.fields.every((field) => field.required)).toBe(true);
+    expect(byKey.get('d3')?.fields.map((field) => field.label)).toContain('Audit findings major');
+    expect(byKey.get('e')?.fields.some((field) => field.required)).toBe(false);
+  });
+});

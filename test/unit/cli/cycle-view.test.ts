@@ -96,9 +96,16 @@ describe('nextTimer follows the phase', () => {
         status: 'done',
         corrective: true,
         closureEvidence: { text: 'patched', at: '2026-11-09T10:00:00.000Z', by: 'ciso' },
+        closureConfirmation: { by: 'alice', at: '2026-11-10T10:00:00.000Z', source: { channel: 'cli' } },
         effectivenessCheck: { assigneeId: 'auditor', dueDate: '2026-12-01' },
       }),
     ];
+    // Not yet confirmed: its confirmer is reminded five days after the DONE.
+    const { closureConfirmation: _confirmed, ...awaiting } = actions[2]!;
+    expect(nextTimer(followUp, [actions[0]!, awaiting], 'Europe/London', before)).toMatchObject({
+      what: 'confirmation of the closure of action A-20261001T0800Z-Q-003 to be reminded',
+      local: '2026-11-14',
+    });
     expect(nextTimer(followUp, actions, 'Europe/London', before)).toEqual({
       kind: 'action-follow-up',
       what: 'effectiveness check of action A-20261001T0800Z-Q-003 due',
@@ -198,6 +205,38 @@ describe('cycleView', () => {
       status: 'open',
     });
     expect(view.nextTimer).toMatchObject({ kind: 'action-follow-up', local: '2026-11-01', passed: true });
+  });
+
+  it('names where an action escalation went: the owner’s executive, not "ISMS manager"', () => {
+    const cycle = aCycle({ phase: 'FOLLOW_UP' });
+    const entry = (change: string) => ({
+      at: '2026-11-05T09:00:00.000Z',
+      by: 'system',
+      change,
+      source: { channel: 'system' as const },
+    });
+    const base = anAction(cycle, 1, { dueDate: '2026-11-01', escalationLevel: 2 });
+    const view = cycleView(
+      records(cycle, {
+        actions: [
+          { ...base, history: [...base.history, entry('escalate-manager sent to auditor')] },
+          anAction(cycle, 2, {
+            dueDate: '2026-11-01',
+            escalationLevel: 3,
+            history: [entry('escalate-top not sent: nobody stands above the owner')],
+          }),
+          // Without a record in the history, the level's usual name.
+          anAction(cycle, 3, { dueDate: '2026-11-01', escalationLevel: 2 }),
+        ],
+      }),
+      LONDON,
+      new Date('2026-11-06T10:00:00Z'),
+    );
+    expect(view.actions.map((a) => a.escalation.to)).toEqual([
+      'Ann Auditor (auditor)',
+      'nobody: no one stands above the owner',
+      'ISMS manager',
+    ]);
   });
 
   it('reports the failure with its phase, error, cause and time', () => {

@@ -36,6 +36,7 @@ import { programmeCatalogue } from '#shared/programme/queries.ts';
 import { aCycle, anAction } from '#test/unit/model/builders.ts';
 import { DAY, HOUR, MEETING, memoryWorld, OPENED, type MemoryWorld } from '#test/support/memory-world.ts';
 import { answer, answerBlock, theCycle } from './support.ts';
+import { WorkflowTaskEnded } from '#shared/store/workflow.ts';
 
 const start = (w: MemoryWorld, request: Record<string, unknown> = {}) =>
   openCycle(w.deps, {
@@ -328,7 +329,8 @@ describe('the input check', () => {
     expect(toManager.to).toEqual([w.person('alice').email]);
     expect(toManager.cc).toEqual([w.person('auditor').email]);
     const toChair = await w.sentUnder('input:auditor:escalate-chair');
-    expect(toChair.subject).toMatch(/^Escalation: 2 inputs not received .*, 6 days left\)$/);
+    // Due Saturday 13 March, it waited for the chair's Monday morning: 4 days left, not 6.
+    expect(toChair.subject).toMatch(/^Escalation: 2 inputs not received .*, 4 days left\)$/);
     expect(toChair.text).toContain('Hannah Becker');
     expect(toChair.to).toEqual([w.person('ceo').email]);
     expect([...toChair.cc].sort()).toEqual([w.person('alice').email, w.person('auditor').email].sort());
@@ -349,11 +351,12 @@ describe('the input check', () => {
     const d1 = (await w.repo.listEvents(w.cycleId)).filter(
       (e) => (e.type === 'input.reminder_sent' || e.type === 'input.escalated') && e.data.inputKey === 'd1',
     );
+    // Every three days from Monday 1 March; a step due at the weekend waits for Monday 09:00 UK time.
     expect(d1.map((e) => [e.type, e.data.step, e.at])).toEqual([
       ['input.reminder_sent', 'reminder-1', '2027-03-04T09:00:00.000Z'],
-      ['input.reminder_sent', 'reminder-2', '2027-03-07T09:00:00.000Z'],
+      ['input.reminder_sent', 'reminder-2', '2027-03-08T09:00:00.000Z'], // due Sunday 7 March
       ['input.escalated', 'escalate-manager', '2027-03-10T09:00:00.000Z'],
-      ['input.escalated', 'escalate-chair', '2027-03-13T09:00:00.000Z'],
+      ['input.escalated', 'escalate-chair', '2027-03-15T09:00:00.000Z'], // due Saturday 13 March
     ]);
 
     // The deadline: every input still missing is recorded as not provided, and the cycle goes on.
@@ -386,7 +389,14 @@ describe('the input check', () => {
     const w = await memoryWorld();
     const first = await checkInputs(w.deps, w.cycleId);
     expect(first).toEqual({ proceed: false, missing: [], nextCheckAt: '2027-03-04T09:00:00.000Z' });
+    // Saturday 13 March: the escalations to the chair wait for Monday 09:00 UK time.
     w.clock.set(new Date('2027-03-13T09:00:00.000Z'));
+    const weekend = await checkInputs(w.deps, w.cycleId);
+    expect(weekend.nextCheckAt).toBe('2027-03-15T09:00:00.000Z');
+    // Monday 09:00 UK time: the UK escalations go; the New York owner's waits for 09:00 there.
+    w.clock.set(new Date('2027-03-15T09:00:00.000Z'));
+    expect((await checkInputs(w.deps, w.cycleId)).nextCheckAt).toBe('2027-03-15T13:00:00.000Z');
+    w.clock.set(new Date('2027-03-15T13:00:00.000Z'));
     const last = await checkInputs(w.deps, w.cycleId);
     expect(last.nextCheckAt).toBe((await theCycle(w)).inputsDueAt);
   });
@@ -405,8 +415,10 @@ describe('the input check', () => {
 
     const keys = (await w.outbox.listSent(w.cycleId)).map((m) => m.key);
     expect(keys.filter((key) => key === 'input:auditor:reminder-1')).toHaveLength(1);
-    // Every owner's reminder of the same step went out as usual, once each.
-    expect(keys.filter((key) => /^input:[^:]+:reminder-1$/.test(key))).toHaveLength(5);
+    // Every owner's reminder of the same step went out as usual, once each; the New York owner's
+    // waits for 09:00 New York time (it is 05:01 there).
+    expect(keys.filter((key) => /^input:[^:]+:reminder-1$/.test(key))).toHaveLength(4);
+    expect(keys).not.toContain('input:customer-lead:reminder-1');
     expect(w.mailsTo('auditor').filter((m) => m.subject.startsWith('Reminder'))).toHaveLength(1);
     const auditorRequests = (await w.repo.listInputRequests(w.cycleId)).filter(
       (r) => r.ownerId === 'auditor',
@@ -530,5 +542,36 @@ describe('waiting for the last input', () => {
     // The same invocation retried (Lambda or Step Functions retry) does not resume it a second time.
     await awaitPeople(w.deps, { cycleId: w.cycleId, taskToken: TOKEN, purpose: 'inputs' });
     expect(w.workflow.calls.map((c) => c.taskToken)).toEqual([TOKEN]);
+  });
+
+  it('a resume that finds the task timed out on its tick resumes nothing; the next park resumes at once', async () => {
+    const w = await memoryWorld();
+    for (const request of await w.repo.listInputRequests(w.cycleId)) {
+      if (!request.automatic) await answer(w, request.inputKey);
+    }
+    const park = (taskToken: string) =>
+      w.repo.parkTaskToken({
+        cycleId: w.cycleId,
+        purpose: 'inputs',
+        taskToken,
+        parkedAt: w.clock.now().toISOString(),
+      });
+    const failing = (error: Error) => ({
+      ...w.deps,
+      workflow: { sendTaskSuccess: () => Promise.reject(error) },
+    });
+    // Any other failure of the engine is not hidden.
+    await park('token-throttled');
+    await expect(resumeWaiting(failing(new Error('throttled')), w.cycleId, 'inputs')).rejects.toThrow(
+      'throttled',
+    );
+    // The engine says the task is no longer waiting (it timed out, the workflow looks again).
+    await park('token-timed-out');
+    const ended = failing(new WorkflowTaskEnded('the task timed out'));
+    expect(await resumeWaiting(ended, w.cycleId, 'inputs')).toBe(false);
+    expect(w.workflow.calls).toEqual([]);
+    // The workflow's next park finds every input answered and resumes itself.
+    await awaitPeople(w.deps, { cycleId: w.cycleId, taskToken: 'token-next', purpose: 'inputs' });
+    expect(w.workflow.calls.map((c) => c.taskToken)).toEqual(['token-next']);
   });
 });

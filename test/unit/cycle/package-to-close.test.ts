@@ -37,9 +37,11 @@ import { sha256Of } from '#shared/store/blob-store.ts';
 import { DAY, HOUR, MEETING, memoryWorld, type MemoryWorld } from '#test/support/memory-world.ts';
 import {
   answer,
+  answerApproval,
   exampleMinutes,
   theCycle,
   toAwaitingMinutes,
+  toApproved,
   toCompiled,
   toDistributed,
   toFollowUp,
@@ -134,7 +136,7 @@ describe('compiling the package', () => {
 });
 
 describe('distributing the package', () => {
-  it('sends it once to top management and the ISMS manager, with the invitation and the minutes template', async () => {
+  it('sends it once to top management and the ISMS manager, with the invitation; the minutes form to the ISMS manager alone', async () => {
     const w = await memoryWorld();
     const cycle = await toDistributed(w);
     expect(cycle).toMatchObject({ phase: 'DISTRIBUTED', packageSentAt: cycle.packageSendAt });
@@ -146,10 +148,14 @@ describe('distributing the package', () => {
     // The evidence key's fingerprint, witnessed by every recipient's inbox.
     expect(mail.headers.get('x-isms-review-evidence-key')).toMatch(/^SHA256:/);
     const files = mail.attachments.map((a) => a.filename);
-    expect(files).toEqual(
-      expect.arrayContaining([`review-package-${w.cycleId}-v1.pdf`, `minutes-template-${w.cycleId}.yaml`]),
-    );
-    const template = mail.attachments.find((a) => a.filename?.startsWith('minutes-template'))!;
+    expect(files).toContain(`review-package-${w.cycleId}-v1.pdf`);
+    // The minutes form goes to the ISMS manager alone, who writes the minutes; not to top management.
+    expect(files.some((name) => name?.startsWith('minutes-template'))).toBe(false);
+    const form = await w.sentUnder('minutes-form:v1');
+    expect(form.to).toEqual([w.person('alice').email]);
+    expect(form.cc).toEqual([]);
+    expect(form.subject).toMatch(/^Minutes form for the meeting of /);
+    const template = form.attachments.find((a) => a.filename === `minutes-template-${w.cycleId}.yaml`)!;
     expect(template.content.toString('utf8')).toContain(`cycle: ${w.cycleId}`);
     const invitation = mail.attachments.find((a) => a.contentType === 'text/calendar')!;
     expect(invitation.content.toString('utf8')).toContain('SEQUENCE:0');
@@ -170,7 +176,7 @@ describe('distributing the package', () => {
 
   it('after an SES outage, sends it once when the workflow retries', async () => {
     const w = await memoryWorld();
-    const compiled = await toCompiled(w);
+    const compiled = await toApproved(w);
     w.clock.set(new Date(compiled.packageSendAt));
     w.mailer.failNext(new MailServiceUnavailable('SES could not take the message now (Throttling)'));
     await expect(distributePackage(w.deps, w.cycleId)).rejects.toBeInstanceOf(MailServiceUnavailable);
@@ -185,13 +191,20 @@ describe('distributing the package', () => {
     expect(types.filter((t) => t === 'package.built')).toHaveLength(1);
   });
 
-  it('makes a new version when an answer arrived after the package was built', async () => {
+  it('makes a new version when an answer arrived after the package was approved, and sends it once approved', async () => {
     const w = await memoryWorld();
-    const compiled = await toCompiled(w);
+    const compiled = await toApproved(w);
     const late = await answer(w, 'g');
     expect(late).toMatchObject({ ok: true, late: true });
 
     w.clock.set(new Date(compiled.packageSendAt));
+    // Version 2 is built, and goes back to the ISMS manager: only an approved version goes out.
+    expect(await distributePackage(w.deps, w.cycleId)).toMatchObject({
+      phase: 'AWAITING_DISTRIBUTION',
+      packageApproved: false,
+    });
+    expect((await w.outbox.listSent(w.cycleId)).map((m) => m.key)).not.toContain('package:v2');
+    expect((await answerApproval(w, 'package')).outcome).toBe('accepted');
     const view = await distributePackage(w.deps, w.cycleId);
     expect(view.phase).toBe('DISTRIBUTED');
     const built = await builtEvents(w);
@@ -345,10 +358,11 @@ describe('asking for the minutes', () => {
     expect(events.map((e) => [e.type, e.data.reminder, e.at.slice(0, 10)])).toEqual([
       ['minutes.reminder_sent', 1, '2027-03-31'],
       ['minutes.reminder_sent', 2, '2027-04-02'],
-      ['minutes.escalated', 3, '2027-04-04'],
-      ['minutes.escalated', 4, '2027-04-11'],
-      ['minutes.escalated', 5, '2027-04-18'],
-      ['minutes.escalated', 6, '2027-04-25'],
+      // Due on Sundays, they wait for Monday, inside the ISMS manager's business hours.
+      ['minutes.escalated', 3, '2027-04-05'],
+      ['minutes.escalated', 4, '2027-04-12'],
+      ['minutes.escalated', 5, '2027-04-19'],
+      ['minutes.escalated', 6, '2027-04-26'],
     ]);
   });
 });
@@ -431,7 +445,10 @@ describe('following up and closing', () => {
       actionId: action!.id,
       by: 'ciso',
       source: { channel: 'cli' },
-      command: { kind: 'done', evidence: 'Deadlines agreed with every owner.' },
+      command: {
+        kind: 'done',
+        evidence: 'Deadlines agreed with every owner: https://intranet.example.com/deadlines',
+      },
     });
     const result = await followUpActions(w.deps, w.cycleId);
     expect(result).toMatchObject({ allClosed: true, open: 0 });

@@ -6,17 +6,20 @@
 import { DateTime } from 'luxon';
 import { expect } from 'vitest';
 import {
+  checkApproval,
   checkInputs,
   compilePackage,
   distributePackage,
   recordOutcomes,
   requestMinutes,
 } from '#shared/cycle/service.ts';
+import { inputFields } from '#shared/catalogue/catalogue.ts';
 import { submitInput, type SubmitInputResult } from '#shared/cycle/submit-input.ts';
 import { submitMinutes } from '#shared/minutes/submit.ts';
 import type { Cycle } from '#shared/model/cycle.ts';
 import type { InputRequest } from '#shared/model/input.ts';
 import { meetingMinutesOf, programmeCatalogue } from '#shared/programme/queries.ts';
+import type { IngestResult } from '#shared/ingest/pipeline.ts';
 import { DAY, HOUR, type MemoryWorld } from '#test/support/memory-world.ts';
 
 /** An owner's answer to one input, as the request email asks for it. */
@@ -29,6 +32,13 @@ export function answerBlock(
     `period: ${request.periodCovered.from} to ${request.periodCovered.to}`,
     `summary: ${summary}`,
     `metric: Open items = ${request.inputKey.length + 2}`,
+    // The figures the catalogue requires for this input, and an objective where it asks for them.
+    ...inputFields(request.inputKey)
+      .fields.filter((field) => field.required)
+      .map((field, index) => `metric: ${field.label} = ${index + 1}`),
+    ...(inputFields(request.inputKey).objectives
+      ? ['objective: Staff trained | target 95 % | actual 91 % | status off track']
+      : []),
     '[end]',
   ].join('\n');
 }
@@ -59,9 +69,34 @@ export async function toCompiled(w: MemoryWorld): Promise<Cycle> {
   return theCycle(w);
 }
 
+/**
+ * The approver answers the latest approval request for `subject` by reply (`APPROVE` unless `body`
+ * says otherwise): the workflow's Check<subject>Approval asks first, as it does after each step.
+ */
+export async function answerApproval(
+  w: MemoryWorld,
+  subject: 'package' | 'minutes',
+  body = 'APPROVE',
+): Promise<IngestResult> {
+  const checked = await checkApproval(w.deps, { cycleId: w.cycleId, subject });
+  if (checked.approved) throw new Error(`the ${subject} is already approved`);
+  const approver =
+    subject === 'package' ? w.programme.roles.ismsManager : w.programme.roles.topManagement.chair;
+  const request = await w.sentUnder(`${subject}-approval:v${checked.version}:request`);
+  return w.deliver(w.replyTo(request, approver, body));
+}
+
+/** ... approved by the ISMS manager by reply. */
+export async function toApproved(w: MemoryWorld): Promise<Cycle> {
+  await toCompiled(w);
+  const answered = await answerApproval(w, 'package');
+  expect(answered.outcome).toBe('accepted');
+  return theCycle(w);
+}
+
 /** ... and sent to top management on its day (phase DISTRIBUTED). */
 export async function toDistributed(w: MemoryWorld): Promise<Cycle> {
-  const compiled = await toCompiled(w);
+  const compiled = await toApproved(w);
   w.clock.set(new Date(compiled.packageSendAt));
   await distributePackage(w.deps, w.cycleId);
   return theCycle(w);
@@ -86,6 +121,7 @@ export async function toFollowUp(w: MemoryWorld): Promise<Cycle> {
     fileName: 'minutes.yaml',
   });
   if (!submitted.ok) throw new Error(`the minutes were refused:\n${submitted.problems.join('\n')}`);
+  expect((await answerApproval(w, 'minutes')).outcome).toBe('accepted');
   await recordOutcomes(w.deps, w.cycleId);
   return theCycle(w);
 }

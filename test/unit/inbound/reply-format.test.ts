@@ -10,6 +10,7 @@ import {
   parseActionCommand,
   parseInputReply,
   parseMetric,
+  parseObjective,
   renderActionCommandHelp,
   renderInputAnswer,
   renderInputBlocks,
@@ -80,7 +81,7 @@ describe('parseInputReply: what it refuses', () => {
         ),
       ),
     ).toEqual([
-      "input d1: write either 'nothing to report: <reason>' or a summary (with any metrics), not both; remove the one that does not apply",
+      "input d1: write either 'nothing to report: <reason>' or a summary (with any metrics and objectives), not both; remove the one that does not apply",
     ]);
     expect(
       messages(
@@ -135,7 +136,7 @@ describe('parseInputReply: what it refuses', () => {
         parseInputReply(block('Hello there', 'period: 2026-07-01 to 2026-09-30', 'summary: ok'), EXPECTED),
       ),
     ).toEqual([
-      "input d1: 'Hello there' is not a field; start each line with period:, summary:, metric:, decision needed: or nothing to report:",
+      "input d1: 'Hello there' is not a field; start each line with period:, summary:, metric:, objective:, decision needed: or nothing to report:",
     ]);
     expect(messages(parseInputReply(valid.replace('[end]', '[end d2]'), EXPECTED))).toEqual([
       'input d1: the block ends with [end d2]; end it with [end]',
@@ -255,6 +256,163 @@ describe('parseInputReply: what it tolerates', () => {
   });
 });
 
+describe('objectives and decision details: what is refused', () => {
+  const d4 = [{ key: 'd4', period: PERIOD }];
+  const d4Block = (...lines: string[]) =>
+    [
+      '[input d4]',
+      'period: 2026-07-01 to 2026-09-30',
+      'summary: Two of three objectives met.',
+      ...lines,
+      '[end]',
+    ].join('\n');
+
+  it('names what an objective line lacks or gets wrong', () => {
+    const cases: [string, string][] = [
+      ['objective: Phishing click rate | actual 7.5 %', 'the target of "Phishing click rate" is missing'],
+      [
+        'objective: Phishing click rate | target 5 %',
+        'the actual result of "Phishing click rate" is missing',
+      ],
+      ['objective: | target 5 % | actual 7 %', 'give the objective a name before the first "|"'],
+      ['objective: Phishing | target five | actual 7 %', 'the target of "Phishing": "five" is not a number'],
+      ['objective: Phishing | target 5 % | actual 1,500 %', '"1,500 %" is ambiguous'],
+      [
+        'objective: Phishing | target 5 % | actual 7 days',
+        'the target of "Phishing" is in % but its actual result in days',
+      ],
+      [
+        'objective: Phishing | target 5 % | actual 7 % | status fine',
+        '"fine" is not a status; write one of: met,',
+      ],
+      ['objective: Phishing | target 5 % | owner Sam', '"owner Sam" is not understood'],
+      ['objective: Phishing | target 5 % | target 6 % | actual 7 %', '"target" is given twice'],
+    ];
+    for (const [line, expected] of cases) {
+      const reply = parseInputReply(d4Block(line), d4);
+      expect(reply.inputs, line).toEqual([]);
+      expect(messages(reply).join('\n'), line).toContain(expected);
+    }
+  });
+
+  it('refuses decision details without a decision, and a single option', () => {
+    const reply = parseInputReply(
+      block(
+        'period: 2026-07-01 to 2026-09-30',
+        'summary: Four nonconformities open.',
+        'recommendation: buy the tool',
+        'options: buy the tool; train staff',
+      ),
+      EXPECTED,
+    );
+    expect(reply.inputs).toEqual([]);
+    expect(messages(reply)).toEqual([
+      "input d1: 'options', 'recommendation' belong to an item for decision, but 'decision needed' is empty; write decision needed: followed by what management must decide, or remove them",
+    ]);
+    const one = parseInputReply(
+      block(
+        'period: 2026-07-01 to 2026-09-30',
+        'summary: Four nonconformities open.',
+        'decision needed: fund a scanner',
+        'options: buy the scanner',
+      ),
+      EXPECTED,
+    );
+    expect(messages(one)).toEqual([
+      'input d1: \'options\' gives one option, which leaves nothing to choose; give two or more separated by ";" (e.g. options: buy the tool; train staff; accept the risk), or leave options empty',
+    ]);
+    const twice = parseInputReply(
+      block(
+        'period: 2026-07-01 to 2026-09-30',
+        'summary: Four nonconformities open.',
+        'decision needed: fund a scanner',
+        'cost: 3 days',
+        'effort: 4 days',
+      ),
+      EXPECTED,
+    );
+    expect(messages(twice)).toEqual(["input d1: 'cost' is given 2 times; give it once"]);
+  });
+});
+
+describe('objectives and decision details: what is read', () => {
+  it('reads objective lines in any case and spacing, as metrics with their targets', () => {
+    expect(parseObjective('Phishing click rate | target 5 % | actual 7.5 % | status off track')).toEqual({
+      metric: { name: 'Phishing click rate', value: 7.5, unit: '%', target: 5 },
+      status: 'off track',
+    });
+    expect(parseObjective('  Staff trained|ACTUAL: 91%|Target = 95 %|Status: Partly met.')).toEqual({
+      metric: { name: 'Staff trained', value: 91, unit: '%', target: 95 },
+      status: 'partly met',
+    });
+    expect(parseObjective('Critical patches late | target 0 | result 2')).toEqual({
+      metric: { name: 'Critical patches late', value: 2, unit: 'count', target: 0 },
+    });
+    // The template's empty line is no answer.
+    expect(parseObjective(' | target | actual | status')).toBeUndefined();
+  });
+
+  it('reads the whole decision, skips the template lines left empty, and echoes it all back', () => {
+    const text = [
+      '[input d4] Fulfilment of objectives',
+      'period: 2026-07-01 to 2026-09-30',
+      'summary: Two of three objectives met; phishing clicks rose after the spring campaign.',
+      'metric: Nonconformities opened =',
+      '*Objective*: Phishing click rate | target 5 % | actual 7.5 % | status off track',
+      'objective: Staff trained | target 95 % | actual 96 % | status met',
+      'objective: | target | actual | status',
+      'Decision needed: fund a second awareness campaign',
+      'option: run it in-house',
+      'option: buy a simulation service',
+      'options: do nothing',
+      'Recommendation: buy a simulation service',
+      'Effort: £18,000 a year',
+      'risk if not decided: the click rate stays above target',
+      '[end]',
+    ].join('\n');
+    const reply = parseInputReply(text, [{ key: 'd4', period: PERIOD }]);
+    expect(reply.problems).toEqual([]);
+    const expected: ParsedInput = {
+      key: 'd4',
+      kind: 'report',
+      period: PERIOD,
+      summary: 'Two of three objectives met; phishing clicks rose after the spring campaign.',
+      metrics: [
+        { name: 'Phishing click rate', value: 7.5, unit: '%', target: 5 },
+        { name: 'Staff trained', value: 96, unit: '%', target: 95 },
+      ],
+      decisionNeeded: 'fund a second awareness campaign',
+      decisionOptions: ['run it in-house', 'buy a simulation service', 'do nothing'],
+      recommendation: 'buy a simulation service',
+      decisionCost: '£18,000 a year',
+      riskIfNotDecided: 'the click rate stays above target',
+    };
+    expect(reply.inputs).toEqual([expected]);
+    const echo = renderInputAnswer(expected, 'Fulfilment of objectives');
+    expect(echo).toContain('objective: Phishing click rate | target 5 % | actual 7.5 %');
+    expect(echo).toContain('options: run it in-house; buy a simulation service; do nothing');
+    expect(echo).toContain('cost: £18,000 a year');
+    expect(parseInputReply(echo, ['d4']).inputs).toEqual([expected]);
+  });
+
+  it('reads options one per line, with bullets', () => {
+    const reply = parseInputReply(
+      block(
+        'period: 2026-07-01 to 2026-09-30',
+        'summary: Four nonconformities open.',
+        'decision needed: fund a scanner',
+        'options:',
+        '- buy the scanner',
+        '2) extend the current licence',
+      ),
+      EXPECTED,
+    );
+    expect(reply.inputs[0]).toMatchObject({
+      decisionOptions: ['buy the scanner', 'extend the current licence'],
+    });
+  });
+});
+
 describe('renderInputTemplate', () => {
   it('refuses inputs that cannot make a template', () => {
     expect(() => renderInputTemplate([])).toThrow(InvalidTemplateInput);
@@ -289,7 +447,21 @@ describe('renderInputTemplate', () => {
       ),
     ).toBe(true);
     expect(template).toContain(
-      '[input d1] Nonconformities and corrective actions\nperiod: 2026-07-01 to 2026-09-30\nsummary:\nmetric:\ndecision needed:\n[end]',
+      [
+        '[input d1] Nonconformities and corrective actions',
+        'period: 2026-07-01 to 2026-09-30',
+        'summary:',
+        // The catalogue's figures for d1, pre-labelled: the owner writes the numbers.
+        'metric: Nonconformities opened =',
+        'metric: Nonconformities closed =',
+        'metric: Nonconformities overdue =',
+        'decision needed:',
+        'options:',
+        'recommendation:',
+        'cost:',
+        'risk if not decided:',
+        '[end]',
+      ].join('\n'),
     );
     expect(template).toContain('[input d2] Monitoring results\n');
     expect(template).not.toMatch(/ $/m);
@@ -387,7 +559,7 @@ describe('parseMetric', () => {
 describe('parseActionCommand: what it refuses', () => {
   it('says which commands to write when there is none', () => {
     expect(errorOf(parseActionCommand(''))).toBe(
-      'no command was found at the start of the reply; write one of DONE <what shows it is done: a document, a link, a ticket>, or PROGRESS <where it stands>, or EXTEND <new due date yyyy-mm-dd> <reason> on the first line',
+      'no command was found at the start of the reply; write one of DONE <what was done> <a link to where it can be seen, or attach the document>, or PROGRESS <where it stands>, or EXTEND <new due date yyyy-mm-dd> <reason> on the first line',
     );
     expect(errorOf(parseActionCommand('I think we are nearly there.'))).toContain('no command was found');
     expect(errorOf(parseActionCommand('Hi Tom,\n\nThanks for the reminder.'))).toContain(
@@ -534,7 +706,7 @@ describe('parseActionCommand: what it reads', () => {
     expect(help).toBe(
       [
         'Reply with one of these on the first line of your reply:',
-        '  DONE <what shows it is done: a document, a link, a ticket>',
+        '  DONE <what was done> <a link to where it can be seen, or attach the document>',
         '  PROGRESS <where it stands>',
         '  EXTEND <new due date yyyy-mm-dd> <reason>',
       ].join('\n'),

@@ -75,7 +75,12 @@ describe('the inbound pipeline', () => {
       submitterId: 'auditor',
       kind: 'report',
       summary: 'Four nonconformities open, down from seven.',
-      metrics: [{ name: 'Open items', value: 4 }],
+      metrics: [
+        { name: 'Open items', value: 4 },
+        { name: 'Nonconformities opened', value: 1 },
+        { name: 'Nonconformities closed', value: 2 },
+        { name: 'Nonconformities overdue', value: 3 },
+      ],
       source: { channel: 'email', messageId: result.messageId, rawS3Key: reply.rawS3Key },
     });
     expect(await w.repo.getInputRequest(w.cycleId, 'd1')).toMatchObject({
@@ -109,6 +114,59 @@ describe('the inbound pipeline', () => {
     expect(confirmation.headers.get('auto-submitted')).toBe('auto-replied');
     expect(confirmation.text).toContain(submission!.id);
     expect(confirmation.text).toContain('Four nonconformities open, down from seven.');
+  });
+
+  it('sends a placeholder answer back asking for what is missing, keeps the message, and records nothing', async () => {
+    const w = await memoryWorld();
+    const request = w.oneMail('auditor', 'inputs needed');
+    const d1 = (await w.repo.getInputRequest(w.cycleId, 'd1'))!;
+    const body = [
+      `[input d1] ${d1.title}`,
+      `period: ${d1.periodCovered.from} to ${d1.periodCovered.to}`,
+      'summary: Reviewed for the period; details in the register.',
+      'metric: Nonconformities opened = 2',
+      'metric: Nonconformities closed = 1',
+      'metric: Nonconformities overdue = 0',
+      '[end]',
+    ].join('\n');
+    const result = await w.deliver(w.replyTo(request, 'auditor', body));
+    expect(result).toMatchObject({ outcome: 'rejected', answer: 'sent' });
+    expect(await w.repo.listSubmissions(w.cycleId)).toEqual([]);
+    expect((await w.repo.getInputRequest(w.cycleId, 'd1'))!.status).toBe('REQUESTED');
+    const rejection = w.mailer.sent.at(-1)!;
+    expect(rejection.to).toEqual([w.person('auditor').email]);
+    expect(rejection.text).toContain('points elsewhere, and nothing came with the answer');
+    expect(rejection.text).toContain(
+      'Write in the summary what the register or document shows for this period',
+    );
+    // The raw message is kept as evidence all the same.
+    const received = (await w.repo.listEvents(w.cycleId)).at(-1)!;
+    expect(received).toMatchObject({ type: 'mail.received', data: { outcome: 'rejected' } });
+    expect((await w.evidence.get(String(received.data.evidenceKey))).length).toBeGreaterThan(0);
+  });
+
+  it('records a thin answer, tells the owner why it is thin, and logs it for the ISMS manager', async () => {
+    const w = await memoryWorld();
+    const request = w.oneMail('auditor', 'inputs needed');
+    const d1 = (await w.repo.getInputRequest(w.cycleId, 'd1'))!;
+    const body = answerBlock(d1, 'Four open.');
+    const result = await w.deliver(w.replyTo(request, 'auditor', body));
+    expect(result).toMatchObject({ outcome: 'accepted', answer: 'sent' });
+    const [submission] = await w.repo.listSubmissions(w.cycleId, 'd1');
+    const thin = (await w.repo.listEvents(w.cycleId)).filter((event) => event.type === 'input.thin');
+    expect(thin).toMatchObject([
+      {
+        actor: 'auditor',
+        data: {
+          inputKey: 'd1',
+          submissionId: submission!.id,
+          reasons: [{ code: 'short-summary', message: 'the summary is very short ("Four open.")' }],
+        },
+      },
+    ]);
+    expect(w.mailer.sent.at(-1)!.text).toContain(
+      'the ISMS manager will see before the package is compiled that it is thin (input d1: the summary is very short ("Four open."))',
+    );
   });
 
   it('ignores a second delivery of the same message: one record, one answer, one log entry', async () => {

@@ -200,7 +200,7 @@ const CASES: Case[] = [
     name: 'action escalation to the ISMS manager',
     render: (u) => actionEscalation(sample.actionEscalationData(u, 'isms-manager')),
     facts: [
-      'Escalation: 1 overdue action (21 days late)',
+      'Escalation: "Replace the legacy VPN concentrator" (owner Bob Builder) is 21 days overdue',
       'OVERDUE 21 days',
       'Bob Builder (bob@example.com)',
       'Friday 30 October 2026',
@@ -216,7 +216,7 @@ const CASES: Case[] = [
     name: 'action escalation to top management',
     render: (u) => actionEscalation(sample.actionEscalationData(u, 'top-management')),
     facts: [
-      'Escalation to top management: 1 overdue action (21 days late)',
+      'Escalation to top management: "Replace the legacy VPN concentrator" (owner Bob Builder) is 21 days overdue',
       'OVERDUE 21 days',
       'Bob Builder (bob@example.com)',
       'Decided at: Q3 2026 management review, Wednesday 15 July 2026',

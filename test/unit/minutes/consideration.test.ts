@@ -344,9 +344,9 @@ describe('when the minutes may be sent', () => {
   it('not before the planned meeting could have ended, said in the organisation time zone', () => {
     const ctx = context({ now: new Date('2026-10-29T09:29:00Z') });
     expect(theProblem(MINUTES, ctx)).toBe(
-      'line 1 (top level): these minutes were sent at 2026-10-29 09:29 (Europe/London), before the meeting ' +
+      'line 1 (top level): these minutes were sent at 2026-10-29 09:29 UK time, before the meeting ' +
         'planned for 2026-10-29 08:00 could have ended (it is planned to last 90 minutes); send them from ' +
-        '2026-10-29 09:30 (Europe/London) on',
+        '2026-10-29 09:30 UK time on',
     );
   });
 
@@ -392,9 +392,9 @@ describe('when the minutes may be sent', () => {
     });
     const text = MINUTES.replace('date: 2026-10-29', 'date: 2026-07-29').replace("'08:00'", "'14:00'");
     expect(problemsOf(text, moved)).toEqual([
-      'line 1 (top level): these minutes were sent at 2026-07-29 15:00 (Europe/London), before the meeting ' +
+      'line 1 (top level): these minutes were sent at 2026-07-29 15:00 UK time, before the meeting ' +
         'planned for 2026-07-29 14:00 could have ended (it is planned to last 90 minutes); send them from ' +
-        '2026-07-29 15:30 (Europe/London) on',
+        '2026-07-29 15:30 UK time on',
     ]);
   });
 });
@@ -403,7 +403,7 @@ describe('when the meeting was held', () => {
   it('not more than a day before the planned meeting', () => {
     const text = MINUTES.replace('date: 2026-10-29', 'date: 2026-10-28').replace("'08:00'", "'07:59'");
     expect(theProblem(text)).toBe(
-      `line 3 meeting.date: 2026-10-28 07:59 (Europe/London) is more than a day before the meeting of review ` +
+      `line 3 meeting.date: 2026-10-28 07:59 UK time is more than a day before the meeting of review ` +
         `${CYCLE_ID}, planned for 2026-10-29 08:00; write when this review's meeting was held (a meeting ` +
         'brought forward is moved in the review, with "isms-review cycle move", before it is held)',
     );

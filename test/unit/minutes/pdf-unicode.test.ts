@@ -21,6 +21,9 @@ const NAMES: Record<string, string> = {
   auditor: 'Łukasz Šťastný',
 };
 
+/** The fixture meeting (29 October 2026, 09:30, Europe/London) as the minutes name it. */
+const MEETING_IN_WORDS = 'Thursday 29 October 2026, 09:30 UK time';
+
 function aRecord(): MinutesRecord {
   const result = validateMinutes(VALID_MINUTES, theContext());
   if (!result.ok) throw new Error(result.problems.join('\n'));
@@ -52,6 +55,16 @@ describe('the minutes PDF', () => {
     pages.forEach((page, i) => expect(page).toContain(`Page ${i + 1} of ${pages.length}`));
   }, 30_000);
 
+  it('names the organisation, in its own script, and the meeting date and time with the zone in words', async () => {
+    const organisation = 'Łódzka Spółka Ενέργειας Sp. z o.o.';
+    const pdf = await minutesPdf(aRecord(), { personName: (id) => NAMES[id], organisation });
+    const text = pdfPages(pdf).map(flat).join('\n');
+    expect(text).toContain(`${organisation}: minutes of the management review`);
+    expect(text).toContain(`Held ${MEETING_IN_WORDS}`);
+    expect(text).not.toContain('(Europe/London)');
+    expect(text).not.toContain(REPLACEMENT);
+  }, 30_000);
+
   it('replaces a CJK name visibly and carries the note once', async () => {
     const text = (await textOf({ ...NAMES, auditor: '李小龍' })).join('\n');
     expect(text).toContain(REPLACEMENT.repeat(3));
@@ -66,7 +79,7 @@ describe('the minutes PDF', () => {
     const objects = [...pdfObjects(pdf).values()];
     const xmp = objects.find((o) => /\/Subtype \/XML/.test(o.dict))?.stream?.toString('utf8') ?? '';
     expect(xmp).toContain('<pdfaid:part>2</pdfaid:part>');
-    expect(xmp).toContain(`Minutes of the management review, cycle ${CYCLE_ID}`);
+    expect(xmp).toContain('Minutes of the management review of ');
     const descriptors = objects.filter((o) => /\/Type \/FontDescriptor/.test(o.dict));
     expect(descriptors.length).toBeGreaterThan(0);
     for (const descriptor of descriptors) expect(descriptor.dict).toMatch(/\/FontFile2 \d+ 0 R/);

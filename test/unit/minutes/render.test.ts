@@ -60,6 +60,15 @@ describe('rendered minutes', () => {
     expect(doc).toContain(record.sourceHash);
   });
 
+  it('names the organisation and the meeting date and time with the zone in words, in the HTML too', () => {
+    const doc = minutesHtml(aRecord(), { ...context, organisation: 'Acme & Sons Ltd' });
+    expect(doc).toContain(
+      'Acme &amp; Sons Ltd: minutes of the management review of Thursday 29 October 2026',
+    );
+    expect(doc).toContain('Thursday 29 October 2026, 09:30 UK time');
+    expect(doc).not.toContain('(Europe/London)');
+  });
+
   it('draws a PDF whose every page names the cycle and the minutes hash', async () => {
     const record = aRecord();
     const pages = pdfPages(await minutesPdf(record, context));

@@ -112,10 +112,10 @@ describe('the meeting', () => {
 
   it('cannot be in the future, nor before the review opened', () => {
     expect(theProblem(withLine('  date: 2026-10-29', '  date: 2026-10-31'))).toBe(
-      'line 4 meeting.date: 2026-10-31 09:30 (Europe/London) is in the future (it is now 2026-10-30 10:00); write when the meeting was held',
+      'line 4 meeting.date: 2026-10-31 09:30 UK time is in the future (it is now 2026-10-30 10:00); write when the meeting was held',
     );
     expect(theProblem(withLine('  date: 2026-10-29', '  date: 2026-09-30'))).toBe(
-      `line 4 meeting.date: 2026-09-30 09:30 (Europe/London) is before review ${CYCLE_ID} opened (2026-10-01 09:00); write when this review's meeting was held`,
+      `line 4 meeting.date: 2026-09-30 09:30 UK time is before review ${CYCLE_ID} opened (2026-10-01 09:00); write when this review's meeting was held`,
     );
   });
 
@@ -123,7 +123,7 @@ describe('the meeting', () => {
     const ctx = theContext({ now: new Date('2027-04-01T10:00:00Z') });
     const text = withLine('  date: 2026-10-29', '  date: 2027-03-28').replace("'09:30'", "'01:30'");
     expect(problemsOf(text, ctx)).toContain(
-      'line 5 meeting.time: 2027-03-28 01:30 does not exist in Europe/London (the clocks went forward that night); write the time the clocks showed',
+      'line 5 meeting.time: 2027-03-28 01:30 does not exist in UK time (the clocks went forward that night); write the time the clocks showed',
     );
   });
 
@@ -217,10 +217,11 @@ describe('inputs considered', () => {
 });
 
 describe('decisions', () => {
+  // Titles only: people are never shown the codes (which are still accepted, see below).
   const CATEGORIES =
-    'resource_allocation (Resource allocation), security_objectives (Changes to information security objectives), ' +
-    'risk_treatment_approach (Changes to the risk treatment approach), processes_and_controls (Improvements to ' +
-    'processes and controls), isms_changes (Other changes to the ISMS), other (Other)';
+    '"Resource allocation", "Changes to information security objectives", ' +
+    '"Changes to the risk treatment approach", "Improvements to processes and controls", ' +
+    '"Other changes to the ISMS", "Other"';
 
   it('need a category, from the list', () => {
     expect(theProblem(withLine('    category: resource_allocation\n', ''))).toBe(
@@ -287,7 +288,7 @@ describe('actions', () => {
 
   it('cannot be due in the past, counted in the organisation time zone', () => {
     expect(theProblem(withLine('    due: 2026-12-15', '    due: 2026-10-29'))).toBe(
-      'line 44 actions[1].due: 2026-10-29 is in the past (today is 2026-10-30 in Europe/London); give a due date from today on',
+      'line 44 actions[1].due: 2026-10-29 is in the past (today is 2026-10-30, UK time); give a due date from today on',
     );
     expect(accepted(withLine('    due: 2026-12-15', '    due: 2026-10-30')).actions[1]?.dueDate).toBe(
       '2026-10-30',
@@ -301,7 +302,7 @@ describe('actions', () => {
       .replace('    due: 2026-12-15', '    due: 2026-07-31')
       .replace('    due: 2027-01-31', '    due: 2026-08-01');
     expect(theProblem(july, summer)).toBe(
-      'line 44 actions[1].due: 2026-07-31 is in the past (today is 2026-08-01 in Europe/London); give a due date from today on',
+      'line 44 actions[1].due: 2026-07-31 is in the past (today is 2026-08-01, UK time); give a due date from today on',
     );
   });
 

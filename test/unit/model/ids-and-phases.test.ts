@@ -141,8 +141,13 @@ describe('action follow-up', () => {
       corrective: true,
       closureEvidence: closure,
       effectivenessCheck: { assigneeId: 'auditor', dueDate: '2027-03-01' },
+      closureConfirmation: { by: 'alice', at: '2026-12-02T10:00:00.000Z', source: { channel: 'cli' } },
     });
     expect(followUpDate(awaiting)).toBe('2027-03-01');
+    // Before its closure is confirmed: followed up for the confirmation, five days after the DONE.
+    const { closureConfirmation: _confirmed, ...unconfirmed } = awaiting;
+    expect(needsFollowUp(unconfirmed)).toBe(true);
+    expect(followUpDate(unconfirmed)).toBe('2026-12-06');
     const checked = {
       ...awaiting,
       effectivenessCheck: {

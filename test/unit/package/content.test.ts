@@ -43,14 +43,14 @@ describe('the package model', () => {
   });
 
   it('collects the items for decision automatically, plus the ones owners flagged, numbered in agenda order', () => {
-    expect(model.decisions.map((d) => [d.id, d.source, d.inputKey])).toEqual([
-      ['D1', 'stalled-risk-treatment', 'f'],
-      ['D2', 'objective-off-track', 'd4'],
-      ['D3', 'owner-flagged', 'b'],
-      ['D4', 'overdue-action', 'a'],
-      ['D5', 'missing-input', 'e'],
+    expect(model.decisions.map((d) => [d.id, d.label, d.source, d.inputKey])).toEqual([
+      ['P1', 'Proposal P1', 'stalled-risk-treatment', 'f'],
+      ['P2', 'Proposal P2', 'objective-off-track', 'd4'],
+      ['P3', 'Proposal P3', 'owner-flagged', 'b'],
+      ['P4', 'Proposal P4', 'overdue-action', 'a'],
+      ['P5', 'Proposal P5', 'missing-input', 'e'],
     ]);
-    expect(model.decisions[2]!.reason).toMatch(/second SOC analyst/);
+    expect(model.decisions[2]!.title).toBe('Approve the budget for a second SOC analyst');
   });
 
   it('follows d1-d4 and f across the earlier reviews, with a direction and charts', () => {
@@ -86,6 +86,15 @@ describe('the package model', () => {
     }
     const decided = model.agenda.flatMap((item) => item.decisionIds);
     expect(decided.sort()).toEqual(model.decisions.map((d) => d.id).sort());
+    // Each input once, each proposal once.
+    const keys = model.agenda.flatMap((item) => item.inputKeys);
+    expect([...keys].sort()).toEqual(model.inputs.map((i) => i.inputKey).sort());
+    expect(new Set(decided).size).toBe(decided.length);
+    expect(model.agenda.find((i) => i.decisionIds.includes('P4'))!.inputKeys).toEqual(['a']);
+    expect(model.agenda.find((i) => i.decisionIds.includes('P3'))!.title).toBe(
+      'Proposal P3: Approve the budget for a second SOC analyst',
+    );
+    expect(model.agenda[0]!.title).toMatch(/minutes of the previous review/);
     expect(model.agenda.at(-2)!.title).toMatch(/suitability, adequacy, effectiveness and alignment/);
     const total = model.agenda.reduce((sum, item) => sum + item.minutes, 0);
     expect(total).toBe(90);
@@ -102,22 +111,30 @@ describe('the package model', () => {
   it('traces every outline section to its inputs', () => {
     const outline = packageOutline(model, 'f'.repeat(64));
     expect(outline.sections.map((s) => s.id)).toEqual([
-      'summary',
+      'sheet',
       'agenda',
-      'decisions',
       'actions',
       'trends',
       'inputs',
+      'about',
     ]);
     expect(outline.sections.find((s) => s.id === 'actions')!.inputKeys).toEqual(['a']);
-    expect(outline.sections.find((s) => s.id === 'trends')!.inputKeys).toEqual(['d1', 'd2', 'd3', 'd4', 'f']);
-    expect(outline.footer).toContain(model.cycle.id);
+    expect(outline.sections.find((s) => s.id === 'trends')!.inputKeys).toEqual([
+      'a',
+      'd1',
+      'd2',
+      'd3',
+      'd4',
+      'f',
+    ]);
   });
 
   it('with no earlier review, sets a baseline instead of inventing a trend', () => {
     const first = packageModel({ ...sources, earlier: [], openActions: [] });
     expect(first.trends.overall.verdict).toMatch(/baseline/);
-    expect(first.summary.changes[0]).toMatch(/first review/);
+    expect(first.summary.changes).toEqual(['First review: nothing earlier to compare with.']);
+    expect(first.trends.charts).toEqual([]);
+    expect(first.agenda[0]!.title).toMatch(/first review: no earlier minutes/);
     expect(first.actions.closedSinceLastReview).toEqual([]);
     expect(first.previousReview).toBeUndefined();
   });
@@ -149,11 +166,15 @@ describe('the agenda', () => {
   it('runs longer than planned rather than cutting a decision short, and keeps its minimum for the rest', async () => {
     const { proposedAgenda } = await import('#shared/package/agenda.ts');
     const many = Array.from({ length: 12 }, (_, i) => ({
-      id: `D${i + 1}`,
+      id: `P${i + 1}`,
+      label: `Proposal P${i + 1}`,
       source: 'owner-flagged' as const,
       title: `Item ${i + 1}`,
       reason: 'asked',
       inputKey: 'b',
+      inputTitle: 'Changes in external and internal issues',
+      owner: 'Someone',
+      options: [],
     }));
     const agenda = proposedAgenda({
       start: '2027-02-01T09:00:00.000Z',
@@ -162,9 +183,14 @@ describe('the agenda', () => {
       inputs: [],
     });
     const total = agenda.reduce((sum, item) => sum + item.minutes, 0);
-    expect(total).toBe(5 + 10 + 120 + 10 + 10 + 5);
-    expect(agenda.find((item) => item.decisionIds.length)!.minutes).toBe(120);
-    expect(agenda.find((item) => item.title.startsWith('Other inputs'))!.minutes).toBe(10);
+    // Opening, twelve proposals, trends by exception (its minimum), assessment, close: no input a here.
+    expect(total).toBe(5 + 120 + 10 + 10 + 5);
+    const proposals = agenda.filter((item) => item.decisionIds.length);
+    expect(proposals).toHaveLength(12);
+    for (const item of proposals) expect(item.minutes).toBe(10);
+    // The input the proposals come from is listed once, with the first of them.
+    expect(agenda.flatMap((item) => item.inputKeys)).toEqual(['b']);
+    expect(agenda.find((item) => item.title.startsWith('Trends, by exception'))!.minutes).toBe(10);
   });
 });
 

@@ -4,6 +4,8 @@ import { packageModel } from '#shared/package/content.ts';
 import { vegaLiteSpec } from '#shared/package/charts.ts';
 import { chartCid, type RenderedPackage } from '#shared/package/model.ts';
 import { contentHashOf, renderPackage } from '#shared/package/render.ts';
+import { packageHtml } from '#shared/package/html.ts';
+import { packageOutline } from '#shared/package/outline.ts';
 import { HOSTILE, packageSources } from './fixtures.ts';
 import { flat, pdfPages } from './pdf-text.ts';
 
@@ -46,9 +48,23 @@ describe('the HTML email', () => {
     }
   });
 
-  it('escapes a hostile figure name in chart alt text and tables, and still draws the chart', () => {
-    const d1 = rendered.charts.find((c) => c.spec.inputKey === 'd1')!;
-    expect(d1.spec.alt).toContain(HOSTILE.img);
+  it('escapes a hostile figure name in chart alt text and tables', () => {
+    // Reported before too, so that it has a trend and is charted.
+    const sources = packageSources({ hostile: true });
+    const name = `Findings "${HOSTILE.img}" ${HOSTILE.emoji}`;
+    const last = sources.earlier.at(-1)!;
+    const earlier = [
+      ...sources.earlier.slice(0, -1),
+      { ...last, figures: { ...last.figures, d1: [...last.figures.d1!, { name, value: 4, unit: 'count' }] } },
+    ];
+    const model = packageModel({ ...sources, earlier });
+    const d1 = model.trends.charts.find((c) => c.inputKey === 'd1')!;
+    expect(d1.alt).toContain(HOSTILE.img);
+    const email = packageHtml(packageOutline(model, rendered.contentHash), (id) => `cid:${chartCid(id)}`);
+    expect(email).toContain(
+      'Findings &quot;&lt;img src=x onerror=&quot;window.__pwned = true&quot;&gt;&quot;',
+    );
+    expect(email).not.toMatch(/\son\w+\s*=\s*["'\w]/i);
     expect(rendered.emailHtml).toContain(
       'Findings &quot;&lt;img src=x onerror=&quot;window.__pwned = true&quot;&gt;&quot;',
     );
@@ -73,54 +89,63 @@ describe('the HTML email', () => {
     expect(rendered.emailHtml).toContain('max-width:640px');
   });
 
-  it('carries the cycle id and the content hash in its footer', () => {
+  it('carries the cycle id and the content hash once, in "About this document", not in its footer', () => {
     expect(rendered.contentHash).toBe(contentHashOf(rendered.model));
-    expect(rendered.emailHtml).toContain(
-      `Cycle ${rendered.model.cycle.id} · content SHA-256 ${rendered.contentHash}`,
-    );
+    expect(rendered.emailHtml.match(new RegExp(rendered.contentHash, 'g'))).toHaveLength(1);
+    const about = rendered.emailHtml.indexOf('About this document');
+    expect(about).toBeGreaterThan(0);
+    expect(rendered.emailHtml.indexOf(rendered.contentHash)).toBeGreaterThan(about);
+    expect(rendered.emailHtml).not.toContain(`content SHA-256 ${rendered.contentHash}`);
+  });
+
+  it('opens with the decision sheet: the proposals come before the agenda', () => {
+    const sheet = rendered.emailHtml.indexOf('Decision sheet');
+    expect(sheet).toBeGreaterThan(0);
+    expect(rendered.emailHtml.indexOf('P1 — ')).toBeGreaterThan(sheet);
+    expect(rendered.emailHtml.indexOf('P1 — ')).toBeLessThan(rendered.emailHtml.indexOf('Proposed agenda'));
   });
 });
 
 describe('the text alternative', () => {
   it('has every section, the hostile text as written, and the chart descriptions', () => {
     for (const heading of [
-      'Executive summary',
+      'Decision sheet',
       'Proposed agenda',
-      'Items requiring a management decision',
       'Status of actions',
-      'Trends',
+      'Key figures and trends',
       'Inputs',
+      'About this document',
     ]) {
       expect(rendered.text).toContain(heading);
     }
     expect(rendered.text).toContain(HOSTILE.script);
     expect(rendered.text).toContain('[NOT PROVIDED]');
     expect(rendered.text).toMatch(/\[Chart\] Nonconformities and corrective actions \(input d1\): bar chart/);
-    expect(rendered.text).toContain(rendered.contentHash);
+    expect(rendered.text).toContain(`Content SHA-256: ${rendered.contentHash}`);
   });
 });
 
 describe('the PDF', () => {
-  it('has every section, at least two charts, and on every page its number, the cycle id and the content hash', () => {
+  it('has every section, at least two charts, and on every page its number but no hash or cycle id', () => {
     const pdf = rendered.pdf;
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const pages = pdfPages(pdf);
     expect(pages.length).toBeGreaterThan(3);
     pages.forEach((page, index) => {
       expect(page).toContain(`Page ${index + 1} of ${pages.length}`);
-      expect(page).toContain(`Cycle ${rendered.model.cycle.id}`);
-      expect(page).toContain(`content SHA-256 ${rendered.contentHash}`);
     });
     const all = pages.map(flat).join('\n');
+    expect(all.match(new RegExp(rendered.contentHash, 'g'))).toHaveLength(1);
+    const about = pages.map(flat).find((page) => page.includes('About this document'))!;
+    expect(about).toContain(`Content SHA-256: ${rendered.contentHash}`);
     for (const heading of [
-      'Executive summary',
+      'Decision sheet',
       'Proposed agenda',
-      'Items requiring a management decision',
       'Status of actions from previous management reviews (input a)',
-      'Trends',
+      'Key figures and trends',
       'Inputs (ISO/IEC 27001 clause 9.3.2)',
       'NOT PROVIDED',
-      'Needs your decision',
+      'About this document',
     ]) {
       expect(all).toContain(heading);
     }
@@ -128,11 +153,15 @@ describe('the PDF', () => {
     expect(images.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('puts the executive summary alone on page one', () => {
+  it('puts the decision sheet on page one: every proposal with its recommendation, the inputs by status', () => {
     const [first, second] = pdfPages(rendered.pdf).map(flat);
-    expect(first).toContain('Executive summary');
+    expect(first).toContain('Decision sheet');
+    for (const d of rendered.model.decisions) expect(first).toContain(`${d.id} — `);
+    expect(first!.match(/Recommendation: /g)).toHaveLength(rendered.model.decisions.length);
     expect(first).not.toContain('Proposed agenda');
-    expect(second).toContain('Proposed agenda');
+    // The sheet goes on with a status line per input; the agenda starts on a page of its own.
+    expect(`${first}\n${second}`).toContain('Inputs at a glance');
+    expect(second).toContain('RED e) Feedback from interested parties');
   });
 
   it('draws submitted text as text: markup is harmless, a 5,000-character word wraps, what no font has is replaced', () => {

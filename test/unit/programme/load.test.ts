@@ -274,7 +274,7 @@ describe('broken programmes: every error names its field, line, column and what 
           line: 64,
           column: 1,
           message:
-            '"evidnce" is not a known field here; expected one of: version, organisation, managementSystems, schedule, leadTimes, people, roles, inputs, escalation, mail, evidence (did you mean "evidence"?)',
+            '"evidnce" is not a known field here; expected one of: version, organisation, managementSystems, schedule, leadTimes, people, roles, inputs, escalation, approvals, mail, evidence (did you mean "evidence"?)',
         },
       ],
     ],

@@ -1,0 +1,22 @@
+// functions/await-approval.ts: parks the workflow's task token until the package or the minutes are answered (never logs the token).
+import { z } from 'zod';
+import { APPROVAL_SUBJECTS, awaitPeople } from '#shared/cycle/service.ts';
+import { APPROVAL_PURPOSES } from '#shared/cycle/approvals.ts';
+import { CycleId } from '#shared/model/ids.ts';
+import { clock } from '#shared/wiring/clock.ts';
+import { lambdaHandler } from '#shared/wiring/handler.ts';
+import { repository } from '#shared/wiring/repository.ts';
+import { workflow } from '#shared/wiring/workflow.ts';
+
+export const ApprovalTokenEvent = z.looseObject({
+  cycleId: CycleId,
+  taskToken: z.string().min(1),
+  subject: z.enum(APPROVAL_SUBJECTS, { error: 'expected the subject of the approval: package or minutes' }),
+});
+
+export const handler = lambdaHandler({
+  event: ApprovalTokenEvent,
+  deps: { repo: repository, clock, workflow },
+  run: (deps, { cycleId, taskToken, subject }) =>
+    awaitPeople(deps, { cycleId, taskToken, purpose: APPROVAL_PURPOSES[subject] }),
+});
