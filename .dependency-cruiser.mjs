@@ -4,7 +4,7 @@
  * layer, only the siblings named in `siblings`. Everything else under shared/ is a wrong-way import
  * and fails `npm run lint` with the rule's comment, which says which layer may import which.
  *
- * Run: npx depcruise shared functions --config .dependency-cruiser.mjs --output-type err-long
+ * Run: npx depcruise shared functions web --config .dependency-cruiser.mjs --output-type err-long
  */
 
 /** Lowest first. `folders` are the top-level folders (or files) of shared/ the layer holds. */
@@ -31,8 +31,10 @@ const layers = [
   { name: 'cycle', what: "the workflow's use cases, one file per phase", folders: ['cycle'] },
   {
     name: 'mail flows',
-    what: 'ingest (inbound mail, drives cycle steps) and notify (composes outbound messages)',
-    folders: ['ingest', 'notify'],
+    what:
+      'ingest (inbound mail, drives cycle steps), notify (composes outbound messages) and web (sign-in, ' +
+      "sessions, authorisation and the pages' data of the web app)",
+    folders: ['ingest', 'notify', 'web'],
   },
   { name: 'adapters', what: 'AWS implementations of the ports', folders: ['adapters'] },
   {
@@ -81,17 +83,26 @@ export default {
       comment:
         'Files of shared/ and functions/ import one another in a circle: break it by moving the shared ' +
         'part down a layer (a record into model, a port into store).',
-      from: { path: '^(shared|functions)/' },
+      from: { path: '^(shared|functions|web)/' },
       to: { circular: true },
     },
     {
       name: 'shared-imports-no-entry-points',
       severity: 'error',
       comment:
-        'shared/ is the library: it must not import the entry points above it (functions, infra, cli, ' +
+        'shared/ is the library: it must not import the entry points above it (functions, web, infra, cli, ' +
         'demo, bench, test). They import shared/, never the other way round.',
       from: { path: '^shared/' },
-      to: { path: '^(functions|infra|cli|demo|bench|test)/' },
+      to: { path: '^(functions|infra|cli|demo|bench|test|web)/' },
+    },
+    {
+      name: 'web-imports-no-tools',
+      severity: 'error',
+      comment:
+        'The web app in web/ runs as a Lambda function too: it imports shared/ and its libraries only, ' +
+        'not infra, cli, demo, bench or test code.',
+      from: { path: '^web/' },
+      to: { path: '^(infra|cli|demo|bench|test|functions)/' },
     },
     {
       name: 'functions-import-no-tools',

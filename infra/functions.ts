@@ -32,6 +32,8 @@ import { FONT_PACKAGE } from '#shared/package/fonts.ts';
  * - `anchors:publicKey` kms:GetPublicKey and DescribeKey on the anchoring key, to put its fingerprint in
  *                       emails. Sets ANCHOR_SIGNING_KEY_ID.
  * - `replyKey:read`     GetSecretValue on the reply-token HMAC key.
+ * - `webSession:read`   GetSecretValue and DescribeSecret on the web session key (its data key through
+ *                       Secrets Manager only). Sets WEB_SESSION_KEY_SECRET_ARN.
  * - `replyKey:rotate`   what Secrets Manager's rotation contract needs on the reply keyring secret
  *                       (DescribeSecret, GetSecretValue, PutSecretValue, UpdateSecretVersionStage),
  *                       its data key through Secrets Manager only, and the secret's rotation schedule.
@@ -55,6 +57,7 @@ export type FunctionGrant =
   | 'anchors:publicKey'
   | 'replyKey:read'
   | 'replyKey:rotate'
+  | 'webSession:read'
   | 'mail:send'
   | 'workflow:respond'
   | 'workflow:start';
@@ -118,5 +121,6 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'publish-anchor-key', entry: 'functions/publish-anchor-key.ts', description: 'Custom resource: reads the public half of the anchoring key at deploy time for the stack outputs', grants: ['anchors:publicKey'] },
   { id: 'record-mail-event', entry: 'functions/record-mail-event.ts', description: 'Records SES delivery, bounce and complaint notifications in the cycle log', grants: ['table:readWrite'] },
   { id: 'rotate-reply-key', entry: 'functions/rotate-reply-key.ts', description: 'Secrets Manager rotation of the reply keyring: publishes a new key, retires the old one, drops expired ones', grants: ['replyKey:rotate'] },
+  { id: 'web', entry: 'functions/web.ts', description: 'The web app behind the HTTP API: sign-in by emailed link, cycles, inputs, actions', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send', 'workflow:respond', 'webSession:read'], timeoutSeconds: 25, memorySize: 1024 },
   { id: 'record-failure', entry: 'functions/record-failure.ts', description: 'Records a workflow failure on the cycle and tells the ISMS manager', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
 ];

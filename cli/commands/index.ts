@@ -14,6 +14,7 @@ import { minutesSubmit } from './minutes.ts';
 import { programmeApply, programmeValidate } from './programme.ts';
 import { status } from './status.ts';
 import type { Command } from './types.ts';
+import { webSignIn } from './web.ts';
 
 export type { Command } from './types.ts';
 
@@ -39,4 +40,5 @@ export const commands: Command[] = [
   actionDecide,
   actionExtension,
   actionShow,
+  webSignIn,
 ];

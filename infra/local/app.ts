@@ -6,7 +6,7 @@
  *
  * Settings (environment): ISMS_PROGRAMME_FILE (default programme.example.yaml), ISMS_CLOCK_SPEED
  * (simulated seconds per real second; default 1, e.g. 86400 runs a day per second for a demo),
- * ISMS_PORT_SFN, ISMS_TEMPLATE_FILE (a template `cdk synth` wrote for this programme; default: synthesize
+ * ISMS_PORT_SFN, ISMS_PORT_WEB / --port-web (the web app, default 8080; 0 = a free port), ISMS_TEMPLATE_FILE (a template `cdk synth` wrote for this programme; default: synthesize
  * at start), plus the stack's own (see start.ts). With a data folder, simulated time continues from
  * where the last run left it (infra/local/stepfunctions/clock-file.ts), so a restart resumes every
  * open cycle on its own timeline.
@@ -22,7 +22,7 @@ import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { OnInbound } from './emulators/smtp.ts';
-import { BadStartOption, runLocalStack } from './start.ts';
+import { BadStartOption, parseStartSettings, runLocalStack } from './start.ts';
 import { LocalScheduler, schedulesFromTemplate } from './scheduler.ts';
 import { functionIdFrom, importHandlerFrom, type ResolveHandler } from './stepfunctions/lambda.ts';
 import { repoRoot } from './stepfunctions/runtime.ts';
@@ -86,11 +86,24 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
     log: (line) => console.log(line),
   });
   scheduler.start();
+  // The web app, on the same parts as the handlers of this process (infra/local/web.ts).
+  const { webPort, dataDir } = parseStartSettings(process.argv.slice(2), env);
+  const { startLocalWeb } = await import('./web.ts');
+  const web = await startLocalWeb({
+    port: webPort,
+    dataDir: stack.dataDir ?? dataDir,
+    programmeId: programme.organisation.id,
+  });
   if (stack.dataDir) {
-    // Tell the CLI where the workflow runtime is.
+    // Tell the CLI where the workflow runtime and the web app are.
     const file = join(stack.dataDir, 'stack.json');
     const saved = JSON.parse(await readFile(file, 'utf8')) as { env: Record<string, string> };
-    saved.env = { ...saved.env, ...workflow.env, PROGRAMME_ID: programme.organisation.id };
+    saved.env = {
+      ...saved.env,
+      ...workflow.env,
+      PROGRAMME_ID: programme.organisation.id,
+      ISMS_WEB_URL: web.url,
+    };
     await writeFile(file, `${JSON.stringify(saved, null, 2)}\n`);
   }
   console.log(`  Step Functions API     ${workflow.api.endpoint} (machine ${workflow.stateMachineArn})`);
@@ -101,6 +114,7 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
   );
 
   console.log(`  Schedules              ${scheduler.describe().join('; ') || 'none'} (fired on this clock)`);
+  console.log(`Web  ${web.url}`);
   markReady();
 
   let stopping = false;
@@ -110,6 +124,7 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
     console.log(`${signal}: stopping...`);
     scheduler
       .close()
+      .then(() => web.close())
       .then(() => workflow.close())
       .then(() => stack.stop())
       .then(

@@ -5,7 +5,8 @@
  *
  * Ports: flags `--port-dynamodb`, `--port-ses`, `--port-s3`, `--port-smtp`, or the variables
  * ISMS_PORT_DYNAMODB, ISMS_PORT_SES, ISMS_PORT_S3, ISMS_PORT_SMTP (flags win; 0 = any free
- * port). Data folder: `--data-dir` or ISMS_DATA_DIR (default `.local-data`).
+ * port); the web app (served by infra/local/app.ts) on `--port-web` or ISMS_PORT_WEB (default 8080).
+ * Data folder: `--data-dir` or ISMS_DATA_DIR (default `.local-data`).
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +18,7 @@ import { startLocalStack, type LocalStack, type ServiceName } from './stack.ts';
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = { dynamodb: 8000, ses: 8005, s3: 4569, smtp: 2525 };
 export const DEFAULT_DATA_DIR = '.local-data';
+export const DEFAULT_WEB_PORT = 8080;
 
 export class BadStartOption extends Error {
   override name = 'BadStartOption' as const;
@@ -26,6 +28,8 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 export interface StartSettings {
   ports: Record<ServiceName, number>;
+  /** The web app's port (infra/local/app.ts serves it; 0 = any free port). */
+  webPort: number;
   dataDir: string;
 }
 
@@ -58,12 +62,23 @@ export function parseStartSettings(argv: readonly string[], env: NodeJS.ProcessE
       throw new BadStartOption(`${source} must be a port number from 0 to 65535, not "${raw}".`);
     ports[service] = parsed.data;
   }
+  let webPort = DEFAULT_WEB_PORT;
+  const [webSource, webRaw] = flags.has('port-web')
+    ? ['--port-web', flags.get('port-web')]
+    : ['ISMS_PORT_WEB', env.ISMS_PORT_WEB];
+  if (webRaw !== undefined && webRaw !== '') {
+    const parsed = port.safeParse(webRaw);
+    if (!parsed.success)
+      throw new BadStartOption(`${webSource} must be a port number from 0 to 65535, not "${webRaw}".`);
+    webPort = parsed.data;
+  }
   const dataDir = resolve(flags.get('data-dir') ?? (env.ISMS_DATA_DIR || DEFAULT_DATA_DIR));
-  return { ports, dataDir };
+  return { ports, webPort, dataDir };
 }
 
-const KNOWN_FLAGS = ['port-dynamodb', 'port-ses', 'port-s3', 'port-smtp', 'data-dir'];
-const usage = 'Options: --port-dynamodb N --port-ses N --port-s3 N --port-smtp N --data-dir PATH';
+const KNOWN_FLAGS = ['port-dynamodb', 'port-ses', 'port-s3', 'port-smtp', 'port-web', 'data-dir'];
+const usage =
+  'Options: --port-dynamodb N --port-ses N --port-s3 N --port-smtp N --port-web N --data-dir PATH';
 
 export interface RunOptions {
   argv?: readonly string[];

@@ -11,10 +11,12 @@
  *   reply-key secret, anchoring key (KMS, ECC_NIST_P256, kms:Sign for the anchoring role alone)
  *   Daily schedule → anchor-chain (anchors every open cycle whose chain moved)
  *   Alarms → SNS topic: failed/timed-out/aborted executions, function errors, every DLQ not empty
+ *   API Gateway HTTP API ($default stage: throttled, JSON access logs) → web (web/app.ts); its
+ *   session key in Secrets Manager
  *
  * The parts live beside this file, each with the grants on its own resources: storage.ts (keys,
  * tables, buckets, reply key), anchoring.ts (the anchoring key and who may use it), mail.ts,
- * workflow.ts (functions, state machine), schedules.ts, alarms.ts. Every resource's scope is this
+ * workflow.ts (functions, state machine), schedules.ts, alarms.ts, web.ts (the HTTP API, the session key). Every resource's scope is this
  * stack, so logical ids do not depend on which file creates it.
  *
  * Functions come from the registry in infra/functions.ts; each gets the runtime environment
@@ -53,6 +55,8 @@ import { checkProgramme } from './stack-input.ts';
 import type { StackProgramme } from './stack-input.ts';
 import { createDataKeys, createStorage, storageGrants } from './storage.ts';
 import type { Storage } from './storage.ts';
+import { createWebApi, createWebSessionKey, webGrants } from './web.ts';
+import type { Web } from './web.ts';
 import { createFunctions, createStateMachine, stateMachineIdentity, workflowGrants } from './workflow.ts';
 
 export { ANCHOR_FUNCTION_ID, KEY_PUBLISHER_FUNCTION_ID } from './anchoring.ts';
@@ -64,6 +68,7 @@ export {
   START_CYCLE_FUNCTION_ID,
 } from './schedules.ts';
 export { InvalidStackInput } from './stack-input.ts';
+export { WEB_BASE_URL_CONTEXT, WEB_FUNCTION_ID, WEB_THROTTLE } from './web.ts';
 export type { StackProgramme } from './stack-input.ts';
 
 export interface IsmsReviewStackProps extends StackProps {
@@ -97,6 +102,10 @@ export class IsmsReviewStack extends Stack {
   readonly schedulesDeadLetterQueue: sqs.Queue;
   readonly mailEventsDeadLetterQueue: sqs.Queue;
   readonly mailEventsLogGroup: logs.LogGroup;
+  /** The HMAC key of web sessions and CSRF tokens. */
+  readonly webSessionKey: secretsmanager.Secret;
+  /** The HTTP API in front of the web function (undefined when the registry has none). */
+  readonly web: Web | undefined;
 
   constructor(scope: Construct, id: string, props: IsmsReviewStackProps) {
     super(scope, id, props);
@@ -110,6 +119,7 @@ export class IsmsReviewStack extends Stack {
     this.anchorSigningKey = createAnchorSigningKey(this);
     const storage = createStorage(this, programme, keys);
     const mail = createMail(this, programme, fromDomain, keys.opsKey);
+    const webSessionKey = createWebSessionKey(this, keys.dataKey);
 
     const machine = stateMachineIdentity(this);
     const functions = createFunctions(this, {
@@ -124,12 +134,14 @@ export class IsmsReviewStack extends Stack {
         ...anchorGrants(this.anchorSigningKey, storage),
         ...mailGrants(this, programme, mail),
         ...workflowGrants(this, machine),
+        ...webGrants(this, webSessionKey, keys.dataKey),
       },
     });
     protectAnchors(this.anchorSigningKey, storage, registry, functions);
     const inboundMail = connectMailFunctions(this, programme, mail, storage, functions);
     const stateMachine = createStateMachine(this, programme, machine, keys.opsKey, functions);
     const schedules = createSchedules(this, programme, functions);
+    const web = createWebApi(this, functions, keys.opsKey);
     const alarmTopic = createAlarms(this, {
       opsKey: keys.opsKey,
       stateMachine,
@@ -158,6 +170,8 @@ export class IsmsReviewStack extends Stack {
     this.dailyAnchorSchedule = schedules.dailyAnchorSchedule;
     this.heldMailDigestSchedule = schedules.heldMailDigestSchedule;
     this.alarmTopic = alarmTopic;
+    this.webSessionKey = webSessionKey;
+    this.web = web;
 
     this.outputs(programme, storage, mail);
   }

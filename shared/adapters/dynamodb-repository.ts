@@ -20,6 +20,7 @@ import { DynamoMailRecordStore } from './dynamodb/mail-records.ts';
 import { DynamoMinutesStore } from './dynamodb/minutes.ts';
 import { DynamoPeriodClaims } from './dynamodb/periods.ts';
 import { DynamoProgrammeStore } from './dynamodb/programmes.ts';
+import { DynamoSignInTokenStore } from './dynamodb/sign-in-tokens.ts';
 import { DynamoTable, type DynamoTableOptions } from './dynamodb/table.ts';
 import { DynamoTaskTokenStore } from './dynamodb/task-tokens.ts';
 
@@ -70,6 +71,7 @@ export class DynamoDbRepository {
       new DynamoInboundMailStore(table, chain),
       new DynamoTaskTokenStore(table),
       new DynamoPeriodClaims(table),
+      new DynamoSignInTokenStore(table),
     ]);
   }
 }

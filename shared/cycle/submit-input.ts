@@ -216,7 +216,10 @@ export async function submitInput(deps: WaitingDeps, input: SubmitInputRequest):
       ...(parsed.recommendation ? { recommendation: parsed.recommendation } : {}),
       ...(parsed.decisionCost ? { decisionCost: parsed.decisionCost } : {}),
       ...(parsed.riskIfNotDecided ? { riskIfNotDecided: parsed.riskIfNotDecided } : {}),
-      source: { channel: 'cli', ...(input.fileName ? { fileName: input.fileName } : {}) },
+      source:
+        input.channel === 'web'
+          ? { channel: 'web' }
+          : { channel: 'cli', ...(input.fileName ? { fileName: input.fileName } : {}) },
       ...(current.submissionId ? { supersedes: current.submissionId } : {}),
     };
     const earlier = current.submissionId

@@ -127,8 +127,10 @@ export const SubmissionSource = z.discriminatedUnion(
       /** The file the ISMS manager submitted from, if any. */
       fileName: z.optional(NonEmptyText),
     }),
+    /** Answered in the web app's form by a signed-in owner or delegate. */
+    z.strictObject({ channel: z.literal('web') }),
   ],
-  { error: 'expected a source with channel email (messageId, rawS3Key) or cli' },
+  { error: 'expected a source with channel email (messageId, rawS3Key), cli or web' },
 );
 export type SubmissionSource = z.infer<typeof SubmissionSource>;
 

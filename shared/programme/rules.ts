@@ -122,6 +122,19 @@ function references(root: Raw, people: Set<string>, issues: RuleIssue[]): void {
     } else seen.set(id, index);
   });
 
+  const auditors = new Map<string, number>();
+  list(roles.auditors).forEach((entry, index) => {
+    const path = ['roles', 'auditors', index, 'person'];
+    const auditor = record(entry);
+    mustExist(path, auditor.person, 'an auditor');
+    const id = text(auditor.person);
+    if (id === undefined) return;
+    const first = auditors.get(id);
+    if (first !== undefined) {
+      issues.push({ path, message: `${quote(id)} is listed twice (also auditors[${first}])` });
+    } else auditors.set(id, index);
+  });
+
   const inputs = record(root.inputs);
   for (const [key, owner] of Object.entries(record(inputs.owners))) {
     mustExist(['inputs', 'owners', key], owner, `the owner of input ${key}`);

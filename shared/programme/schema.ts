@@ -223,6 +223,24 @@ export const ProgrammeSchema = z
               .describe('Ids of the other members of top management who attend (not the chair).'),
           })
           .describe('Top management, who review the ISMS (clause 9.3.1) and receive the last escalations.'),
+        auditors: z
+          .array(
+            z
+              .strictObject({
+                person: personId('Id of the auditor (listed in people).'),
+                until: z.iso
+                  .date({ error: 'is not a date; expected yyyy-mm-dd, e.g. 2027-06-30' })
+                  .describe(
+                    'Last day (in the organisation time zone) the auditor may sign in to the web app.',
+                  ),
+              })
+              .describe('An auditor with read-only access to the web app until a given day.'),
+          )
+          .default([])
+          .describe(
+            'Auditors who may look at every cycle, package, minutes, event log and evidence in the web app, ' +
+              'read-only, until their access end date.',
+          ),
       })
       .describe('Who holds the review roles.'),
     inputs: z

@@ -14,7 +14,8 @@ export type RecordKind =
   | 'reply token'
   | 'task token'
   | 'notification'
-  | 'minutes';
+  | 'minutes'
+  | 'sign-in link';
 
 /** Optimistic-lock loss: someone else changed the record since it was read. */
 export class ConcurrentUpdate extends Error {

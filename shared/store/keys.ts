@@ -23,6 +23,7 @@
  * | held message      | HELD#<yyyy-mm>        | <heldId>  (H-<yyyymmddThhmmss>Z-<hash>) |                                          |                                                       |
  * | held message link | MESSAGE#<sha256(Message-ID)> | HELD                     |                                                   |                                                       |
  * | daily quota       | QUOTA#<scope>         | DAY#<yyyy-mm-dd>                |                                                   |                                                       |
+ * | sign-in link      | SIGNIN#<sha256(secret)> | SIGNIN                        |                                                   |                                                       |
  *
  * The cycle item also holds the head of the cycle's event chain (eventHeadSeq, eventHeadHash):
  * every append writes the event with attribute_not_exists(sk) and moves the head with a
@@ -104,6 +105,11 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     keyCondition: 'gsi2pk = PROGRAMME#<p>#PENDING_INPUTS AND gsi2sk <= <time>~',
   },
   { pattern: 'reply token by id', index: 'table', keyCondition: 'pk = REPLY#<tokenId> AND sk = REPLY' },
+  {
+    pattern: 'web sign-in link by the hash of its secret',
+    index: 'table',
+    keyCondition: 'pk = SIGNIN#<sha256(secret)> AND sk = SIGNIN',
+  },
   {
     pattern: 'inbound message seen? (dedupe)',
     index: 'table',
@@ -337,6 +343,11 @@ export const heldMailKeys = {
 /** A daily counter (shared/store/held-mail.ts InboundQuota), by scope and UTC day. */
 export const quotaKeys = {
   day: (scope: string, day: string): Key => ({ pk: `QUOTA#${scope}`, sk: `DAY#${day}` }),
+};
+
+/** A web sign-in link, by the SHA-256 of its secret (shared/store/sign-in-tokens.ts); carries a TTL. */
+export const signInKeys = {
+  token: (tokenHash: string): Key => ({ pk: `SIGNIN#${tokenHash}`, sk: 'SIGNIN' }),
 };
 
 /** A period claim, by `<programme>#<type>#<stamp>` (shared/cycle/period.ts). */

@@ -23,6 +23,7 @@ import type { MailRecordStore } from './mail-records.ts';
 import type { MinutesStore } from './minutes.ts';
 import type { PeriodClaims } from './periods.ts';
 import type { ProgrammeStore } from './programmes.ts';
+import type { SignInTokenStore } from './sign-in-tokens.ts';
 import type { TaskTokenStore } from './task-tokens.ts';
 
 export * from './errors.ts';
@@ -32,6 +33,7 @@ export type { EventLog } from './event-log.ts';
 export type { MailRecordStore } from './mail-records.ts';
 export type { MinutesStore, SavedMinutes, SaveMinutesOptions } from './minutes.ts';
 export type { ProgrammeStore } from './programmes.ts';
+export type { SignInTokenStore } from './sign-in-tokens.ts';
 export type { TaskTokenStore } from './task-tokens.ts';
 
 /** Every store port: what the review's table holds. */
@@ -45,4 +47,5 @@ export interface ReviewRepository
     MailRecordStore,
     TaskTokenStore,
     InboundMailStore,
-    PeriodClaims {}
+    PeriodClaims,
+    SignInTokenStore {}

@@ -12,7 +12,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { z } from 'zod';
 import { CycleId } from '../model/ids.ts';
 import { logger, metrics } from './powertools.ts';
-import { wire, type PartSet, type Wired } from './wiring.ts';
+import { wire, type PartSet, type Wired, type Wiring } from './wiring.ts';
 
 export class InvalidTaskEvent extends Error {
   override name = 'InvalidTaskEvent' as const;
@@ -77,6 +77,8 @@ export interface HandlerSpec<S extends z.ZodType, P extends PartSet, R> {
   readonly workflowStep?: boolean;
   /** Logs and counts what the run returned (never a token, a key or a message body). */
   readonly report?: (result: R, tools: ReportTools) => void;
+  /** The wiring the parts come from; default this process's (a test gives one with overrides). */
+  readonly wiring?: () => Wiring;
 }
 
 /** A Lambda handler for `spec`; the event's `cycleId`, when it has one, is on every log line. */
@@ -86,7 +88,7 @@ export function lambdaHandler<S extends z.ZodType, P extends PartSet, R>(spec: H
     const parsed = parseEvent(spec.event, event, spec.invalidEvent);
     const cycleId = (parsed as { cycleId?: unknown } | null)?.cycleId;
     if (typeof cycleId === 'string') logger.appendKeys({ cycleId });
-    const result = await spec.run(await deps(), parsed);
+    const result = await spec.run(await deps(spec.wiring?.()), parsed);
     spec.report?.(result, tools);
     if (spec.workflowStep ?? true) tools.count('WorkflowStepCompleted');
     return result;

@@ -59,6 +59,12 @@ export interface Parts {
   readonly secrets: RotationDeps['secrets'];
   /** A signer for the KMS key a deploy-time request names (GetPublicKey only). */
   readonly signerFor: (keyId: string) => AnchorSigner;
+  /** The web app's HMAC key of sessions and CSRF tokens (at least 32 bytes). Never log it. */
+  readonly sessionKey: Buffer;
+  /** The programme the web app serves. */
+  readonly programmeId: string;
+  /** Where the web app is reached, for the links in sign-in mail. */
+  readonly baseUrl: string;
 }
 
 export type PartName = keyof Parts;

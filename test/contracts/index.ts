@@ -8,6 +8,7 @@ import { minutesStoreContract } from './minutes.contract.ts';
 import { periodClaimsContract } from './periods.contract.ts';
 import { programmeStoreContract } from './programmes.contract.ts';
 import type { MakeRepository } from './records.ts';
+import { signInTokenStoreContract } from './sign-in-tokens.contract.ts';
 import { taskTokenStoreContract } from './task-tokens.contract.ts';
 
 export type { MakeRepository } from './records.ts';
@@ -22,4 +23,5 @@ export const storeContracts: readonly ((name: string, makeRepo: MakeRepository) 
   taskTokenStoreContract,
   periodClaimsContract,
   inboundMailStoreContract,
+  signInTokenStoreContract,
 ];

@@ -37,6 +37,7 @@ const EXPECTED_CLIENTS: Record<string, readonly string[]> = {
   'record-mail-event': ['dynamodb'],
   'rotate-reply-key': ['secrets-manager'],
   'record-failure': ['dynamodb', 's3', 'secrets-manager', 'ses'],
+  web: ['dynamodb', 's3', 'secrets-manager', 'ses', 'sfn'],
 };
 
 /** What NodejsFunction leaves out of every bundle on a Node.js 18+ runtime: the runtime provides it. */

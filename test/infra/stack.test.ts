@@ -354,9 +354,12 @@ describe('inbound mail', () => {
   });
 
   it('keeps the reply-token HMAC key as 64 generated hexadecimal characters under the data key', () => {
+    // The other secret is the web session key (test/infra/web.test.ts).
     const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret');
-    expect(secrets).toHaveLength(1);
-    const [, secret] = secrets[0]!;
+    expect(secrets.map(([id]) => id).sort()).toEqual(
+      [logicalId(stack.replyKeySecret), logicalId(stack.webSessionKey)].sort(),
+    );
+    const secret = resource(template, logicalId(stack.replyKeySecret));
     expect(secret.DeletionPolicy).toBe('Retain');
     expect(secret.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] });
     const generate = secret.Properties?.GenerateSecretString as Record<string, unknown>;

@@ -89,6 +89,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     ISMS_PORT_S3: '0',
     ISMS_PORT_SMTP: '0',
     ISMS_PORT_SFN: '0',
+    ISMS_PORT_WEB: '0',
     ISMS_CLOCK_SPEED: String(options.speed),
     ISMS_PROGRAMME_FILE: options.programmeFile ?? 'programme.example.yaml',
     POWERTOOLS_LOG_LEVEL: 'WARN',

@@ -15,7 +15,7 @@ import {
   startLocalStack,
 } from '#infra/local/stack.ts';
 import { localStack } from '#test/support/local-stack.ts';
-import { BadStartOption, DEFAULT_PORTS, parseStartSettings } from '#infra/local/start.ts';
+import { BadStartOption, DEFAULT_PORTS, DEFAULT_WEB_PORT, parseStartSettings } from '#infra/local/start.ts';
 
 let dataDir: string;
 beforeAll(async () => {
@@ -38,6 +38,7 @@ describe('npm start settings', () => {
   it('refuses a bad port, an unknown flag and a flag without value, naming them', () => {
     expect(() => parseStartSettings(['--port-smtp', 'abc'], {})).toThrow(/--port-smtp must be a port/);
     expect(() => parseStartSettings([], { ISMS_PORT_S3: '70000' })).toThrow(/ISMS_PORT_S3 must be a port/);
+    expect(() => parseStartSettings([], { ISMS_PORT_WEB: 'web' })).toThrow(/ISMS_PORT_WEB must be a port/);
     expect(() => parseStartSettings(['--port-mail', '1'], {})).toThrow(BadStartOption);
     expect(() => parseStartSettings(['--data-dir'], {})).toThrow(/--data-dir needs a value/);
     expect(() => parseStartSettings(['stray'], {})).toThrow(/Unexpected argument "stray"/);
@@ -50,7 +51,13 @@ describe('npm start settings', () => {
       ISMS_PORT_DYNAMODB: '7000',
       ISMS_DATA_DIR: '/tmp/y',
     });
-    expect(settings).toEqual({ ports: { ...DEFAULT_PORTS, ses: 9005, dynamodb: 7000 }, dataDir: '/tmp/x' });
+    expect(settings).toEqual({
+      ports: { ...DEFAULT_PORTS, ses: 9005, dynamodb: 7000 },
+      webPort: DEFAULT_WEB_PORT,
+      dataDir: '/tmp/x',
+    });
+    expect(parseStartSettings([], { ISMS_PORT_WEB: '8181' }).webPort).toBe(8181);
+    expect(parseStartSettings(['--port-web', '8282'], { ISMS_PORT_WEB: '8181' }).webPort).toBe(8282);
     expect(parseStartSettings([], { ISMS_DATA_DIR: '/tmp/y' }).dataDir).toBe('/tmp/y');
   });
 });

@@ -15,6 +15,7 @@ import type { CycleSummary } from '#shared/model/cycle-summary.ts';
 import type { InputRequest, InputSubmission } from '#shared/model/input.ts';
 import type { MinutesRecord } from '#shared/model/minutes-record.ts';
 import type { ProgrammeVersion } from '#shared/model/programme-ref.ts';
+import type { SignInToken } from '#shared/model/sign-in-token.ts';
 import type { ParkedTask, ReplyTokenRecord } from '#shared/model/records.ts';
 import type { HeldMail, HeldMailQuery } from '#shared/store/held-mail.ts';
 import type { PeriodClaim } from '#shared/store/periods.ts';
@@ -36,6 +37,7 @@ import { MemoryMailRecordStore } from './mail-records.ts';
 import { MemoryMinutesStore } from './minutes.ts';
 import { MemoryPeriodClaims } from './periods.ts';
 import { MemoryProgrammeStore } from './programmes.ts';
+import { MemorySignInTokenStore } from './sign-in-tokens.ts';
 import { MemoryTables, type MemoryTablesOptions } from './table.ts';
 import { MemoryTaskTokenStore } from './task-tokens.ts';
 
@@ -49,6 +51,7 @@ export { MemoryMinutesStore } from './minutes.ts';
 export { MemoryPeriodClaims } from './periods.ts';
 export { MemoryProgrammeStore } from './programmes.ts';
 export { MemoryTaskTokenStore } from './task-tokens.ts';
+export { MemorySignInTokenStore } from './sign-in-tokens.ts';
 
 export interface MemoryRepositoryOptions extends ChainOptions, MemoryTablesOptions {
   /**
@@ -69,6 +72,7 @@ export class MemoryReviewRepository implements ReviewRepository {
   readonly taskTokens: MemoryTaskTokenStore;
   readonly periods: MemoryPeriodClaims;
   readonly inboundMail: MemoryInboundMailStore;
+  readonly signInTokens: MemorySignInTokenStore;
 
   constructor(options: MemoryRepositoryOptions = {}) {
     const tables = options.tables ?? new MemoryTables(options);
@@ -83,6 +87,7 @@ export class MemoryReviewRepository implements ReviewRepository {
     this.taskTokens = new MemoryTaskTokenStore(tables);
     this.periods = new MemoryPeriodClaims(tables);
     this.inboundMail = new MemoryInboundMailStore(tables, chain);
+    this.signInTokens = new MemorySignInTokenStore(tables);
   }
 
   // ProgrammeStore
@@ -287,6 +292,17 @@ export class MemoryReviewRepository implements ReviewRepository {
   // PeriodClaims
   claimPeriod(claim: PeriodClaim): Promise<{ claimed: boolean; claim: PeriodClaim }> {
     return this.periods.claimPeriod(claim);
+  }
+
+  // SignInTokenStore
+  saveSignInToken(token: SignInToken): Promise<SignInToken> {
+    return this.signInTokens.saveSignInToken(token);
+  }
+  getSignInToken(tokenHash: string): Promise<SignInToken | undefined> {
+    return this.signInTokens.getSignInToken(tokenHash);
+  }
+  redeemSignInToken(tokenHash: string, at: string): Promise<SignInToken | undefined> {
+    return this.signInTokens.redeemSignInToken(tokenHash, at);
   }
 }
 

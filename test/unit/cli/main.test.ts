@@ -131,6 +131,7 @@ describe('help', () => {
       'action decide <actionId> (--reschedule <yyyy-mm-dd> | --reassign <person> [--due <yyyy-mm-dd>] | --accept-risk) --reason <text> [--by <member of top management>]',
       'action extension <actionId> (--approve [--note <comment>] | --refuse --reason <text>) [--by <person>]',
       'action show <actionId>',
+      'web sign-in <email> [--programme <id>]',
     ]);
   });
 

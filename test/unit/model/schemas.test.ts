@@ -152,7 +152,7 @@ describe('InputSubmission', () => {
       'source.rawS3Key: is required',
     ]);
     expect(problems(InputSubmission, { ...submission, source: { channel: 'fax' } })).toEqual([
-      'source.channel: expected a source with channel email (messageId, rawS3Key) or cli',
+      'source.channel: expected a source with channel email (messageId, rawS3Key), cli or web',
     ]);
   });
 

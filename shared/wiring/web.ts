@@ -1,0 +1,51 @@
+/**
+ * The web app's dependencies (web/app.ts `createWebApp`), as parts: the same repository, clock,
+ * workflow and notifier as the cycle's use cases (so a form does what its CLI command does), the
+ * mailer for sign-in links and the outbox for the confirmation of an answer. The session key, the
+ * programme and the base URL are settings: on AWS parts of their own (`webSettingParts`, read from
+ * the environment and Secrets Manager once per execution environment); locally the caller adds them
+ * (the data folder's key, the port it listens on).
+ *
+ * The notifier is the plain one: the only message the web app sends through it is the updated
+ * invitation of a moved meeting, which names no anchoring key, so the bundle needs no KMS client.
+ */
+import { webBaseUrlFromEnv, webProgrammeIdFromEnv, webSessionKeyFromEnv } from '../adapters/web-settings.ts';
+import { clock } from './clock.ts';
+import { mailer } from './mailer.ts';
+import { notifier } from './notifier.ts';
+import { outbox } from './outbox.ts';
+import { repository } from './repository.ts';
+import { secretsManager } from './secrets.ts';
+import { workflow } from './workflow.ts';
+import { part, wire } from './wiring.ts';
+
+export const webParts = {
+  repo: repository,
+  clock,
+  workflow,
+  notifier,
+  mailer,
+  outbox,
+} as const;
+
+export const webDeps = wire(webParts);
+
+/** The session key: WEB_SESSION_KEY_SECRET_ARN's secret on AWS (read once), else WEB_SESSION_KEY. */
+export const webSessionKey = part('sessionKey', async (wiring) =>
+  webSessionKeyFromEnv(wiring.env, await wiring.get(secretsManager)),
+);
+/** PROGRAMME_ID. */
+export const webProgrammeId = part('programmeId', (wiring) => webProgrammeIdFromEnv(wiring.env));
+/** WEB_BASE_URL. */
+export const webBaseUrl = part('baseUrl', (wiring) => webBaseUrlFromEnv(wiring.env));
+
+/** The settings the Lambda entry point adds to `webParts`. */
+export const webSettingParts = {
+  sessionKey: webSessionKey,
+  programmeId: webProgrammeId,
+  baseUrl: webBaseUrl,
+} as const;
+
+/** Everything `createWebApp` needs but the client address, as the Lambda function builds it. */
+export const webFunctionParts = { ...webParts, ...webSettingParts } as const;
+export const webFunctionDeps = wire(webFunctionParts);

@@ -1,0 +1,236 @@
+/**
+ * The web app on AWS: one function behind an API Gateway HTTP API whose $default stage is throttled
+ * and writes JSON access logs (without paths: sign-in links carry their secret there) to a log group
+ * with a retention; the session key a generated secret that only the web function may read, named
+ * in its environment by ARN and never by value; the web address as a stack output.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { functions as registry } from '#infra/functions.ts';
+import { unacknowledgedFindings } from '#infra/nag.ts';
+import { createIsmsReviewApp } from '#infra/stacks/app.ts';
+import {
+  InvalidStackInput,
+  WEB_BASE_URL_CONTEXT,
+  WEB_FUNCTION_ID,
+  WEB_THROTTLE,
+} from '#infra/stacks/isms-review-stack.ts';
+import {
+  actionsOf,
+  logicalId,
+  resource,
+  resourcesOf,
+  resourcesOfType,
+  roleStatements,
+  testContext,
+  testProgramme,
+} from './support.ts';
+
+const build = (context: Record<string, unknown> = {}, functions = registry) =>
+  createIsmsReviewApp({
+    programme: testProgramme,
+    functions,
+    context: { ...testContext(), ...context },
+    cloudFormationValidation: false,
+    nag: false,
+  });
+
+const { app, stack } = build();
+const template = Template.fromStack(stack);
+const web = stack.web!;
+const webFn = stack.functions.get(WEB_FUNCTION_ID)!;
+const secretId = logicalId(stack.webSessionKey);
+const variables = () =>
+  (
+    resource(template, logicalId(webFn.function)).Properties?.Environment as {
+      Variables: Record<string, unknown>;
+    }
+  ).Variables;
+const outputs = () => template.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
+
+describe('bad web settings', () => {
+  it('refuses a web address that is not https, naming the context key', () => {
+    expect(() => build({ [WEB_BASE_URL_CONTEXT]: 'http://review.example.com' })).toThrow(InvalidStackInput);
+    expect(() => build({ [WEB_BASE_URL_CONTEXT]: 'review.example.com' })).toThrow(
+      /isms-review:webBaseUrl: "review.example.com" is not an https address/,
+    );
+  });
+
+  it('builds no API and no web output without the web function', () => {
+    const without = build(
+      {},
+      registry.filter((spec) => spec.id !== WEB_FUNCTION_ID),
+    );
+    expect(without.stack.web).toBeUndefined();
+    const t = Template.fromStack(without.stack);
+    expect(resourcesOfType(t, 'AWS::ApiGatewayV2::Api')).toHaveLength(0);
+    expect(Object.keys(t.toJSON().Outputs as object)).not.toContain('WebUrl');
+  });
+});
+
+describe('the web API', () => {
+  it('leaves no cdk-nag finding unacknowledged', () => {
+    const findings = unacknowledgedFindings(app);
+    expect(findings).toEqual([]);
+  });
+
+  it('is one HTTP API whose only route, $default, invokes the web function (payload 2.0)', () => {
+    const apis = resourcesOfType(template, 'AWS::ApiGatewayV2::Api');
+    expect(apis).toHaveLength(1);
+    expect(apis[0]![1].Properties).toMatchObject({ ProtocolType: 'HTTP' });
+    const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route');
+    expect(routes.map(([, r]) => r.Properties?.RouteKey)).toEqual(['$default']);
+    const integrations = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration');
+    expect(integrations).toHaveLength(1);
+    expect(integrations[0]![1].Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [logicalId(webFn.function), 'Arn'] },
+    });
+    // Only this API may invoke the function through API Gateway.
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties?.Principal === 'apigateway.amazonaws.com',
+    );
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]![1].Properties?.FunctionName).toEqual({
+      'Fn::GetAtt': [logicalId(webFn.function), 'Arn'],
+    });
+    expect(JSON.stringify(permissions[0]![1].Properties?.SourceArn)).toContain(logicalId(web.api));
+  });
+
+  it('has a $default stage, deployed automatically, with throttling and JSON access logs', () => {
+    const stages = resourcesOfType(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const props = stages[0]![1].Properties!;
+    expect(props).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: WEB_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: WEB_THROTTLE.burstLimit,
+      },
+    });
+    expect(WEB_THROTTLE.rateLimit).toBeGreaterThan(0);
+    expect(WEB_THROTTLE.burstLimit).toBeGreaterThanOrEqual(WEB_THROTTLE.rateLimit);
+    const access = props.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(access.DestinationArn).toEqual({ 'Fn::GetAtt': [logicalId(web.accessLogs), 'Arn'] });
+    const format = JSON.parse(access.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      sourceIp: '$context.identity.sourceIp',
+      method: '$context.httpMethod',
+      status: '$context.status',
+    });
+    // No path or query: a sign-in link carries its secret in the path.
+    expect(access.Format).not.toMatch(/\$context\.(path|routeKey|resourcePath)|querystring/i);
+  });
+
+  it('writes its access logs to a log group kept a year, under the operations key', () => {
+    expect(resource(template, logicalId(web.accessLogs)).Properties).toMatchObject({
+      RetentionInDays: 365,
+      KmsKeyId: { 'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'] },
+    });
+  });
+
+  it('gives the web address and the API address as outputs, and the address to the function', () => {
+    const endpoint = { 'Fn::GetAtt': [logicalId(web.api), 'ApiEndpoint'] };
+    expect(outputs().WebUrl?.Value).toEqual({ 'Fn::Join': ['', [endpoint, '/']] });
+    expect(outputs().WebUrl?.Description).toMatch(/ISMS_WEB_URL/);
+    expect(outputs().WebApiUrl?.Value).toEqual({ 'Fn::Join': ['', [endpoint, '/']] });
+    expect(variables().WEB_BASE_URL).toEqual(endpoint);
+  });
+
+  it('sends sign-in links to the address the context names (behind CloudFront), keeping the API output', () => {
+    const given = build({ [WEB_BASE_URL_CONTEXT]: 'https://review.example.com/' });
+    const t = Template.fromStack(given.stack);
+    const fn = given.stack.functions.get(WEB_FUNCTION_ID)!;
+    const env = (
+      resource(t, logicalId(fn.function)).Properties?.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(env.WEB_BASE_URL).toBe('https://review.example.com');
+    const out = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(out.WebUrl?.Value).toBe('https://review.example.com/');
+    expect(JSON.stringify(out.WebApiUrl?.Value)).toContain('ApiEndpoint');
+  });
+});
+
+describe('the web function and its session key', () => {
+  it('keeps the key as 64 generated hexadecimal characters under the data key, retained', () => {
+    const secret = resource(template, secretId);
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] });
+    const generate = secret.Properties?.GenerateSecretString as Record<string, unknown>;
+    expect(generate.PasswordLength).toBe(64);
+    expect(generate).toMatchObject({ ExcludeUppercase: true, ExcludePunctuation: true, IncludeSpace: false });
+    const excluded = new Set(String(generate.ExcludeCharacters));
+    const left = [...'abcdefghijklmnopqrstuvwxyz0123456789'].filter((c) => !excluded.has(c)).join('');
+    expect(left).toBe('abcdef0123456789');
+    expect(secret.Properties?.SecretString).toBeUndefined();
+    // Its ARN (not its value) is an output, for changing it by hand.
+    expect(outputs().WebSessionKeySecretArn?.Value).toEqual({ Ref: secretId });
+  });
+
+  it('names the secret by ARN in the environment, never a key value', () => {
+    const env = variables();
+    expect(env.WEB_SESSION_KEY_SECRET_ARN).toEqual({ Ref: secretId });
+    expect(env.WEB_SESSION_KEY).toBeUndefined();
+    expect(env.PROGRAMME_ID).toBe(testProgramme.organisation.id);
+    for (const [name, value] of Object.entries(env)) {
+      expect(name, 'no variable holds a key').not.toMatch(/KEY$/);
+      expect(JSON.stringify(value)).not.toMatch(/[0-9a-f]{64}/);
+    }
+  });
+
+  it('may be read by the web function alone: GetSecretValue on this secret, its data key via Secrets Manager', () => {
+    const onSecret = (roleId: string) =>
+      roleStatements(template, roleId).filter((s) => JSON.stringify(s.Resource).includes(`"${secretId}"`));
+    const statements = onSecret(logicalId(webFn.role));
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ]);
+    // Merged by policy minimisation with the reply key's read, when the same actions: no other resource.
+    const replyKeyId = logicalId(stack.replyKeySecret);
+    expect(
+      statements
+        .flatMap(resourcesOf)
+        .filter((r) => ![secretId, replyKeyId].some((id) => r.includes(`"${id}"`))),
+    ).toEqual([]);
+    const viaSecrets = roleStatements(template, logicalId(webFn.role)).find(
+      (s) => s.Condition?.StringEquals?.['kms:ViaService'] !== undefined,
+    );
+    expect(viaSecrets && actionsOf(viaSecrets).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    for (const [id, fn] of stack.functions) {
+      if (id === WEB_FUNCTION_ID) continue;
+      expect(onSecret(logicalId(fn.role)), id).toEqual([]);
+    }
+  });
+
+  it('holds exactly the grants its pages need: the table, mail, the workflow, evidence, the reply key', () => {
+    const actions = new Set(
+      roleStatements(template, logicalId(webFn.role))
+        .flatMap(actionsOf)
+        .filter((a) => !/^(logs|xray|sqs):/.test(a)),
+    );
+    for (const needed of [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+      'ses:SendRawEmail',
+      'states:SendTaskSuccess',
+      's3:PutObject',
+      'secretsmanager:GetSecretValue',
+    ]) {
+      expect(actions, needed).toContain(needed);
+    }
+    for (const never of [
+      'dynamodb:Scan',
+      'dynamodb:DeleteItem',
+      'kms:Sign',
+      'kms:GetPublicKey',
+      'states:StartExecution',
+    ]) {
+      expect(actions, never).not.toContain(never);
+    }
+  });
+});

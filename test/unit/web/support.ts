@@ -1,0 +1,145 @@
+/**
+ * The web app on the memory world (test/support/memory-world.ts): `createWebApp` built from the
+ * world's parts, asked with Hono's `app.request()`, and people signed in either through the whole
+ * emailed-link flow or (for the tests about what a page shows) with a session sealed directly.
+ *
+ * The programme is programme.example.yaml plus two outside auditors: `ext-auditor` (access until
+ * the end of 2027) and `old-auditor` (access ended before the world starts).
+ */
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { FixedClock } from '#shared/clock.ts';
+import { loadProgrammeFile } from '#shared/programme/load.ts';
+import type { Programme } from '#shared/programme/schema.ts';
+import { newSession, sealSession, SESSION_COOKIE } from '#shared/web/session.ts';
+import {
+  memoryWorld,
+  OPENED,
+  type MemoryWorld,
+  type MemoryWorldOptions,
+} from '#test/support/memory-world.ts';
+import { createWebApp } from '#web/app.ts';
+
+export const BASE_URL = 'http://web.test';
+export const SESSION_KEY = Buffer.alloc(32, 9);
+
+const EXAMPLE = fileURLToPath(new URL('../../../programme.example.yaml', import.meta.url));
+
+/** The example programme with two outside auditors (one whose access has ended). */
+export function webProgramme(at: Date = OPENED): Programme {
+  const example = loadProgrammeFile(EXAMPLE, { clock: new FixedClock(at) });
+  return {
+    ...example,
+    people: [
+      ...example.people,
+      { id: 'ext-auditor', name: 'Sam Auditor', email: 'sam@certifier.example', role: 'Lead auditor' },
+      { id: 'old-auditor', name: 'Olga Former', email: 'olga@certifier.example', role: 'Auditor' },
+    ],
+    roles: {
+      ...example.roles,
+      auditors: [
+        { person: 'ext-auditor', until: '2027-12-31' },
+        { person: 'old-auditor', until: '2027-02-01' },
+      ],
+    },
+  };
+}
+
+export interface WebWorld extends MemoryWorld {
+  readonly app: ReturnType<typeof createWebApp>;
+  /** A request to the app, with cookies and an optional form. */
+  request(path: string, init?: WebRequest): Promise<Response>;
+  /** A session cookie (`name=value`) for a person, sealed directly. */
+  cookieOf(personId: string): string;
+  /** The whole flow: sign-in page, form, emailed link, button. Returns the session cookie. */
+  signIn(personId: string): Promise<string>;
+}
+
+export interface WebRequest {
+  readonly method?: 'GET' | 'POST';
+  /** Cookies, each `name=value`. */
+  readonly cookies?: readonly (string | undefined)[];
+  readonly form?: Record<string, string>;
+  readonly headers?: Record<string, string>;
+}
+
+/** The value a Set-Cookie header gives a cookie (`name=value`), if it sets it. */
+export function cookieFrom(response: Response, name: string): string | undefined {
+  const line = response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+  return line?.split(';')[0];
+}
+
+/** The CSRF token of the (first) form of a page. */
+export function csrfOf(body: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(body);
+  if (!match) throw new Error(`no CSRF field in the page:\n${body.slice(0, 2000)}`);
+  return match[1]!;
+}
+
+/** The sign-in link of the latest sign-in mail to an address. */
+export function linkIn(w: MemoryWorld, email: string): string {
+  const mail = w.mailer.sent
+    .filter((m) => m.to.includes(email.toLowerCase()) && m.subject.includes('sign-in link'))
+    .at(-1);
+  if (!mail) throw new Error(`no sign-in mail to ${email}`);
+  const url = new RegExp(`${BASE_URL}/sign-in/[A-Za-z0-9_-]{43}`).exec(mail.text)?.[0];
+  if (!url) throw new Error(`no link in the sign-in mail:\n${mail.text}`);
+  return url.slice(BASE_URL.length);
+}
+
+export async function webWorld(options: MemoryWorldOptions = {}): Promise<WebWorld> {
+  const w = await memoryWorld({ programme: webProgramme(options.openedAt), ...options });
+  const app = createWebApp({
+    repo: w.repo,
+    clock: w.clock,
+    mailer: w.mailer,
+    outbox: w.outbox,
+    notifier: w.deps.notifier,
+    workflow: w.workflow,
+    programmeId: w.programme.organisation.id,
+    baseUrl: BASE_URL,
+    sessionKey: SESSION_KEY,
+    clientAddress: (c) => c.req.header('x-test-client') ?? '192.0.2.1',
+  });
+  const request = (path: string, init: WebRequest = {}) => {
+    const headers: Record<string, string> = { ...init.headers };
+    const cookies = (init.cookies ?? []).filter((c): c is string => Boolean(c));
+    if (cookies.length) headers.cookie = cookies.join('; ');
+    let body: string | undefined;
+    if (init.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(init.form).toString();
+    }
+    return Promise.resolve(
+      app.request(`${BASE_URL}${path}`, {
+        method: init.method ?? (init.form ? 'POST' : 'GET'),
+        headers,
+        ...(body === undefined ? {} : { body }),
+      }),
+    );
+  };
+  const cookieOf = (personId: string) =>
+    `${SESSION_COOKIE}=${sealSession(
+      SESSION_KEY,
+      newSession({ personId, programmeId: w.programme.organisation.id, now: w.clock.now() }),
+    )}`;
+  const signIn = async (personId: string) => {
+    const email = w.person(personId).email;
+    const page = await request('/sign-in');
+    const pre = cookieFrom(page, 'isms_presession');
+    const asked = await request('/sign-in', {
+      cookies: [pre],
+      form: { _csrf: csrfOf(await page.text()), email },
+    });
+    expect(asked.status).toBe(200);
+    const link = linkIn(w, email);
+    const button = await request(link, { cookies: [pre] });
+    expect(button.status).toBe(200);
+    const redeemed = await request(link, { cookies: [pre], form: { _csrf: csrfOf(await button.text()) } });
+    expect(redeemed.status).toBe(303);
+    const cookie = cookieFrom(redeemed, SESSION_COOKIE);
+    if (!cookie) throw new Error('no session cookie after redeeming the link');
+    return cookie;
+  };
+  return Object.assign(w, { app, request, cookieOf, signIn });
+}
