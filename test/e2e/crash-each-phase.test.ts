@@ -396,6 +396,7 @@ describe('a review cycle survives kill -9 in every Task state', () => {
         ...owners.map((owner) => `input-request:${owner}`),
         'package-approval:v1:request',
         'package:v1',
+        'minutes-form:v1',
         'minutes-request',
         'minutes-approval:v1:request',
         'minutes:v1',

@@ -363,10 +363,12 @@ describe('a review cycle survives kill -9 of the local app', () => {
     // The minutes create the action and the follow-up starts with its 7-day reminder: kill while the
     // reminder is being sent (claimed, not yet SENT) if the test catches it in flight, else as soon
     // as it is out.
+    // The reminder goes in the owner's business hours: when the follow-up starts on a Friday evening
+    // it waits for Monday 09:00, up to 64 simulated hours (64 s at this speed).
     const caught = await until(
       'the first reminder of the action',
       async () => (await outboxRecords(running, cycleId)).find((r) => /^action:.*:remind-7d$/.test(r.key)),
-      45_000,
+      100_000,
       5,
     );
     await crash();
