@@ -423,9 +423,11 @@ describe('a review cycle survives kill -9 of the local app', () => {
     expect(claimedNotSent, `claimed but never sent (the reminder was ${inFlight} at the third kill)`).toEqual(
       [],
     );
-    // The mail each phase always sends: one request per input owner, the first reminder to the
-    // owners who never answer (due a day before the input deadline), the package, the minutes
-    // request and the minutes, and the action's reminder, whether or not the kill caught it in flight.
+    // The mail each phase always sends: one request per input owner, the package's approval request,
+    // the package, the minutes request, the minutes' approval request and the minutes, and the
+    // action's reminder, whether or not the kill caught it in flight. The reminders to the owners who
+    // never answer wait for their business hours, and one held past the input deadline is dropped, so
+    // which of them went depends on the weekday the (real-time) clock started on: each at most once.
     const owners = [...new Set(records.inputRequests.filter((r) => !r.automatic).map((r) => r.ownerId!))];
     expect(owners.sort()).toEqual(['alice', 'auditor', 'ciso', 'customer-lead', 'risk-owner']);
     const [firstReminder] = inputLadder(new Date(closed.openedAt), new Date(closed.inputsDueAt), {
@@ -435,7 +437,6 @@ describe('a review cycle survives kill -9 of the local app', () => {
     expect(firstReminder?.id).toBe('reminder-1');
     const expected = [
       ...owners.map((owner) => `input-request:${owner}`),
-      ...['alice', 'customer-lead'].map((owner) => `input:${owner}:${firstReminder!.id}`),
       'package-approval:v1:request',
       'package:v1',
       'minutes-request',
