@@ -19,6 +19,7 @@ import { packageModel } from '#shared/package/content.ts';
 import { summaryOf } from '#shared/package/history.ts';
 import { contentHashOf } from '#shared/package/render.ts';
 import { programmeCatalogue } from '#shared/programme/queries.ts';
+import { inputRequestsFor } from '#shared/cycle/open-phase.ts';
 import { cycleDates } from '#shared/programme/schedule.ts';
 import type { Programme } from '#shared/programme/schema.ts';
 import type { ReviewRepository } from '#shared/store/repository.ts';
@@ -164,24 +165,12 @@ export async function seedHistory(
       ).toISODate()!,
       to: opened.minus({ days: 1 }).toISODate()!,
     };
-    const requests: InputRequest[] = programmeCatalogue(programme).map((input) => {
-      const ownerId = programme.inputs.owners[input.key];
-      return {
-        cycleId: id,
-        programmeId: version.programmeId,
-        inputKey: input.key,
-        title: input.title,
-        automatic: input.automatic,
-        ...(input.automatic || !ownerId ? {} : { ownerId }),
-        clauses: input.clauses.map((c) => ({ standard: c.standard, clause: c.clause })),
-        periodCovered,
-        requestedAt: at(opened),
-        dueAt: dates.inputsDueAt,
-        status: 'REQUESTED',
-        remindersSent: 0,
-        escalationLevel: 0,
-        version: 1,
-      };
+    const requests = inputRequestsFor(programme, {
+      cycleId: id,
+      programmeId: version.programmeId,
+      periodCovered,
+      requestedAt: at(opened),
+      dueAt: dates.inputsDueAt,
     });
     const answered: InputRequest[] = [];
     const submissions: InputSubmission[] = [];

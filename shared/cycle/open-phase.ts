@@ -127,24 +127,12 @@ export async function openCycle(
     updatedAt: iso(now),
     version: 1,
   };
-  const requests: InputRequest[] = programmeCatalogue(programme).map((input) => {
-    const ownerId = programme.inputs.owners[input.key];
-    return {
-      cycleId,
-      programmeId,
-      inputKey: input.key,
-      title: input.title,
-      automatic: input.automatic,
-      ...(input.automatic || !ownerId ? {} : { ownerId }),
-      clauses: input.clauses.map((c) => ({ standard: c.standard, clause: c.clause })),
-      periodCovered,
-      requestedAt: iso(now),
-      dueAt: dates.inputsDueAt,
-      status: 'REQUESTED',
-      remindersSent: 0,
-      escalationLevel: 0,
-      version: 1,
-    } satisfies InputRequest;
+  const requests = inputRequestsFor(programme, {
+    cycleId,
+    programmeId,
+    periodCovered,
+    requestedAt: iso(now),
+    dueAt: dates.inputsDueAt,
   });
   const carried = (await deps.repo.listActionsNeedingFollowUp(programmeId)).filter(
     (a) => a.cycleId !== cycleId,
@@ -173,4 +161,39 @@ export async function openCycle(
     if (!(error instanceof AlreadyExists)) throw error;
   }
   return viewOf(await loadCycle(deps, cycleId));
+}
+
+/**
+ * The input requests a new cycle starts with: one per input of the programme's catalogue, each
+ * REQUESTED from its owner (none for an automatic input) for the period covered.
+ */
+export function inputRequestsFor(
+  programme: Programme,
+  args: {
+    readonly cycleId: string;
+    readonly programmeId: string;
+    readonly periodCovered: InputRequest['periodCovered'];
+    readonly requestedAt: string;
+    readonly dueAt: string;
+  },
+): InputRequest[] {
+  return programmeCatalogue(programme).map((input) => {
+    const ownerId = programme.inputs.owners[input.key];
+    return {
+      cycleId: args.cycleId,
+      programmeId: args.programmeId,
+      inputKey: input.key,
+      title: input.title,
+      automatic: input.automatic,
+      ...(input.automatic || !ownerId ? {} : { ownerId }),
+      clauses: input.clauses.map((c) => ({ standard: c.standard, clause: c.clause })),
+      periodCovered: args.periodCovered,
+      requestedAt: args.requestedAt,
+      dueAt: args.dueAt,
+      status: 'REQUESTED',
+      remindersSent: 0,
+      escalationLevel: 0,
+      version: 1,
+    } satisfies InputRequest;
+  });
 }
