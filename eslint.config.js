@@ -16,6 +16,21 @@ export default tseslint.config(
     },
   },
   {
+    // What the Lambda bundles hold: esbuild cannot tree-shake zod's `z` re-exported as a value.
+    files: ['shared/**/*.ts', 'functions/**/*.ts', 'web/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          message:
+            "Import zod as a namespace, `import * as z from 'zod'`: `import { z }` keeps every zod locale in a function's bundle (about 350 KB).",
+        },
+      ],
+    },
+  },
+  {
     files: ['shared/**/*.ts'],
     ignores: ['shared/adapters/**'],
     rules: {

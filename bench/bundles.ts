@@ -175,3 +175,39 @@ export const round = (value: number, digits = 1): number => {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 };
+
+/** The issue's targets: each bundle (index.mjs, maps excluded) and each import ratio at most these. */
+export const BUNDLE_LIMIT_BYTES = 400_000;
+export const IMPORT_RATIO_LIMIT = 1.25;
+
+export interface BundleSummary {
+  readonly limitBytes: number;
+  readonly largestBytes: number | null;
+  /** Entries whose bundle is over limitBytes, or that CDK could not bundle. */
+  readonly overLimit: readonly string[];
+  readonly ratioLimit: number;
+  readonly highestRatio: number | null;
+  /** Entries whose import ratio is over ratioLimit. */
+  readonly overRatio: readonly string[];
+}
+
+/** Where the bundles stand against BUNDLE_LIMIT_BYTES and IMPORT_RATIO_LIMIT. */
+export function summariseBundles(
+  bundles: readonly BundleResult[],
+  imports: readonly ImportFigure[],
+): BundleSummary {
+  const sizes = bundles.filter(bundled).map((b) => b.bytes);
+  const ratios = imports.flatMap((i) => (i.ratio === null ? [] : [i.ratio]));
+  return {
+    limitBytes: BUNDLE_LIMIT_BYTES,
+    largestBytes: sizes.length > 0 ? Math.max(...sizes) : null,
+    overLimit: bundles.filter((b) => !bundled(b) || b.bytes > BUNDLE_LIMIT_BYTES).map((b) => b.entry),
+    ratioLimit: IMPORT_RATIO_LIMIT,
+    highestRatio: ratios.length > 0 ? Math.max(...ratios) : null,
+    overRatio: imports.filter((i) => i.ratio !== null && i.ratio > IMPORT_RATIO_LIMIT).map((i) => i.entry),
+  };
+}
+
+/** `dynamodb,s3` for a bundle importing @aws-sdk/client-dynamodb, @aws-sdk/lib-dynamodb and @aws-sdk/client-s3. */
+export const clientNames = (sdkPackages: readonly string[]): string =>
+  [...new Set(sdkPackages.filter((p) => p.startsWith('@aws-sdk/client-')).map((p) => p.slice(16)))].join(',');

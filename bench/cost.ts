@@ -149,3 +149,126 @@ export function estimateCycleCost(cycle: CycleFigures, surcharge: HistorySurchar
     },
   };
 }
+
+/**
+ * What the stack costs each month with no review running, per resource that is billed by the month,
+ * USD per resource-month (us-east-1 list prices):
+ * - a KMS customer managed key, symmetric or asymmetric: USD 1.00 (its requests are counted per use);
+ *   no free tier;
+ * - a Secrets Manager secret: USD 0.40; no free tier (only a trial for new secrets, not counted);
+ * - a standard-resolution CloudWatch alarm: USD 0.10 per metric it evaluates (a metric-math alarm
+ *   pays for every metric in its expression); CloudWatch's always-free tier: 10 alarm metrics per
+ *   account;
+ * - a CloudWatch dashboard: USD 3.00; always free: 3 dashboards per account with up to 50 metrics each
+ *   (a dashboard with more is billed).
+ * The free tier is per account and region: another stack in the same account uses it up as well.
+ */
+export const FIXED_MONTHLY_PRICES_USD = {
+  kmsKey: { usd: 1, per: 'key-month', type: 'AWS::KMS::Key' },
+  secret: { usd: 0.4, per: 'secret-month', type: 'AWS::SecretsManager::Secret' },
+  alarmMetric: { usd: 0.1, per: 'alarm-metric-month', type: 'AWS::CloudWatch::Alarm' },
+  dashboard: { usd: 3, per: 'dashboard-month', type: 'AWS::CloudWatch::Dashboard' },
+} as const;
+
+export type FixedCostItem = keyof typeof FIXED_MONTHLY_PRICES_USD;
+
+/** CloudWatch's always-free tier, per account and month (KMS keys and secrets have none). */
+export const CLOUDWATCH_FREE_TIER = { alarmMetrics: 10, dashboards: 3, metricsPerDashboard: 50 } as const;
+
+/** The resources of a synthesized CloudFormation template (its `Resources` section). */
+export interface TemplateResources {
+  readonly Resources: Readonly<Record<string, { readonly Type: string; readonly Properties?: unknown }>>;
+}
+
+export interface FixedMonthlyCost {
+  /** How many of each billed unit the template holds. */
+  readonly counted: Record<FixedCostItem, number>;
+  /** The metrics on each dashboard (graph lines naming a metric; expressions are not counted). */
+  readonly dashboardMetrics: readonly number[];
+  /** At list price. */
+  readonly usd: Record<FixedCostItem, number> & { readonly total: number };
+  /** After CloudWatch's always-free tier (CLOUDWATCH_FREE_TIER), were the stack alone in its account. */
+  readonly usdAfterFreeTier: Record<FixedCostItem, number> & { readonly total: number };
+  /** What grows with use rather than by the month, left out here. */
+  readonly notCounted: readonly string[];
+}
+
+/** The metrics an alarm evaluates: one, or each metric of its metric-math expression. */
+function alarmMetrics(properties: unknown): number {
+  const metrics = (properties as { Metrics?: { MetricStat?: unknown }[] } | undefined)?.Metrics;
+  return metrics ? Math.max(1, metrics.filter((m) => m.MetricStat !== undefined).length) : 1;
+}
+
+export class UnreadableDashboardBody extends Error {
+  override name = 'UnreadableDashboardBody' as const;
+}
+
+/**
+ * The metrics a dashboard shows: every graph line that names a metric (`[namespace, name, ...]`),
+ * shown or only used by an expression; an expression line (`[{ expression }]`) is not a metric.
+ * The body is a string or an `Fn::Join` of strings and references (each read as a placeholder).
+ */
+export function dashboardMetricCount(properties: unknown): number {
+  const body = (properties as { DashboardBody?: unknown } | undefined)?.DashboardBody;
+  const join = (body as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  const text =
+    typeof body === 'string'
+      ? body
+      : join
+        ? join[1].map((part) => (typeof part === 'string' ? part : 'reference')).join(join[0])
+        : undefined;
+  let widgets: unknown;
+  try {
+    widgets = text === undefined ? undefined : (JSON.parse(text) as { widgets?: unknown }).widgets;
+  } catch (error) {
+    throw new UnreadableDashboardBody(`The dashboard body is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(widgets)) {
+    throw new UnreadableDashboardBody(
+      'The dashboard body has no widgets list (a string or Fn::Join of JSON)',
+    );
+  }
+  return widgets
+    .flatMap((widget: { properties?: { metrics?: unknown[][] } }) => widget.properties?.metrics ?? [])
+    .filter((line) => typeof line[0] === 'string').length;
+}
+
+/** The fixed monthly cost of the resources in `template`, counted by type. */
+export function fixedMonthlyCost(template: TemplateResources): FixedMonthlyCost {
+  const counted: Record<FixedCostItem, number> = { kmsKey: 0, secret: 0, alarmMetric: 0, dashboard: 0 };
+  const dashboardMetrics: number[] = [];
+  const items = Object.entries(FIXED_MONTHLY_PRICES_USD) as [FixedCostItem, { type: string }][];
+  for (const resource of Object.values(template.Resources)) {
+    const item = items.find(([, price]) => price.type === resource.Type)?.[0];
+    if (!item) continue;
+    counted[item] += item === 'alarmMetric' ? alarmMetrics(resource.Properties) : 1;
+    if (item === 'dashboard') dashboardMetrics.push(dashboardMetricCount(resource.Properties));
+  }
+  const free = CLOUDWATCH_FREE_TIER;
+  const freeDashboards = Math.min(
+    free.dashboards,
+    dashboardMetrics.filter((metrics) => metrics <= free.metricsPerDashboard).length,
+  );
+  const billed: Record<FixedCostItem, number> = {
+    ...counted,
+    alarmMetric: Math.max(0, counted.alarmMetric - free.alarmMetrics),
+    dashboard: counted.dashboard - freeDashboards,
+  };
+  const cents = (value: number) => Math.round(value * 100) / 100;
+  const priced = (units: Record<FixedCostItem, number>) => {
+    const usd = Object.fromEntries(
+      items.map(([item]) => [item, cents(units[item] * FIXED_MONTHLY_PRICES_USD[item].usd)]),
+    ) as Record<FixedCostItem, number>;
+    return { ...usd, total: cents(Object.values(usd).reduce((a, b) => a + b, 0)) };
+  };
+  return {
+    counted,
+    dashboardMetrics,
+    usd: priced(counted),
+    usdAfterFreeTier: priced(billed),
+    notCounted: [
+      'storage (DynamoDB, S3, CloudWatch Logs), which grows with the records kept',
+      'the daily scheduled runs (anchoring, held-mail digest) and the reply key rotation: requests and GB-seconds, under a cent a month',
+    ],
+  };
+}

@@ -41,7 +41,13 @@ import {
   replyBurst,
   replyMessage,
 } from '#test/support/replies.ts';
-import { HISTORY_SIZES, saveProgramme, seedHistory, type HistorySize } from './history.ts';
+import {
+  HISTORY_SIZES,
+  OPEN_OVERDUE_ACTIONS,
+  saveProgramme,
+  seedHistory,
+  type HistorySize,
+} from './history.ts';
 
 const DAY = 86_400_000;
 
@@ -54,6 +60,29 @@ export type OperationName =
   | 'distributePackage'
   | 'escalationSweep'
   | 'escalationSweepIdle';
+
+/**
+ * The request targets per operation: ingest of one reply at most 8 requests; asking for inputs at
+ * most 2 per owner asked plus a constant; an escalation sweep at most 4 per action it finds due.
+ */
+export const REQUEST_TARGETS = {
+  ingestReply: { perUnit: 0, constant: 8, unit: 'reply' },
+  requestInputs: { perUnit: 2, constant: 6, unit: 'owner asked' },
+  escalationSweep: { perUnit: 4, constant: 0, unit: 'due action' },
+} as const;
+
+export interface TargetFigure {
+  readonly operation: keyof typeof REQUEST_TARGETS;
+  readonly units: number;
+  /** The most requests allowed for `units` (per unit times units, plus the constant). */
+  readonly allowed: number;
+  /** The requests counted at the largest history size (they must also be flat across sizes). */
+  readonly requests: number;
+  /** Requests at each history size, smallest first. */
+  readonly bySize: readonly number[];
+  readonly flat: boolean;
+  readonly met: boolean;
+}
 
 export interface OperationFigure {
   readonly requests: number;
@@ -70,6 +99,36 @@ export interface SizeFigures {
   readonly operations: Readonly<Record<OperationName, OperationFigure>>;
   /** Emails the cycle's operations sent (outbox records). */
   readonly emailsSent: number;
+  /** Owners the new cycle asked for inputs (requestInputs' unit). */
+  readonly ownersAsked: number;
+  /** Actions the escalation sweep finds due (its unit): the open, overdue actions seeded. */
+  readonly sweepActionsDue: number;
+}
+
+/** Each request target against what `sizes` counted: met when within the target at every size and flat. */
+export function targetsOf(sizes: readonly SizeFigures[]): TargetFigure[] {
+  return (Object.keys(REQUEST_TARGETS) as (keyof typeof REQUEST_TARGETS)[]).map((operation) => {
+    const target = REQUEST_TARGETS[operation];
+    const last = sizes.at(-1)!;
+    const units =
+      operation === 'requestInputs'
+        ? last.ownersAsked
+        : operation === 'escalationSweep'
+          ? last.sweepActionsDue
+          : 1;
+    const allowed = target.perUnit * units + target.constant;
+    const bySize = sizes.map((s) => s.operations[operation].requests);
+    const flat = bySize.every((n) => n === bySize[0]);
+    return {
+      operation,
+      units,
+      allowed,
+      requests: bySize.at(-1)!,
+      bySize,
+      flat,
+      met: flat && bySize.every((n) => n <= allowed),
+    };
+  });
 }
 
 export interface IngestFigures {
@@ -82,6 +141,10 @@ export interface IngestFigures {
   /** Temporary failures (4xx) the sender resent. */
   readonly temporaryFailures: number;
   readonly outcomes: Readonly<Record<string, number>>;
+  /** DynamoDB commands the ingest sent per message delivered (duplicates and conflict retries included). */
+  readonly dynamodbRequestsPerMessage: number;
+  /** Those commands by name, in all. */
+  readonly dynamodbByCommand: Readonly<Record<string, number>>;
 }
 
 export class BenchStepFailed extends Error {
@@ -177,6 +240,7 @@ export async function measureSize(
   const cycleId = cycleIdFor('quarterly', start);
   const operations = {} as Record<OperationName, OperationFigure>;
   const measure = async <T>(name: OperationName, work: () => Promise<T>): Promise<T> => {
+    if (process.env.BENCH_TRACE_REQUESTS === 'true') process.stdout.write(`   ${name} (${size.label}):\n`);
     const began = performance.now();
     const { result, counts } = await counter.measure(work);
     operations[name] = figureOf(counts, performance.now() - began);
@@ -194,7 +258,11 @@ export async function measureSize(
       },
     }),
   );
+  const sentBefore = async () =>
+    (await new DynamoOutboxStore({ client, tableName }).listSent(cycleId)).length;
+  const mailBeforeRequests = await sentBefore();
   await measure('requestInputs', () => requestInputs(deps, cycleId));
+  const ownersAsked = (await sentBefore()) - mailBeforeRequests;
 
   const requests = await repo.listInputRequests(cycleId);
   const asked = requests.find((r) => !r.automatic && r.ownerId !== undefined);
@@ -238,7 +306,7 @@ export async function measureSize(
 
   const emailsSent = (await new DynamoOutboxStore({ client, tableName }).listSent(cycleId)).length;
   client.destroy();
-  return { size, seededItems, operations, emailsSent };
+  return { size, seededItems, operations, emailsSent, ownersAsked, sweepActionsDue: OPEN_OVERDUE_ACTIONS };
 }
 
 export async function measureAllSizes(
@@ -247,11 +315,17 @@ export async function measureAllSizes(
   start: Date,
   log: (line: string) => void,
 ): Promise<SizeFigures[]> {
-  const counter = new RequestCounter({ consumedCapacity: true });
+  const counter = new RequestCounter({
+    consumedCapacity: true,
+    ...(process.env.BENCH_TRACE_REQUESTS === 'true'
+      ? { onCommand: (name, input) => log(`     ${describeCommand(name, input)}`) }
+      : {}),
+  });
   const stopCounting = onDynamoClientCreated((client) => counter.attach(client));
   try {
     const figures: SizeFigures[] = [];
-    for (const size of HISTORY_SIZES) {
+    const only = process.env.BENCH_HISTORY?.split(',').map((label) => label.trim());
+    for (const size of HISTORY_SIZES.filter((s) => !only || only.includes(s.label))) {
       log(`  history ${size.label}: ${size.cycles} earlier cycles, ${size.closedActions} closed actions`);
       figures.push(await measureSize(bench, programme, size, counter, start));
     }
@@ -259,6 +333,42 @@ export async function measureAllSizes(
   } finally {
     stopCounting();
   }
+}
+
+/** One line per command for BENCH_TRACE_REQUESTS: its name, the keys it names, and the caller in shared/. */
+export function describeCommand(name: string, input: Readonly<Record<string, unknown>>): string {
+  const keyOf = (item: unknown) => {
+    const record = (item ?? {}) as Record<string, unknown>;
+    return [record.pk, record.sk].filter((part) => part !== undefined).join(' ');
+  };
+  const parts: string[] = [];
+  if (input.Key) parts.push(keyOf(input.Key));
+  if (input.Item) parts.push(keyOf(input.Item));
+  if (input.KeyConditionExpression) {
+    parts.push(
+      `${input.IndexName ? `${String(input.IndexName)}: ` : ''}${String(input.KeyConditionExpression)}`,
+    );
+    parts.push(JSON.stringify(input.ExpressionAttributeValues ?? {}));
+  }
+  if (Array.isArray(input.TransactItems)) {
+    for (const item of input.TransactItems as Record<string, { Key?: unknown; Item?: unknown }>[]) {
+      const [op, body] = Object.entries(item)[0] ?? ['?', {}];
+      parts.push(`${op}(${keyOf(body?.Key ?? body?.Item)})`);
+    }
+  }
+  if (input.RequestItems) parts.push(JSON.stringify(input.RequestItems).slice(0, 300));
+  const caller = (new Error().stack ?? '')
+    .split('\n')
+    .filter((line) => line.includes('/shared/') && !line.includes('/shared/adapters/'))
+    .slice(0, 2)
+    .map((line) =>
+      line
+        .trim()
+        .replace(/^at /, '')
+        .replace(/\(?file:\/\/[^)]*\/shared\//, '(')
+        .slice(0, 90),
+    );
+  return `${name} ${parts.join(' ').slice(0, 400)}  <- ${caller.join(' <- ')}`;
 }
 
 /**
@@ -271,6 +381,22 @@ export async function measureIngestThroughput(
   programme: Programme,
   start: Date,
   count: number,
+): Promise<IngestFigures> {
+  const counter = new RequestCounter();
+  const stopCounting = onDynamoClientCreated((client) => counter.attach(client));
+  try {
+    return await ingestBurst(bench, programme, start, count, counter);
+  } finally {
+    stopCounting();
+  }
+}
+
+async function ingestBurst(
+  bench: BenchStack,
+  programme: Programme,
+  start: Date,
+  count: number,
+  counter: RequestCounter,
 ): Promise<IngestFigures> {
   const { repo } = await useFreshTable(bench, programme, 'ingest');
   setClock(start);
@@ -306,7 +432,9 @@ export async function measureIngestThroughput(
   bench.inbound.failures.length = 0;
   const began = performance.now();
   // The server answers 250 once the ingest has finished (OnInbound), so a delivered message is handled.
-  const delivery = await deliverAll(bench.stack.smtp, messages, { connections: 4 });
+  const { result: delivery, counts } = await counter.measure(() =>
+    deliverAll(bench.stack.smtp, messages, { connections: 4 }),
+  );
   const seconds = (performance.now() - began) / 1000;
   const handled = new Set(bench.inbound.results.map((r) => r.messageId?.replace(/^<|>$/g, '')));
   const outcomes: Record<string, number> = {};
@@ -319,5 +447,7 @@ export async function measureIngestThroughput(
     lost: [...new Set(messages.map((m) => m.messageId))].filter((id) => !handled.has(id)).length,
     temporaryFailures: delivery.temporaryFailures,
     outcomes,
+    dynamodbRequestsPerMessage: round2(counts.totalCommands / count),
+    dynamodbByCommand: counts.commands,
   };
 }

@@ -10,24 +10,48 @@
  * used; the cost estimate (section 5) is built from those counts.
  *
  * Environment: BENCH_IMPORT_REPETITIONS (default 5), BENCH_INGEST_MESSAGES (default 200),
- * BENCH_SKIP_BUNDLES=true (leave out section 1, e.g. while working on the others).
+ * BENCH_SKIP_BUNDLES=true (leave out section 1, e.g. while working on the others),
+ * BENCH_SKIP_CYCLE=true (leave out sections 4 and 5: the whole cycle and the cost built from it),
+ * BENCH_HISTORY=small,medium (measure section 2 at these history sizes only; default all three),
+ * BENCH_TRACE_REQUESTS=true (section 2 prints every DynamoDB command with its keys and caller).
  */
 import './quiet.ts';
 import { join } from 'node:path';
 import { repoRoot } from '#infra/constructs/isms-function.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
-import { bundled, bundleFunctions, measureImports, type BundleResult, type ImportFigure } from './bundles.ts';
-import { estimateCycleCost, historySurcharge, PRICE_REGION, UNIT_PRICES_USD } from './cost.ts';
+import {
+  bundled,
+  bundleFunctions,
+  clientNames,
+  measureImports,
+  summariseBundles,
+  type BundleResult,
+  type ImportFigure,
+} from './bundles.ts';
+import {
+  CLOUDWATCH_FREE_TIER,
+  estimateCycleCost,
+  FIXED_MONTHLY_PRICES_USD,
+  fixedMonthlyCost,
+  historySurcharge,
+  PRICE_REGION,
+  UNIT_PRICES_USD,
+} from './cost.ts';
 import { countCycle, type CycleFigures } from './cycle.ts';
 import {
   measureAllSizes,
   measureIngestThroughput,
   startBenchStack,
+  targetsOf,
   type IngestFigures,
   type SizeFigures,
+  type TargetFigure,
 } from './operations.ts';
+import { synthesizeTemplate } from './stack-template.ts';
 
 const START = new Date('2027-01-04T09:00:00.000Z');
+/** SMTP ingest throughput the bench must reach, on 2 cores, with nothing lost. */
+const INGEST_TARGET_PER_SECOND = 60;
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const pad = (text: string | number, width: number) => String(text).padStart(width);
 
@@ -44,14 +68,20 @@ async function main(): Promise<void> {
     process.env.BENCH_SKIP_BUNDLES === 'true' ? [] : bundleFunctions(join(repoRoot, 'cdk.out', 'bench'));
   const imports: ImportFigure[] = measureImports(bundles.filter(bundled), repetitions);
   reportBundles(bundles, imports, repetitions);
+  const bundleSummary = summariseBundles(bundles, imports);
+  // Counted from the synthesized template: what the stack costs each month with no review running.
+  const fixedCost = fixedMonthlyCost(synthesizeTemplate(programme));
 
   say('2. DynamoDB requests per operation (counted by SDK middleware, DynamoDB Local)');
   const bench = await startBenchStack();
   let sizes: SizeFigures[];
   let ingest: IngestFigures;
+  let targets: TargetFigure[];
   try {
     sizes = await measureAllSizes(bench, programme, START, say);
     reportSizes(sizes);
+    targets = targetsOf(sizes);
+    reportTargets(targets);
     say(`3. Ingest through the local SMTP server: ${ingestMessages} messages, every fifth a duplicate`);
     ingest = await measureIngestThroughput(bench, programme, START, ingestMessages);
   } finally {
@@ -62,12 +92,55 @@ async function main(): Promise<void> {
       `${ingest.messagesPerSecond} messages/s, lost ${ingest.lost}, ` +
       `temporary failures resent ${ingest.temporaryFailures}; outcomes ${JSON.stringify(ingest.outcomes)}`,
   );
+  say(
+    `   DynamoDB ${ingest.dynamodbRequestsPerMessage} requests per message ${JSON.stringify(ingest.dynamodbByCommand)}`,
+  );
+  say(
+    `   target: at least ${INGEST_TARGET_PER_SECOND} messages/s with 0 lost: ` +
+      (ingest.messagesPerSecond >= INGEST_TARGET_PER_SECOND && ingest.lost === 0 ? 'met' : 'NOT met'),
+  );
 
+  const commonFigures = (seconds: number) => ({
+    bench: 'isms-review',
+    at: new Date().toISOString(),
+    node: process.version,
+    seconds,
+    bundles: bundles.map((b) =>
+      bundled(b)
+        ? { entry: b.entry, bytes: b.bytes, sourceMapBytes: b.sourceMapBytes, sdkPackages: b.sdkPackages }
+        : { entry: b.entry, bytes: null, error: b.error },
+    ),
+    importTime: { repetitions, functions: imports },
+    bundleSummary,
+    fixedMonthlyCost: {
+      unitPricesUsd: FIXED_MONTHLY_PRICES_USD,
+      freeTier: CLOUDWATCH_FREE_TIER,
+      ...fixedCost,
+    },
+    dynamodb: sizes.map((s) => ({
+      history: { cycles: s.size.cycles, closedActions: s.size.closedActions },
+      seededItems: s.seededItems,
+      operations: s.operations,
+      emailsSent: s.emailsSent,
+    })),
+    packageBuildMsLarge: large.operations.compilePackage.ms,
+    requestTargets: { met: targets.every((t) => t.met), operations: targets },
+    ingest: { ...ingest, target: { messagesPerSecond: INGEST_TARGET_PER_SECOND, lost: 0 }, met: ingestMet },
+  });
+  const ingestMet = ingest.messagesPerSecond >= INGEST_TARGET_PER_SECOND && ingest.lost === 0;
+  const large = sizes.at(-1)!;
+  if (process.env.BENCH_SKIP_CYCLE === 'true') {
+    say('4. and 5. left out (BENCH_SKIP_CYCLE=true)');
+    const seconds = Math.round((performance.now() - began) / 1000);
+    reportFixedCost(fixedCost);
+    say(`bench finished in ${seconds} s`);
+    say(JSON.stringify({ ...commonFigures(seconds), cycle: null, cost: null }));
+    return;
+  }
   say('4. One quarterly review cycle through the synthesized state machine (the demo cycle, counted)');
   const cycle = await countCycle();
   reportCycle(cycle);
 
-  const large = sizes.at(-1)!;
   const surcharge = historySurcharge(cycle, sizes[0]!, large);
   const cost = estimateCycleCost(cycle, surcharge);
   say('5. Estimated AWS cost of one quarterly review cycle (large history)');
@@ -91,28 +164,12 @@ async function main(): Promise<void> {
       `Step Functions ${cost.usd.stepFunctions}, Lambda ${cost.usd.lambda}, SES ${cost.usd.ses}; ` +
       `total ${cost.usd.total}`,
   );
+  reportFixedCost(fixedCost);
   const seconds = Math.round((performance.now() - began) / 1000);
   say(`bench finished in ${seconds} s`);
 
   const figures = {
-    bench: 'isms-review',
-    at: new Date().toISOString(),
-    node: process.version,
-    seconds,
-    bundles: bundles.map((b) =>
-      bundled(b)
-        ? { entry: b.entry, bytes: b.bytes, sourceMapBytes: b.sourceMapBytes, sdkPackages: b.sdkPackages }
-        : { entry: b.entry, bytes: null, error: b.error },
-    ),
-    importTime: { repetitions, functions: imports },
-    dynamodb: sizes.map((s) => ({
-      history: { cycles: s.size.cycles, closedActions: s.size.closedActions },
-      seededItems: s.seededItems,
-      operations: s.operations,
-      emailsSent: s.emailsSent,
-    })),
-    packageBuildMsLarge: large.operations.compilePackage.ms,
-    ingest,
+    ...commonFigures(seconds),
     cycle,
     cost: { priceRegion: PRICE_REGION, unitPricesUsd: UNIT_PRICES_USD, ...cost },
   };
@@ -133,11 +190,27 @@ function reportBundles(
     say(
       `   ${bundle.entry.padEnd(34)} ${pad(bundle.bytes, 9)} B` +
         (time
-          ? `  import ${pad(time.handlerMs, 7)} ms vs SDK ${pad(time.sdkMs, 7)} ms: ratio ${time.ratio ?? 'n/a'}`
-          : ''),
+          ? `  import ${pad(time.handlerMs, 7)} ms vs SDK ${pad(time.sdkMs, 7)} ms: ratio ${pad(time.ratio ?? 'n/a', 4)}`
+          : '') +
+        `  SDK: ${clientNames(bundle.sdkPackages) || 'none'}`,
     );
   }
   say(`   (import times: median of ${repetitions} fresh node processes each)`);
+  const summary = summariseBundles(bundles, imports);
+  say(
+    `   largest bundle ${summary.largestBytes ?? 'n/a'} B (limit ${summary.limitBytes}; over: ${summary.overLimit.length}), ` +
+      `highest import ratio ${summary.highestRatio ?? 'n/a'} (limit ${summary.ratioLimit}; over: ${summary.overRatio.length})`,
+  );
+}
+
+function reportTargets(targets: readonly TargetFigure[]) {
+  for (const t of targets) {
+    say(
+      `   target ${t.operation}: ${t.requests} requests for ${t.units} ${t.units === 1 ? 'unit' : 'units'}, ` +
+        `at most ${t.allowed}; by history size ${t.bySize.join(' / ')} (${t.flat ? 'flat' : 'NOT flat'}): ` +
+        (t.met ? 'met' : 'NOT met'),
+    );
+  }
 }
 
 function reportCycle(cycle: CycleFigures) {
@@ -179,6 +252,30 @@ function reportSizes(sizes: readonly SizeFigures[]) {
     );
   }
   say(`   emails sent by the cycle: ${sizes.map((s) => s.emailsSent).join(' / ')}`);
+}
+
+function reportFixedCost(fixed: ReturnType<typeof fixedMonthlyCost>) {
+  say('6. Fixed monthly cost with no review running (counted from the synthesized template)');
+  for (const [item, { usd, per }] of Object.entries(FIXED_MONTHLY_PRICES_USD)) {
+    const key = item as keyof typeof FIXED_MONTHLY_PRICES_USD;
+    say(
+      `   ${item.padEnd(12)} ${pad(fixed.counted[key], 4)} x USD ${usd} per ${per} = USD ${fixed.usd[key]}`,
+    );
+  }
+  const free = CLOUDWATCH_FREE_TIER;
+  const dashboards = fixed.dashboardMetrics.map((metrics) =>
+    metrics > free.metricsPerDashboard
+      ? `${metrics} metrics (over ${free.metricsPerDashboard}: billed)`
+      : `${metrics} metrics`,
+  );
+  say(`   dashboards: ${dashboards.join(', ') || 'none'}`);
+  say(`   not counted: ${fixed.notCounted.join('; ')}`);
+  say(`   USD per month: total ${fixed.usd.total} at list price`);
+  say(
+    `   USD per month after CloudWatch's always-free tier (${free.alarmMetrics} alarm metrics, ` +
+      `${free.dashboards} dashboards of up to ${free.metricsPerDashboard} metrics; KMS keys and secrets have none): ` +
+      `total ${fixed.usdAfterFreeTier.total} (alarms ${fixed.usdAfterFreeTier.alarmMetric}, dashboard ${fixed.usdAfterFreeTier.dashboard})`,
+  );
 }
 
 main().catch((error: unknown) => {

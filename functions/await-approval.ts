@@ -1,5 +1,5 @@
 // functions/await-approval.ts: parks the workflow's task token until the package or the minutes are answered (never logs the token).
-import { z } from 'zod';
+import * as z from 'zod';
 import { APPROVAL_SUBJECTS, awaitPeople } from '#shared/cycle/service.ts';
 import { APPROVAL_PURPOSES } from '#shared/cycle/approvals.ts';
 import { CycleId } from '#shared/model/ids.ts';

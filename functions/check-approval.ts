@@ -1,5 +1,5 @@
 // functions/check-approval.ts: tells whether the package (ISMS manager) or the minutes (chair) are approved; otherwise asks, reminds, escalates.
-import { z } from 'zod';
+import * as z from 'zod';
 import { APPROVAL_SUBJECTS, checkApproval } from '#shared/cycle/service.ts';
 import { CycleId } from '#shared/model/ids.ts';
 import { clock } from '#shared/wiring/clock.ts';

@@ -1,7 +1,7 @@
 // functions/held-mail-digest.ts: once a day, emails the ISMS manager the list of inbound mail held at
 // the front door (unauthenticated, ambiguous or unauthorised senders), so nothing held goes unseen.
 // Nothing is sent when nothing is held; a second run on the same day sends nothing again.
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadProgramme } from '#shared/cycle/start.ts';
 import { sendHeldMailDigest } from '#shared/ingest/held.ts';
 import { ProgrammeId } from '#shared/model/common.ts';

@@ -4,8 +4,8 @@
 // and then invokes this function with `Records[0].ses` (`mail` and `receipt`, whose verdicts we
 // pass on). Locally the SMTP server stores it the same way and infra/local/ingest.ts hands it to
 // the same pipeline: shared/ingest/pipeline.ts.
-import { SesRecordSchema, SesSchema } from '@aws-lambda-powertools/parser/schemas/ses';
-import { z } from 'zod';
+import { SesRecordSchema, SesSchema } from '#shared/mail/ses-receipt-event.ts';
+import * as z from 'zod';
 import { ingest, type IngestDeps, type IngestResult } from '#shared/ingest/pipeline.ts';
 import { SesVerdicts } from '#shared/mail/inbound.ts';
 import type { BlobStore } from '#shared/store/blob-store.ts';

@@ -1,5 +1,5 @@
 // functions/open-cycle.ts: creates the cycle and its input requests, snapshots the programme, carries open actions into input (a).
-import { z } from 'zod';
+import * as z from 'zod';
 import { openCycle } from '#shared/cycle/service.ts';
 import { clock } from '#shared/wiring/clock.ts';
 import { environment } from '#shared/wiring/wiring.ts';

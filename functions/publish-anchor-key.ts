@@ -1,6 +1,6 @@
 // functions/publish-anchor-key.ts: the custom resource that reads the anchoring key's public half at
 // deploy time, so the stack can output it (AnchorPublicKey) and its fingerprint outside the data path.
-import { z } from 'zod';
+import * as z from 'zod';
 import { deliverCfnResponse } from '#shared/adapters/cfn-response.ts';
 import { publishAnchorKey } from '#shared/evidence/key-publication.ts';
 import { kmsSigners } from '#shared/wiring/kms-signers.ts';

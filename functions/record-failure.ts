@@ -1,5 +1,5 @@
 // functions/record-failure.ts: records a workflow failure on the cycle and tells the ISMS manager.
-import { z } from 'zod';
+import * as z from 'zod';
 import { recordFailure } from '#shared/cycle/service.ts';
 import { clock } from '#shared/wiring/clock.ts';
 import { lambdaHandler } from '#shared/wiring/handler.ts';

@@ -1,5 +1,5 @@
 // functions/record-mail-event.ts: records SES delivery, bounce and complaint notifications in the cycle's log.
-import { z } from 'zod';
+import * as z from 'zod';
 import { recordMailEvent } from '#shared/evidence/mail-events.ts';
 import { clock } from '#shared/wiring/clock.ts';
 import { lambdaHandler } from '#shared/wiring/handler.ts';

@@ -4,7 +4,7 @@
 // finishSecret); shared/adapters/reply-key-rotation.ts does each step. A rotation publishes a new
 // key, lets the key published by the previous rotation start signing, and drops keys whose tokens
 // have all expired.
-import { z } from 'zod';
+import * as z from 'zod';
 import { rotateReplyKey } from '#shared/adapters/reply-key-rotation.ts';
 import { clock } from '#shared/wiring/clock.ts';
 import { lambdaHandler } from '#shared/wiring/handler.ts';

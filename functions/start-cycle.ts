@@ -1,6 +1,6 @@
 // functions/start-cycle.ts: the schedule's target: starts the review cycle of the period its
 // scheduled time falls in, or returns the one that already holds that period.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '#shared/clock.ts';
 import {
   loadProgramme,

@@ -7,7 +7,7 @@
 // The sign-in rate limit counts by the caller's address as API Gateway saw it.
 import { getConnInfo, handle } from 'hono/aws-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { lambdaHandler } from '#shared/wiring/handler.ts';
 import { webFunctionParts } from '#shared/wiring/web.ts';
 import type { Wired, Wiring } from '#shared/wiring/wiring.ts';

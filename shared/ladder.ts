@@ -26,7 +26,15 @@ export function dueSteps<S extends Step>(
   return reached.filter((step) => !sent.has(step.id) && (step.kind !== reminderKind || step === latest));
 }
 
-/** When the next unsent step falls due after `now`, if any. */
+/**
+ * When the next unsent step falls due after `now`, if any: the earliest, which need not be the first
+ * in ladder order once each step waits for its own recipient's business hours.
+ */
 export function nextStepAt(steps: readonly Step[], now: Date, sent: ReadonlySet<string>): Date | undefined {
-  return steps.find((step) => step.dueAt.getTime() > now.getTime() && !sent.has(step.id))?.dueAt;
+  let next: Date | undefined;
+  for (const step of steps) {
+    if (step.dueAt.getTime() <= now.getTime() || sent.has(step.id)) continue;
+    if (!next || step.dueAt < next) next = step.dueAt;
+  }
+  return next;
 }

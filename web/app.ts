@@ -33,6 +33,7 @@ import type { Programme } from '#shared/programme/schema.ts';
 import type { ReviewRepository } from '#shared/store/repository.ts';
 import { currentProgramme } from '#shared/store/stored-programme.ts';
 import type { WorkflowPort } from '#shared/store/workflow.ts';
+import type { EvidenceSource } from '#shared/evidence/export-source.ts';
 import { answerInputOnWeb, MAX_ANSWER_CHARS } from '#shared/web/answer.ts';
 import { can, type WebAction, type WebResource } from '#shared/web/authorise.ts';
 import {
@@ -72,7 +73,7 @@ import {
   type ActionFilter,
 } from '#shared/web/views.ts';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   actionsPage,
   answerPage,
@@ -88,6 +89,8 @@ import {
 } from './pages.ts';
 import { raw } from './html.ts';
 import { APP_CSS } from './style.ts';
+import { registerReviewRoutes } from './routes/review.ts';
+import { registerManageRoutes, type ManageParts } from './routes/manage.ts';
 
 /** The Content-Security-Policy of every response: nothing runs, styles come from this origin only. */
 export const CONTENT_SECURITY_POLICY =
@@ -96,7 +99,8 @@ export const CONTENT_SECURITY_POLICY =
 /** The largest form body accepted (an answer is at most MAX_ANSWER_CHARS characters). */
 export const MAX_BODY_BYTES = 128 * 1024;
 
-export interface WebAppDeps {
+/** `ManageParts`: what the ISMS manager's actions need besides (web/routes/kit.ts). */
+export interface WebAppDeps extends ManageParts {
   readonly repo: ReviewRepository;
   readonly clock: Clock;
   /** Sends sign-in links (SES). */
@@ -107,6 +111,8 @@ export interface WebAppDeps {
   readonly notifier: NotifierPort;
   /** Resumes the workflow when the last input arrives. */
   readonly workflow: WorkflowPort;
+  /** What a cycle's evidence bundle is read from; its evidence store serves the package and minutes files. */
+  readonly evidenceSource: EvidenceSource;
   /** The programme this web app serves. */
   readonly programmeId: string;
   /** Where the app is reached, for the links in sign-in mail, e.g. https://review.example.com. */
@@ -547,6 +553,12 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
       error ? 400 : 200,
     );
   });
+
+  // ---------------------------------------------------------------- the review's record
+  registerReviewRoutes(app, { deps, cycleOf, cycleResource, demand, pageOf });
+
+  // ---------------------------------------------------------------- the ISMS manager's actions, action owners' forms
+  registerManageRoutes(app, deps, { demand, pageOf });
 
   return app;
 }

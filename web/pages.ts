@@ -67,6 +67,12 @@ export function layout(args: { title: string; body: Html; page?: PageContext }):
           <ul>
             <li><a href="/">Start</a></li>
             <li><a href="/actions">Actions</a></li>
+            ${
+              page.viewer.roles.has('isms-manager')
+                ? html`<li><a href="/held-mail">Held mail</a></li>
+                    <li><a href="/start-cycle">Start a cycle</a></li>`
+                : ''
+            }
           </ul>
         </nav>
         <form method="post" action="/sign-out">
@@ -219,7 +225,9 @@ export function actionsTable(
       ${actions.map((a) => {
         const overdue = (a.status === 'open' || a.status === 'in_progress') && a.dueDate < args.today;
         return html`<tr>
-          <td data-label="Action">${a.title} <span class="id muted">(${a.id})</span></td>
+          <td data-label="Action">
+            <a href="/actions/${a.id}">${a.title}</a> <span class="id muted">(${a.id})</span>
+          </td>
           <td data-label="Owner">${nameOf(args.programme, a.ownerId)}</td>
           <td data-label="Due">${a.dueDate}${overdue ? html` <span class="late">overdue</span>` : ''}</td>
           <td data-label="Status">${STATUS_WORDS[a.status]}</td>
@@ -249,12 +257,11 @@ function packagesList(versions: readonly PackageVersion[], tz: string): Html {
   </ul>`;
 }
 
-function minutesSummary(minutes: MinutesRecord | undefined, cycle: Cycle | undefined, tz: string): Html {
+function minutesSummary(minutes: MinutesRecord | undefined, tz: string): Html {
   if (!minutes) return html`<p>No minutes recorded yet.</p>`;
-  return html`<p>
-    Minutes version ${minutes.version}, recorded ${when(minutes.acceptedAt, tz)}:
-    ${cycle?.minutesApprovedAt ? `approved ${when(cycle.minutesApprovedAt, tz)}` : 'awaiting approval'}.
-  </p>`;
+  // The chair's approval is an event of its own (minutes.approved), shown on the minutes page;
+  // cycle.minutesApprovedAt is when the minutes passed the rules, not the chair's approval.
+  return html`<p>Minutes version ${minutes.version}, recorded ${when(minutes.acceptedAt, tz)}.</p>`;
 }
 
 /** The calendar of the next reviews the schedules open. */
@@ -349,12 +356,12 @@ export function startPage(page: PageContext, data: StartData): string {
     sections.push(
       html`<section aria-labelledby="s-decide">
           <h2 id="s-decide">For decision${t.cycle ? html`: ${cycleTitle(t.cycle)}` : ''}</h2>
-          ${t.cycle ? html`<p>Meeting ${when(t.cycle.plannedMeetingAt, tz)}; ${cycleLink(t.cycle, 'see the whole cycle')}.</p>` : html`<p>No cycle is open.</p>`}
+          ${t.cycle ? html`<p>Meeting ${when(t.cycle.plannedMeetingAt, tz)}; ${cycleLink(t.cycle, 'see the whole cycle')}; <a href="/cycles/${t.cycle.id}/package">the package and its proposals</a>; <a href="/cycles/${t.cycle.id}/minutes">the minutes</a>.</p>` : html`<p>No cycle is open.</p>`}
           ${decisionsList(t.decisions)}
           <h3>Package versions</h3>
           ${packagesList(t.packages, tz)}
           <h3>Minutes</h3>
-          ${minutesSummary(t.minutes, t.cycle, tz)}
+          ${minutesSummary(t.minutes, tz)}
         </section>
         <section aria-labelledby="s-top-actions">
           <h2 id="s-top-actions">Your actions</h2>
@@ -423,12 +430,34 @@ export interface CyclePageData {
   readonly answerable: ReadonlySet<string>;
 }
 
+/** The links to the review's record (web/routes/review.ts) a viewer may open. */
+function reviewLinks(page: PageContext, c: Cycle): Html {
+  const roles = page.viewer.roles;
+  const record = roles.has('isms-manager') || roles.has('top-management') || roles.has('auditor');
+  const audit = roles.has('isms-manager') || roles.has('auditor');
+  if (!record) return html``;
+  return html`<nav aria-label="This review">
+    <ul class="inline">
+      <li><a href="/cycles/${c.id}/package">Package</a></li>
+      <li><a href="/cycles/${c.id}/minutes">Minutes</a></li>
+      ${
+        audit
+          ? html`<li><a href="/cycles/${c.id}/timeline">Timeline</a></li>
+              <li><a href="/cycles/${c.id}/trace">Trace</a></li>
+              <li><a href="/cycles/${c.id}/evidence">Evidence bundle</a></li>`
+          : ''
+      }
+    </ul>
+  </nav>`;
+}
+
 export function cyclePage(page: PageContext, d: CyclePageData): string {
   const tz = page.viewer.timeZone;
   const { programme } = page;
   const c = d.cycle;
   const decisions = d.minutes?.content.decisions ?? [];
-  const body = html`<dl class="facts">
+  const body = html`${reviewLinks(page, c)}
+    <dl class="facts">
       <dt>Cycle</dt>
       <dd class="id">${c.id}</dd>
       <dt>Phase</dt>
@@ -503,7 +532,7 @@ export function cyclePage(page: PageContext, d: CyclePageData): string {
     </section>
     <section aria-labelledby="s-minutes">
       <h2 id="s-minutes">Minutes and decisions</h2>
-      ${minutesSummary(d.minutes, c, tz)}
+      ${minutesSummary(d.minutes, tz)}
       ${
         decisions.length
           ? html`<ul>

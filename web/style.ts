@@ -40,8 +40,9 @@ td.id, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, mono
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--panel); padding: .75rem; border-radius: .25rem; }
 form.stack { display: grid; gap: .5rem; max-width: 48rem; }
 label { font-weight: 600; }
-input[type="email"], input[type="text"], input[type="datetime-local"], input[type="number"], select, textarea { font: inherit; padding: .4rem; border: 1px solid #767676; border-radius: .2rem; width: 100%; max-width: 48rem; }
+input[type="email"], input[type="text"], input[type="url"], input[type="date"], input[type="datetime-local"], input[type="number"], select, textarea { font: inherit; padding: .4rem; border: 1px solid #767676; border-radius: .2rem; width: 100%; max-width: 48rem; }
 textarea { min-height: 18rem; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9rem; }
+textarea.short { min-height: 6rem; font-family: inherit; font-size: 1rem; }
 button { font: inherit; padding: .45rem 1rem; border-radius: .2rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; min-height: 2.75rem; }
 fieldset { border: 1px solid var(--line); padding: .75rem; margin: 0 0 1rem; }
 fieldset.filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end; }
@@ -49,6 +50,10 @@ fieldset.filters div { display: grid; gap: .25rem; }
 fieldset.filters input, fieldset.filters select { width: auto; }
 ol.timeline { list-style: none; padding: 0; border-left: 2px solid var(--line); margin-left: .5rem; }
 ol.timeline li { padding: 0 0 .75rem 1rem; }
+ul.inline { list-style: none; padding: 0; margin: 0 0 1rem; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+textarea.short { min-height: 5rem; }
+ul.wrap li { overflow-wrap: anywhere; }
+article.proposal { border-top: 1px solid var(--line); }
 @media (max-width: 40rem) {
   main { padding: .75rem; }
   table, thead, tbody, tr, th, td { display: block; }

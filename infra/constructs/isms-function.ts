@@ -1,14 +1,21 @@
 /**
  * IsmsFunction: the one way this project deploys a Lambda function, with safe defaults.
  *
- * - NodejsFunction bundled locally by esbuild (no Docker): minified, source maps, ESM output with a
- *   `createRequire` banner so CommonJS dependencies that call `require` still load.
+ * - NodejsFunction bundled locally by esbuild (no Docker): minified, tree-shaken, ESM output with a
+ *   `createRequire` banner so CommonJS dependencies that call `require` still load; the source map
+ *   is a file of its own beside index.mjs (`NODE_OPTIONS=--enable-source-maps` reads it for stack
+ *   traces). What keeps a bundle lean: each handler names only the parts it uses (shared/wiring/),
+ *   package.json says `"sideEffects": false` (a module none of whose exports is used is left out
+ *   whole, though its top level builds zod schemas), and zod is imported as a namespace
+ *   (`import * as z from 'zod'`: `import { z }` keeps every zod locale, about 350 KB).
  * - Newest Node.js runtime in aws-cdk-lib, ARM64, X-Ray active tracing, JSON logs into its own
  *   log group with a retention (and the operations KMS key when given).
  * - Its own IAM role with no AWS managed policy: it may write to its log group and send X-Ray
  *   traces; every other permission is granted by the stack from the function registry.
- * - Asynchronous invocations (the SES receipt rule, EventBridge) that still fail after Lambda's
- *   retries go to an on-failure SQS queue (SSE, TLS only), which the stack alarms on.
+ * - Asynchronous invocations (the SES receipt rule, EventBridge, the schedules) that still fail after
+ *   Lambda's retries go to an on-failure SQS queue (SSE, TLS only, 14 days): the one the stack gives
+ *   all its functions (the stack alarms on it), or one of the function's own when none is given. A
+ *   record in it names the function (`requestContext.functionArn`), so one queue for all loses nothing.
  * - CloudFormation metadata `isms-review:entry` = entry path relative to the repository root, so the
  *   local state-machine runtime can map a Lambda ARN in the synthesized definition to its handler.
  */
@@ -32,6 +39,9 @@ export const ENTRY_METADATA_KEY = 'isms-review:entry';
 
 /** The Lambda runtime every function uses: the newest Node.js runtime aws-cdk-lib knows. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** The CloudWatch namespace of the functions' own metrics (Powertools; shared/wiring/powertools.ts). */
+export const METRICS_NAMESPACE = 'IsmsReview';
 
 /** Memory of a function whose registry entry sets none (MB). */
 export const DEFAULT_MEMORY_MB = 512;
@@ -65,13 +75,36 @@ export interface IsmsFunctionProps {
   readonly retryAttempts?: number;
   /** Oldest asynchronous event Lambda still tries; default 6 hours. */
   readonly maxEventAge?: Duration;
+  /** The on-failure destination of asynchronous invocations; default: a queue of its own (createFailureQueue). */
+  readonly failureQueue?: sqs.Queue;
+}
+
+/**
+ * An on-failure queue for asynchronous invocations: SQS-managed encryption, TLS only, records kept
+ * 14 days (SQS's longest). Nothing consumes it automatically: a person reads it (and redrives by hand).
+ */
+export function createFailureQueue(scope: Construct, id: string, holds: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: `This queue is itself the failure destination of ${holds}; its depth is alarmed on.`,
+  });
+  Validations.of(queue).acknowledge({
+    id: 'Serverless-SQSRedrivePolicy',
+    reason: `This queue is itself the failure destination of ${holds}; nothing consumes it automatically, so a redrive queue of its own would only move the same messages.`,
+  });
+  return queue;
 }
 
 export class IsmsFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
-  /** Where asynchronous invocations land after their last failed retry. */
+  /** Where asynchronous invocations land after their last failed retry (shared when given in the props). */
   readonly failureQueue: sqs.Queue;
   /** Entry path relative to the repository root. */
   readonly entry: string;
@@ -91,11 +124,7 @@ export class IsmsFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.failureQueue = props.failureQueue ?? createFailureQueue(this, 'FailureQueue', this.entry);
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(repoRoot, this.entry),
@@ -115,7 +144,7 @@ export class IsmsFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'isms-review',
-        POWERTOOLS_METRICS_NAMESPACE: 'IsmsReview',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       onFailure: new SqsDestination(this.failureQueue),
@@ -152,14 +181,6 @@ export class IsmsFunction extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions, so their resource must be "*".',
-    });
-    Validations.of(this.failureQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: `This queue is itself the failure destination of ${this.entry}; its depth is alarmed on.`,
-    });
-    Validations.of(this.failureQueue).acknowledge({
-      id: 'Serverless-SQSRedrivePolicy',
-      reason: `This queue is itself the failure destination of ${this.entry}; nothing consumes it automatically, so a redrive queue of its own would only move the same messages.`,
     });
   }
 }

@@ -10,7 +10,11 @@
  *   evidence bucket (Object Lock COMPLIANCE; anchors/ written once, by the anchoring role only),
  *   reply-key secret, anchoring key (KMS, ECC_NIST_P256, kms:Sign for the anchoring role alone)
  *   Daily schedule → anchor-chain (anchors every open cycle whose chain moved)
- *   Alarms → SNS topic: failed/timed-out/aborted executions, function errors, every DLQ not empty
+ *   One failure queue: every function's asynchronous invocations that fail after Lambda's retries
+ *   Alarms → SNS topic (alarms.ts): failed/timed-out/aborted executions, the failure queue and each
+ *   dead-letter queue not empty, the web API's 5xx, reply-key rotation errors
+ *   Operations dashboard (CloudWatch): executions, steps, inbound mail by outcome, queue depths,
+ *   SES bounces and complaints, cost drivers (dashboard.ts)
  *   API Gateway HTTP API ($default stage: throttled, JSON access logs) → web (web/app.ts); its
  *   session key in Secrets Manager
  *
@@ -25,6 +29,7 @@
  */
 import { CfnOutput, Stack, Tags } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -37,10 +42,11 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { InboundMail } from '#infra/constructs/inbound-mail.ts';
-import type { IsmsFunction } from '#infra/constructs/isms-function.ts';
+import { createFailureQueue, type IsmsFunction } from '#infra/constructs/isms-function.ts';
 import { functions as functionRegistry } from '#infra/functions.ts';
 import type { FunctionSpec } from '#infra/functions.ts';
 import { createAlarms } from './alarms.ts';
+import { createDashboard, dashboardName } from './dashboard.ts';
 import {
   anchorGrants,
   anchorKeyOutputs,
@@ -96,7 +102,11 @@ export class IsmsReviewStack extends Stack {
   readonly inboundMail: InboundMail;
   readonly stateMachine: sfn.StateMachine;
   readonly functions: ReadonlyMap<string, IsmsFunction>;
+  /** The one on-failure destination of every function's asynchronous invocations. */
+  readonly failureQueue: sqs.Queue;
   readonly alarmTopic: sns.Topic;
+  /** The operations dashboard (dashboard.ts). */
+  readonly dashboard: cloudwatch.Dashboard;
   readonly scheduleGroup: scheduler.ScheduleGroup;
   readonly schedules: readonly scheduler.Schedule[];
   readonly schedulesDeadLetterQueue: sqs.Queue;
@@ -122,6 +132,7 @@ export class IsmsReviewStack extends Stack {
     const webSessionKey = createWebSessionKey(this, keys.dataKey);
 
     const machine = stateMachineIdentity(this);
+    const failureQueue = createFailureQueue(this, 'FailureQueue', 'every function of the stack');
     const functions = createFunctions(this, {
       programme,
       registry,
@@ -129,6 +140,7 @@ export class IsmsReviewStack extends Stack {
       mail,
       machine,
       anchorSigningKey: this.anchorSigningKey,
+      failureQueue,
       grants: {
         ...storageGrants(this, storage),
         ...anchorGrants(this.anchorSigningKey, storage),
@@ -146,6 +158,16 @@ export class IsmsReviewStack extends Stack {
       opsKey: keys.opsKey,
       stateMachine,
       functions,
+      failureQueue,
+      web,
+      schedulesDeadLetterQueue: schedules.schedulesDeadLetterQueue,
+      mailEventsDeadLetterQueue: mail.mailEventsDeadLetterQueue,
+    });
+    this.dashboard = createDashboard(this, {
+      stateMachine,
+      functions,
+      table: storage.table,
+      failureQueue,
       schedulesDeadLetterQueue: schedules.schedulesDeadLetterQueue,
       mailEventsDeadLetterQueue: mail.mailEventsDeadLetterQueue,
     });
@@ -162,6 +184,7 @@ export class IsmsReviewStack extends Stack {
     this.mailEventsLogGroup = mail.mailEventsLogGroup;
     this.mailEventsDeadLetterQueue = mail.mailEventsDeadLetterQueue;
     this.functions = functions;
+    this.failureQueue = failureQueue;
     this.inboundMail = inboundMail;
     this.stateMachine = stateMachine;
     this.scheduleGroup = schedules.scheduleGroup;
@@ -190,6 +213,10 @@ export class IsmsReviewStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,
       description: 'Subscribe the ISMS manager (and operations) to this topic',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: dashboardName(this),
+      description: 'The operations dashboard in CloudWatch',
     });
     mailOutputs(this, programme, mail, this.inboundMail);
   }

@@ -9,6 +9,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IsmsFunction } from '#infra/constructs/isms-function.ts';
 import type { FunctionGrant, FunctionSpec } from '#infra/functions.ts';
 import { nagResourceFinding } from '#infra/nag.ts';
@@ -78,6 +79,8 @@ export interface FunctionsProps {
   readonly mail: Mail;
   readonly machine: StateMachineIdentity;
   readonly anchorSigningKey: kms.Key;
+  /** The one on-failure queue of every function's asynchronous invocations. */
+  readonly failureQueue: sqs.Queue;
   /** Who gives each grant: every part of the stack answers for its own resources. */
   readonly grants: Granters<FunctionGrant>;
 }
@@ -116,6 +119,7 @@ export function createFunctions(stack: Stack, props: FunctionsProps): Map<string
       reservedConcurrentExecutions: spec.reservedConcurrency,
       ...(spec.nodeModules ? { nodeModules: [...spec.nodeModules] } : {}),
       logsKey: storage.opsKey,
+      failureQueue: props.failureQueue,
     });
     for (const grant of new Set(spec.grants)) {
       if (!Object.hasOwn(grants, grant)) {

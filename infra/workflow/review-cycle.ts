@@ -2,12 +2,12 @@
  * The review-cycle state machine (JSONPath): one execution per cycle, named by the cycle id.
  *
  *   OpenCycle → AnchorOpened → RequestInputs → CheckInputs ─┬─ proceed ──→ CompilePackage
- *                                   ↑                       └─ wait ──→ AwaitInputs (task token, tick)
- *                                   └──────── reply resumes it, or the tick times out ─────┘
+ *                                   ↑                       └─ wait ──→ AwaitInputs (task token)
+ *                                   └─ a reply resumes it, or it times out when a step falls due ─┘
  *   → CheckPackageApproval ⇄ AwaitPackageApproval (the ISMS manager: APPROVE / CHANGES)
  *   → WaitForDistribution → Distribute (a package rebuilt for a late input: back to approval)
  *   → AnchorPackage → WaitForMeeting → RequestMinutes
- *   → AwaitMinutes (task token, tick) ⇄ CheckMinutes ─ accepted → CheckMinutesApproval
+ *   → AwaitMinutes (task token) ⇄ CheckMinutes ─ accepted → CheckMinutesApproval
  *     ⇄ AwaitMinutesApproval (the chair: APPROVE / OBJECT) → AnchorMinutes
  *                    ↑                  └─ meeting moved later ─┐
  *                    └──────────────────────────────────────────┘
@@ -19,10 +19,20 @@
  *
  * Every task reads the cycle from DynamoDB by its id and is idempotent, so the execution state stays
  * small ($.cycle is a refreshed view of the cycle's dates) and a retried or resumed task is harmless.
- * Waits for people use `lambda:invoke.waitForTaskToken` with a TimeoutSeconds tick: the token is
- * parked in DynamoDB by the task's handler and resumed by the ingest function when the last input or
- * the minutes arrive; on each tick (States.Timeout) the Check* task sends whatever reminder or
- * escalation has fallen due and decides whether to go on or wait again.
+ * Waits for people use `lambda:invoke.waitForTaskToken`: the token is parked in DynamoDB by the
+ * task's handler and resumed by the ingest function when the last input, the minutes or an answer
+ * arrive, and by a moved meeting (shared/cycle/await-people.ts `wakeWaiting`). The Check* task before
+ * each wait works out when something next falls due for it (the next reminder or escalation at the
+ * time it may really go out, in its recipient's business hours, or the input deadline) and returns
+ * the seconds until then (shared/cycle/wake-up.ts: whole seconds, 60 s to 7 days); the wait's
+ * TimeoutSecondsPath reads them. On the timeout (States.Timeout) the Check* task sends what fell due
+ * and decides whether to go on or wait again.
+ *
+ * Why a timeout read from a path rather than a Wait state (TimestampPath) before parking again: each
+ * wake-up then costs three transitions (the wait, the check, the choice) instead of four, and the
+ * token stays parked the whole time, so a reply resumes the workflow at once rather than when the
+ * Wait ends. The timeout counts from when the wait task starts, just after the check, and the
+ * seconds are rounded up: the wait never wakes before what it waits for.
  * Any other error is recorded on the cycle and reported to the ISMS manager by RecordFailure.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -52,10 +62,16 @@ export const workflowFunctionIds = [
 ] as const;
 export type WorkflowFunctionId = (typeof workflowFunctionIds)[number];
 
-/** How often a wait for people wakes to send due reminders and escalations. */
-export const INPUT_TICK = Duration.hours(6);
-export const MINUTES_TICK = Duration.hours(12);
-export const APPROVAL_TICK = Duration.hours(6);
+/**
+ * Where each wait for people reads its timeout: the seconds its Check* task returned (its ResultPath
+ * plus `.sleepSeconds`, shared/cycle/wake-up.ts).
+ */
+export const WAKE_UP_PATHS = {
+  AwaitInputs: '$.inputs.sleepSeconds',
+  AwaitMinutes: '$.minutes.sleepSeconds',
+  AwaitPackageApproval: '$.approval.sleepSeconds',
+  AwaitMinutesApproval: '$.approval.sleepSeconds',
+} as const;
 
 /** Errors worth retrying: Lambda's own transient failures and our optimistic-lock loser. */
 const TRANSIENT_ERRORS = [
@@ -103,14 +119,14 @@ export function buildReviewCycleDefinition(
     );
 
   /**
-   * A wait for people: the handler parks the token; the tick is TimeoutSeconds, after which `onTick`
-   * runs. The timeout Catch is added before the catch-all, because the first matching Catch wins.
+   * A wait for people: the handler parks the token; its timeout is read from `WAKE_UP_PATHS[id]`, after
+   * which `onDue` runs. The timeout Catch is added before the catch-all, because the first matching
+   * Catch wins.
    */
   const waitForPeople = (
-    id: string,
+    id: keyof typeof WAKE_UP_PATHS,
     fn: WorkflowFunctionId,
-    tick: Duration,
-    onTick: sfn.IChainable,
+    onDue: sfn.IChainable,
     comment: string,
   ) => {
     const task = withRetry(
@@ -120,11 +136,11 @@ export function buildReviewCycleDefinition(
         integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
         payload: sfn.TaskInput.fromObject({ cycleId, taskToken: sfn.JsonPath.taskToken }),
         retryOnServiceExceptions: false,
-        taskTimeout: sfn.Timeout.duration(tick),
+        taskTimeout: sfn.Timeout.at(WAKE_UP_PATHS[id]),
         resultPath: sfn.JsonPath.DISCARD,
       }),
     );
-    task.addCatch(onTick, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
+    task.addCatch(onDue, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
     return task;
   };
 
@@ -143,10 +159,15 @@ export function buildReviewCycleDefinition(
 
   /**
    * An approval by reply (shared/cycle/approvals.ts): Check<id> asks, reminds or escalates and says
-   * whether the latest version is approved; Await<id> parks the token until an answer or the tick.
+   * whether the latest version is approved; Await<id> parks the token until an answer or the next
+   * reminder falls due.
    * Returns the check (the entry) and the choice's `approved` branch to attach.
    */
-  const approval = (id: string, subject: 'package' | 'minutes', who: string) => {
+  const approval = (
+    id: 'PackageApproval' | 'MinutesApproval',
+    subject: 'package' | 'minutes',
+    who: string,
+  ) => {
     const check = withRetry(
       new tasks.LambdaInvoke(scope, `Check${id}`, {
         comment: `Ask ${who} to approve the ${subject} (once per version); send the reminder or escalation due.`,
@@ -159,12 +180,12 @@ export function buildReviewCycleDefinition(
     );
     const wait = withRetry(
       new tasks.LambdaInvoke(scope, `Await${id}`, {
-        comment: `Park the task token until ${who} answers, or the tick.`,
+        comment: `Park the task token until ${who} answers, or the next reminder falls due.`,
         lambdaFunction: fns['await-approval'],
         integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
         payload: sfn.TaskInput.fromObject({ cycleId, subject, taskToken: sfn.JsonPath.taskToken }),
         retryOnServiceExceptions: false,
-        taskTimeout: sfn.Timeout.duration(APPROVAL_TICK),
+        taskTimeout: sfn.Timeout.at(WAKE_UP_PATHS[`Await${id}`]),
         resultPath: sfn.JsonPath.DISCARD,
       }),
     );
@@ -243,9 +264,8 @@ export function buildReviewCycleDefinition(
     waitForPeople(
       'AwaitInputs',
       'await-inputs',
-      INPUT_TICK,
       checkInputs,
-      'Park the task token until the last input arrives or the tick.',
+      'Park the task token until the last input arrives, or the next reminder, escalation or the deadline falls due.',
     ),
   );
 
@@ -287,9 +307,8 @@ export function buildReviewCycleDefinition(
     waitForPeople(
       'AwaitMinutes',
       'await-minutes',
-      MINUTES_TICK,
       checkMinutes,
-      'Park the task token until valid minutes are accepted or the tick.',
+      'Park the task token until valid minutes are accepted, or the next reminder falls due.',
     ),
   );
 

@@ -94,10 +94,12 @@ export function checkDoneEvidence(args: {
     );
   }
   if (links.length > 0 || (args.attachments?.length ?? 0) > 0) return { links };
-  const cli = args.source.channel === 'cli';
-  const how = cli
-    ? 'give --evidence-url <https://...> (where the result can be seen) or --evidence-file <file> (a PDF, CSV or XLSX that shows it)'
-    : 'attach the document that shows it (a PDF, CSV or XLSX) to your reply, or put a link to where it can be seen (https://...) in the DONE line, e.g. DONE policy v2 published at https://intranet.example.com/policies/v2';
+  const how =
+    args.source.channel === 'cli'
+      ? 'give --evidence-url <https://...> (where the result can be seen) or --evidence-file <file> (a PDF, CSV or XLSX that shows it)'
+      : args.source.channel === 'web'
+        ? 'give the link to where the result can be seen (https://...); to attach a document (a PDF, CSV or XLSX) instead, reply to the reminder email with DONE and the file'
+        : 'attach the document that shows it (a PDF, CSV or XLSX) to your reply, or put a link to where it can be seen (https://...) in the DONE line, e.g. DONE policy v2 published at https://intranet.example.com/policies/v2';
   const refused =
     written.refused.length > 0
       ? ` ${written.refused.map((link) => `"${link}"`).join(', ')} ${written.refused.length === 1 ? 'is' : 'are'} not a web link (only http:// and https:// links count).`

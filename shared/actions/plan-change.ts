@@ -39,12 +39,14 @@ const HANDLERS: { readonly [K in ActionCommand['kind']]: ChangeHandler<K> } = {
   'accept-risk': planAcceptRisk,
 };
 
-const sourceWords = (source: UpdateSource) =>
+const sourceWords = (source: UpdateSource, by: string) =>
   source.channel === 'email'
     ? 'by email'
     : source.channel === 'cli'
       ? 'on the command line'
-      : 'by the system';
+      : source.channel === 'web'
+        ? `in the web app${source.signedInAs === by ? '' : `, recorded by ${source.signedInAs}`}`
+        : 'by the system';
 
 /**
  * The action after `request`, as of `now`, or the reason it cannot be made. Pure: the caller loads
@@ -69,7 +71,7 @@ export function planChange(
   const entry = (change: string): HistoryEntry => ({
     at,
     by,
-    change: `${change} (${sourceWords(source)})`,
+    change: `${change} (${sourceWords(source, by)})`,
     source,
   });
   const context: ChangeContext = {
@@ -90,6 +92,7 @@ export function planChange(
       from: status,
       source: source.channel,
       ...(source.channel === 'email' ? { messageId: source.messageId } : {}),
+      ...(source.channel === 'web' ? { signedInAs: source.signedInAs } : {}),
       ...extra,
     }),
   };

@@ -23,7 +23,7 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../clock.ts';
 import { signReplyAddress, verifyReplyAddress, decodeReplyAddress } from '../mail/reply-address.ts';
 import {

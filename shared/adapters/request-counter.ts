@@ -30,6 +30,8 @@ export interface RequestCounts {
 export interface RequestCounterOptions {
   /** Ask DynamoDB for the consumed capacity of every request and add it up. Default false. */
   readonly consumedCapacity?: boolean;
+  /** Called with every command before it is sent: its name and input (to list what an operation reads). */
+  readonly onCommand?: (name: string, input: Readonly<Record<string, unknown>>) => void;
 }
 
 /** Commands that accept ReturnConsumedCapacity. */
@@ -94,6 +96,7 @@ export class RequestCounter {
         const name = (context.commandName ?? 'Unknown').replace(/Command$/, '');
         add(this.commands, name);
         const input = args.input as Record<string, unknown>;
+        this.options.onCommand?.(name, input);
         if (this.options.consumedCapacity && WITH_CAPACITY.has(name) && !input.ReturnConsumedCapacity) {
           input.ReturnConsumedCapacity = 'TOTAL';
         }

@@ -14,7 +14,8 @@
  *   minutes.objected               OBJECT <what>, by the chair, for version n
  *
  * The workflow asks (CheckPackageApproval / CheckMinutesApproval), parks its token until an answer
- * or a tick (AwaitPackageApproval / AwaitMinutesApproval) and asks again; a reply resumes it at once.
+ * or the next reminder falls due (AwaitPackageApproval / AwaitMinutesApproval, wake-up.ts) and asks
+ * again; a reply resumes it at once.
  */
 import type { Cycle } from '../model/cycle.ts';
 import type { CycleEvent as EventRecord } from '../model/event.ts';
@@ -30,8 +31,9 @@ import {
 } from './ports.ts';
 import { SYSTEM, iso, loadCycleContext } from './cycle-state.ts';
 import { currentPackage, inputsChangedSince } from './package-phase.ts';
-import { recipientZone, windowMissed, withinBusinessHours } from '../mail/business-hours.ts';
+import { recipientZone } from '../mail/business-hours.ts';
 import { archiveMinutes } from './minutes-archive.ts';
+import { nextReminderAt, reminderSendable, wakeUpAt, type ReminderSeries, type WakeUp } from './wake-up.ts';
 
 export { APPROVAL_SUBJECTS, type ApprovalItem, type ApprovalMessage, type ApprovalSubject } from './ports.ts';
 
@@ -138,6 +140,25 @@ export function approvalReminderDue(subject: ApprovalSubject, elapsedDays: numbe
 }
 
 /**
+ * The reminders of one approval as a series to its approver, counted from when the version was asked
+ * about: each goes inside the approver's business hours (their time zone, else the organisation's).
+ */
+export function approvalReminders(
+  programme: Programme,
+  subject: ApprovalSubject,
+  askedAt: string,
+): ReminderSeries {
+  const asked = Date.parse(askedAt);
+  const every = APPROVAL_REMINDER_EVERY_DAYS[subject] * 86_400_000;
+  return {
+    dueAt: (n) => new Date(asked + n * every),
+    dueBy: (at) => approvalReminderDue(subject, (at.getTime() - asked) / 86_400_000),
+    timeZone: recipientZone(programme, approverOf(programme, subject)),
+    hours: programme.mail.businessHours,
+  };
+}
+
+/**
  * Is the latest version approved? If not, asks for it (once per version), and sends the reminder or
  * escalation that has fallen due. A package whose inputs changed since it was built is built again
  * first, and the new version is the one asked about.
@@ -145,15 +166,17 @@ export function approvalReminderDue(subject: ApprovalSubject, elapsedDays: numbe
 export async function checkApproval(
   deps: DistributionDeps,
   args: { cycleId: string; subject: ApprovalSubject },
-): Promise<{ approved: boolean; version?: number }> {
+): Promise<{ approved: boolean; version?: number } & WakeUp> {
   const { subject } = args;
   const context = await loadCycleContext(deps, args.cycleId);
   let { cycle } = context;
   const { programme } = context;
-  if (!approvalRequired(programme, subject)) return { approved: true };
+  // Nothing is asked of anyone here: should the workflow wait all the same, it looks again at the latest in a week.
+  const idle = wakeUpAt(deps.clock.now(), undefined);
+  if (!approvalRequired(programme, subject)) return { approved: true, ...idle };
   if (subject === 'package' && cycle.phase !== 'AWAITING_DISTRIBUTION') {
     // Already distributed (a retried step after the approval): nothing to ask any more.
-    return { approved: cycle.phase !== 'COMPILING' };
+    return { approved: cycle.phase !== 'COMPILING', ...idle };
   }
   if (subject === 'package') ({ cycle } = await currentPackage(deps, cycle, programme, deps.clock.now()));
   const events = await deps.repo.listEvents(cycle.id);
@@ -165,7 +188,7 @@ export async function checkApproval(
         : `cycle ${cycle.id} has no accepted minutes yet; the workflow asks for their approval only after they are accepted`,
     );
   }
-  if (approvalOf(events, subject, item.version)) return { approved: true, version: item.version };
+  if (approvalOf(events, subject, item.version)) return { approved: true, version: item.version, ...idle };
 
   const now = deps.clock.now();
   const asked = events.find(
@@ -212,11 +235,13 @@ export async function checkApproval(
         data: { version: item.version, sha256: item.sha256, to: approver.id },
       },
     );
-    return { approved: false, version: item.version };
+    // Asked now: the first reminder counts from now.
+    const series = approvalReminders(programme, subject, iso(now));
+    return { approved: false, version: item.version, ...wakeUpAt(now, nextReminderAt(series, now)) };
   }
 
-  const elapsedDays = (now.getTime() - Date.parse(asked.at)) / 86_400_000;
-  const reminder = approvalReminderDue(subject, elapsedDays);
+  const series = approvalReminders(programme, subject, asked.at);
+  const reminder = series.dueBy(now);
   // The package past its sending date goes up to the chair, who is copied from then on; the minutes
   // copy the ISMS manager from the third reminder.
   const late =
@@ -224,14 +249,8 @@ export async function checkApproval(
       ? now.getTime() >= Date.parse(cycle.packageSendAt)
       : reminder > MINUTES_APPROVAL_REMINDERS_BEFORE_COPY;
   // Reminders go inside the approver's business hours (their time zone, else the organisation's),
-  // or at once when a whole window passed without a check inside it.
-  const zone = recipientZone(programme, approver);
-  const dueAt = new Date(
-    Date.parse(asked.at) + reminder * APPROVAL_REMINDER_EVERY_DAYS[subject] * 86_400_000,
-  );
-  const sendable =
-    withinBusinessHours(now, zone, programme.mail.businessHours) ||
-    windowMissed(dueAt, now, zone, programme.mail.businessHours);
+  // or at once when a whole window passed without a check inside it (wake-up.ts).
+  const sendable = reminderSendable(series, reminder, now);
   if (reminder >= 1 && sendable) {
     const copy = late ? escalationOf(programme, subject) : undefined;
     const sendCopy = copy && copy.id !== approver.id ? copy : undefined;
@@ -255,7 +274,7 @@ export async function checkApproval(
       },
     );
   }
-  return { approved: false, version: item.version };
+  return { approved: false, version: item.version, ...wakeUpAt(now, nextReminderAt(series, now)) };
 }
 
 /**

@@ -1,12 +1,19 @@
 /**
  * Waiting for people: the workflow's task token parked until the last input or the accepted minutes
- * arrive, and resumed exactly once, by whichever comes second of the park and the answer.
+ * arrive, and resumed exactly once, by whichever comes second of the park and the answer. Between
+ * answers the wait sleeps until its next reminder falls due (wake-up.ts); a change to what that
+ * depends on wakes it (`wakeWaiting`).
  */
 import type { WaitingDeps } from './ports.ts';
 import { WorkflowTaskEnded } from '../store/workflow.ts';
 import { iso, loadCycle } from './cycle-state.ts';
 import { allInputsAnswered } from './inputs-phase.ts';
-import { approvalNeedsAttention, subjectOfPurpose, type ApprovalPurpose } from './approvals.ts';
+import {
+  APPROVAL_PURPOSES,
+  approvalNeedsAttention,
+  subjectOfPurpose,
+  type ApprovalPurpose,
+} from './approvals.ts';
 
 /** What the workflow waits for: the inputs, the minutes, or an approval (approvals.ts). */
 export type WaitPurpose = 'inputs' | 'minutes' | ApprovalPurpose;
@@ -38,8 +45,8 @@ export async function awaitPeople(
 
 /**
  * Resumes the workflow waiting for `purpose`, exactly once however many callers race. A token whose
- * task already timed out on its tick resumes nothing: the workflow is then on its way to look again
- * by itself, and its next check (or park, see `awaitPeople`) finds the answer.
+ * task already timed out resumes nothing: the workflow is then on its way to look again by itself,
+ * and its next check (or park, see `awaitPeople`) finds the answer.
  */
 export async function resumeWaiting(
   deps: WaitingDeps,
@@ -55,4 +62,38 @@ export async function resumeWaiting(
     throw error;
   }
   return true;
+}
+
+/** Every wait for people, in the order a cycle meets them. */
+export const WAIT_PURPOSES: readonly WaitPurpose[] = [
+  'inputs',
+  APPROVAL_PURPOSES.package,
+  'minutes',
+  APPROVAL_PURPOSES.minutes,
+];
+
+/**
+ * Wakes the cycle's parked wait for people, if one is parked, so that its Check step runs now and
+ * works out again when to look next: for a change to what the wake-up depends on (the meeting moved).
+ * The wait resumes as a reply resumes it (SendTaskSuccess; every wait's next state is its Check),
+ * and the Check finds nothing answered that was not.
+ *
+ * The token is not claimed: a reply racing the wake still resumes the workflow (one of the two finds
+ * the task ended, WorkflowTaskEnded, and does nothing), and a run that dies before sending leaves the
+ * wait as it was, to wake when it planned to. A token left `parked` by a wait that has since timed
+ * out is refused by Step Functions (WorkflowTaskEnded) and skipped. Returns the waits it woke.
+ */
+export async function wakeWaiting(deps: WaitingDeps, cycleId: string): Promise<WaitPurpose[]> {
+  const woken: WaitPurpose[] = [];
+  for (const purpose of WAIT_PURPOSES) {
+    const task = await deps.repo.getParkedTask(cycleId, purpose);
+    if (task?.status !== 'parked') continue;
+    try {
+      await deps.workflow.sendTaskSuccess(task.taskToken, { cycleId, purpose, woken: true });
+      woken.push(purpose);
+    } catch (error) {
+      if (!(error instanceof WorkflowTaskEnded)) throw error;
+    }
+  }
+  return woken;
 }

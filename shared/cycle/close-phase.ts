@@ -2,7 +2,7 @@
  * The end of a cycle: closed once its actions are followed up (the chain head it sealed recorded),
  * or failed, with the ISMS manager told what failed and where.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { transition } from '../model/cycle.ts';
 import type { MailingDeps, StoreDeps } from './ports.ts';
 import { SYSTEM, iso, loadCycle, programmeOf, viewOf, type CycleView } from './cycle-state.ts';

@@ -110,13 +110,19 @@ export function checkInputs({
     const ownerSent = new Set(
       [...sent].filter((id) => id.startsWith(`${ownerId}:`)).map((id) => id.slice(ownerId.length + 1)),
     );
+    // A step sent already stays where it was reached: held again to its recipient's next window, it
+    // would drop out of what is reached, and a reminder it overtook would be sent after it.
     const held = sendableAt
       ? ladder
-          .map((step) => ({ ...step, dueAt: sendableAt(ownerId, step) }))
+          .map((step) => (ownerSent.has(step.id) ? step : { ...step, dueAt: sendableAt(ownerId, step) }))
           .filter((step) => step.dueAt.getTime() < inputsDueAt.getTime())
       : ladder;
     for (const step of dueSteps(held, now, ownerSent)) send.push({ ownerId, step, keys: keys.sort() });
-    const next = nextStepAt(held, now, ownerSent);
+    // A reminder before a step already sent (or sent now) is overtaken for good: nothing to wake for.
+    const done = new Set([...ownerSent, ...send.filter((s) => s.ownerId === ownerId).map((s) => s.step.id)]);
+    const lastDone = held.findLastIndex((step) => done.has(step.id));
+    const live = held.filter((step, i) => step.kind !== 'reminder' || i > lastDone);
+    const next = nextStepAt(live, now, done);
     if (next && next < nextCheckAt) nextCheckAt = next;
   }
   return { allAnswered, deadlinePassed, notProvided: [], send, nextCheckAt };

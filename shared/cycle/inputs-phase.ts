@@ -20,6 +20,7 @@ import {
   viewOf,
   type CycleView,
 } from './cycle-state.ts';
+import { wakeUpAt, type WakeUp } from './wake-up.ts';
 
 /** The previous answer per input key, shown to owners for reference. */
 async function previousAnswers(deps: Pick<CycleDeps, 'repo'>, cycle: Cycle, keys: readonly string[]) {
@@ -106,15 +107,16 @@ async function stepRecorded(
 
 /**
  * The decision point of input collection: sends the reminders and escalations that are due, and at
- * the deadline records every missing input as not provided. `proceed` tells the workflow to compile.
+ * the deadline records every missing input as not provided. `proceed` tells the workflow to compile;
+ * otherwise it waits until the next step may go out to its recipient, or the deadline (wake-up.ts).
  */
 export async function checkInputs(
   deps: MailingDeps,
   cycleId: string,
-): Promise<{ proceed: boolean; missing: string[]; nextCheckAt: string }> {
+): Promise<{ proceed: boolean; missing: string[] } & WakeUp> {
   let cycle = await loadCycle(deps, cycleId);
   if (CYCLE_PHASES.indexOf(cycle.phase) > CYCLE_PHASES.indexOf('AWAITING_INPUTS')) {
-    return { proceed: true, missing: [], nextCheckAt: iso(deps.clock.now()) };
+    return { proceed: true, missing: [], ...wakeUpAt(deps.clock.now(), undefined) };
   }
   const programme = await programmeOf(deps, cycle);
   const records = await deps.repo.getCycleRecords(cycleId);
@@ -207,5 +209,5 @@ export async function checkInputs(
       reason: decision.allAnswered ? 'all inputs answered' : 'input deadline passed',
     });
   }
-  return { proceed, missing: decision.notProvided, nextCheckAt: iso(decision.nextCheckAt) };
+  return { proceed, missing: decision.notProvided, ...wakeUpAt(now, decision.nextCheckAt) };
 }

@@ -6,11 +6,16 @@
  *
  * Idempotent: the move and its `meeting.moved` event are stored together; running it again with
  * the same time re-sends the same update, which the outbox sends only once.
+ *
+ * The workflow follows: a parked wait for people is woken (await-people.ts `wakeWaiting`) so that its
+ * check works out again, from the moved dates, when to look next; a move run again wakes it again.
+ * A meeting moved later while the workflow waits for the old time makes it wait again (requestMinutes).
  */
 import { UtcTimestamp } from '../model/common.ts';
 import type { Cycle } from '../model/cycle.ts';
-import type { MailingDeps } from './ports.ts';
+import type { MailingDeps, WaitingDeps } from './ports.ts';
 import { attendees } from './service.ts';
+import { wakeWaiting } from './await-people.ts';
 import { cycleAndProgramme } from './package-phase.ts';
 
 export class MeetingCannotMove extends Error {
@@ -27,7 +32,7 @@ const MOVABLE: readonly Cycle['phase'][] = [
 ];
 
 export async function moveMeeting(
-  deps: MailingDeps,
+  deps: MailingDeps & WaitingDeps,
   args: { cycleId: string; meetingAt: string; by: string },
 ): Promise<{ cycle: Cycle; sequence?: number }> {
   const parsed = UtcTimestamp.safeParse(args.meetingAt);
@@ -88,10 +93,13 @@ export async function moveMeeting(
     if (sequence !== undefined) {
       await deps.notifier.meetingUpdate({ cycle, programme, recipients, sequence, previousAt });
     }
+    await wakeWaiting(deps, cycle.id);
     return { cycle, ...(sequence === undefined ? {} : { sequence }) };
   }
   // Already moved there: make sure its update went out (the outbox sends it once).
   const last = events.filter((e) => e.type === 'meeting.moved').at(-1);
+  // A run that died after the move and before the wake-up: wake the wait now (again is harmless).
+  if (last?.data.to === meetingAt) await wakeWaiting(deps, cycle.id);
   if (last && typeof last.data.sequence === 'number' && last.data.to === meetingAt) {
     await deps.notifier.meetingUpdate({
       cycle,

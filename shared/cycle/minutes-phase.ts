@@ -6,11 +6,12 @@
 import type { Cycle } from '../model/cycle.ts';
 import type { Programme } from '../programme/schema.ts';
 import { ismsManager } from '../programme/queries.ts';
-import { recipientZone, windowMissed, withinBusinessHours } from '../mail/business-hours.ts';
+import { recipientZone } from '../mail/business-hours.ts';
 import type { DistributionDeps, MailingDeps } from './ports.ts';
 import { archiveMinutes } from './minutes-archive.ts';
 import { SYSTEM, advance, iso, loadCycle, programmeOf, viewOf, type CycleView } from './cycle-state.ts';
 import { attendees } from './distribution-phase.ts';
+import { nextReminderAt, reminderSendable, wakeUpAt, type ReminderSeries, type WakeUp } from './wake-up.ts';
 
 /** Days between minutes reminders to the ISMS manager, and reminders before the chair is told. */
 export const MINUTES_REMINDER_EVERY_DAYS = 2;
@@ -41,15 +42,20 @@ export function minutesReminderDueDays(n: number): number {
 }
 
 /**
- * A minutes reminder goes to the ISMS manager inside their business hours (their time zone, else the
- * organisation's); at a check outside them it waits, unless a whole window passed since it fell due
- * without a check inside it (the minutes wait looks every 12 hours), when it goes at once.
+ * The minutes reminders as a series to the ISMS manager, counted from the planned meeting: each goes
+ * inside their business hours (their time zone, else the organisation's), see wake-up.ts.
  */
-function minutesReminderSendable(programme: Programme, cycle: Cycle, reminder: number, now: Date): boolean {
-  const zone = recipientZone(programme, ismsManager(programme));
-  const hours = programme.mail.businessHours;
-  const dueAt = new Date(Date.parse(cycle.plannedMeetingAt) + minutesReminderDueDays(reminder) * 86_400_000);
-  return withinBusinessHours(now, zone, hours) || windowMissed(dueAt, now, zone, hours);
+export function minutesReminders(
+  programme: Programme,
+  cycle: Pick<Cycle, 'plannedMeetingAt'>,
+): ReminderSeries {
+  const meeting = Date.parse(cycle.plannedMeetingAt);
+  return {
+    dueAt: (n) => new Date(meeting + minutesReminderDueDays(n) * 86_400_000),
+    dueBy: (at) => minutesReminderDue((at.getTime() - meeting) / 86_400_000),
+    timeZone: recipientZone(programme, ismsManager(programme)),
+    hours: programme.mail.businessHours,
+  };
 }
 
 export async function requestMinutes(
@@ -67,15 +73,22 @@ export async function requestMinutes(
   return { ...viewOf(cycle), meetingHeld: true };
 }
 
-/** Minutes accepted? If not, sends the reminder that is due (the ISMS manager, then the chair). */
-export async function checkMinutes(deps: MailingDeps, cycleId: string): Promise<{ accepted: boolean }> {
+/**
+ * Minutes accepted? If not, sends the reminder that is due (the ISMS manager, then the chair), and
+ * says when the wait should look again: when the next reminder may go out (wake-up.ts).
+ */
+export async function checkMinutes(
+  deps: MailingDeps,
+  cycleId: string,
+): Promise<{ accepted: boolean } & WakeUp> {
   const cycle = await loadCycle(deps, cycleId);
-  if (cycle.minutesApprovedAt) return { accepted: true };
-  const programme = await programmeOf(deps, cycle);
   const now = deps.clock.now();
-  const elapsedDays = (now.getTime() - Date.parse(cycle.plannedMeetingAt)) / 86_400_000;
-  const reminder = minutesReminderDue(elapsedDays);
-  if (reminder >= 1 && !minutesReminderSendable(programme, cycle, reminder, now)) return { accepted: false };
+  if (cycle.minutesApprovedAt) return { accepted: true, ...wakeUpAt(now, undefined) };
+  const programme = await programmeOf(deps, cycle);
+  const series = minutesReminders(programme, cycle);
+  const reminder = series.dueBy(now);
+  const wakeUp = wakeUpAt(now, nextReminderAt(series, now));
+  if (reminder >= 1 && !reminderSendable(series, reminder, now)) return { accepted: false, ...wakeUp };
   if (reminder >= 1) {
     const key = `minutes:reminder-${reminder}`;
     const claimed = await deps.repo.claimNotification(cycleId, key, iso(now));
@@ -96,7 +109,7 @@ export async function checkMinutes(deps: MailingDeps, cycleId: string): Promise<
       });
     }
   }
-  return { accepted: false };
+  return { accepted: false, ...wakeUp };
 }
 
 /** After accepted minutes: distribute them and start following the actions up. */

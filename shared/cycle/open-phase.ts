@@ -4,7 +4,7 @@
  * requests, the open actions it carries over named in its first event.
  */
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CycleId } from '../model/ids.ts';
 import type { Cycle, CycleType } from '../model/cycle.ts';
 import { UtcTimestamp, ProgrammeId } from '../model/common.ts';

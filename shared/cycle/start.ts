@@ -10,7 +10,7 @@
  * and starts that very execution again, which Step Functions answers as already started; so a
  * crash between the claim and the start is repaired by the next start, never doubled.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProgrammeId, UtcTimestamp } from '../model/common.ts';
 import type { PeriodClaims } from '../store/periods.ts';
 import { cycleIdFor } from '../model/ids.ts';

@@ -26,7 +26,7 @@
  * step) finds the anchor already there and writes nothing. The store never overwrites a key. The
  * S3 adapter is shared/adapters/s3-anchor-store.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../clock.ts';
 import { parseWith, ProgrammeId, Sha256Hex, UtcTimestamp } from '../model/common.ts';
 import { CycleId } from '../model/ids.ts';

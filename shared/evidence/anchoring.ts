@@ -9,7 +9,7 @@
  *   (one index query by programme, no Scan) whose chain moved since its last anchor gets a `daily`
  *   anchor; the others are left as they are.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProgrammeId } from '../model/common.ts';
 import { CycleId } from '../model/ids.ts';
 import type { ReviewRepository } from '../store/repository.ts';

@@ -4,7 +4,7 @@
  * and the clause index (export-clauses.ts) are built from it, so they name only files the bundle
  * holds.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutboundMailKind } from './mail-kinds.ts';
 
 /** A message sent, by its outbox key. */

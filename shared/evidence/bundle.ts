@@ -3,7 +3,7 @@
  * that commits to it where one does) and the README for the auditor. export.ts fills a bundle,
  * verify.ts checks one; docs/evidence.md explains both.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Sha256Hex, UtcTimestamp } from '../model/common.ts';
 import { CycleId } from '../model/ids.ts';
 

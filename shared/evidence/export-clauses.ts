@@ -8,7 +8,7 @@
  * (trace.csv); 9.3.3 (the results) by the decisions and actions in the minutes; 7.5 (documented
  * information) by the manifest, the hash-chained event log and the signed anchors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { reviewRequirements, type ReviewRequirement } from '../catalogue/requirements.ts';
 import { isStandardId, standards } from '../catalogue/standards.ts';
 import type { Cycle } from '../model/cycle.ts';

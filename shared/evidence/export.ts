@@ -34,7 +34,7 @@ import { addMail } from './export-mail.ts';
 import { addPackages } from './export-package.ts';
 import { addActions, addFollowUp, addInputs, addMinutes } from './export-records.ts';
 import type { EvidenceSource, ExportProgress } from './export-source.ts';
-import { addTrace, traceInputs } from './export-trace.ts';
+import { addTrace, traceInputs, type InputTrace } from './export-trace.ts';
 import { Directory } from './people.ts';
 import { anchorKeyFromSpki } from './signer.ts';
 
@@ -43,6 +43,8 @@ export type { EvidenceSource, ExportProgress } from './export-source.ts';
 export interface EvidenceBundle {
   readonly zip: Uint8Array;
   readonly manifest: Manifest;
+  /** Each input followed through the review, as trace.csv writes it (the web app shows it too). */
+  readonly traces: readonly InputTrace[];
 }
 
 /** The cycle does not exist. */
@@ -173,7 +175,7 @@ export async function buildEvidenceBundle(
   }
   progress(`compressing ${manifest.files.length + 1} files`);
   const zip = zipSync(zipped, { level: 6, mtime });
-  return { zip, manifest };
+  return { zip, manifest, traces };
 }
 
 /** Copies the anchors written so far, or records why there are none. */

@@ -8,7 +8,7 @@
  * pre-signed `ResponseURL`: the function must always answer, SUCCESS or FAILED, or the deployment
  * hangs for an hour. Delete needs nothing (the key is retained); Create and Update read the key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { anchorKeyOf, formatFingerprint, type AnchorSigner } from './signer.ts';
 
 /** The custom resource request CloudFormation sends (the fields we read; others are ignored). */

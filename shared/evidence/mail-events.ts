@@ -9,7 +9,7 @@
  * (not sent by the review) or of an unknown cycle is skipped and said so. An event that is not
  * an SES event fails with InvalidMailEvent, so that EventBridge keeps it in the dead-letter queue.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../clock.ts';
 import type { CycleEvent } from '../model/event.ts';
 import { CycleId } from '../model/ids.ts';

@@ -3,7 +3,7 @@
  * programme id (`ciso`) and mail by address; an auditor reads names. Every CSV of the bundle puts
  * the name beside the id, from the programme version the cycle ran under (programme.json).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The part of a stored programme document this reads; anything else in it is left alone. */
 const PeopleOfProgramme = z.looseObject({

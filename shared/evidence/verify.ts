@@ -25,7 +25,7 @@
  * Every failure names its place: the file, the line and seq of the event, or the anchor. An anchor
  * written after the export (the cycle went on) cannot be compared and is noted, not failed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { sha256Of } from '../store/blob-store.ts';
 import { minutesHash } from '../model/minutes-record.ts';
 import {

@@ -4,7 +4,7 @@
  * | step | what                                                    | stops with                              |
  * | ---- | ------------------------------------------------------- | --------------------------------------- |
  * | 1    | parse (shared/mail/inbound.ts)                          | ignored: unreadable, too large, no From |
- * | 2    | handled to the end before (`messageSeen`)               | ignored "duplicate": nothing else       |
+ * | 2    | handled to the end before (`lookUpInbound`)             | ignored "duplicate": nothing else       |
  * | 3    | automatic mail (RFC 3834, bounce, report, list, loop)   | ignored, never answered                 |
  * | 4    | spam or virus verdict FAIL                              | dropped                                 |
  * | 4b   | exactly one From mailbox, at most one Sender            | held                                    |
@@ -44,9 +44,9 @@
  *
  * Flood containment: held, ignored and dropped mail never touches a cycle's chain head; each reply
  * address takes at most `dailyMessagesPerReplyAddress` messages and `dailyBytesPerReplyAddress`
- * bytes a day (one conditional counter update each), and its sender is told when it is past them.
+ * bytes a day (both counted in one conditional update), and its sender is told when it is past them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEFAULT_INBOUND_LIMITS,
   MailTooLarge,
@@ -74,6 +74,7 @@ import type { Cycle } from '../model/cycle.ts';
 import { CYCLE_PHASES } from '../model/cycle.ts';
 import { InvalidData, NonEmptyText, UtcTimestamp } from '../model/common.ts';
 import type { ReplyTokenRecord } from '../model/records.ts';
+import type { InputRequest } from '../model/input.ts';
 import type { Programme } from '../programme/schema.ts';
 import { allInputsAnswered, resumeWaiting } from '../cycle/service.ts';
 import type { CycleDeps } from '../cycle/ports.ts';
@@ -176,6 +177,8 @@ interface Target {
   readonly token: ReplyTokenRecord;
   readonly cycle: Cycle;
   readonly programme: Programme;
+  /** The cycle's input requests, read with the cycle (an answer to an input request only). */
+  readonly requests?: readonly InputRequest[];
 }
 
 const SUPPORTED_PURPOSES = new Set([
@@ -216,12 +219,25 @@ async function resolveByThread(
   return undefined;
 }
 
+/**
+ * The cycle a token is about, with its input requests when the token asks for inputs (one read
+ * either way: the inputs are what the answer is checked and recorded against).
+ */
+async function cycleOf(
+  deps: IngestDeps,
+  token: ReplyTokenRecord,
+): Promise<{ cycle?: Cycle; requests?: readonly InputRequest[] }> {
+  if (token.purpose !== 'inputs') return { cycle: await deps.repo.getCycle(token.cycleId) };
+  return (await deps.repo.getCycleWithInputs(token.cycleId)) ?? {};
+}
+
 /** Step 5: the first recipient whose token is ours and valid, or the reason none is. */
 async function resolveTarget(
   deps: IngestDeps,
   msg: InboundMessage,
+  candidates: readonly ReplyAddressCandidate[],
+  tokens: ReadonlyMap<string, ReplyTokenRecord>,
 ): Promise<{ target?: Target; reason?: string; expired?: Target }> {
-  const candidates = replyAddressCandidates(msg, deps.settings.inboundDomain);
   if (candidates.length === 0) {
     const linked = await resolveByThread(deps, msg);
     if (linked) return linked;
@@ -232,8 +248,8 @@ async function resolveTarget(
   let reason = '';
   let expired: Target | undefined;
   for (const candidate of candidates) {
-    const token = await withActionExpiry(deps.repo, await deps.repo.getReplyToken(candidate.parts.id));
-    const cycle = token ? await deps.repo.getCycle(token.cycleId) : undefined;
+    const token = await withActionExpiry(deps.repo, tokens.get(candidate.parts.id));
+    const { cycle, requests } = token ? await cycleOf(deps, token) : {};
     const programme = cycle ? await programmeOf(deps, cycle) : undefined;
     const decision = checkToken({
       candidate,
@@ -242,7 +258,17 @@ async function resolveTarget(
       keys: deps.replyKey,
       now: deps.clock.now(),
     });
-    if (decision.ok) return { target: { candidate, token: token!, cycle: cycle!, programme: programme! } };
+    if (decision.ok) {
+      return {
+        target: {
+          candidate,
+          token: token!,
+          cycle: cycle!,
+          programme: programme!,
+          ...(requests ? { requests } : {}),
+        },
+      };
+    }
     reason ||= decision.reason;
     if (decision.reason.includes('expired') && token && cycle && programme) {
       expired ??= { candidate, token, cycle, programme };
@@ -283,8 +309,9 @@ async function decide(
   msg: InboundMessage,
   request: z.output<typeof IngestRequest>,
   override: IngestOverride | undefined,
+  lookedUp: { candidates: readonly ReplyAddressCandidate[]; tokens: ReadonlyMap<string, ReplyTokenRecord> },
 ): Promise<Decided> {
-  const resolved = await resolveTarget(deps, msg);
+  const resolved = await resolveTarget(deps, msg, lookedUp.candidates, lookedUp.tokens);
   const tied = resolved.target ?? resolved.expired;
 
   // 3, 4: automatic mail; spam and viruses.
@@ -354,6 +381,7 @@ async function decide(
     token: target.token,
     msg,
     messageKey: dedupeKey(msg),
+    ...(target.requests ? { requests: target.requests } : {}),
     rawS3Key: request.rawS3Key,
     receivedAt: request.receivedAt,
     senderId: sender.senderId,
@@ -379,9 +407,11 @@ async function decide(
   }
   let resumed = false;
   if (result.resume === 'inputs') {
-    const cycle = await deps.repo.getCycle(target.cycle.id);
+    // The cycle and its requests as read after the answer was recorded (read again if not).
+    const after = result.after ?? (await deps.repo.getCycleWithInputs(target.cycle.id));
+    const cycle = after?.cycle;
     const waiting = cycle && CYCLE_PHASES.indexOf(cycle.phase) <= CYCLE_PHASES.indexOf('AWAITING_INPUTS');
-    if (waiting && allInputsAnswered(await deps.repo.listInputRequests(target.cycle.id))) {
+    if (waiting && allInputsAnswered(after.requests)) {
       resumed = await resumeWaiting(deps, target.cycle.id, 'inputs');
     } else if (cycle?.phase === 'AWAITING_DISTRIBUTION') {
       // A corrected input while the package awaits approval: the new version is built and asked about.
@@ -415,11 +445,15 @@ async function withinDailyCaps(
   const day = receivedAt.slice(0, 10);
   const messages = deps.settings.dailyMessagesPerReplyAddress ?? DEFAULT_DAILY_MESSAGES_PER_REPLY_ADDRESS;
   const maxBytes = deps.settings.dailyBytesPerReplyAddress ?? DEFAULT_DAILY_BYTES_PER_REPLY_ADDRESS;
-  const scope = `reply-${keyHash(tokenId)}`;
-  if (!(await deps.repo.consumeDailyQuota(`${scope}-messages`, day, 1, messages))) {
+  // Both counters in one conditional update: a message refused for either counts for neither.
+  const { exceeded } = await deps.repo.consumeDailyQuotas(`reply-${keyHash(tokenId)}`, day, [
+    { name: 'messages', amount: 1, limit: messages },
+    { name: 'bytes', amount: bytes, limit: maxBytes },
+  ]);
+  if (exceeded === 'messages') {
     return `this reply address has already taken ${messages} messages today (${day}, UTC), the most it takes in a day; send your answer again tomorrow, or ask the ISMS manager to record it`;
   }
-  if (!(await deps.repo.consumeDailyQuota(`${scope}-bytes`, day, bytes, maxBytes))) {
+  if (exceeded === 'bytes') {
     return `this reply address has already taken ${Math.round(maxBytes / (1024 * 1024))} MB today (${day}, UTC), the most it takes in a day; send the rest tomorrow, or ask the ISMS manager to record it`;
   }
   return undefined;
@@ -485,12 +519,19 @@ export async function ingest(
   }
   const messageKey = dedupeKey(msg);
 
-  // 2: a message handled to the end before (its receipt is recorded) is a duplicate delivery.
-  if (await deps.repo.messageSeen(messageKey)) {
+  // 2: a message handled to the end before (its receipt is recorded) is a duplicate delivery. The
+  // reply tokens its addresses name are read in the same request (step 5 needs them).
+  const candidates = replyAddressCandidates(msg, deps.settings.inboundDomain);
+  const lookedUp = await deps.repo.lookUpInbound(
+    messageKey,
+    candidates.map((c) => c.parts.id),
+  );
+  if (lookedUp.seen) {
     return { messageId: messageKey, outcome: 'ignored', reason: 'duplicate', answer: 'none' };
   }
+  const tokens = new Map(lookedUp.tokens.map((token) => [token.tokenId, token]));
 
-  const decided = await decide(deps, msg, request, override);
+  const decided = await decide(deps, msg, request, override, { candidates, tokens });
   const target = decided.target;
   const base = {
     messageId: messageKey,

@@ -57,6 +57,8 @@ export interface PurposeContext {
   readonly token: ReplyTokenRecord;
   readonly msg: InboundMessage;
   readonly messageKey: string;
+  /** The cycle's input requests as read with the cycle, when they were (saves reading them again). */
+  readonly requests?: readonly InputRequest[];
   readonly rawS3Key: string;
   readonly receivedAt: string;
   readonly senderId: string;
@@ -73,6 +75,8 @@ export type PurposeResult =
       readonly recorded: Record<string, unknown>;
       /** The workflow waits for this and may now go on. */
       readonly resume?: WaitPurpose;
+      /** The cycle and its input requests as read after recording (inputs only). */
+      readonly after?: { readonly cycle: Cycle; readonly requests: readonly InputRequest[] };
     }
   | { readonly ok: false; readonly problems: IngestProblem[]; readonly replyTemplate?: string };
 
@@ -123,20 +127,28 @@ async function recordOne(
   parsed: ParsedInput,
   attachments: Attachment[],
   late: boolean,
-): Promise<{ submission: InputSubmission; request: InputRequest; repeated: boolean }> {
+  known: InputRequest | undefined,
+  others: readonly InputRequest[] | undefined,
+): Promise<{ submission: InputSubmission; request: InputRequest; repeated: boolean; checked: boolean }> {
   const { repo, cycle, msg } = ctx;
   const messageId = ctx.messageKey;
+  const requestId = `${cycle.id}/${parsed.key}`;
+  // The request as read with the cycle on the first try; after a lost race, as it is now.
+  let reuse = known;
   for (let attempt = 1; ; attempt += 1) {
-    const request = await repo.getInputRequest(cycle.id, parsed.key);
+    const request = reuse ?? (await repo.getInputRequest(cycle.id, parsed.key));
+    reuse = undefined;
     if (!request) throw new Error(`input ${parsed.key} is not requested in cycle ${cycle.id}`);
-    const earlier = (await repo.listSubmissions(cycle.id, parsed.key)).find(
-      (s) => s.source.channel === 'email' && s.source.messageId === messageId,
-    );
-    if (earlier) return { submission: earlier, request, repeated: true };
+    // A request that never had a submission has none from this message either (a crash after
+    // recording one left it pointing there): nothing to read.
+    const submissions = request.submissionId ? await repo.listSubmissions(cycle.id, parsed.key) : [];
+    const earlier = submissions.find((s) => s.source.channel === 'email' && s.source.messageId === messageId);
+    if (earlier) return { submission: earlier, request, repeated: true, checked: false };
     // A newer answer wins by receipt time, not by the order messages are processed: an answer
     // received before the current one is kept on record but does not replace it.
     const current = request.submissionId
-      ? await repo.getSubmission(cycle.id, parsed.key, request.submissionId)
+      ? (submissions.find((s) => s.id === request.submissionId) ??
+        (await repo.getSubmission(cycle.id, parsed.key, request.submissionId)))
       : undefined;
     const olderThanCurrent =
       current !== undefined && Date.parse(current.receivedAt) > Date.parse(ctx.receivedAt);
@@ -164,8 +176,12 @@ async function recordOne(
     const updated: InputRequest = olderThanCurrent
       ? request
       : { ...request, status: statusAfter(submission), submissionId: submission.id };
+    // On the first try, the other requests as read with the cycle are checked unchanged by the same
+    // write: when it succeeds, every request of the cycle is known as it is now.
+    const unchanged = attempt === 1 && known && others ? others : undefined;
     try {
       const stored = await repo.recordSubmission(submission, updated, {
+        ...(unchanged ? { unchanged } : {}),
         event: {
           // Recorded now: when the answer arrived is the submission's receivedAt, kept in the data.
           type: 'input.submitted',
@@ -190,8 +206,18 @@ async function recordOne(
           },
         },
       });
-      return { submission: stored.submission, request: stored.request, repeated: false };
+      return {
+        submission: stored.submission,
+        request: stored.request,
+        repeated: false,
+        checked: unchanged !== undefined,
+      };
     } catch (error) {
+      if (unchanged && error instanceof ConcurrentUpdate && error.id !== requestId && attempt < ATTEMPTS) {
+        // Another input changed, not this one: it is tried again as read, without the check.
+        reuse = request;
+        continue;
+      }
       if (
         (error instanceof ConcurrentUpdate || (error as Error).name === 'ChainConflict') &&
         attempt < ATTEMPTS
@@ -205,9 +231,8 @@ async function recordOne(
 }
 
 export async function handleInputs(ctx: PurposeContext): Promise<PurposeResult> {
-  const requests = (await ctx.repo.listInputRequests(ctx.cycle.id)).filter(
-    (r) => !r.automatic && r.ownerId === ctx.token.recipientId,
-  );
+  const all = ctx.requests ?? (await ctx.repo.listInputRequests(ctx.cycle.id));
+  const requests = all.filter((r) => !r.automatic && r.ownerId === ctx.token.recipientId);
   if (requests.length === 0) {
     return {
       ok: false,
@@ -269,8 +294,20 @@ export async function handleInputs(ctx: PurposeContext): Promise<PurposeResult> 
   const late = isLate(ctx.cycle);
   const attachments = await keepAttachments(ctx);
   const recorded: { submission: InputSubmission; input: ParsedInput; title: string; thin: string[] }[] = [];
+  // Every request of the cycle as it is, while each write checked the others unchanged.
+  let view: InputRequest[] | undefined = ctx.requests ? [...ctx.requests] : undefined;
   for (const { input, thin } of checked) {
-    const { submission, request, repeated } = await recordOne(ctx, input, attachments, late);
+    const known = (view ?? requests).find((r) => r.inputKey === input.key);
+    const others = view?.filter((r) => r.inputKey !== input.key);
+    const { submission, request, repeated, checked } = await recordOne(
+      ctx,
+      input,
+      attachments,
+      late,
+      known,
+      others,
+    );
+    view = checked && view ? view.map((r) => (r.inputKey === request.inputKey ? request : r)) : undefined;
     if (thin.length > 0 && !repeated) {
       // Shown to the ISMS manager before the package is frozen (`isms-review cycle show`).
       await ctx.repo.appendEvent(
@@ -293,9 +330,16 @@ export async function handleInputs(ctx: PurposeContext): Promise<PurposeResult> 
   const keys = recorded.map((r) => r.input.key);
   const replaced = recorded.map((r) => r.submission.supersedes).filter((id): id is string => Boolean(id));
   const answered = requests.length;
-  const stillOpen = (await ctx.repo.listInputRequests(ctx.cycle.id)).filter(
-    (r) => !r.automatic && r.status === 'REQUESTED',
-  ).length;
+  // Whether every input is now answered (the caller resumes the workflow then): known without
+  // reading again while an input is still open and the writes checked the others unchanged;
+  // otherwise read again, since other owners may have answered meanwhile and the phase moved on.
+  const open = (requests: readonly InputRequest[]) =>
+    requests.some((r) => !r.automatic && r.status === 'REQUESTED');
+  const after =
+    view && open(view) && !late
+      ? { cycle: ctx.cycle, requests: view }
+      : await ctx.repo.getCycleWithInputs(ctx.cycle.id);
+  const stillOpen = (after?.requests ?? []).filter((r) => !r.automatic && r.status === 'REQUESTED').length;
   return {
     ok: true,
     confirmation: {
@@ -332,6 +376,7 @@ export async function handleInputs(ctx: PurposeContext): Promise<PurposeResult> 
       stillOpen,
     },
     ...(late ? {} : { resume: 'inputs' as const }),
+    ...(after ? { after } : {}),
   };
 }
 

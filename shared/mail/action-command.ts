@@ -4,7 +4,7 @@
  * to confirm a corrective action's closure; PASS, FAIL for an effectiveness check; RESCHEDULE,
  * REASSIGN, ACCEPT RISK for top management. Their help text is rendered here and read back here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CalendarDate, NonEmptyText } from '#shared/model/common.ts';
 import { InvalidTemplateInput, plainSpaces, structural } from './reply-text.ts';
 

@@ -96,8 +96,8 @@ export function nextBusinessTime(
 
 /**
  * Whether a whole business window of `timeZone` opened and closed between `dueAt` and `now`: mail
- * held for it was never given a check inside the window (a workflow that looks only every 12 hours
- * can step over an 8-hour window), and should go at once rather than wait for a window it may miss again.
+ * held for it was never given a check inside the window (a workflow that was down, or woke late),
+ * and should go at once rather than wait for a window it may miss again.
  */
 export function windowMissed(
   dueAt: Date,

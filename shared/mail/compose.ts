@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class InvalidMessageSpec extends Error {
   override name = 'InvalidMessageSpec' as const;

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
-import { z } from 'zod';
+import * as z from 'zod';
 import { htmlToText } from './html-to-text.ts';
 
 export { htmlToText } from './html-to-text.ts';

@@ -2,7 +2,7 @@
  * Reading the input-submission format: every `[input <key>] ... [end]` block of a reply becomes a
  * checked ParsedInput, or sentences saying what to fix (the format is described in reply-format.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CalendarDate, InputKey, NonEmptyText, Period } from '#shared/model/common.ts';
 import { Metric } from '#shared/model/input.ts';
 import { isQuotedLine, plainSpaces, structural } from './reply-text.ts';

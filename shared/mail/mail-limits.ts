@@ -2,7 +2,7 @@
  * The limits on inbound mail and its attachments (MailLimits), their defaults, and the byte sizes
  * as the refusals write them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const MailLimits = z.strictObject({
   /** The whole raw message. */

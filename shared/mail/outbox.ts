@@ -30,7 +30,7 @@
  * exceeds the lease, and the sending function's timeout must be well under the lease.
  */
 import { randomUUID, createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../clock.ts';
 import { CycleId } from '../model/ids.ts';
 import { Purpose } from '../model/records.ts';

@@ -24,7 +24,7 @@
  * key ids existed still verify with it.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const REPLY_KEYRING_FORMAT = 'isms-review/reply-keyring@1';
 /** The key id of the first generation, and of a key stored in the old single-hex form. */

@@ -15,7 +15,7 @@
  *
  * Escalation level: 0 none, 1 the owner was told it is overdue, 2 the ISMS manager, 3 top management.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CalendarDate,
   InputKey,
@@ -102,15 +102,20 @@ export type EffectivenessCheck = z.infer<typeof EffectivenessCheck>;
 /** Days a done corrective action waits for its closure to be confirmed before the confirmer is reminded. */
 export const CONFIRMATION_REMINDER_DAYS = 5;
 
-/** Where an update came from: an inbound email (its Message-ID), the command line, or the system. */
+/**
+ * Where an update came from: an inbound email (its Message-ID), the command line, the system, or the
+ * web app (`signedInAs`: the person signed in, who may record a decision in another's name, as the
+ * command line's --by does).
+ */
 export const UpdateSource = z.discriminatedUnion(
   'channel',
   [
     z.strictObject({ channel: z.literal('email'), messageId: NonEmptyText }),
     z.strictObject({ channel: z.literal('cli') }),
     z.strictObject({ channel: z.literal('system') }),
+    z.strictObject({ channel: z.literal('web'), signedInAs: PersonId }),
   ],
-  { error: 'expected a source: email (with its Message-ID), cli or system' },
+  { error: 'expected a source: email (with its Message-ID), cli, system or web (with who signed in)' },
 );
 export type UpdateSource = z.infer<typeof UpdateSource>;
 

@@ -2,7 +2,7 @@
  * Building blocks shared by the record schemas: times, dates, ids, hashes, and one way to turn a
  * zod failure into an error a person can act on.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A point in time, stored in UTC as ISO 8601 with a Z suffix, e.g. 2026-10-01T08:00:00.000Z. */
 export const UtcTimestamp = z.iso.datetime({

@@ -4,7 +4,7 @@
  * earlier cycles with one paged query (pk PROGRAMME#<p>, sk SUMMARY#<meeting>#<cycle>) instead of
  * opening each earlier cycle: the cost of a package does not grow with the programme's history.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NonEmptyText, ProgrammeId, Sha256Hex, UtcTimestamp } from './common.ts';
 import { CycleId } from './ids.ts';
 import { Metric } from './input.ts';

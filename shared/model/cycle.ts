@@ -12,7 +12,7 @@
  * closed in CLOSED, failed in FAILED. It always agrees with the phase (`statusOfPhase`).
  * `version` is the optimistic lock: 1 when created, +1 on every stored change.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NonEmptyText, ProgrammeId, UtcTimestamp, Version, Sha256Hex } from './common.ts';
 import { CYCLE_TYPES, CycleId } from './ids.ts';
 import { ProgrammeSnapshotRef } from './programme-ref.ts';

@@ -2,7 +2,7 @@
  * A cycle's append-only, hash-chained event log: who did what, when, and from which message.
  * Events are numbered 1, 2, 3, ... per cycle; shared/evidence/hash-chain.ts defines prevHash/hash.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NonEmptyText, Sha256Hex, UtcTimestamp } from './common.ts';
 import { CycleId } from './ids.ts';
 import { Actor } from './action.ts';

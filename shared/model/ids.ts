@@ -19,7 +19,7 @@
  * An action id names its cycle: `cycleIdOfAction('A-20261001T0800Z-Q-003') === 'C-20261001T0800Z-Q'`.
  */
 import { randomInt } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CYCLE_TYPES = ['quarterly', 'semiannual', 'annual'] as const;
 export type CycleType = (typeof CYCLE_TYPES)[number];

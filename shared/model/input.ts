@@ -5,7 +5,7 @@
  * (the owner said so, with a reason) or NOT_PROVIDED (the deadline passed; itself an item for
  * decision). A later submission for the same input supersedes the earlier one; both are kept.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ClauseRef,
   InputKey,

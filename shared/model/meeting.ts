@@ -2,7 +2,7 @@
  * What the minutes of a clause 9.3 meeting are made of: attendance, decisions (9.3.3) and the
  * overall assessment of the ISMS, each of its four aspects a separate verdict with its rationale.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputKey, NonEmptyText, PersonId } from './common.ts';
 import { DecisionId } from './ids.ts';
 

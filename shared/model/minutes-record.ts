@@ -3,7 +3,7 @@
  * a cycle; a correction sent while the review still awaits minutes (it names the version it
  * replaces) becomes version n+1. Every version is kept; the latest is the one that counts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NonEmptyText, PersonId, ProgrammeId, Sha256Hex, UtcTimestamp } from './common.ts';
 import { ActionId, CycleId } from './ids.ts';
 import { sha256Hex } from './canonical-json.ts';

@@ -44,7 +44,7 @@
  * ids resolved, decision ids given, and the meeting time in UTC. Every message is written to be
  * put after the field's path: `attendees[1].status: is missing; write present, absent or proxy`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CalendarDate, InputKey, NonEmptyText, PersonId, UtcTimestamp } from './common.ts';
 import { CycleId, DecisionId } from './ids.ts';
 import {

@@ -5,7 +5,7 @@
  * JSON document: each saved version is kept for ever with its canonical hash, and a cycle points at
  * the exact version it used, so later edits never change what an earlier review was based on.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NonEmptyText, PersonId, ProgrammeId, Sha256Hex, UtcTimestamp } from './common.ts';
 
 /** Which programme version a cycle was opened under. */

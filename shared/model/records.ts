@@ -2,7 +2,7 @@
  * Small records the workflow keeps beside the review itself: reply tokens, parked task tokens,
  * seen inbound messages, and sent-notification claims (so nothing is mailed twice).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NonEmptyText, PersonId, Sha256Hex, UtcTimestamp } from './common.ts';
 import { CycleId } from './ids.ts';
 

@@ -2,7 +2,7 @@
  * A sign-in link of the web app, as stored: only the SHA-256 of the secret in the link, never the
  * secret itself, so a copy of the table signs nobody in. Issued for 15 minutes, redeemed once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PersonId, ProgrammeId, Sha256Hex, UtcTimestamp } from './common.ts';
 
 /** How long a sign-in link works after it is issued. */

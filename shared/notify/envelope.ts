@@ -71,6 +71,10 @@ export interface Envelope {
 
 /** Sends the cycle's messages: each message family (the *-messages.ts files) builds on this. */
 export class CycleMail {
+  /** Expiry of each reply token issued here and not linked yet (the link takes its time to live). */
+  readonly #issued = new Map<string, string>();
+  readonly #earlierTitles = new Map<string, string>();
+
   constructor(readonly options: NotifierOptions) {}
 
   /** The organisation and the time zone a template writes dates in (the recipient's, if set). */
@@ -79,6 +83,21 @@ export class CycleMail {
       organisation: programme.organisation.name,
       timeZone: recipient?.timeZone ?? programme.organisation.timeZone,
     };
+  }
+
+  /**
+   * The title of an earlier review (whose answers a request shows), read once per process: every
+   * owner's request of a cycle names the same earlier reviews, and their titles do not change.
+   */
+  async titleOfEarlierCycle(cycleId: string): Promise<string> {
+    const known = this.#earlierTitles.get(cycleId);
+    if (known) return known;
+    const found = await this.options.repo.getCycle(cycleId);
+    if (!found) return `review ${cycleId}`;
+    const title = cycleTitle(found);
+    if (this.#earlierTitles.size >= 100) this.#earlierTitles.delete(this.#earlierTitles.keys().next().value!);
+    this.#earlierTitles.set(cycleId, title);
+    return title;
   }
 
   cycleRef(cycle: Cycle) {
@@ -119,6 +138,12 @@ export class CycleMail {
   }): Promise<string> {
     const now = this.options.clock.now();
     const tokenId = newReplyId();
+    const expiresAt = new Date(
+      Math.min(
+        Math.max(args.expiresAt.getTime(), now.getTime() + DAY),
+        now.getTime() + MAX_REPLY_TOKEN_DAYS * DAY,
+      ),
+    ).toISOString();
     await this.options.repo.putReplyToken({
       tokenId,
       cycleId: args.cycle.id,
@@ -128,13 +153,9 @@ export class CycleMail {
       issuedAt: now.toISOString(),
       // At least a day; at most MAX_REPLY_TOKEN_DAYS, so rotation knows when a retired key has signed
       // its last valid token (a later reminder carries a fresh token).
-      expiresAt: new Date(
-        Math.min(
-          Math.max(args.expiresAt.getTime(), now.getTime() + DAY),
-          now.getTime() + MAX_REPLY_TOKEN_DAYS * DAY,
-        ),
-      ).toISOString(),
+      expiresAt,
     });
+    this.#issued.set(tokenId, expiresAt);
     return signReplyAddress({
       localPart: args.programme.mail.replyLocalPart,
       id: tokenId,
@@ -176,7 +197,10 @@ export class CycleMail {
       }),
       onSent: async (sent) => {
         if (replyTokenId && sent.messageId) {
-          await this.options.repo.linkReplyToken(sent.messageId, replyTokenId);
+          // The expiry is known when the token was issued in this process: the link needs no read.
+          const expiresAt = this.#issued.get(replyTokenId);
+          await this.options.repo.linkReplyToken(sent.messageId, replyTokenId, expiresAt);
+          this.#issued.delete(replyTokenId);
         }
         await this.options.repo.appendEvent(cycle.id, {
           type: 'mail.sent',

@@ -8,7 +8,6 @@ import type { InputRequest } from '../model/input.ts';
 import { catalogueInput, clauseLabel } from '../catalogue/catalogue.ts';
 import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
 import { ismsManager, topManagement } from '../programme/queries.ts';
-import { cycleTitle } from '../package/content.ts';
 import { DEFAULT_MAIL_LIMITS } from '../mail/mail-checks.ts';
 import { renderInputBlocks, renderInputTemplate } from '../mail/reply-format.ts';
 import * as templates from '../mail/templates/index.ts';
@@ -52,8 +51,7 @@ export async function inputRequest(
       // The previous answers' reviews, by their titles (e.g. "Q2 2026 management review").
       const earlier = new Map<string, string>();
       for (const cycleId of new Set([...previous.values()].map((answer) => answer.cycleId))) {
-        const found = await mail.options.repo.getCycle(cycleId);
-        earlier.set(cycleId, found ? cycleTitle(found) : `review ${cycleId}`);
+        earlier.set(cycleId, await mail.titleOfEarlierCycle(cycleId));
       }
       const rendered = templates.inputRequest({
         ...mail.addressed(cycle, programme, owner),

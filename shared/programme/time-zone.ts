@@ -5,8 +5,16 @@ import { closest } from './suggest.ts';
 /** Segments start with a capital letter, as IANA writes them: "Europe/London", "UTC", "Etc/GMT+5". */
 const IANA_SHAPE = /^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/;
 
+/** Answers already given: checking a zone builds an Intl.DateTimeFormat, which is slow to repeat. */
+const checked = new Map<string, boolean>();
+const MAX_CHECKED = 1000;
+
 export function isIanaTimeZone(name: string): boolean {
-  return IANA_SHAPE.test(name) && IANAZone.isValidZone(name);
+  const known = checked.get(name);
+  if (known !== undefined) return known;
+  const valid = IANA_SHAPE.test(name) && IANAZone.isValidZone(name);
+  if (checked.size < MAX_CHECKED) checked.set(name, valid);
+  return valid;
 }
 
 let known: string[] | undefined;

@@ -40,6 +40,11 @@ export interface HistoryQuery {
   readonly limit?: number;
 }
 
+export interface SubmissionWriteOptions extends WriteOptions {
+  /** Other input requests of the same cycle, as read: the write fails if one changed since. */
+  readonly unchanged?: readonly InputRequest[];
+}
+
 export interface CycleStore {
   /** Creates the cycle and its input requests in one transaction. AlreadyExists if the id is taken. */
   createCycle(
@@ -55,6 +60,9 @@ export interface CycleStore {
   /** Everything of a cycle (records of every aggregate keyed by it) in one read. */
   getCycleRecords(cycleId: string): Promise<CycleRecords | undefined>;
 
+  /** The cycle and its input requests, in one read (NotFound is undefined). */
+  getCycleWithInputs(cycleId: string): Promise<{ cycle: Cycle; requests: InputRequest[] } | undefined>;
+
   // Inputs
   getInputRequest(cycleId: string, inputKey: string): Promise<InputRequest | undefined>;
   listInputRequests(cycleId: string): Promise<InputRequest[]>;
@@ -65,11 +73,14 @@ export interface CycleStore {
   /**
    * Stores a new submission and the request it answers (updated by the caller: status and
    * submissionId; version = the version read) in one transaction. A superseded submission stays.
+   * With `unchanged` (other requests of the cycle, as read), the write also checks that none of them
+   * changed since: ConcurrentUpdate if one did, and nothing is written. A caller that read the
+   * cycle's requests then knows them all as they are once the write succeeds.
    */
   recordSubmission(
     submission: InputSubmission,
     request: InputRequest,
-    options?: WriteOptions,
+    options?: SubmissionWriteOptions,
   ): Promise<{ submission: InputSubmission; request: InputRequest; event?: CycleEvent }>;
   getSubmission(
     cycleId: string,

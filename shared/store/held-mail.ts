@@ -9,9 +9,10 @@
  * in its own partitions (keys.ts: `HELD#<yyyy-mm>`), so a flood of it never contends for a cycle's
  * chain head; every item carries a TTL (HELD_MAIL_TTL_DAYS).
  */
-import { z } from 'zod';
-import { UtcTimestamp } from '../model/common.ts';
+import * as z from 'zod';
+import { InvalidData, UtcTimestamp } from '../model/common.ts';
 import type { CycleEvent, EventDraft } from '../model/event.ts';
+import type { ReplyTokenRecord } from '../model/records.ts';
 
 /** How long a held message stays listed (and releasable) after it was received. */
 export const HELD_MAIL_TTL_DAYS = 90;
@@ -76,6 +77,43 @@ export interface HeldMailQuery {
   readonly limit?: number;
 }
 
+/** One counter of a daily quota: its name (letters and digits), what to add and the most it may reach. */
+export interface DailyCounter {
+  readonly name: string;
+  readonly amount: number;
+  readonly limit: number;
+}
+
+/** The counters of a daily quota, checked (InvalidData): usable scope, day and names, whole amounts and limits. */
+export function checkDailyCounters(scope: string, day: string, counters: readonly DailyCounter[]): void {
+  if (!/^[A-Za-z0-9:._-]{1,200}$/.test(scope) || !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+    throw new InvalidData('quota', [
+      { path: '(root)', message: `scope ${scope} or day ${day} is not usable in a key` },
+    ]);
+  }
+  const names = new Set(counters.map((c) => c.name));
+  if (counters.length === 0 || names.size !== counters.length) {
+    throw new InvalidData('quota', [
+      { path: 'counters', message: 'give one or more counters, each named once' },
+    ]);
+  }
+  for (const [index, { name, amount, limit }] of counters.entries()) {
+    if (!/^[A-Za-z0-9]{1,40}$/.test(name)) {
+      throw new InvalidData('quota', [
+        { path: `counters.${index}.name`, message: 'letters and digits only' },
+      ]);
+    }
+    if (!Number.isInteger(amount) || amount < 0 || !Number.isInteger(limit) || limit < 0) {
+      throw new InvalidData('quota', [
+        { path: `counters.${index}`, message: 'amount and limit are whole numbers' },
+      ]);
+    }
+  }
+}
+
+/** At most this many reply token ids are looked up with a Message-ID (one BatchGetItem holds 100 keys). */
+export const MAX_LOOKED_UP_TOKENS = 99;
+
 export interface InboundMailStore {
   /**
    * Keeps a held message, once per Message-ID: a second delivery of the same message returns the
@@ -94,8 +132,28 @@ export interface InboundMailStore {
    */
   consumeDailyQuota(scope: string, day: string, amount: number, limit: number): Promise<boolean>;
 
+  /**
+   * Several counters of `scope` on UTC `day` at once (e.g. messages and bytes of one reply
+   * address): adds every amount unless one would pass its limit, in one conditional update. Either
+   * all are added (`exceeded` undefined) or none, and `exceeded` names the first counter, in the
+   * order given, that had no room.
+   */
+  consumeDailyQuotas(
+    scope: string,
+    day: string,
+    counters: readonly DailyCounter[],
+  ): Promise<{ exceeded?: string }>;
+
   /** Whether a Message-ID was marked seen (a message fully handled before). */
   messageSeen(messageId: string): Promise<boolean>;
+  /**
+   * What the ingest reads first about a message, in one read: whether its Message-ID was marked
+   * seen, and the reply tokens its reply addresses name (those stored; at most 99 ids).
+   */
+  lookUpInbound(
+    messageId: string,
+    tokenIds: readonly string[],
+  ): Promise<{ seen: boolean; tokens: ReplyTokenRecord[] }>;
   /**
    * Marks a Message-ID seen and, when `cycleId` and `event` are given, appends the event to the
    * cycle's log in the same transaction: both or neither. `first` is false (and nothing is written)

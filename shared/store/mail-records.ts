@@ -15,8 +15,11 @@ export interface MailRecordStore {
   /** Stores a reply token record. AlreadyExists if the id is taken. */
   putReplyToken(record: ReplyTokenRecord): Promise<void>;
   getReplyToken(tokenId: string): Promise<ReplyTokenRecord | undefined>;
-  /** Links the Message-ID of a sent request to the reply token it carried (first link wins). */
-  linkReplyToken(messageId: string, tokenId: string): Promise<void>;
+  /**
+   * Links the Message-ID of a sent request to the reply token it carried (first link wins). Given
+   * the token's expiry as stored, the link lives as long as the token without reading it.
+   */
+  linkReplyToken(messageId: string, tokenId: string, expiresAt?: string): Promise<void>;
   /** The reply token id a sent message carried, by its Message-ID (replies that lost the +token). */
   replyTokenOfMessage(messageId: string): Promise<string | undefined>;
 }

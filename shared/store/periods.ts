@@ -1,5 +1,5 @@
 /** Period claims: one cycle per programme, review type and period. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UtcTimestamp } from '../model/common.ts';
 
 /** The record that one cycle holds a programme's period of one review type. */

@@ -28,7 +28,13 @@ import type { TaskTokenStore } from './task-tokens.ts';
 
 export * from './errors.ts';
 export type { ActionStore } from './actions.ts';
-export type { CycleRecords, CycleStore, HistoryQuery, ListCyclesQuery } from './cycles.ts';
+export type {
+  CycleRecords,
+  CycleStore,
+  HistoryQuery,
+  ListCyclesQuery,
+  SubmissionWriteOptions,
+} from './cycles.ts';
 export type { EventLog } from './event-log.ts';
 export type { MailRecordStore } from './mail-records.ts';
 export type { MinutesStore, SavedMinutes, SaveMinutesOptions } from './minutes.ts';

@@ -23,6 +23,14 @@ export class ProgrammeNotApplied extends Error {
   }
 }
 
+/**
+ * Versions already read and parsed, per store: a stored version never changes (it is written once,
+ * shared/store/programmes.ts), so a process reads and parses each at most once per store. Callers
+ * share the object and must not change it.
+ */
+const parsedVersions = new WeakMap<object, Map<string, Programme>>();
+const PARSED_VERSIONS_PER_STORE = 20;
+
 /** The current version of a programme, checked (ProgrammeNotApplied; InvalidData when it no longer parses). */
 export async function currentProgramme(
   repo: Pick<ProgrammeStore, 'getCurrentProgramme'>,
@@ -30,11 +38,13 @@ export async function currentProgramme(
 ): Promise<{ stored: ProgrammeVersion; programme: Programme }> {
   const current = await repo.getCurrentProgramme(programmeId);
   if (!current) throw new ProgrammeNotApplied(programmeId);
-  const programme = parseWith(
-    ProgrammeSchema,
-    current.document,
-    `stored programme ${programmeId} version ${current.version}`,
-  );
+  const programme =
+    parsedVersions.get(repo)?.get(`${programmeId}#${current.version}`) ??
+    parseWith(
+      ProgrammeSchema,
+      current.document,
+      `stored programme ${programmeId} version ${current.version}`,
+    );
   return { stored: current, programme };
 }
 
@@ -43,11 +53,19 @@ export async function programmeVersion(
   repo: Pick<ProgrammeStore, 'getProgrammeVersion'>,
   ref: { readonly programmeId: string; readonly version: number },
 ): Promise<Programme> {
+  const key = `${ref.programmeId}#${ref.version}`;
+  const known = parsedVersions.get(repo)?.get(key);
+  if (known) return known;
   const stored = await repo.getProgrammeVersion(ref.programmeId, ref.version);
   if (!stored) throw new ProgrammeNotApplied(ref.programmeId, ref.version);
-  return parseWith(
+  const programme = parseWith(
     ProgrammeSchema,
     stored.document,
     `stored programme ${ref.programmeId} version ${ref.version}`,
   );
+  const versions = parsedVersions.get(repo) ?? new Map<string, Programme>();
+  parsedVersions.set(repo, versions);
+  versions.set(key, programme);
+  if (versions.size > PARSED_VERSIONS_PER_STORE) versions.delete(versions.keys().next().value!);
+  return programme;
 }

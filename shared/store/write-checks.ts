@@ -36,6 +36,28 @@ export function checkNewCycle(cycle: Cycle, requests: readonly InputRequest[]): 
   if (problems.length > 0) throw new InvalidData(`new cycle ${cycle.id}`, problems);
 }
 
+/** The requests a submission's write checks as unchanged are other requests of its own cycle, each once. */
+export function checkUnchanged(request: InputRequest, unchanged: readonly InputRequest[]): void {
+  const problems: Problem[] = [];
+  const keysSeen = new Set<string>([request.inputKey]);
+  unchanged.forEach((other, index) => {
+    if (other.cycleId !== request.cycleId) {
+      problems.push({
+        path: `unchanged[${index}].cycleId`,
+        message: `input ${other.inputKey} is of cycle ${other.cycleId}, not ${request.cycleId}`,
+      });
+    } else if (keysSeen.has(other.inputKey)) {
+      problems.push({
+        path: `unchanged[${index}].inputKey`,
+        message: `input ${other.inputKey} is the one answered or listed twice; list each other input once`,
+      });
+    }
+    keysSeen.add(other.inputKey);
+  });
+  if (problems.length > 0)
+    throw new InvalidData(`input request ${request.cycleId}/${request.inputKey}`, problems);
+}
+
 /**
  * A submission is recorded with the request it answers, which the caller has already pointed at
  * it (status and submissionId). Returns whether the submission is kept aside instead: received

@@ -8,7 +8,7 @@
  * before sign-in carry one bound to a random nonce kept in a short-lived cookie of their own.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PersonId, ProgrammeId } from '../model/common.ts';
 import { CsrfRejected, SessionInvalid, WebSettingInvalid } from './errors.ts';
 

@@ -9,7 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CycleId } from '../model/ids.ts';
 import { logger, metrics } from './powertools.ts';
 import { wire, type PartSet, type Wired, type Wiring } from './wiring.ts';

@@ -6,18 +6,23 @@
  * the environment and Secrets Manager once per execution environment); locally the caller adds them
  * (the data folder's key, the port it listens on).
  *
- * The notifier is the plain one: the only message the web app sends through it is the updated
- * invitation of a moved meeting, which names no anchoring key, so the bundle needs no KMS client.
+ * The notifier is the plain one: what the web app sends through it (the updated invitation of a
+ * moved meeting, the messages an action's change calls for, the answer to a released held message)
+ * names no anchoring key, so the bundle needs no KMS client.
  */
 import { webBaseUrlFromEnv, webProgrammeIdFromEnv, webSessionKeyFromEnv } from '../adapters/web-settings.ts';
+import { evidenceBucket, rawMailBucket } from './buckets.ts';
 import { clock } from './clock.ts';
+import { evidenceSource } from './evidence-source.ts';
+import { ingestSettings } from './ingest.ts';
 import { mailer } from './mailer.ts';
 import { notifier } from './notifier.ts';
 import { outbox } from './outbox.ts';
+import { replyKey } from './reply-key.ts';
 import { repository } from './repository.ts';
 import { secretsManager } from './secrets.ts';
-import { workflow } from './workflow.ts';
-import { part, wire } from './wiring.ts';
+import { starter, workflow } from './workflow.ts';
+import { environment, part, wire } from './wiring.ts';
 
 export const webParts = {
   repo: repository,
@@ -26,6 +31,16 @@ export const webParts = {
   notifier,
   mailer,
   outbox,
+  // The ISMS manager's actions (web/routes/manage.ts): starting a cycle as `cycle start` does
+  // (STATE_MACHINE_ARN read when it runs), and releasing held mail through the ingest pipeline.
+  starter,
+  env: environment,
+  evidence: evidenceBucket,
+  rawMail: rawMailBucket,
+  replyKey,
+  settings: ingestSettings,
+  // The review's record (web/routes/review.ts): downloads, the evidence bundle and its verification.
+  evidenceSource,
 } as const;
 
 export const webDeps = wire(webParts);

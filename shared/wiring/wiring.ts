@@ -22,6 +22,7 @@ import type { NotifierPort, PackagePort } from '../cycle/ports.ts';
 import type { Starter } from '../cycle/start.ts';
 import type { AnchorStore } from '../evidence/anchor.ts';
 import type { AnchorSigner } from '../evidence/signer.ts';
+import type { EvidenceSource } from '../evidence/export-source.ts';
 import type { IngestSettings } from '../ingest/pipeline.ts';
 import type { Mailer, Outbox } from '../mail/outbox.ts';
 import type { ReplyKeyring } from '../mail/reply-keyring.ts';
@@ -59,6 +60,8 @@ export interface Parts {
   readonly secrets: RotationDeps['secrets'];
   /** A signer for the KMS key a deploy-time request names (GetPublicKey only). */
   readonly signerFor: (keyId: string) => AnchorSigner;
+  /** Everything a cycle's evidence bundle is built from (the web app's downloads and audit pages). */
+  readonly evidenceSource: EvidenceSource;
   /** The web app's HMAC key of sessions and CSRF tokens (at least 32 bytes). Never log it. */
   readonly sessionKey: Buffer;
   /** The programme the web app serves. */

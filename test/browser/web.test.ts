@@ -10,26 +10,21 @@
  * The sign-in page and the answer form are used by keyboard only, and the owner's answer goes end
  * to end into the cycle's store.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { requireChromium } from '#test/support/prerequisites.ts';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { answerBlock } from '#test/unit/cycle/support.ts';
 import { linkIn, webWorld, type WebWorld } from '#test/unit/web/support.ts';
-
-const ARTIFACTS = 'test-artifacts/web';
-/** The machine may be shared and busy: a page's axe run alone can take seconds. */
-const SLOW = { timeout: 300_000 };
-const WIDTHS = [
-  { width: 1280, height: 800 },
-  { width: 390, height: 844 },
-] as const;
-
-/** axe-core's browser bundle, injected into each page for the accessibility run. */
-const AXE_SOURCE = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
+import {
+  ARTIFACTS,
+  focused,
+  heading,
+  openBrowserSession,
+  scrollWidth,
+  SLOW,
+  tabThrough,
+  WIDTHS,
+  type BrowserSession,
+} from './support.ts';
 
 type RoleName = 'manager' | 'top' | 'owner' | 'auditor';
 const PEOPLE: Record<RoleName, string> = {
@@ -39,138 +34,27 @@ const PEOPLE: Record<RoleName, string> = {
   auditor: 'ext-auditor',
 };
 
+let session: BrowserSession;
 let w: WebWorld;
-let server: ServerType;
 let base: string;
 let browser: Browser;
 /** Each role's signed-in browser context. */
 const signedIn = new Map<RoleName, BrowserContext>();
 
 beforeAll(async () => {
-  // Checked first by test/browser/global-setup.ts too.
-  const executablePath = requireChromium();
-  await mkdir(ARTIFACTS, { recursive: true });
+  // Chromium is checked first by test/browser/global-setup.ts too.
   w = await webWorld();
-  server = await new Promise<ServerType>((resolve, reject) => {
-    const started = serve({ fetch: w.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
-    started.once('error', reject);
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  session = await openBrowserSession(w);
+  ({ base, browser } = session);
 }, 120_000);
 
 afterAll(async () => {
-  await writeFile(`${ARTIFACTS}/axe.json`, `${JSON.stringify(allViolations, null, 2)}\n`);
-  await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await session?.close();
 }, 60_000);
 
-/** The whole sign-in, as a person does it, in a fresh context; returns the signed-in context. */
-async function signInAs(personId: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: WIDTHS[0] });
-  const page = await context.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('Email address').fill(w.person(personId).email);
-  await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
-  await heading(page, 'Check your email');
-  await page.goto(`${base}${linkIn(w, w.person(personId).email)}`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${base}/`);
-  await heading(page, 'Start');
-  expect(await page.locator('header.site .who').innerText()).toContain(
-    `signed in as ${w.person(personId).name}`,
-  );
-  await page.close();
-  return context;
-}
-
-/** Waits for the page whose heading is `text` (a timeout fails the test, naming the page shown). */
-async function heading(page: Page, text: string): Promise<void> {
-  try {
-    await page.getByRole('heading', { level: 1, name: text, exact: true }).waitFor({ timeout: 20_000 });
-  } catch {
-    throw new Error(
-      `expected the page "${text}", got ${page.url()}: ${await page.locator('main').innerText()}`,
-    );
-  }
-}
-
-/** Layout at the page's width: nothing wider than the screen, no horizontal scroll. */
-async function scrollWidth(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth);
-}
-
-/** Every violation axe found, whatever its impact, written to test-artifacts/web/axe.json at the end. */
-const allViolations: { url: string; width: number; id: string; impact: string; targets: string[] }[] = [];
-
-/** axe-core's serious and critical violations of `url`, seen by `context`'s person at `width`. */
-async function axeViolations(context: BrowserContext, url: string, width: number, height: number) {
-  // The app's CSP forbids every script (rightly): only this context, used for nothing but the axe
-  // run, bypasses it so that axe's source can be injected. Every other page is seen under the CSP.
-  const axeContext = await browser.newContext({
-    bypassCSP: true,
-    viewport: { width, height },
-    storageState: await context.storageState(),
-  });
-  try {
-    const page = await axeContext.newPage();
-    if (url.startsWith('data:')) await page.setContent(decodeURIComponent(url.slice(url.indexOf(',') + 1)));
-    else await page.goto(url);
-    await page.addScriptTag({ content: AXE_SOURCE });
-    const violations = await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: {
-            run(
-              context: Document,
-              options: object,
-            ): Promise<{ violations: { id: string; impact?: string; nodes: { target: unknown[] }[] }[] }>;
-          };
-        }
-      ).axe;
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact ?? 'unknown',
-        targets: v.nodes.map((n) => JSON.stringify(n.target)),
-      }));
-    });
-    allViolations.push(...violations.map((v) => ({ url: new URL(url).pathname, width, ...v })));
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  } finally {
-    await axeContext.close();
-  }
-}
-
-/** What the element in focus is, and whether its focus is visible (outline or box-shadow). */
-async function focused(page: Page) {
-  return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el || el === document.body) return { what: 'body', visible: false, focusVisible: false };
-    const style = getComputedStyle(el);
-    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
-    const shadow = style.boxShadow !== 'none' && style.boxShadow !== '';
-    const name =
-      el.getAttribute('aria-label') ??
-      (el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent?.trim() : undefined) ??
-      el.textContent?.trim().replace(/\s+/g, ' ');
-    return {
-      what: `${el.tagName.toLowerCase()}: ${name ?? ''}`,
-      visible: outline || shadow,
-      focusVisible: el.matches(':focus-visible'),
-    };
-  });
-}
-
-/** Presses Tab `count` times from the top of the page; the elements reached, in order. */
-async function tabThrough(page: Page, count: number) {
-  const reached: Awaited<ReturnType<typeof focused>>[] = [];
-  for (let i = 0; i < count; i += 1) {
-    await page.keyboard.press('Tab');
-    reached.push(await focused(page));
-  }
-  return reached;
-}
+const signInAs = (personId: string) => session.signInAs(personId);
+const axeViolations = (...args: Parameters<BrowserSession['axeViolations']>) =>
+  session.axeViolations(...args);
 
 describe('signing in as a person does', SLOW, () => {
   it.each(Object.entries(PEOPLE) as [RoleName, string][])(
@@ -209,7 +93,7 @@ describe('the axe run', SLOW, () => {
       expect(found.map((v) => v.id).sort()).toEqual(['image-alt', 'label']);
     } finally {
       await context.close();
-      allViolations.length = 0;
+      session.violations.length = 0;
     }
   });
 });

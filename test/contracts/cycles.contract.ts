@@ -8,6 +8,7 @@ import { GENESIS_HASH, verifyChain } from '#shared/evidence/hash-chain.ts';
 import { InvalidData } from '#shared/model/common.ts';
 import { transition, type Cycle } from '#shared/model/cycle.ts';
 import { actionIdFor } from '#shared/model/ids.ts';
+import type { InputRequest } from '#shared/model/input.ts';
 import { AlreadyExists, ConcurrentUpdate, NotFound, TransactionTooLarge } from '#shared/store/repository.ts';
 import {
   aCycle,
@@ -85,6 +86,7 @@ export function cycleStoreContract(name: string, makeRepo: MakeRepository): void
         const cycle = aCycle();
         expect(await repo.getCycle(cycle.id)).toBeUndefined();
         expect(await repo.getCycleRecords(cycle.id)).toBeUndefined();
+        expect(await repo.getCycleWithInputs(cycle.id)).toBeUndefined();
         const update = await rejection(repo.updateCycle(cycle));
         expect(update).toBeInstanceOf(NotFound);
         expect(update.message).toBe(`cycle ${cycle.id} does not exist: check the id`);
@@ -369,6 +371,48 @@ export function cycleStoreContract(name: string, makeRepo: MakeRepository): void
         expect(verifyChain(records.events, { head: await repo.getChainHead(cycle.id) }).ok).toBe(true);
       });
 
+      it('checks the other requests as read: a changed one is ConcurrentUpdate and nothing is written', async () => {
+        const repo = await makeRepo();
+        const cycle = aCycle();
+        const other = aCycle({}, new Date('2027-01-01T08:00:00.000Z'));
+        const { requests } = await openCycle(repo, cycle, ['b', 'd1', 'f']);
+        const { requests: elsewhere } = await openCycle(repo, other, ['b']);
+        const [b, d1, f] = requests as [InputRequest, InputRequest, InputRequest];
+        const submission = aSubmission(d1);
+        const before = await cycleState(repo, cycle.id);
+        const foreign = await rejection(
+          repo.recordSubmission(submission, answered(d1, submission), { unchanged: [b, elsewhere[0]!] }),
+        );
+        expect(foreign).toBeInstanceOf(InvalidData);
+        expect(foreign.message).toContain(`input b is of cycle ${other.id}, not ${cycle.id}`);
+        const itself = await rejection(
+          repo.recordSubmission(submission, answered(d1, submission), { unchanged: [d1] }),
+        );
+        expect(itself.message).toContain('input d1 is the one answered or listed twice');
+        expect(await cycleState(repo, cycle.id)).toEqual(before);
+
+        const fAnswer = aSubmission(f);
+        await repo.recordSubmission(fAnswer, answered(f, fAnswer), { unchanged: [b, d1] });
+        const stale = await rejection(
+          repo.recordSubmission(submission, answered(d1, submission), {
+            unchanged: [b, f],
+            event: anEvent('input.submitted'),
+          }),
+        );
+        expect(stale).toBeInstanceOf(ConcurrentUpdate);
+        expect(stale.message).toBe(
+          `input request ${cycle.id}/f was changed by someone else (expected version 1, found 2); reload and retry`,
+        );
+        expect(await repo.listSubmissions(cycle.id, 'd1')).toEqual([]);
+
+        const fNow = (await repo.getInputRequest(cycle.id, 'f'))!;
+        const { request } = await repo.recordSubmission(submission, answered(d1, submission), {
+          unchanged: [b, fNow],
+          event: anEvent('input.submitted'),
+        });
+        expect(request).toMatchObject({ submissionId: submission.id, version: 2 });
+      });
+
       it('a later submission supersedes an earlier one and both are kept; superseding nothing is refused', async () => {
         const repo = await makeRepo();
         const cycle = aCycle();
@@ -522,6 +566,33 @@ export function cycleStoreContract(name: string, makeRepo: MakeRepository): void
         expect(
           await repo.listSubmissionHistory('example-ltd', 'd1', { periodEndingOnOrBefore: '2026-09-29' }),
         ).toEqual([]);
+      });
+    });
+
+    describe('the cycle with its input requests in one read', () => {
+      it('answers the cycle as stored and its requests by key, with nothing of its other records or another cycle', async () => {
+        const repo = await makeRepo();
+        const cycle = aCycle();
+        const other = aCycle({}, new Date('2027-01-01T08:00:00.000Z'));
+        const { requests } = await openCycle(repo, cycle, ['f', 'b', 'd1']);
+        await openCycle(repo, other, ['d2']);
+        const d1 = requests.find((r) => r.inputKey === 'd1')!;
+        const submission = aSubmission(d1);
+        await repo.recordSubmission(submission, answered(d1, submission), {
+          event: anEvent('input.submitted'),
+        });
+        await repo.createActions([anAction(cycle, 1)], { event: anEvent('actions.created') });
+        await repo.claimNotification(cycle.id, 'input-request:alice', cycle.openedAt);
+
+        const read = await repo.getCycleWithInputs(cycle.id);
+
+        expect(read?.cycle).toEqual(await repo.getCycle(cycle.id));
+        expect(read?.requests).toEqual(await repo.listInputRequests(cycle.id));
+        expect(read?.requests.map((r) => r.inputKey)).toEqual(['b', 'd1', 'f']);
+        expect(read?.requests.find((r) => r.inputKey === 'd1')?.submissionId).toBe(submission.id);
+        // The next append after the read still chains on the head it showed.
+        const event = await repo.appendEvent(cycle.id, anEvent());
+        expect(event.seq).toBe(4);
       });
     });
 

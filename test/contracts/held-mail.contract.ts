@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { InvalidData } from '#shared/model/common.ts';
 import { HeldMailAlreadyReleased, HeldMailNotFound, heldMailId } from '#shared/store/held-mail.ts';
 import { NotFound } from '#shared/store/repository.ts';
-import { aHeldMail, anEvent, cycleState, openCycle, rejection, type MakeRepository } from './records.ts';
+import {
+  aHeldMail,
+  anEvent,
+  aReplyToken,
+  cycleState,
+  openCycle,
+  rejection,
+  type MakeRepository,
+} from './records.ts';
 
 const RELEASE = { at: '2026-10-07T09:00:00.000Z', by: 'alice', outcome: 'accepted as input d1' };
 
@@ -62,6 +70,24 @@ export function inboundMailStoreContract(name: string, makeRepo: MakeRepository)
           InvalidData,
         );
         expect(await repo.consumeDailyQuota('r1', '2026-10-06', 10, 10)).toBe(true);
+      });
+
+      it('refuses several counters that are not usable: no counter, a name twice or not a word, not whole', async () => {
+        const repo = await makeRepo();
+        const day = '2026-10-06';
+        const one = { name: 'messages', amount: 1, limit: 10 };
+        expect(await rejection(repo.consumeDailyQuotas('reply address', day, [one]))).toBeInstanceOf(
+          InvalidData,
+        );
+        const none = await rejection(repo.consumeDailyQuotas('r1', day, []));
+        expect(none.message).toBe('quota is not valid: counters: give one or more counters, each named once');
+        expect(await rejection(repo.consumeDailyQuotas('r1', day, [one, one]))).toBeInstanceOf(InvalidData);
+        const named = await rejection(repo.consumeDailyQuotas('r1', day, [{ ...one, name: 'used bytes' }]));
+        expect(named.message).toBe('quota is not valid: counters.0.name: letters and digits only');
+        const bytes = { name: 'bytes', amount: 0.5, limit: 10 };
+        expect(await rejection(repo.consumeDailyQuotas('r1', day, [one, bytes]))).toBeInstanceOf(InvalidData);
+        // Nothing was counted by the refused calls.
+        expect(await repo.consumeDailyQuotas('r1', day, [{ ...one, amount: 10 }])).toEqual({});
       });
 
       it('refuses a receipt without a Message-ID or with an event out of schema, marking nothing', async () => {
@@ -178,6 +204,28 @@ export function inboundMailStoreContract(name: string, makeRepo: MakeRepository)
         expect(await repo.consumeDailyQuota('r1', '2026-10-06', 1, 6)).toBe(true);
       });
 
+      it('adds several counters together or none, naming the first that had no room', async () => {
+        const repo = await makeRepo();
+        const day = '2026-10-06';
+        const take = (bytes: number) =>
+          repo.consumeDailyQuotas('r1', day, [
+            { name: 'messages', amount: 1, limit: 3 },
+            { name: 'bytes', amount: bytes, limit: 100 },
+          ]);
+        expect(await take(60)).toEqual({});
+        expect(await take(50)).toEqual({ exceeded: 'bytes' });
+        // The refused call added no message either: two more fit.
+        expect(await take(40)).toEqual({});
+        expect(await take(0)).toEqual({});
+        expect(await take(0)).toEqual({ exceeded: 'messages' });
+        expect(await take(101)).toEqual({ exceeded: 'messages' });
+        // Another day, and the single counter of the same scope, are counted apart.
+        expect(
+          await repo.consumeDailyQuotas('r1', '2026-10-07', [{ name: 'bytes', amount: 100, limit: 100 }]),
+        ).toEqual({});
+        expect(await repo.consumeDailyQuota('r1', day, 5, 5)).toBe(true);
+      });
+
       it('lets concurrent deliveries together never pass the limit', async () => {
         const repo = await makeRepo();
         const results = await Promise.all(
@@ -199,6 +247,24 @@ export function inboundMailStoreContract(name: string, makeRepo: MakeRepository)
         expect(await repo.markMessageSeen('<m1@mail.example.com>', seen)).toBe(false);
         expect(await repo.markMessageSeen('<m2@mail.example.com>', seen)).toBe(true);
         expect(await repo.recordMessageReceived('<m2@mail.example.com>', seen)).toEqual({ first: false });
+      });
+
+      it('looks up the seen mark and the stored reply tokens of a message in one call', async () => {
+        const repo = await makeRepo();
+        const token = aReplyToken();
+        await repo.putReplyToken(token);
+        expect(await repo.lookUpInbound('', [])).toEqual({ seen: false, tokens: [] });
+        expect(
+          await repo.lookUpInbound('<m1@mail.example.com>', ['rt_unknown000', token.tokenId, '']),
+        ).toEqual({
+          seen: false,
+          tokens: [token],
+        });
+        await repo.markMessageSeen('m1@mail.example.com', { at: '2026-10-06T08:00:00.000Z' });
+        expect(await repo.lookUpInbound(' <m1@mail.example.com> ', [token.tokenId, token.tokenId])).toEqual({
+          seen: true,
+          tokens: [token],
+        });
       });
 
       it('writes the receipt and its event together; a second delivery writes neither', async () => {

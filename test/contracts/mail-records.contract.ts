@@ -104,6 +104,17 @@ export function mailRecordStoreContract(name: string, makeRepo: MakeRepository):
       expect(await repo.getReplyToken('rt_unknown000')).toBeUndefined();
     });
 
+    it('links with the token’s expiry given as without it; an expiry that is not a time is refused', async () => {
+      const repo = await makeRepo();
+      const token = aReplyToken();
+      await repo.putReplyToken(token);
+      const bad = await rejection(repo.linkReplyToken('<request-9@isms.example.com>', token.tokenId, 'soon'));
+      expect(bad).toBeInstanceOf(InvalidData);
+      expect(await repo.replyTokenOfMessage('<request-9@isms.example.com>')).toBeUndefined();
+      await repo.linkReplyToken('<request-9@isms.example.com>', token.tokenId, token.expiresAt);
+      expect(await repo.replyTokenOfMessage('request-9@isms.example.com')).toBe(token.tokenId);
+    });
+
     it('links a sent Message-ID to its reply token: the first link wins, brackets and spaces do not count', async () => {
       const repo = await makeRepo();
       await repo.putReplyToken(aReplyToken());

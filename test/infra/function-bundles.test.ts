@@ -6,6 +6,8 @@
  * per set of externals, and the clients are read from esbuild's metafile.
  *
  * A new function, or a new dependency of one, changes a row of the table below: which is the point.
+ * The same build checks what makes bundles lean (zod imported as a namespace, package.json's
+ * `"sideEffects": false`): one zod locale, no mail library where no mail is handled, and the size.
  */
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -37,7 +39,7 @@ const EXPECTED_CLIENTS: Record<string, readonly string[]> = {
   'record-mail-event': ['dynamodb'],
   'rotate-reply-key': ['secrets-manager'],
   'record-failure': ['dynamodb', 's3', 'secrets-manager', 'ses'],
-  web: ['dynamodb', 's3', 'secrets-manager', 'ses', 'sfn'],
+  web: ['dynamodb', 'kms', 's3', 'secrets-manager', 'ses', 'sfn'],
 };
 
 /** What NodejsFunction leaves out of every bundle on a Node.js 18+ runtime: the runtime provides it. */
@@ -48,32 +50,46 @@ const SDK_EXTERNALS = featureFlags['@aws-cdk/aws-lambda-nodejs:sdkV3ExcludeSmith
 /** esbuild's target for the functions' runtime, as NodejsFunction derives it (`nodejs24.x` → `node24`). */
 const TARGET = FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
 
-/** The client packages (`dynamodb`, ...) each output of `metafile` imports, by its entry file. */
-function clientsByEntry(metafile: Metafile): Map<string, string[]> {
-  const found = new Map<string, string[]>();
+/** What one function's bundle holds: its SDK clients, its size, the files inlined into it. */
+interface BundleContents {
+  /** The client packages it imports (`dynamodb`, ...). */
+  readonly clients: string[];
+  /** Minified bytes, as IsmsFunction builds it (no source map). */
+  readonly bytes: number;
+  readonly inputs: string[];
+}
+
+/** What each output of `metafile` holds, by its entry file. */
+function contentsByEntry(metafile: Metafile): Map<string, BundleContents> {
+  const found = new Map<string, BundleContents>();
   for (const output of Object.values(metafile.outputs)) {
     if (!output.entryPoint) continue;
     const clients = output.imports
       .filter((i) => i.external && i.path.startsWith('@aws-sdk/client-'))
       .map((i) => i.path.slice('@aws-sdk/client-'.length).split('/')[0]!);
-    found.set(output.entryPoint, [...new Set(clients)].sort());
+    found.set(output.entryPoint, {
+      clients: [...new Set(clients)].sort(),
+      bytes: output.bytes,
+      inputs: Object.keys(output.inputs),
+    });
   }
   return found;
 }
 
 /** Bundles every registry function; one esbuild call per set of nodeModules (their externals differ). */
-async function bundleAll(): Promise<Map<string, string[]>> {
+async function bundleAll(): Promise<Map<string, BundleContents>> {
   const groups = new Map<string, typeof functions>();
   for (const spec of functions) {
     const key = [...(spec.nodeModules ?? [])].sort().join(',');
     groups.set(key, [...(groups.get(key) ?? []), spec]);
   }
-  const byEntry = new Map<string, string[]>();
+  const byEntry = new Map<string, BundleContents>();
   for (const specs of groups.values()) {
     const result = await build({
       absWorkingDir: repoRoot,
       entryPoints: Object.fromEntries(specs.map((spec) => [spec.id, spec.entry])),
       bundle: true,
+      minify: true,
       platform: 'node',
       format: 'esm',
       target: TARGET,
@@ -84,10 +100,34 @@ async function bundleAll(): Promise<Map<string, string[]>> {
       metafile: true,
       logLevel: 'silent',
     });
-    for (const [entry, clients] of clientsByEntry(result.metafile)) byEntry.set(entry, clients);
+    for (const [entry, contents] of contentsByEntry(result.metafile)) byEntry.set(entry, contents);
   }
-  return new Map(functions.map((spec) => [spec.id, byEntry.get(spec.entry) ?? []]));
+  return new Map(
+    functions.map((spec) => [spec.id, byEntry.get(spec.entry) ?? { clients: [], bytes: 0, inputs: [] }]),
+  );
 }
+
+/** Built once for every assertion below. */
+let bundles: Promise<Map<string, BundleContents>> | undefined;
+const allBundles = () => (bundles ??= bundleAll());
+
+/** The functions that neither send nor read mail, and so bundle no mail library. */
+const WITHOUT_MAIL = [
+  'start-cycle',
+  'open-cycle',
+  'await-inputs',
+  'await-approval',
+  'await-minutes',
+  'compile-package',
+  'close-cycle',
+  'anchor-chain',
+  'publish-anchor-key',
+  'record-mail-event',
+  'rotate-reply-key',
+];
+
+/** Bytes a bundle of a function in WITHOUT_MAIL may have (minified, source map apart). */
+const BUNDLE_LIMIT_BYTES = 400_000;
 
 describe('function bundles', () => {
   it(
@@ -95,10 +135,37 @@ describe('function bundles', () => {
     { timeout: 120_000 },
     async () => {
       expect(Object.keys(EXPECTED_CLIENTS).sort()).toEqual(functions.map((spec) => spec.id).sort());
-      const clients = await bundleAll();
+      const contents = await allBundles();
+      const clients = new Map([...contents].map(([id, bundle]) => [id, bundle.clients]));
       expect(Object.fromEntries(clients)).toEqual(
         Object.fromEntries(Object.entries(EXPECTED_CLIENTS).map(([id, list]) => [id, [...list].sort()])),
       );
     },
   );
+
+  it('hold one zod locale (English) and no JSON Schema parser: zod is imported as a namespace', async () => {
+    for (const [id, bundle] of await allBundles()) {
+      // Each locale is a file of its own; their index only names them.
+      const locales = bundle.inputs.filter(
+        (input) => input.includes('node_modules/zod/v4/locales/') && !input.endsWith('/index.js'),
+      );
+      expect(locales, id).toEqual(['node_modules/zod/v4/locales/en.js']);
+      expect(
+        bundle.inputs.filter((input) => input.includes('from-json-schema')),
+        id,
+      ).toEqual([]);
+    }
+  });
+
+  it('of functions without mail hold no mail library and stay within the size limit', async () => {
+    const contents = await allBundles();
+    for (const id of WITHOUT_MAIL) {
+      const bundle = contents.get(id)!;
+      const mailLibraries = bundle.inputs.filter((input) =>
+        /node_modules\/(nodemailer|mailparser|libmime|tldts|yaml)\//.test(input),
+      );
+      expect(mailLibraries, id).toEqual([]);
+      expect(bundle.bytes, id).toBeLessThanOrEqual(BUNDLE_LIMIT_BYTES);
+    }
+  });
 });

@@ -4,9 +4,10 @@
  * registry is refused with a message that says what to fix.
  */
 import { readFile } from 'node:fs/promises';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { InvalidFunctionEntry } from '#infra/constructs/isms-function.ts';
+import { InvalidFunctionEntry, IsmsFunction } from '#infra/constructs/isms-function.ts';
 import type { FunctionSpec } from '#infra/functions.ts';
 import { FONT_PACKAGE } from '#shared/package/fonts.ts';
 import { RENDERER_MODULES, functions as registry } from '#infra/functions.ts';
@@ -77,6 +78,26 @@ describe('a bad registry', () => {
   it('is refused when an entry lies outside the repository', () => {
     expect(() => build([{ ...ingest, entry: '../elsewhere/handler.ts' }])).toThrow(InvalidFunctionEntry);
     expect(() => build([{ ...ingest, entry: '' }])).toThrow(/not a file inside the repository/);
+  });
+});
+
+describe('an IsmsFunction used on its own', () => {
+  it('makes a failure queue of its own when given none, and uses the one given otherwise', () => {
+    const probe = new Stack(new App({ context: testContext() }), 'Probe');
+    const alone = new IsmsFunction(probe, 'Alone', { entry: ENTRY, description: 'alone' });
+    const given = new IsmsFunction(probe, 'Given', {
+      entry: ENTRY,
+      description: 'given',
+      failureQueue: alone.failureQueue,
+    });
+    expect(alone.failureQueue.node.scope).toBe(alone);
+    expect(given.failureQueue).toBe(alone.failureQueue);
+    const probeTemplate = Template.fromStack(probe);
+    probeTemplate.resourceCountIs('AWS::SQS::Queue', 1);
+    probeTemplate.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 60 * 60,
+    });
   });
 });
 
@@ -190,16 +211,12 @@ describe('a registry using every grant, in a concrete account and region', () =>
     }
   });
 
-  it('alarms on every function and every failure queue', () => {
-    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) =>
-      JSON.stringify(alarm.Properties),
+  it('gives every function, the added ones too, the one failure queue, which one alarm watches', () => {
+    for (const [id, fn] of stack.functions) expect(fn.failureQueue, id).toBe(stack.failureQueue);
+    const onQueue = resourcesOfType(template, 'AWS::CloudWatch::Alarm').filter(([, alarm]) =>
+      JSON.stringify(alarm.Properties).includes(`"${logicalId(stack.failureQueue)}"`),
     );
-    for (const fn of stack.functions.values()) {
-      expect(
-        alarms.some((alarm) => alarm.includes('"Errors"') && alarm.includes(`"${logicalId(fn.function)}"`)),
-      ).toBe(true);
-      expect(alarms.some((alarm) => alarm.includes(`"${logicalId(fn.failureQueue)}"`))).toBe(true);
-    }
+    expect(onQueue).toHaveLength(1);
   });
 });
 

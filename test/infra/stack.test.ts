@@ -17,12 +17,7 @@ import {
   START_CYCLE_FUNCTION_ID,
 } from '#infra/stacks/isms-review-stack.ts';
 import type { StackProgramme } from '#infra/stacks/isms-review-stack.ts';
-import {
-  APPROVAL_TICK,
-  INPUT_TICK,
-  MINUTES_TICK,
-  workflowFunctionIds,
-} from '#infra/workflow/review-cycle.ts';
+import { WAKE_UP_PATHS, workflowFunctionIds } from '#infra/workflow/review-cycle.ts';
 import type { WorkflowFunctionId } from '#infra/workflow/review-cycle.ts';
 import { StartRequest } from '#shared/cycle/start.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
@@ -414,8 +409,18 @@ describe('functions', () => {
     }
   });
 
-  it('send failed asynchronous invocations to an encrypted, TLS-only queue', () => {
+  it('send failed asynchronous invocations to the one encrypted, TLS-only failure queue of the stack', () => {
     const queues = new Map(resourcesOfType(template, 'AWS::SQS::Queue'));
+    const failureQueueId = logicalId(stack.failureQueue);
+    expect(queues.get(failureQueueId)?.Properties?.MessageRetentionPeriod).toBe(14 * 24 * 60 * 60);
+    // The failure queue and the two dead-letter queues (schedules, mail events): no queue per function.
+    expect([...queues.keys()].sort()).toEqual(
+      [
+        failureQueueId,
+        logicalId(stack.schedulesDeadLetterQueue),
+        logicalId(stack.mailEventsDeadLetterQueue),
+      ].sort(),
+    );
     for (const [id, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
       const config = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').find(
         ([, candidate]) => JSON.stringify(candidate.Properties?.FunctionName) === JSON.stringify({ Ref: id }),
@@ -425,6 +430,7 @@ describe('functions', () => {
         config![1].Properties?.DestinationConfig as { OnFailure: { Destination: unknown } }
       ).OnFailure.Destination as { 'Fn::GetAtt': [string, string] };
       const queueId = destination['Fn::GetAtt'][0];
+      expect(queueId, `failure destination of ${id}`).toBe(failureQueueId);
       expect(queues.get(queueId)?.Properties?.SqsManagedSseEnabled, queueId).toBe(true);
       expect(fn.Properties?.Role).toBeDefined();
     }
@@ -588,26 +594,28 @@ describe('state machine', () => {
     }
   });
 
-  it('waits for people with a task token whose TimeoutSeconds tick goes to the check that sends reminders', () => {
+  it('waits for people with a task token that sleeps until its check says something falls due, then goes to the check', () => {
     const { States } = definition();
     const callbacks = states().filter(([, state]) => String(state.Resource).endsWith('.waitForTaskToken'));
-    // Every task-token state has a fixed TimeoutSeconds: without one it would wait up to a year.
-    for (const [name, state] of callbacks) {
-      expect(
-        Number.isInteger(state.TimeoutSeconds) && state.TimeoutSeconds! > 0,
-        `${name} TimeoutSeconds`,
-      ).toBe(true);
-    }
-    const ticks: Record<string, { seconds: number; check: string }> = {
-      AwaitInputs: { seconds: INPUT_TICK.toSeconds(), check: 'CheckInputs' },
-      AwaitMinutes: { seconds: MINUTES_TICK.toSeconds(), check: 'CheckMinutes' },
-      AwaitPackageApproval: { seconds: APPROVAL_TICK.toSeconds(), check: 'CheckPackageApproval' },
-      AwaitMinutesApproval: { seconds: APPROVAL_TICK.toSeconds(), check: 'CheckMinutesApproval' },
+    const checks: Record<string, string> = {
+      AwaitInputs: 'CheckInputs',
+      AwaitMinutes: 'CheckMinutes',
+      AwaitPackageApproval: 'CheckPackageApproval',
+      AwaitMinutesApproval: 'CheckMinutesApproval',
     };
-    expect(callbacks.map(([name]) => name).sort()).toEqual(Object.keys(ticks).sort());
+    expect(callbacks.map(([name]) => name).sort()).toEqual(Object.keys(checks).sort());
     for (const [name, state] of callbacks) {
-      const { seconds, check } = ticks[name]!;
-      expect(state.TimeoutSeconds, name).toBe(seconds);
+      const check = checks[name]!;
+      // No fixed tick: the timeout is the seconds the check before it returned (shared/cycle/wake-up.ts).
+      expect(state.TimeoutSeconds, `${name} has no fixed TimeoutSeconds`).toBeUndefined();
+      expect(state.TimeoutSecondsPath, name).toBe(
+        `${(States[check] as { ResultPath?: string }).ResultPath}.sleepSeconds`,
+      );
+      expect(state.TimeoutSecondsPath, name).toBe(WAKE_UP_PATHS[name as keyof typeof WAKE_UP_PATHS]);
+      // The check's result reaches the wait unchanged: only its own Choice stands between them.
+      const decision = States[States[check]!.Next!]!;
+      expect(decision.Type, `${check} → decision`).toBe('Choice');
+      expect(decision.Default, `${check} waits again`).toBe(name);
       expect(state.Resource, name).toBe(WAIT_FOR_TASK_TOKEN);
       expect(state.Parameters?.Payload, name).toEqual({
         'cycleId.$': '$.cycle.cycleId',
@@ -616,7 +624,7 @@ describe('state machine', () => {
           ? { subject: name.startsWith('AwaitPackage') ? 'package' : 'minutes' }
           : {}),
       });
-      // The first matching Catch wins: the tick must come before the catch-all, and keep $ as it is.
+      // The first matching Catch wins: the timeout must come before the catch-all, and keep $ as it is.
       expect(state.Catch?.[0], name).toEqual({
         ErrorEquals: ['States.Timeout'],
         ResultPath: null,
@@ -628,10 +636,6 @@ describe('state machine', () => {
         state.Retry?.flatMap((retrier) => retrier.ErrorEquals),
         name,
       ).not.toContain('States.Timeout');
-      // The check decides: go on, or wait again.
-      const decision = States[States[check]!.Next!]!;
-      expect(decision.Type, `${check} → decision`).toBe('Choice');
-      expect(decision.Default, `${check} waits again`).toBe(name);
     }
   });
 
@@ -826,13 +830,13 @@ describe('schedules', () => {
     expect(tableWrites[0]!.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PERIOD#*'] },
     });
-    // It touches nothing else (no bucket, secret or mail) but its own failure queue.
+    // It touches nothing else (no bucket, secret or mail) but the failure queue.
     const others = statements.filter((statement) =>
       actionsOf(statement).some((action) => !/^(states|logs|xray|dynamodb|kms):/.test(action)),
     );
     expect(others.flatMap(actionsOf).every((action) => action.startsWith('sqs:'))).toBe(true);
     expect(others.flatMap(resourcesOf)).toEqual(
-      others.map(() => JSON.stringify({ 'Fn::GetAtt': [logicalId(startCycle.failureQueue), 'Arn'] })),
+      others.map(() => JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.failureQueue), 'Arn'] })),
     );
   });
 });
@@ -869,15 +873,27 @@ describe('alarms', () => {
     for (const alarm of onMachine) expect(dimension(alarm, 'StateMachineArn')).toEqual(machine);
   });
 
-  it("watch every function's errors and every queue's depth", () => {
+  it("are 8, within the 10 alarm metrics of CloudWatch's always-free tier, each watching one metric", () => {
+    expect(alarms()).toHaveLength(8);
+    for (const alarm of alarms()) {
+      expect(alarm.Metrics).toBeUndefined();
+      expect(alarm.MetricName).toEqual(expect.any(String));
+    }
+  });
+
+  it("watch the web API's server errors and the reply-key rotation's errors, no other function's", () => {
     const errorAlarms = alarms().filter(
       (alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === 'Errors',
     );
-    expect(errorAlarms.map((alarm) => JSON.stringify(dimension(alarm, 'FunctionName'))).sort()).toEqual(
-      resourcesOfType(template, 'AWS::Lambda::Function')
-        .map(([id]) => JSON.stringify({ Ref: id }))
-        .sort(),
-    );
+    expect(errorAlarms.map((alarm) => dimension(alarm, 'FunctionName'))).toEqual([
+      { Ref: logicalId(stack.functions.get('rotate-reply-key')!.function) },
+    ]);
+    const apiAlarms = alarms().filter((alarm) => alarm.Namespace === 'AWS/ApiGateway');
+    expect(apiAlarms.map((alarm) => alarm.MetricName)).toEqual(['5xx']);
+    expect(dimension(apiAlarms[0]!, 'ApiId')).toEqual({ Ref: logicalId(stack.web!.api) });
+  });
+
+  it("watch every queue's depth: the failure queue and the two dead-letter queues", () => {
     const depthAlarms = alarms().filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(depthAlarms.map((alarm) => JSON.stringify(dimension(alarm, 'QueueName'))).sort()).toEqual(
       resourcesOfType(template, 'AWS::SQS::Queue')

@@ -293,7 +293,7 @@ describe('the anchoring key', () => {
     }
   });
 
-  it('is named (ANCHOR_SIGNING_KEY_ID) to the anchoring function and to the two that put its fingerprint in emails, with GetPublicKey', () => {
+  it('is named (ANCHOR_SIGNING_KEY_ID) to the anchoring function, to the two that put its fingerprint in emails and to the web app that verifies anchors, with GetPublicKey', () => {
     const holders = [...stack.functions.entries()]
       .filter(([, fn]) => {
         const variables = (
@@ -305,7 +305,7 @@ describe('the anchoring key', () => {
       })
       .map(([id]) => id);
     expect(holders.sort()).toEqual(
-      [ANCHOR_FUNCTION_ID, KEY_PUBLISHER_FUNCTION_ID, 'distribute-package', 'record-outcomes'].sort(),
+      [ANCHOR_FUNCTION_ID, KEY_PUBLISHER_FUNCTION_ID, 'distribute-package', 'record-outcomes', 'web'].sort(),
     );
     for (const id of holders) {
       const variables = (

@@ -25,8 +25,14 @@ import {
   NotFound,
   type WriteOptions,
 } from '../../store/errors.ts';
-import type { CycleRecords, CycleStore, HistoryQuery, ListCyclesQuery } from '../../store/cycles.ts';
-import { checkNewCycle, checkSubmission } from '../../store/write-checks.ts';
+import type {
+  CycleRecords,
+  CycleStore,
+  HistoryQuery,
+  ListCyclesQuery,
+  SubmissionWriteOptions,
+} from '../../store/cycles.ts';
+import { checkNewCycle, checkSubmission, checkUnchanged } from '../../store/write-checks.ts';
 import type { EventChain } from './event-chain.ts';
 import { numberAttribute, toRecord, type DynamoTable, type Item, type Step } from './table.ts';
 
@@ -81,7 +87,35 @@ export class DynamoCycleStore implements CycleStore {
 
   async getCycle(cycleId: string): Promise<Cycle | undefined> {
     const item = await this.table.getItem(cycleKeys.cycle(cycleId));
+    // A consistent read of the cycle item shows its chain head: the next append chains on it.
+    this.chain.observe(cycleId, item);
     return item && toRecord(Cycle, item, `cycle ${cycleId}`);
+  }
+
+  /** One consistent query of the cycle's partition from its cycle item to its last input request. */
+  async getCycleWithInputs(cycleId: string): Promise<{ cycle: Cycle; requests: InputRequest[] } | undefined> {
+    // In the partition, only input requests sort between CYCLE and INPUT#~ (shared/store/keys.ts).
+    const items = await this.table.queryAll(
+      {
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :cycle AND :inputs',
+        ExpressionAttributeValues: {
+          ':pk': cycleKeys.partition(cycleId),
+          ':cycle': SK.cycle,
+          ':inputs': `${SK.input}${RANGE_END}`,
+        },
+      },
+      undefined,
+      true,
+    );
+    const item = items.find((i) => i.sk === SK.cycle);
+    if (!item) return undefined;
+    this.chain.observe(cycleId, item);
+    return {
+      cycle: toRecord(Cycle, item, `cycle ${cycleId}`),
+      requests: items
+        .filter((i) => String(i.sk).startsWith(SK.input))
+        .map((i) => toRecord(InputRequest, i, 'input request')),
+    };
   }
 
   async updateCycle(input: Cycle, options: WriteOptions = {}): Promise<{ cycle: Cycle; event?: CycleEvent }> {
@@ -193,7 +227,7 @@ export class DynamoCycleStore implements CycleStore {
   async recordSubmission(
     submissionInput: InputSubmission,
     requestInput: InputRequest,
-    options: WriteOptions = {},
+    options: SubmissionWriteOptions = {},
   ): Promise<{ submission: InputSubmission; request: InputRequest; event?: CycleEvent }> {
     const submission = parseWith(InputSubmission, submissionInput, `submission ${submissionInput?.id}`);
     const read = parseWith(
@@ -204,6 +238,10 @@ export class DynamoCycleStore implements CycleStore {
     const draft = options.event && parseWith(EventDraft, options.event, `event for cycle ${read.cycleId}`);
     const requestId = `${read.cycleId}/${read.inputKey}`;
     const { keptAside } = checkSubmission(submission, read);
+    const unchanged = (options.unchanged ?? []).map((other, index) =>
+      parseWith(InputRequest, other, `unchanged input request ${other?.inputKey ?? index}`),
+    );
+    checkUnchanged(read, unchanged);
     const request: InputRequest = { ...read, version: read.version + 1 };
     const submissionKey = inputKeys.submission(submission.cycleId, submission.inputKey, submission.id);
     const result = await this.chain.write(read.cycleId, draft, (event, head) => {
@@ -253,10 +291,39 @@ export class DynamoCycleStore implements CycleStore {
           ),
         );
       }
+      steps.push(...unchanged.map((other) => this.unchangedStep(other)));
       steps.push(...this.chain.steps(read.cycleId, event, head));
       return steps;
     });
     return result.event ? { submission, request, event: result.event } : { submission, request };
+  }
+
+  /** A check in a transaction that an input request is still at the version read (ConcurrentUpdate). */
+  private unchangedStep(request: InputRequest): Step {
+    const id = `${request.cycleId}/${request.inputKey}`;
+    const key = inputKeys.request(request.cycleId, request.inputKey);
+    return {
+      op: {
+        ConditionCheck: {
+          TableName: this.table.tableName,
+          Key: key,
+          ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': request.version },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      onConditionFailed: async (old) => {
+        const current = old ?? (await this.table.getItem(key));
+        if (!current) return new NotFound('input request', id);
+        return new ConcurrentUpdate(
+          'input request',
+          id,
+          request.version,
+          numberAttribute(current, 'version'),
+        );
+      },
+    };
   }
 
   async getSubmission(

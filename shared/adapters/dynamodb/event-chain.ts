@@ -3,15 +3,34 @@
  * attribute_not_exists), in the same TransactWriteItems that moves the chain head on the cycle item
  * in the main table. Every store whose writes append an event builds them here, and retries here
  * when only the head moved.
+ *
+ * Known heads: the chain remembers, per cycle, the head it last saw: moved by its own append, read
+ * with the cycle item (getCycle), or returned by DynamoDB when an append's head condition failed
+ * (ALL_OLD). The next append chains on that head without reading it again; the head condition
+ * still guards every append, so a head that moved meanwhile only costs the failed attempt, whose
+ * cancellation carries the current head for the retry. A remembered head is used once: a write that
+ * fails for any other reason reads the head again.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { chainEvent, GENESIS_HASH } from '../../evidence/hash-chain.ts';
 import type { ChainHead, CycleEvent, EventDraft } from '../../model/event.ts';
 import { cycleKeys, eventKeys } from '../../store/keys.ts';
 import { ChainConflict, NotFound } from '../../store/errors.ts';
-import { TransientConflict, type DynamoTable, type Step } from './table.ts';
+import { numberAttribute, TransientConflict, type DynamoTable, type Item, type Step } from './table.ts';
 
 const DEFAULT_EVENT_ATTEMPTS = 10;
+/** Cycles whose head is remembered at most (the oldest is forgotten first). */
+const KNOWN_HEADS = 500;
+
+type KnownHead = ChainHead & { at?: string };
+
+/** A string attribute from an item that may be unmarshalled ("x") or raw ({S: "x"}). */
+function stringAttribute(item: Item, name: string): string | undefined {
+  const value = item[name];
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && 'S' in value) return String((value as { S: string }).S);
+  return undefined;
+}
 
 export interface EventChainOptions {
   /** How often a write with an event is tried when other writers keep moving the chain head. */
@@ -28,6 +47,7 @@ function defaultBackoff(attempt: number): Promise<void> {
 export class EventChain {
   private readonly maxEventAttempts: number;
   private readonly backoff: (attempt: number) => Promise<void>;
+  private readonly known = new Map<string, KnownHead>();
 
   constructor(
     private readonly table: DynamoTable,
@@ -35,6 +55,26 @@ export class EventChain {
   ) {
     this.maxEventAttempts = options.maxEventAttempts ?? DEFAULT_EVENT_ATTEMPTS;
     this.backoff = options.backoff ?? defaultBackoff;
+  }
+
+  /**
+   * Remembers the head a cycle item shows (a consistent read of it, or the item DynamoDB returned
+   * when a condition on it failed), for the next append to chain on without reading it again.
+   */
+  observe(cycleId: string, item: Item | undefined): void {
+    if (!item) return;
+    const seq = numberAttribute(item, 'eventHeadSeq');
+    const hash = stringAttribute(item, 'eventHeadHash');
+    const at = stringAttribute(item, 'eventHeadAt');
+    // A head moved before heads kept their time is read the long way (headWithTime).
+    if (seq === undefined || hash === undefined || (seq > 0 && at === undefined)) return;
+    this.remember(cycleId, { seq, hash, ...(at !== undefined ? { at } : {}) });
+  }
+
+  private remember(cycleId: string, head: KnownHead): void {
+    this.known.delete(cycleId);
+    this.known.set(cycleId, head);
+    if (this.known.size > KNOWN_HEADS) this.known.delete(this.known.keys().next().value!);
   }
 
   /** The head of the cycle's chain (seq 0 and the genesis hash when empty). NotFound if no cycle. */
@@ -141,10 +181,15 @@ export class EventChain {
     maxAttempts = this.maxEventAttempts,
   ): Promise<{ event?: CycleEvent }> {
     for (let attempt = 1; ; attempt += 1) {
-      const head = draft ? await this.headWithTime(cycleId) : undefined;
+      const known = draft ? this.known.get(cycleId) : undefined;
+      if (draft) this.known.delete(cycleId);
+      const head = draft ? (known ?? (await this.headWithTime(cycleId))) : undefined;
       const event = draft && head ? this.build(cycleId, head, draft) : undefined;
       try {
-        await this.table.transact(build(event, head));
+        const steps = build(event, head);
+        await this.table.transact(steps.map((step) => this.watchingHead(cycleId, step)));
+        const last = this.lastEventPut(cycleId, steps);
+        if (last) this.remember(cycleId, { seq: last.seq, hash: last.hash, at: last.at });
         return event ? { event } : {};
       } catch (error) {
         const retryable = error instanceof ChainConflict || error instanceof TransientConflict;
@@ -155,5 +200,34 @@ export class EventChain {
         await this.backoff(attempt);
       }
     }
+  }
+
+  /** `step`, noting the head DynamoDB returns when it is an update of the cycle item that fails. */
+  private watchingHead(cycleId: string, step: Step): Step {
+    const update = step.op.Update;
+    const key = cycleKeys.cycle(cycleId);
+    if (!update || update.TableName !== this.table.tableName) return step;
+    if (update.Key?.pk !== key.pk || update.Key.sk !== key.sk) return step;
+    const onConditionFailed = step.onConditionFailed;
+    if (!onConditionFailed) return step;
+    return {
+      ...step,
+      onConditionFailed: (old) => {
+        this.observe(cycleId, old);
+        return onConditionFailed(old);
+      },
+    };
+  }
+
+  /** The newest event of `cycleId` that `steps` put in the events table (the head once they are written). */
+  private lastEventPut(cycleId: string, steps: readonly Step[]): CycleEvent | undefined {
+    let last: CycleEvent | undefined;
+    for (const step of steps) {
+      const put = step.op.Put;
+      if (put?.TableName !== this.table.eventsTableName) continue;
+      const event = put.Item as CycleEvent | undefined;
+      if (event?.cycleId === cycleId && (!last || event.seq > last.seq)) last = event;
+    }
+    return last;
   }
 }

@@ -1,10 +1,14 @@
 /** Held mail, daily quotas and receipts on DynamoDB (shared/store/held-mail.ts): outside every cycle's chain, except the receipt's own event. */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidData, parseWith } from '../../model/common.ts';
 import { EventDraft, type CycleEvent } from '../../model/event.ts';
-import { heldMailKeys, messageKeys, quotaKeys } from '../../store/keys.ts';
+import { ReplyTokenRecord } from '../../model/records.ts';
+import { heldMailKeys, messageKeys, quotaKeys, replyTokenKeys, type Key } from '../../store/keys.ts';
 import { AlreadyExists } from '../../store/errors.ts';
 import {
+  checkDailyCounters,
+  MAX_LOOKED_UP_TOKENS,
+  type DailyCounter,
   HELD_MAIL_TTL_DAYS,
   HeldMail,
   HeldMailAlreadyReleased,
@@ -17,7 +21,14 @@ import {
 import { TTL_ATTRIBUTE } from '../../store/table-design.ts';
 import type { EventChain } from './event-chain.ts';
 import { seenItem } from './mail-records.ts';
-import { isConditionalCheckFailed, toRecord, ttlAfter, type DynamoTable } from './table.ts';
+import {
+  isConditionalCheckFailed,
+  numberAttribute,
+  toRecord,
+  ttlAfter,
+  type DynamoTable,
+  type Item,
+} from './table.ts';
 
 export class DynamoInboundMailStore implements InboundMailStore {
   constructor(
@@ -172,6 +183,85 @@ export class DynamoInboundMailStore implements InboundMailStore {
         }),
       ),
     );
+  }
+
+  async consumeDailyQuotas(
+    scope: string,
+    day: string,
+    counters: readonly DailyCounter[],
+  ): Promise<{ exceeded?: string }> {
+    checkDailyCounters(scope, day, counters);
+    const firstFull = (item: Item | undefined) =>
+      (
+        counters.find(
+          (c) => c.amount > c.limit || (numberAttribute(item, `used_${c.name}`) ?? 0) > c.limit - c.amount,
+        ) ?? counters[0]!
+      ).name;
+    // An amount above its limit never fits; which counter is named first depends on the others' use.
+    if (counters.some((c) => c.amount > c.limit)) {
+      return { exceeded: firstFull(await this.table.getItem(quotaKeys.day(scope, day))) };
+    }
+    const names: Record<string, string> = { '#ttl': TTL_ATTRIBUTE };
+    const values: Item = { ':entity': 'quota', ':ttl': ttlAfter(`${day}T00:00:00.000Z`, 3) };
+    const conditions: string[] = [];
+    const adds: string[] = [];
+    for (const [index, counter] of counters.entries()) {
+      names[`#c${index}`] = `used_${counter.name}`;
+      values[`:a${index}`] = counter.amount;
+      values[`:r${index}`] = counter.limit - counter.amount;
+      conditions.push(`(attribute_not_exists(#c${index}) OR #c${index} <= :r${index})`);
+      adds.push(`#c${index} :a${index}`);
+    }
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: quotaKeys.day(scope, day),
+          UpdateExpression: `SET entity = :entity, #ttl = :ttl ADD ${adds.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return {};
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const old = (error as { Item?: Item }).Item ?? (await this.table.getItem(quotaKeys.day(scope, day)));
+      return { exceeded: firstFull(old) };
+    }
+  }
+
+  async lookUpInbound(
+    messageId: string,
+    tokenIds: readonly string[],
+  ): Promise<{ seen: boolean; tokens: ReplyTokenRecord[] }> {
+    const seenKey =
+      messageKeys.normalise(messageId) === ''
+        ? undefined
+        : messageKeys.message(messageKeys.hashOf(messageId));
+    const tokenKeys = [...new Set(tokenIds.filter((id) => id !== ''))]
+      .slice(0, MAX_LOOKED_UP_TOKENS)
+      .map((id) => replyTokenKeys.token(id));
+    let pending: Key[] = [...(seenKey ? [seenKey] : []), ...tokenKeys];
+    const items: Item[] = [];
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      const output = await this.table.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [this.table.tableName]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      items.push(...(output.Responses?.[this.table.tableName] ?? []));
+      pending = (output.UnprocessedKeys?.[this.table.tableName]?.Keys ?? []) as Key[];
+      // Keys DynamoDB left unprocessed (throttling) are asked again after a short pause.
+      if (pending.length > 0)
+        await new Promise((wake) => setTimeout(wake, Math.min(1000, 20 * 2 ** attempt)));
+    }
+    const seen = seenKey !== undefined && items.some((i) => i.pk === seenKey.pk && i.sk === seenKey.sk);
+    const tokens = items
+      .filter((i) => i.sk === 'REPLY' && String(i.pk).startsWith('REPLY#'))
+      .map((i) => toRecord(ReplyTokenRecord, i, 'reply token'));
+    return { seen, tokens };
   }
 
   async messageSeen(messageId: string): Promise<boolean> {

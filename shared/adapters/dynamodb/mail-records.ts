@@ -96,7 +96,7 @@ export class DynamoMailRecordStore implements MailRecordStore {
     return item && toRecord(ReplyTokenRecord, item, 'reply token');
   }
 
-  async linkReplyToken(messageId: string, tokenId: string): Promise<void> {
+  async linkReplyToken(messageId: string, tokenId: string, expiresAt?: string): Promise<void> {
     if (messageKeys.normalise(messageId) === '') {
       throw new InvalidData('Message-ID', [
         { path: '(root)', message: 'is empty; nothing to link the token to' },
@@ -104,9 +104,19 @@ export class DynamoMailRecordStore implements MailRecordStore {
     }
     parseWith(ReplyTokenRecord.shape.tokenId, tokenId, 'reply token id');
     const messageIdHash = messageKeys.hashOf(messageId);
-    // The link lives as long as the token it points to (a link to a missing token leads nowhere).
-    const token = await this.table.getItem(replyTokenKeys.token(tokenId));
-    const ttl = typeof token?.[TTL_ATTRIBUTE] === 'number' ? token[TTL_ATTRIBUTE] : undefined;
+    // The link lives as long as the token it points to (a link to a missing token leads nowhere):
+    // its time to live from the expiry given, or else read from the token.
+    const expiry =
+      expiresAt === undefined
+        ? undefined
+        : parseWith(ReplyTokenRecord.shape.expiresAt, expiresAt, 'reply token expiry');
+    const token = expiry === undefined ? await this.table.getItem(replyTokenKeys.token(tokenId)) : undefined;
+    const ttl =
+      expiry !== undefined
+        ? ttlAfter(expiry, REPLY_TOKEN_TTL_DAYS_AFTER_EXPIRY)
+        : typeof token?.[TTL_ATTRIBUTE] === 'number'
+          ? token[TTL_ATTRIBUTE]
+          : undefined;
     await this.table.putIfAbsent({
       ...replyTokenKeys.byMessage(messageIdHash),
       entity: 'reply-token-link',

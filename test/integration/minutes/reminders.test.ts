@@ -40,7 +40,7 @@ describe('minutes reminders', () => {
     for (let day = 0; day <= 30; day += 1) {
       for (const hour of [10, 18]) {
         w.clock.set(new Date(Date.parse(MEETING) + day * DAY + (hour - 9) * 3_600_000));
-        expect(await checkMinutes(w.deps, w.cycleId)).toEqual({ accepted: false });
+        expect(await checkMinutes(w.deps, w.cycleId)).toMatchObject({ accepted: false });
       }
     }
     const sent = (await w.outboxStore.listSent(w.cycleId)).filter((m) => m.purpose === 'minutes');

@@ -90,6 +90,9 @@ describe('building a package at scale', () => {
       return { requests, ms: performance.now() - started, model };
     };
 
+    // A stored programme version never changes and is read once per process: warm that cache first,
+    // so that both counts are of the steady state.
+    await measure();
     for (const summary of summaries.slice(-5)) await repo.putCycleSummary(summary);
     const five = await measure();
     for (const summary of summaries.slice(0, -5)) await repo.putCycleSummary(summary);

@@ -128,6 +128,51 @@ describe('waitForTaskToken', () => {
     await runtime.close();
   });
 
+  it('takes its timeout from TimeoutSecondsPath: a value that is not a positive whole number fails the task, a good one times it on the clock', async () => {
+    const definition = {
+      StartAt: 'AwaitInputs',
+      States: {
+        AwaitInputs: awaitInputs({
+          TimeoutSecondsPath: '$.wake.sleepSeconds',
+          Catch: [
+            { ErrorEquals: ['States.Timeout'], ResultPath: '$.due', Next: 'Due' },
+            { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Failed' },
+          ],
+          End: true,
+        }),
+        Due: { Type: 'Pass', End: true },
+        Failed: { Type: 'Pass', End: true },
+      },
+    };
+    const park = parkingHandler();
+    const { runtime, clock } = await harness(definition, { Park: park.handler });
+    for (const [name, sleepSeconds] of [
+      ['cb-path-zero', 0],
+      ['cb-path-fraction', 90.5],
+      ['cb-path-text', '3600'],
+    ] as const) {
+      const { executionArn } = await runtime.startExecution({
+        name,
+        input: JSON.stringify({ cycleId: 'c-9', wake: { sleepSeconds } }),
+      });
+      const done = await within(runtime.waitForExecution(executionArn));
+      expect(JSON.parse(done.output as string).failure, name).toMatchObject({ Error: 'States.Runtime' });
+      expect(JSON.parse(done.output as string).failure.Cause, name).toContain('TimeoutSecondsPath');
+    }
+    expect(park.tokens).toEqual([]);
+
+    const started = clock.now().getTime();
+    const { executionArn } = await runtime.startExecution({
+      name: 'cb-path',
+      input: JSON.stringify({ cycleId: 'c-9', wake: { sleepSeconds: 2 * 86_400 + 5 } }),
+    });
+    await within(park.nextToken());
+    const done = await within(runtime.waitForExecution(executionArn));
+    expect(JSON.parse(done.output as string).due.Error).toBe('States.Timeout');
+    expect((done.stopDate as Date).getTime() - started).toBeGreaterThanOrEqual((2 * 86_400 + 5) * 1000);
+    await runtime.close();
+  });
+
   it('times out without heartbeats (States.HeartbeatTimeout, matched by States.Timeout) and retries with a fresh token', async () => {
     const park = parkingHandler();
     const { runtime } = await harness(

@@ -10,10 +10,16 @@ import { Cycle } from '#shared/model/cycle.ts';
 import { CycleSummary } from '#shared/model/cycle-summary.ts';
 import { CycleEvent, EventDraft } from '#shared/model/event.ts';
 import { InputRequest, InputSubmission } from '#shared/model/input.ts';
-import { checkNewCycle, checkSubmission } from '#shared/store/write-checks.ts';
+import { checkNewCycle, checkSubmission, checkUnchanged } from '#shared/store/write-checks.ts';
 import { MinutesRecord } from '#shared/model/minutes-record.ts';
 import { ParkedTask } from '#shared/model/records.ts';
-import type { CycleRecords, CycleStore, HistoryQuery, ListCyclesQuery } from '#shared/store/cycles.ts';
+import type {
+  CycleRecords,
+  CycleStore,
+  HistoryQuery,
+  ListCyclesQuery,
+  SubmissionWriteOptions,
+} from '#shared/store/cycles.ts';
 import {
   cycleKeys,
   inputKeys,
@@ -23,7 +29,7 @@ import {
   sortableTime,
   summaryKeys,
 } from '#shared/store/keys.ts';
-import { AlreadyExists, NotFound, type WriteOptions } from '#shared/store/repository.ts';
+import { AlreadyExists, ConcurrentUpdate, NotFound, type WriteOptions } from '#shared/store/repository.ts';
 import type { EventChain } from './chain.ts';
 import {
   cycleItem,
@@ -33,7 +39,15 @@ import {
   newItemStep,
   versionedPutStep,
 } from './items.ts';
-import { compareStrings, toRecord, type Item, type KeyRange, type MemoryTables, type Step } from './table.ts';
+import {
+  compareStrings,
+  numberAttribute,
+  toRecord,
+  type Item,
+  type KeyRange,
+  type MemoryTables,
+  type Step,
+} from './table.ts';
 
 export class MemoryCycleStore implements CycleStore {
   constructor(
@@ -154,6 +168,11 @@ export class MemoryCycleStore implements CycleStore {
     return item && toRecord(InputRequest, item, `input request ${cycleId}/${inputKey}`);
   }
 
+  async getCycleWithInputs(cycleId: string): Promise<{ cycle: Cycle; requests: InputRequest[] } | undefined> {
+    const cycle = await this.getCycle(cycleId);
+    return cycle && { cycle, requests: await this.listInputRequests(cycleId) };
+  }
+
   async listInputRequests(cycleId: string): Promise<InputRequest[]> {
     return this.tables.main
       .query(cycleKeys.partition(cycleId), { range: { prefix: SK.input } })
@@ -183,7 +202,7 @@ export class MemoryCycleStore implements CycleStore {
   async recordSubmission(
     submissionInput: InputSubmission,
     requestInput: InputRequest,
-    options: WriteOptions = {},
+    options: SubmissionWriteOptions = {},
   ): Promise<{ submission: InputSubmission; request: InputRequest; event?: CycleEvent }> {
     const submission = parseWith(InputSubmission, submissionInput, `submission ${submissionInput?.id}`);
     const read = parseWith(
@@ -194,6 +213,10 @@ export class MemoryCycleStore implements CycleStore {
     const draft = options.event && parseWith(EventDraft, options.event, `event for cycle ${read.cycleId}`);
     const requestId = `${read.cycleId}/${read.inputKey}`;
     const { keptAside } = checkSubmission(submission, read);
+    const unchanged = (options.unchanged ?? []).map((other, index) =>
+      parseWith(InputRequest, other, `unchanged input request ${other?.inputKey ?? index}`),
+    );
+    checkUnchanged(read, unchanged);
     const request: InputRequest = { ...read, version: read.version + 1 };
     const { main } = this.tables;
     const result = await this.chain.withEventRetry(read.cycleId, draft, (event, head) => {
@@ -240,6 +263,23 @@ export class MemoryCycleStore implements CycleStore {
               ),
           ),
         );
+      }
+      for (const other of unchanged) {
+        const otherId = `${other.cycleId}/${other.inputKey}`;
+        steps.push({
+          table: main,
+          key: inputKeys.request(other.cycleId, other.inputKey),
+          condition: (current) => current !== undefined && current.version === other.version,
+          onConditionFailed: (current) =>
+            current
+              ? new ConcurrentUpdate(
+                  'input request',
+                  otherId,
+                  other.version,
+                  numberAttribute(current, 'version'),
+                )
+              : new NotFound('input request', otherId),
+        });
       }
       steps.push(...this.chain.eventSteps(read.cycleId, event, head));
       return steps;

@@ -6,6 +6,9 @@
 import { InvalidData, parseWith } from '#shared/model/common.ts';
 import { EventDraft, type CycleEvent } from '#shared/model/event.ts';
 import {
+  checkDailyCounters,
+  MAX_LOOKED_UP_TOKENS,
+  type DailyCounter,
   HELD_MAIL_TTL_DAYS,
   HeldMail,
   HeldMailAlreadyReleased,
@@ -15,7 +18,8 @@ import {
   type HeldMailQuery,
   type InboundMailStore,
 } from '#shared/store/held-mail.ts';
-import { heldMailKeys, messageKeys, quotaKeys } from '#shared/store/keys.ts';
+import { ReplyTokenRecord } from '#shared/model/records.ts';
+import { heldMailKeys, messageKeys, quotaKeys, replyTokenKeys } from '#shared/store/keys.ts';
 import { AlreadyExists } from '#shared/store/repository.ts';
 import type { EventChain } from './chain.ts';
 import { assertMessageId, NO_DEDUPE, seenItem } from './mail-records.ts';
@@ -136,6 +140,39 @@ export class MemoryInboundMailStore implements InboundMailStore {
     if (used !== undefined && used > limit - amount) return false;
     this.tables.main.put({ ...key, ...counter, entity: 'quota', used: (used ?? 0) + amount });
     return true;
+  }
+
+  async consumeDailyQuotas(
+    scope: string,
+    day: string,
+    counters: readonly DailyCounter[],
+  ): Promise<{ exceeded?: string }> {
+    checkDailyCounters(scope, day, counters);
+    const key = quotaKeys.day(scope, day);
+    const item = this.tables.main.get(key);
+    const used = (name: string) => {
+      const value = item?.[`used_${name}`];
+      return typeof value === 'number' ? value : 0;
+    };
+    // One conditional update on DynamoDB; here nothing runs between the read and the write.
+    const full = counters.find((c) => c.amount > c.limit || used(c.name) > c.limit - c.amount);
+    if (full) return { exceeded: full.name };
+    const added = Object.fromEntries(counters.map((c) => [`used_${c.name}`, used(c.name) + c.amount]));
+    this.tables.main.put({ ...key, ...item, entity: 'quota', ...added });
+    return {};
+  }
+
+  async lookUpInbound(
+    messageId: string,
+    tokenIds: readonly string[],
+  ): Promise<{ seen: boolean; tokens: ReplyTokenRecord[] }> {
+    const seen = await this.messageSeen(messageId);
+    const tokens = [...new Set(tokenIds.filter((id) => id !== ''))]
+      .slice(0, MAX_LOOKED_UP_TOKENS)
+      .map((id) => this.tables.main.get(replyTokenKeys.token(id)))
+      .filter((item) => item !== undefined)
+      .map((item) => toRecord(ReplyTokenRecord, item, 'reply token'));
+    return { seen, tokens };
   }
 
   async messageSeen(messageId: string): Promise<boolean> {

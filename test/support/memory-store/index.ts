@@ -17,7 +17,7 @@ import type { MinutesRecord } from '#shared/model/minutes-record.ts';
 import type { ProgrammeVersion } from '#shared/model/programme-ref.ts';
 import type { SignInToken } from '#shared/model/sign-in-token.ts';
 import type { ParkedTask, ReplyTokenRecord } from '#shared/model/records.ts';
-import type { HeldMail, HeldMailQuery } from '#shared/store/held-mail.ts';
+import type { DailyCounter, HeldMail, HeldMailQuery } from '#shared/store/held-mail.ts';
 import type { PeriodClaim } from '#shared/store/periods.ts';
 import type {
   CycleRecords,
@@ -28,6 +28,7 @@ import type {
   SaveMinutesOptions,
   WriteOptions,
 } from '#shared/store/repository.ts';
+import type { SubmissionWriteOptions } from '#shared/store/cycles.ts';
 import { MemoryActionStore } from './actions.ts';
 import { EventChain, type ChainOptions } from './chain.ts';
 import { MemoryCycleStore } from './cycles.ts';
@@ -124,6 +125,9 @@ export class MemoryReviewRepository implements ReviewRepository {
   getCycleRecords(cycleId: string): Promise<CycleRecords | undefined> {
     return this.cycles.getCycleRecords(cycleId);
   }
+  getCycleWithInputs(cycleId: string): Promise<{ cycle: Cycle; requests: InputRequest[] } | undefined> {
+    return this.cycles.getCycleWithInputs(cycleId);
+  }
   getInputRequest(cycleId: string, inputKey: string): Promise<InputRequest | undefined> {
     return this.cycles.getInputRequest(cycleId, inputKey);
   }
@@ -139,7 +143,7 @@ export class MemoryReviewRepository implements ReviewRepository {
   recordSubmission(
     submission: InputSubmission,
     request: InputRequest,
-    options?: WriteOptions,
+    options?: SubmissionWriteOptions,
   ): Promise<{ submission: InputSubmission; request: InputRequest; event?: CycleEvent }> {
     return this.cycles.recordSubmission(submission, request, options);
   }
@@ -234,8 +238,8 @@ export class MemoryReviewRepository implements ReviewRepository {
   getReplyToken(tokenId: string): Promise<ReplyTokenRecord | undefined> {
     return this.mailRecords.getReplyToken(tokenId);
   }
-  linkReplyToken(messageId: string, tokenId: string): Promise<void> {
-    return this.mailRecords.linkReplyToken(messageId, tokenId);
+  linkReplyToken(messageId: string, tokenId: string, expiresAt?: string): Promise<void> {
+    return this.mailRecords.linkReplyToken(messageId, tokenId, expiresAt);
   }
   replyTokenOfMessage(messageId: string): Promise<string | undefined> {
     return this.mailRecords.replyTokenOfMessage(messageId);
@@ -278,8 +282,21 @@ export class MemoryReviewRepository implements ReviewRepository {
   consumeDailyQuota(scope: string, day: string, amount: number, limit: number): Promise<boolean> {
     return this.inboundMail.consumeDailyQuota(scope, day, amount, limit);
   }
+  consumeDailyQuotas(
+    scope: string,
+    day: string,
+    counters: readonly DailyCounter[],
+  ): Promise<{ exceeded?: string }> {
+    return this.inboundMail.consumeDailyQuotas(scope, day, counters);
+  }
   messageSeen(messageId: string): Promise<boolean> {
     return this.inboundMail.messageSeen(messageId);
+  }
+  lookUpInbound(
+    messageId: string,
+    tokenIds: readonly string[],
+  ): Promise<{ seen: boolean; tokens: ReplyTokenRecord[] }> {
+    return this.inboundMail.lookUpInbound(messageId, tokenIds);
   }
   recordMessageReceived(
     messageId: string,

@@ -77,9 +77,11 @@ export class MemoryMailRecordStore implements MailRecordStore {
   }
 
   /** Links a sent Message-ID to its reply token; the first link wins. */
-  async linkReplyToken(messageId: string, tokenId: string): Promise<void> {
+  async linkReplyToken(messageId: string, tokenId: string, expiresAt?: string): Promise<void> {
     assertMessageId(messageId, 'is empty; nothing to link the token to');
     parseWith(ReplyTokenRecord.shape.tokenId, tokenId, 'reply token id');
+    // No time to live here: the expiry is only checked as the DynamoDB store checks it.
+    if (expiresAt !== undefined) parseWith(ReplyTokenRecord.shape.expiresAt, expiresAt, 'reply token expiry');
     const messageIdHash = messageKeys.hashOf(messageId);
     this.tables.putIfAbsent({
       ...replyTokenKeys.byMessage(messageIdHash),

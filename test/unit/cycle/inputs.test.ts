@@ -388,17 +388,26 @@ describe('the input check', () => {
   it('tells the workflow when to look again: the next step due, or the deadline', async () => {
     const w = await memoryWorld();
     const first = await checkInputs(w.deps, w.cycleId);
-    expect(first).toEqual({ proceed: false, missing: [], nextCheckAt: '2027-03-04T09:00:00.000Z' });
+    // Opened Monday 1 March 09:00 UK time: the first reminder is due three days later, to the second.
+    expect(first).toEqual({
+      proceed: false,
+      missing: [],
+      nextCheckAt: '2027-03-04T09:00:00.000Z',
+      sleepSeconds: 3 * 86_400,
+    });
     // Saturday 13 March: the escalations to the chair wait for Monday 09:00 UK time.
     w.clock.set(new Date('2027-03-13T09:00:00.000Z'));
     const weekend = await checkInputs(w.deps, w.cycleId);
     expect(weekend.nextCheckAt).toBe('2027-03-15T09:00:00.000Z');
-    // Monday 09:00 UK time: the UK escalations go; the New York owner's waits for 09:00 there.
+    // Monday 09:00 UK time: the escalations go. The New York owner's reminders, held for 09:00 there,
+    // are overtaken by them for good: nothing to wake for before the deadline.
     w.clock.set(new Date('2027-03-15T09:00:00.000Z'));
-    expect((await checkInputs(w.deps, w.cycleId)).nextCheckAt).toBe('2027-03-15T13:00:00.000Z');
-    w.clock.set(new Date('2027-03-15T13:00:00.000Z'));
     const last = await checkInputs(w.deps, w.cycleId);
     expect(last.nextCheckAt).toBe((await theCycle(w)).inputsDueAt);
+    w.clock.set(new Date('2027-03-15T13:00:00.000Z'));
+    const sent = w.mailer.sent.length;
+    expect((await checkInputs(w.deps, w.cycleId)).nextCheckAt).toBe((await theCycle(w)).inputsDueAt);
+    expect(w.mailer.sent).toHaveLength(sent);
   });
 
   it('finishes a reminder interrupted between its claim and its email, once, recorded once', async () => {

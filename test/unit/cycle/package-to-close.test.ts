@@ -340,7 +340,7 @@ describe('asking for the minutes', () => {
     for (let day = 0; day <= 30; day += 1) {
       for (const hour of [10, 18]) {
         w.clock.set(new Date(Date.parse(MEETING) + day * DAY + (hour - 9) * HOUR));
-        expect(await checkMinutes(w.deps, w.cycleId)).toEqual({ accepted: false });
+        expect(await checkMinutes(w.deps, w.cycleId)).toMatchObject({ accepted: false });
       }
     }
     const sent = (await w.outbox.listSent(w.cycleId)).filter((m) => m.purpose === 'minutes');
@@ -392,7 +392,7 @@ describe('accepted minutes', () => {
     ]);
     // The workflow's check, and a reminder step that was already under way, send nothing now.
     w.clock.advance(3 * DAY);
-    expect(await checkMinutes(w.deps, w.cycleId)).toEqual({ accepted: true });
+    expect(await checkMinutes(w.deps, w.cycleId)).toMatchObject({ accepted: true });
     expect(w.mailer.sent.filter((m) => m.subject.startsWith('Reminder'))).toEqual([]);
 
     const view = await recordOutcomes(w.deps, w.cycleId);

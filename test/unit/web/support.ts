@@ -19,6 +19,10 @@ import {
   type MemoryWorldOptions,
 } from '#test/support/memory-world.ts';
 import { createWebApp } from '#web/app.ts';
+import type { Starter } from '#shared/cycle/start.ts';
+import type { Action } from '#shared/model/action.ts';
+import { FileSigner } from '#shared/adapters/file-signer.ts';
+import type { EvidenceSource } from '#shared/evidence/export-source.ts';
 
 export const BASE_URL = 'http://web.test';
 export const SESSION_KEY = Buffer.alloc(32, 9);
@@ -45,8 +49,61 @@ export function webProgramme(at: Date = OPENED): Programme {
   };
 }
 
+/**
+ * The state machine's StartExecution as the memory world has it: records each start by its
+ * execution name (the cycle id) and, as Step Functions does, answers a second start of the same name
+ * as not started.
+ */
+export class RecordingStarter implements Starter {
+  readonly started: {
+    stateMachineArn: string | undefined;
+    cycleId: string;
+    input: Record<string, unknown>;
+  }[] = [];
+  async startCycle(stateMachineArn: string | undefined, cycleId: string, input: Record<string, unknown>) {
+    if (this.started.some((s) => s.cycleId === cycleId)) return { started: false };
+    this.started.push({ stateMachineArn, cycleId, input: structuredClone(input) });
+    return {
+      started: true,
+      executionArn: `${stateMachineArn}:${cycleId}`.replace(':stateMachine:', ':execution:'),
+    };
+  }
+}
+
+/**
+ * Two actions of the world's cycle, as the minutes would decide them: an improvement the CISO owns
+ * (due 30 June 2027) and a corrective action the risk owner owns (due 30 April 2027).
+ */
+export async function seedActions(w: MemoryWorld): Promise<{ improvement: Action; corrective: Action }> {
+  const at = w.clock.now().toISOString();
+  const base = (n: number, ownerId: string, title: string, dueDate: string, corrective: boolean): Action => ({
+    id: `A${w.cycleId.slice(1)}-00${n}`,
+    cycleId: w.cycleId,
+    programmeId: w.programme.organisation.id,
+    title,
+    ownerId,
+    dueDate,
+    status: 'open',
+    escalationLevel: 0,
+    corrective,
+    history: [{ at, by: 'alice', change: 'created from the minutes', source: { channel: 'cli' } }],
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
+  const improvement = base(1, 'ciso', 'Roll out MFA to every administrator account', '2027-06-30', false);
+  const corrective = base(2, 'risk-owner', 'Close the supplier access finding', '2027-04-30', true);
+  await w.repo.createActions([improvement, corrective]);
+  return { improvement, corrective };
+}
+
+/** The state machine the memory world's web app starts cycles on. */
+export const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-2:111122223333:stateMachine:review-cycle';
+
 export interface WebWorld extends MemoryWorld {
   readonly app: ReturnType<typeof createWebApp>;
+  /** What the app's `cycle start` started. */
+  readonly starter: RecordingStarter;
   /** A request to the app, with cookies and an optional form. */
   request(path: string, init?: WebRequest): Promise<Response>;
   /** A session cookie (`name=value`) for a person, sealed directly. */
@@ -87,15 +144,37 @@ export function linkIn(w: MemoryWorld, email: string): string {
   return url.slice(BASE_URL.length);
 }
 
+/** What the evidence export reads, on the memory world's parts (its anchoring key signs the manifest). */
+export function evidenceSourceOf(w: MemoryWorld): EvidenceSource {
+  const signer = new FileSigner(w.anchorKeyPem);
+  return {
+    repo: w.repo,
+    outbox: w.outboxStore,
+    evidence: w.evidence,
+    rawMail: w.rawMail,
+    anchorKey: signer,
+    manifestSigner: signer,
+    clock: w.clock,
+  };
+}
+
 export async function webWorld(options: MemoryWorldOptions = {}): Promise<WebWorld> {
   const w = await memoryWorld({ programme: webProgramme(options.openedAt), ...options });
+  const starter = new RecordingStarter();
   const app = createWebApp({
+    starter,
+    env: { STATE_MACHINE_ARN },
+    evidence: w.evidence,
+    rawMail: w.rawMail,
+    replyKey: w.replyKey,
+    settings: w.ingestDeps.settings,
     repo: w.repo,
     clock: w.clock,
     mailer: w.mailer,
     outbox: w.outbox,
     notifier: w.deps.notifier,
     workflow: w.workflow,
+    evidenceSource: evidenceSourceOf(w),
     programmeId: w.programme.organisation.id,
     baseUrl: BASE_URL,
     sessionKey: SESSION_KEY,
@@ -141,5 +220,5 @@ export async function webWorld(options: MemoryWorldOptions = {}): Promise<WebWor
     if (!cookie) throw new Error('no session cookie after redeeming the link');
     return cookie;
   };
-  return Object.assign(w, { app, request, cookieOf, signIn });
+  return Object.assign(w, { app, starter, request, cookieOf, signIn });
 }

@@ -1,0 +1,129 @@
+/**
+ * A wait for people sleeps until something falls due, on the synthesized state machine run by the
+ * local Step Functions runtime: a moved meeting wakes the parked wait for inputs, whose check runs
+ * again at once and parks again (nothing sent twice), and the wait then wakes by itself when the
+ * first reminder falls due, not before.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
+import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
+import { moveMeeting } from '#shared/cycle/meeting.ts';
+import { canonicalHash } from '#shared/model/canonical-json.ts';
+import { cycleIdFor } from '#shared/model/ids.ts';
+import { loadProgrammeFile } from '#shared/programme/load.ts';
+import { startLocalWorkflow, type LocalWorkflow } from '#infra/local/workflow.ts';
+import { freshTable, localStack } from '#test/support/local-stack.ts';
+
+const programme = loadProgrammeFile('programme.example.yaml');
+// Monday 4 January 2027, 09:00 in London: the first reminder is due on Thursday at 09:00.
+const start = new Date('2027-01-04T09:00:00Z');
+const cycleId = cycleIdFor('quarterly', start);
+const DAY = 86_400_000;
+
+let workflow: LocalWorkflow;
+let repo: DynamoDbRepository;
+let outbox: DynamoOutboxStore;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Invocations of a workflow function so far, by the start of its logical id (e.g. CheckInputs). */
+function invocations(executionArn: string, fn: string): number {
+  const figures = Object.entries(workflow.runtime.metrics(executionArn).lambda);
+  return figures
+    .filter(([id]) => id.toLowerCase().startsWith(fn.toLowerCase()))
+    .reduce((sum, [, figure]) => sum + figure.invocations, 0);
+}
+
+const parkedToken = async () => {
+  const task = await repo.getParkedTask(cycleId, 'inputs');
+  return task?.status === 'parked' ? task.taskToken : undefined;
+};
+
+beforeAll(async () => {
+  const info = localStack();
+  const { client, tableName } = await freshTable('e2e-wake');
+  repo = new DynamoDbRepository({ client, tableName });
+  outbox = new DynamoOutboxStore({ client, tableName });
+  await repo.saveProgrammeVersion({
+    programmeId: programme.organisation.id,
+    version: 1,
+    hash: canonicalHash(programme),
+    savedAt: start.toISOString(),
+    savedBy: 'system',
+    document: programme as unknown as Record<string, unknown>,
+  });
+  workflow = await startLocalWorkflow({
+    stack: { ...info, tableName, env: { ...info.env, TABLE_NAME: tableName } },
+    programme,
+    speed: 1, // real time; the test moves the clock itself
+    start,
+  });
+});
+
+afterAll(async () => {
+  await workflow?.close();
+});
+
+describe('a wait for people on the synthesized definition', () => {
+  it('is woken by a moved meeting to check again at once, and otherwise sleeps until the first reminder falls due', async () => {
+    const { executionArn } = await workflow.runtime.startExecution({
+      name: cycleId,
+      input: JSON.stringify({
+        programmeId: programme.organisation.id,
+        type: 'quarterly',
+        scheduledTime: start.toISOString(),
+        requestedBy: 'test',
+      }),
+    });
+    const first = await until('the parked wait for inputs', parkedToken);
+    expect(invocations(executionArn, 'CheckInputs')).toBe(1);
+    const requests = (await outbox.listSent(cycleId)).length;
+    expect(requests).toBeGreaterThan(0);
+
+    // The meeting moves a week later: the wait wakes now, its check runs, and it parks again.
+    const { cycleDeps } = await import('#shared/wiring/cycle.ts');
+    const cycle = (await repo.getCycle(cycleId))!;
+    const movedTo = new Date(Date.parse(cycle.plannedMeetingAt) + 7 * DAY).toISOString();
+    await moveMeeting(await cycleDeps(), { cycleId, meetingAt: movedTo, by: 'alice' });
+    const second = await until('the wait parked again', async () => {
+      const token = await parkedToken();
+      return token !== first && token;
+    });
+    expect(invocations(executionArn, 'CheckInputs')).toBe(2);
+    expect(invocations(executionArn, 'AwaitInputs')).toBe(2);
+    expect((await repo.getCycle(cycleId))?.plannedMeetingAt).toBe(movedTo);
+    // The same move again (a retried command) wakes it once more, harmlessly.
+    await moveMeeting(await cycleDeps(), { cycleId, meetingAt: movedTo, by: 'alice' });
+    await until('the wait parked a third time', async () => {
+      const token = await parkedToken();
+      return token !== second && token;
+    });
+    expect(invocations(executionArn, 'CheckInputs')).toBe(3);
+    expect((await outbox.listSent(cycleId)).length).toBe(requests);
+
+    // Nothing falls due before Thursday 09:00: the wait sleeps through, then wakes by itself.
+    const reminderDue = Date.parse('2027-01-07T09:00:00Z');
+    await until('the workflow asleep', async () => workflow.clock.sleeping > 0);
+    workflow.clock.advance(reminderDue - 60_000 - workflow.clock.now().getTime());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(invocations(executionArn, 'CheckInputs')).toBe(3);
+    workflow.clock.advance(2 * 60_000);
+    await until('the wait woken by the first reminder', async () =>
+      invocations(executionArn, 'CheckInputs') === 4 ? true : undefined,
+    );
+    const reminders = await until('the first reminders', async () => {
+      const sent = (await outbox.listSent(cycleId)).filter((m) => m.key.includes('reminder-1'));
+      return sent.length > 0 && sent;
+    });
+    expect(reminders.every((m) => Date.parse(m.sentAt!) >= reminderDue)).toBe(true);
+    await workflow.runtime.stopExecution(executionArn);
+  });
+});
