@@ -69,7 +69,7 @@ export async function answerApproval(
     readonly onBehalfOf?: string | undefined;
     readonly command: ApprovalCommand;
     readonly at: string;
-    /** The inbound message's key (by reply); absent on the web. */
+    /** The inbound message's key (by reply), or `web:<answerId>` of a web form: a repeat records nothing. */
     readonly messageKey?: string | undefined;
     /** How the answer came, for what a refusal tells to do instead. */
     readonly channel: 'email' | 'web';

@@ -6,6 +6,7 @@
  * the ingest gives a recorded APPROVE, and the same confirmation email (the ISMS manager copied on an
  * objection to the minutes, who must send corrected minutes).
  */
+import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { answerApproval, approvalConfirmation, type ApprovalCommand } from '../cycle/approval-answer.ts';
 import { APPROVAL_PURPOSES } from '../cycle/approvals.ts';
@@ -33,7 +34,17 @@ export const ApprovalForm = z.strictObject({
     .string()
     .max(MAX_APPROVAL_TEXT, `the text is longer than ${MAX_APPROVAL_TEXT} characters: shorten it`)
     .transform((text) => text.replace(/\r\n?/g, '\n').trim()),
+  /**
+   * The form's own id, drawn when the page was drawn (answerFormId): a form posted twice (a double
+   * click, a resent POST) is one answer, as a reply delivered twice is one by its Message-ID.
+   */
+  answerId: z.optional(
+    z.string().regex(/^[0-9a-f]{32}$/, 'the form is damaged: open the page again and answer from it'),
+  ),
 });
+
+/** A fresh id for one approval form (see ApprovalForm.answerId). */
+export const answerFormId = (): string => randomBytes(16).toString('hex');
 export type ApprovalForm = z.infer<typeof ApprovalForm>;
 
 export type WebApprovalResult =
@@ -52,14 +63,19 @@ export type WebApprovalResult =
 export function readApprovalForm(
   subject: ApprovalSubject,
   form: Record<string, unknown>,
-): { ok: true; version: number; command: ApprovalCommand } | { ok: false; problem: string } {
+):
+  | { ok: true; version: number; command: ApprovalCommand; answerId?: string | undefined }
+  | { ok: false; problem: string } {
   const parsed = ApprovalForm.safeParse({
     version: typeof form.version === 'string' ? form.version : '',
     answer: typeof form.answer === 'string' ? form.answer : '',
     text: typeof form.text === 'string' ? form.text : '',
+    ...(form.answerId === undefined
+      ? {}
+      : { answerId: typeof form.answerId === 'string' ? form.answerId : '' }),
   });
   if (!parsed.success) return { ok: false, problem: parsed.error.issues[0]!.message };
-  const { version, answer, text } = parsed.data;
+  const { version, answer, text, answerId } = parsed.data;
   const objection = subject === 'package' ? 'changes' : 'object';
   if (answer !== 'approve' && answer !== objection) {
     return {
@@ -68,7 +84,7 @@ export function readApprovalForm(
     };
   }
   if (answer === 'approve')
-    return { ok: true, version, command: { kind: 'approve', ...(text ? { comment: text } : {}) } };
+    return { ok: true, version, answerId, command: { kind: 'approve', ...(text ? { comment: text } : {}) } };
   if (!text) {
     return {
       ok: false,
@@ -78,7 +94,7 @@ export function readApprovalForm(
           : 'say what is wrong in the minutes (OBJECT needs what is wrong)',
     };
   }
-  return { ok: true, version, command: { kind: answer, what: text } };
+  return { ok: true, version, answerId, command: { kind: answer, what: text } };
 }
 
 export async function approveOnWeb(
@@ -104,6 +120,7 @@ export async function approveOnWeb(
     command: read.command,
     at,
     channel: 'web',
+    ...(read.answerId ? { messageKey: `web:${read.answerId}` } : {}),
   });
   if (!result.ok) {
     return { ok: false, problem: result.problem, status: result.reason === 'not-approver' ? 403 : 409 };
@@ -130,7 +147,7 @@ export async function approveOnWeb(
       ismsManager: { name: manager.name, email: manager.email, role: manager.role },
     });
     await deps.outbox.sendOnce({
-      key: `web-approval:${subject}:v${result.version}:${result.kind}:${at}`,
+      key: `web-approval:${subject}:v${result.version}:${result.kind}:${read.answerId ?? at}`,
       cycleId: cycle.id,
       purpose: 'reply',
       recipients: [to, ...cc.map((a) => a.toLowerCase())],

@@ -7,7 +7,7 @@ import type { ApprovalItem, ApprovalSubject } from '#shared/cycle/ports.ts';
 import type { Cycle } from '#shared/model/cycle.ts';
 import { cycleTitle } from '#shared/package/content.ts';
 import type { Programme } from '#shared/programme/schema.ts';
-import { MAX_APPROVAL_TEXT } from '#shared/web/approve.ts';
+import { answerFormId, MAX_APPROVAL_TEXT } from '#shared/web/approve.ts';
 import type { FrozenFile } from '#shared/web/review-files.ts';
 import type { ApprovalStep, MinutesPageData, PackagePageData } from '#shared/web/review.ts';
 import { html, type Html } from '../html.ts';
@@ -100,6 +100,7 @@ function approvalForms(
       ${csrfField(page.csrf)}
       <input type="hidden" name="version" value="${item.version}" />
       <input type="hidden" name="answer" value="approve" />
+      <input type="hidden" name="answerId" value="${answerFormId()}" />
       <label for="approve-text">Comment (optional)</label>
       <textarea
         class="short"
@@ -115,6 +116,7 @@ function approvalForms(
       ${csrfField(page.csrf)}
       <input type="hidden" name="version" value="${item.version}" />
       <input type="hidden" name="answer" value="${objection}" />
+      <input type="hidden" name="answerId" value="${answerFormId()}" />
       <label for="objection-text">${words.label}</label>
       <textarea
         class="short"

@@ -426,6 +426,32 @@ describe('approvals on the web', () => {
     expect(await snapshot(sent)).toBe(before);
   });
 
+  it('a form posted twice (its answer id) is one answer: one event, one confirmation; a damaged id is refused', async () => {
+    const web = await webWorld();
+    await awaitingPackageApproval(web);
+    const shown = await page(web, 'alice', `/cycles/${web.cycleId}/package`);
+    const ids = [...shown.body.matchAll(/name="answerId" value="([0-9a-f]{32})"/g)].map((m) => m[1]!);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+    const form = { version: '1', answer: 'changes', text: 'add the October audit', answerId: ids[1]! };
+    const damaged = await post(web, 'alice', `/cycles/${web.cycleId}/package/approval`, {
+      ...form,
+      answerId: `${ids[1]!.slice(0, 31)}'`,
+    });
+    expect(damaged.status).toBe(400);
+    expect(damaged.body).toContain('the form is damaged');
+    expect(answerOf(await web.repo.listEvents(web.cycleId), 'package.changes_requested')).toHaveLength(0);
+    const first = await post(web, 'alice', `/cycles/${web.cycleId}/package/approval`, form);
+    expect(first.body).toContain('changes requested on version 1 of the review package');
+    const second = await post(web, 'alice', `/cycles/${web.cycleId}/package/approval`, form);
+    expect(second.body).toContain('recorded before');
+    expect(answerOf(await web.repo.listEvents(web.cycleId), 'package.changes_requested')).toHaveLength(1);
+    const confirmations = (await web.outboxStore.listSent(web.cycleId)).filter((m) =>
+      m.key.startsWith('web-approval:package:'),
+    );
+    expect(confirmations).toHaveLength(1);
+  });
+
   it('the chair approves the minutes: the same event and resume as by reply; another member is refused', async () => {
     const web = await webWorld();
     const mail = await webWorld();
