@@ -1,4 +1,4 @@
-// functions/held-mail-digest.ts: once a day, emails the ISMS manager the list of inbound mail held at
+// functions/held-mail-digest.ts: at the start of each business day, emails the ISMS manager the list of inbound mail held at
 // the front door (unauthenticated, ambiguous or unauthorised senders), so nothing held goes unseen.
 // Nothing is sent when nothing is held; a second run on the same day sends nothing again.
 import * as z from 'zod';

@@ -69,7 +69,7 @@ export { ANCHOR_FUNCTION_ID, KEY_PUBLISHER_FUNCTION_ID } from './anchoring.ts';
 export { MAIL_EVENT_FUNCTION_ID, RECORDED_MAIL_EVENTS, retentionAtLeast } from './mail.ts';
 export {
   DAILY_ANCHOR_CRON,
-  HELD_MAIL_DIGEST_CRON,
+  heldMailDigestCron,
   HELD_MAIL_DIGEST_FUNCTION_ID,
   START_CYCLE_FUNCTION_ID,
 } from './schedules.ts';

@@ -14,6 +14,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IsmsFunction } from '#infra/constructs/isms-function.ts';
 import { ANCHOR_FUNCTION_ID } from './anchoring.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
+import { DEFAULT_BUSINESS_HOURS } from '#shared/programme/schema.ts';
 import { InvalidStackInput } from './stack-input.ts';
 import type { StackProgramme } from './stack-input.ts';
 
@@ -23,9 +24,25 @@ export const START_CYCLE_FUNCTION_ID = 'start-cycle';
 /** When the daily anchor sweep runs, in the organisation's time zone: the end of the local day. */
 export const DAILY_ANCHOR_CRON = 'cron(50 23 * * ? *)';
 
-/** The registry function that emails the ISMS manager the day's held mail, and when (07:00). */
+/** The registry function that emails the ISMS manager the held mail. */
 export const HELD_MAIL_DIGEST_FUNCTION_ID = 'held-mail-digest';
-export const HELD_MAIL_DIGEST_CRON = 'cron(0 7 * * ? *)';
+
+/**
+ * When the held-mail digest goes: as each business day starts (the programme's `mail.businessHours`,
+ * default Monday to Friday 09:00), in the organisation's time zone, as all mail the system starts.
+ * It lists what is held over the last days, so Monday's holds what came at the weekend.
+ */
+export function heldMailDigestCron(
+  hours: StackProgramme['mail']['businessHours'] = DEFAULT_BUSINESS_HOURS,
+): string {
+  const [hour, minute] = hours.start.split(':').map(Number);
+  if (!Number.isInteger(hour) || !Number.isInteger(minute) || hours.days.length === 0) {
+    throw new InvalidStackInput(
+      `mail.businessHours cannot time the held-mail digest: ${JSON.stringify(hours)}`,
+    );
+  }
+  return `cron(${minute} ${hour} ? * ${hours.days.map((day) => day.toUpperCase()).join(',')} *)`;
+}
 
 export interface Schedules {
   readonly scheduleGroup: scheduler.ScheduleGroup;
@@ -134,12 +151,12 @@ export function createSchedules(
     'Daily signed anchor of every open review cycle',
     { sweep: 'daily', programmeId: programme.organisation.id },
   );
-  // The ISMS manager's daily list of mail held at the front door (nothing is sent when none is held).
+  // The ISMS manager's list of mail held at the front door, each business day (nothing when none is held).
   const heldMailDigestSchedule = daily(
     'DailyHeldMailDigest',
     built.get(HELD_MAIL_DIGEST_FUNCTION_ID),
-    HELD_MAIL_DIGEST_CRON,
-    'Daily digest of held inbound mail',
+    heldMailDigestCron(programme.mail.businessHours),
+    'Digest of held inbound mail, each business day',
     { programmeId: programme.organisation.id },
   );
   return { scheduleGroup, schedules, schedulesDeadLetterQueue, dailyAnchorSchedule, heldMailDigestSchedule };

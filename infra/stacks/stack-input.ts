@@ -14,7 +14,12 @@ export interface StackProgramme {
       readonly comprehensive?: boolean | undefined;
     }>;
   };
-  readonly mail: { readonly fromAddress: string; readonly inboundDomain: string };
+  readonly mail: {
+    readonly fromAddress: string;
+    readonly inboundDomain: string;
+    /** When mail the system starts may go out (default Monday to Friday from 09:00). */
+    readonly businessHours?: { readonly days: readonly string[]; readonly start: string } | undefined;
+  };
   readonly evidence: { readonly retentionDays: number };
 }
 

@@ -11,7 +11,7 @@ import { createIsmsReviewApp } from '#infra/stacks/app.ts';
 import {
   ANCHOR_FUNCTION_ID,
   DAILY_ANCHOR_CRON,
-  HELD_MAIL_DIGEST_CRON,
+  heldMailDigestCron,
   HELD_MAIL_DIGEST_FUNCTION_ID,
   InvalidStackInput,
   KEY_PUBLISHER_FUNCTION_ID,
@@ -399,6 +399,17 @@ describe('anchors in the evidence bucket', () => {
   });
 });
 
+describe('the held-mail digest’s time', () => {
+  it('is the start of each business day: the default week, another week and hour, and nothing to time', () => {
+    expect(heldMailDigestCron(undefined)).toBe('cron(0 9 ? * MON,TUE,WED,THU,FRI *)');
+    expect(heldMailDigestCron({ days: ['sun', 'mon', 'tue', 'wed', 'thu'], start: '08:30' })).toBe(
+      'cron(30 8 ? * SUN,MON,TUE,WED,THU *)',
+    );
+    expect(() => heldMailDigestCron({ days: [], start: '09:00' })).toThrow(InvalidStackInput);
+    expect(() => heldMailDigestCron({ days: ['mon'], start: 'nine' })).toThrow(InvalidStackInput);
+  });
+});
+
 describe.each([
   {
     what: 'the daily anchor sweep',
@@ -409,7 +420,7 @@ describe.each([
   {
     what: 'the daily digest of held mail',
     fnId: HELD_MAIL_DIGEST_FUNCTION_ID,
-    cron: HELD_MAIL_DIGEST_CRON,
+    cron: heldMailDigestCron(testProgramme.mail.businessHours),
     input: { programmeId: testProgramme.organisation.id },
   },
 ])('$what', ({ fnId, cron, input }) => {
