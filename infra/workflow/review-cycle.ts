@@ -6,11 +6,11 @@
  *                                   └─ a reply resumes it, or it times out when a step falls due ─┘
  *   → CheckPackageApproval ⇄ AwaitPackageApproval (the ISMS manager: APPROVE / CHANGES)
  *   → WaitForDistribution → Distribute (a package rebuilt for a late input: back to approval)
- *   → AnchorPackage → WaitForMeeting → RequestMinutes
+ *   → AnchorPackage → RequestMinutes ─┬─ held ──→ CheckMinutes
+ *                           ↑          └─ not yet ──→ AwaitMeeting (task token)
+ *                           └─ the meeting time, or a moved meeting, resumes it ─┘
  *   → AwaitMinutes (task token) ⇄ CheckMinutes ─ accepted → CheckMinutesApproval
  *     ⇄ AwaitMinutesApproval (the chair: APPROVE / OBJECT) → AnchorMinutes
- *                    ↑                  └─ meeting moved later ─┐
- *                    └──────────────────────────────────────────┘
  *   → RecordOutcomes → FollowUp ─┬─ all closed → CloseCycle → AnchorClosed → Closed
  *                      ↑         └─ else → WaitForNextCheck ─┘
  *
@@ -21,7 +21,13 @@
  * small ($.cycle is a refreshed view of the cycle's dates) and a retried or resumed task is harmless.
  * Waits for people use `lambda:invoke.waitForTaskToken`: the token is parked in DynamoDB by the
  * task's handler and resumed by the ingest function when the last input, the minutes or an answer
- * arrive, and by a moved meeting (shared/cycle/await-people.ts `wakeWaiting`). The Check* task before
+ * arrive, and by a moved meeting (shared/cycle/await-people.ts `wakeWaiting`). So does the wait for
+ * the meeting once the package is out (AwaitMeeting, shared/cycle/await-meeting.ts): RequestMinutes
+ * returns the seconds until the meeting, and a meeting moved earlier or later wakes the wait, so
+ * the minutes are asked for at the new time. (A Wait state on the meeting time cannot be woken: a
+ * meeting moved earlier got its minutes request after the real meeting.) Against such a Wait it
+ * costs two transitions per cycle (RequestMinutes and its choice once more), three more per week
+ * the meeting is away (the week's cap) and three per move. The Check* task before
  * each wait works out when something next falls due for it (the next reminder or escalation at the
  * time it may really go out, in its recipient's business hours, or the input deadline) and returns
  * the seconds until then (shared/cycle/wake-up.ts: whole seconds, 60 s to 7 days); the wait's
@@ -51,6 +57,7 @@ export const workflowFunctionIds = [
   'distribute-package',
   'request-minutes',
   'await-minutes',
+  'await-meeting',
   'check-minutes',
   'check-approval',
   'await-approval',
@@ -71,6 +78,8 @@ export const WAKE_UP_PATHS = {
   AwaitMinutes: '$.minutes.sleepSeconds',
   AwaitPackageApproval: '$.approval.sleepSeconds',
   AwaitMinutesApproval: '$.approval.sleepSeconds',
+  // RequestMinutes returns the refreshed cycle view, with the seconds until the meeting.
+  AwaitMeeting: '$.cycle.sleepSeconds',
 } as const;
 
 /** Errors worth retrying: Lambda's own transient failures and our optimistic-lock loser. */
@@ -121,20 +130,21 @@ export function buildReviewCycleDefinition(
   /**
    * A wait for people: the handler parks the token; its timeout is read from `WAKE_UP_PATHS[id]`, after
    * which `onDue` runs. The timeout Catch is added before the catch-all, because the first matching
-   * Catch wins.
+   * Catch wins. `extra`: more of the payload than the cycle id and the token.
    */
   const waitForPeople = (
     id: keyof typeof WAKE_UP_PATHS,
     fn: WorkflowFunctionId,
     onDue: sfn.IChainable,
     comment: string,
+    extra: Record<string, unknown> = {},
   ) => {
     const task = withRetry(
       new tasks.LambdaInvoke(scope, id, {
         comment,
         lambdaFunction: fns[fn],
         integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-        payload: sfn.TaskInput.fromObject({ cycleId, taskToken: sfn.JsonPath.taskToken }),
+        payload: sfn.TaskInput.fromObject({ cycleId, ...extra, taskToken: sfn.JsonPath.taskToken }),
         retryOnServiceExceptions: false,
         taskTimeout: sfn.Timeout.at(WAKE_UP_PATHS[id]),
         resultPath: sfn.JsonPath.DISCARD,
@@ -289,15 +299,22 @@ export function buildReviewCycleDefinition(
       'Email the package and the calendar invitation to every attendee.',
     ),
   );
-  const waitForMeeting = new sfn.Wait(scope, 'WaitForMeeting', {
-    time: sfn.WaitTime.timestampPath('$.cycle.meetingAt'),
-  });
   const requestMinutes = onError(
     step(
       'RequestMinutes',
       'request-minutes',
       '$.cycle',
-      'Ask the ISMS manager for the minutes, with the template.',
+      'Once the meeting has begun, ask the ISMS manager for the minutes; before, say how long to wait.',
+    ),
+  );
+  const awaitMeeting = onError(
+    waitForPeople(
+      'AwaitMeeting',
+      'await-meeting',
+      requestMinutes,
+      'Park the task token until the meeting; a moved meeting wakes it to look again.',
+      // The time the timeout was worked out for: the park resumes at once if the meeting moved since.
+      { meetingAt: sfn.JsonPath.stringAt('$.cycle.meetingAt') },
     ),
   );
   const checkMinutes = onError(
@@ -363,10 +380,10 @@ export function buildReviewCycleDefinition(
     .when(sfn.Condition.booleanEquals('$.inputs.proceed', true), compilePackage)
     .otherwise(awaitInputs);
   const meetingDecision = new sfn.Choice(scope, 'MeetingHeld?', {
-    comment: 'A meeting moved later sends the workflow back to wait for the new time.',
+    comment: 'Before the meeting (or its new time, once moved) the workflow waits for it.',
   })
-    .when(sfn.Condition.booleanEquals('$.cycle.meetingHeld', false), waitForMeeting)
-    .otherwise(checkMinutes);
+    .when(sfn.Condition.booleanEquals('$.cycle.meetingHeld', true), checkMinutes)
+    .otherwise(awaitMeeting);
   const minutesDecision = new sfn.Choice(scope, 'MinutesAccepted?')
     .when(sfn.Condition.booleanEquals('$.minutes.accepted', true), minutesApproval.check)
     .otherwise(awaitMinutes);
@@ -390,7 +407,8 @@ export function buildReviewCycleDefinition(
         .when(sfn.Condition.booleanEquals('$.cycle.packageApproved', false), packageApproval.check)
         .otherwise(anchorPackage),
     );
-  anchorPackage.next(waitForMeeting).next(requestMinutes).next(meetingDecision);
+  anchorPackage.next(requestMinutes).next(meetingDecision);
+  awaitMeeting.next(requestMinutes);
   checkMinutes.next(minutesDecision);
   awaitMinutes.next(checkMinutes);
   minutesApproval.check.next(

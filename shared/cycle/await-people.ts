@@ -15,10 +15,16 @@ import {
   type ApprovalPurpose,
 } from './approvals.ts';
 
-/** What the workflow waits for: the inputs, the minutes, or an approval (approvals.ts). */
-export type WaitPurpose = 'inputs' | 'minutes' | ApprovalPurpose;
+/**
+ * What the workflow waits for: the inputs, the minutes, an approval (approvals.ts), or the meeting
+ * itself (await-meeting.ts).
+ */
+export type WaitPurpose = 'inputs' | 'minutes' | 'meeting' | ApprovalPurpose;
 
-async function readyToGoOn(deps: WaitingDeps, cycleId: string, purpose: WaitPurpose): Promise<boolean> {
+/** The waits for an answer (the meeting's wait parks with await-meeting.ts `awaitMeeting`). */
+export type AnswerPurpose = Exclude<WaitPurpose, 'meeting'>;
+
+async function readyToGoOn(deps: WaitingDeps, cycleId: string, purpose: AnswerPurpose): Promise<boolean> {
   if (purpose === 'inputs') return allInputsAnswered(await deps.repo.listInputRequests(cycleId));
   if (purpose === 'minutes') return Boolean((await loadCycle(deps, cycleId)).minutesApprovedAt);
   return approvalNeedsAttention(deps, cycleId, subjectOfPurpose(purpose)!);
@@ -30,7 +36,7 @@ async function readyToGoOn(deps: WaitingDeps, cycleId: string, purpose: WaitPurp
  */
 export async function awaitPeople(
   deps: WaitingDeps,
-  args: { cycleId: string; taskToken: string; purpose: WaitPurpose },
+  args: { cycleId: string; taskToken: string; purpose: AnswerPurpose },
 ): Promise<void> {
   const now = iso(deps.clock.now());
   await deps.repo.parkTaskToken({
@@ -68,6 +74,7 @@ export async function resumeWaiting(
 export const WAIT_PURPOSES: readonly WaitPurpose[] = [
   'inputs',
   APPROVAL_PURPOSES.package,
+  'meeting',
   'minutes',
   APPROVAL_PURPOSES.minutes,
 ];
@@ -75,8 +82,8 @@ export const WAIT_PURPOSES: readonly WaitPurpose[] = [
 /**
  * Wakes the cycle's parked wait for people, if one is parked, so that its Check step runs now and
  * works out again when to look next: for a change to what the wake-up depends on (the meeting moved).
- * The wait resumes as a reply resumes it (SendTaskSuccess; every wait's next state is its Check),
- * and the Check finds nothing answered that was not.
+ * The wait resumes as a reply resumes it (SendTaskSuccess; every wait's next state is its Check, for
+ * the meeting RequestMinutes), and the Check finds nothing answered that was not.
  *
  * The token is not claimed: a reply racing the wake still resumes the workflow (one of the two finds
  * the task ended, WorkflowTaskEnded, and does nothing), and a run that dies before sending leaves the

@@ -9,7 +9,8 @@
  *
  * The workflow follows: a parked wait for people is woken (await-people.ts `wakeWaiting`) so that its
  * check works out again, from the moved dates, when to look next; a move run again wakes it again.
- * A meeting moved later while the workflow waits for the old time makes it wait again (requestMinutes).
+ * Once the package is out, the workflow's wait for the meeting is such a parked wait too
+ * (await-meeting.ts): moved earlier or later, the minutes are asked for at the new time.
  */
 import { UtcTimestamp } from '../model/common.ts';
 import type { Cycle } from '../model/cycle.ts';

@@ -58,14 +58,20 @@ export function minutesReminders(
   };
 }
 
+/**
+ * Asks the ISMS manager for the minutes once the meeting has begun. Before that (the package just
+ * sent, or the wait for the meeting woken by a move) it asks for nothing and says how long the
+ * workflow's wait for the meeting sleeps (AwaitMeeting's timeout: until the meeting, at most a week,
+ * wake-up.ts); a move wakes that wait, and this step works it out again from the new time.
+ */
 export async function requestMinutes(
   deps: MailingDeps,
   cycleId: string,
-): Promise<CycleView & { meetingHeld: boolean }> {
+): Promise<CycleView & ({ meetingHeld: true } | ({ meetingHeld: false } & WakeUp))> {
   let cycle = await loadCycle(deps, cycleId);
-  // The meeting was moved later while the workflow waited for the old time: wait again, for the new one.
-  if (!cycle.minutesApprovedAt && deps.clock.now() < new Date(cycle.plannedMeetingAt)) {
-    return { ...viewOf(cycle), meetingHeld: false };
+  const now = deps.clock.now();
+  if (!cycle.minutesApprovedAt && now < new Date(cycle.plannedMeetingAt)) {
+    return { ...viewOf(cycle), meetingHeld: false, ...wakeUpAt(now, new Date(cycle.plannedMeetingAt)) };
   }
   cycle = await advance(deps, cycle, 'AWAITING_MINUTES');
   const programme = await programmeOf(deps, cycle);

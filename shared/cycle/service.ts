@@ -8,7 +8,8 @@
  *
  * This module is the entry the handlers import; each phase lives in its own file:
  * open-phase.ts, inputs-phase.ts (and await-people.ts), distribution-phase.ts (the package),
- * minutes-phase.ts, follow-up-phase.ts and close-phase.ts, on what they share in cycle-state.ts.
+ * minutes-phase.ts (and await-meeting.ts), follow-up-phase.ts and close-phase.ts, on what they share
+ * in cycle-state.ts.
  */
 export {
   CycleNotFound,
@@ -20,6 +21,7 @@ export {
 export { OpenCycleRequest, openCycle, planDates } from './open-phase.ts';
 export { allInputsAnswered, checkInputs, requestInputs } from './inputs-phase.ts';
 export { awaitPeople, resumeWaiting, type WaitPurpose } from './await-people.ts';
+export { awaitMeeting } from './await-meeting.ts';
 export { APPROVAL_SUBJECTS, checkApproval, type ApprovalSubject } from './approvals.ts';
 export { attendees, compilePackage, distributePackage } from './distribution-phase.ts';
 export {

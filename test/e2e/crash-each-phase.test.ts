@@ -13,8 +13,9 @@
  *   OpenCycle, AnchorOpened, RequestInputs, CheckInputs, AwaitInputs (its token parked),
  *   CompilePackage (after every owner has answered by SMTP), CheckPackageApproval,
  *   AwaitPackageApproval, Distribute (after the ISMS manager's APPROVE), AnchorPackage,
- *   RequestMinutes, CheckMinutes, AwaitMinutes, CheckMinutesApproval (after the minutes arrived by
- *   SMTP), AwaitMinutesApproval, AnchorMinutes (after the chair's APPROVE), RecordOutcomes, FollowUp
+ *   RequestMinutes (before the meeting: it asks for nothing yet), AwaitMeeting (its token parked),
+ *   CheckMinutes (after the meeting and its minutes request), AwaitMinutes, CheckMinutesApproval
+ *   (after the minutes arrived by SMTP), AwaitMinutesApproval, AnchorMinutes (after the chair's APPROVE), RecordOutcomes, FollowUp
  *   (its first action reminder sent, or held for the owner's business hours), CloseCycle (after the
  *   action's owner replied DONE), then a last run without a crash to the end.
  *
@@ -286,8 +287,9 @@ const CRASH_POINTS: readonly CrashPoint[] = [
   { state: 'AwaitPackageApproval', speed: STILL },
   { state: 'Distribute', speed: DAILY, act: approvePackage },
   { state: 'AnchorPackage', speed: STILL },
-  { state: 'RequestMinutes', speed: HALF_DAILY },
-  { state: 'CheckMinutes', speed: STILL },
+  { state: 'RequestMinutes', speed: STILL },
+  { state: 'AwaitMeeting', speed: STILL },
+  { state: 'CheckMinutes', speed: HALF_DAILY },
   { state: 'AwaitMinutes', speed: STILL },
   { state: 'CheckMinutesApproval', speed: STILL, act: sendMinutes },
   { state: 'AwaitMinutesApproval', speed: STILL },

@@ -98,6 +98,8 @@ describe('a wait for people on the synthesized definition', () => {
       return token !== first && token;
     });
     expect(invocations(executionArn, 'CheckInputs')).toBe(2);
+    // The handler parks the token before it returns, and its invocation is counted when it returns.
+    await until('the second park counted', async () => invocations(executionArn, 'AwaitInputs') >= 2);
     expect(invocations(executionArn, 'AwaitInputs')).toBe(2);
     expect((await repo.getCycle(cycleId))?.plannedMeetingAt).toBe(movedTo);
     // The same move again (a retried command) wakes it once more, harmlessly.

@@ -487,6 +487,7 @@ describe('state machine', () => {
     RequestMinutes: 'request-minutes',
     CheckMinutes: 'check-minutes',
     AwaitMinutes: 'await-minutes',
+    AwaitMeeting: 'await-meeting',
     CheckPackageApproval: 'check-approval',
     AwaitPackageApproval: 'await-approval',
     CheckMinutesApproval: 'check-approval',
@@ -602,6 +603,7 @@ describe('state machine', () => {
       AwaitMinutes: 'CheckMinutes',
       AwaitPackageApproval: 'CheckPackageApproval',
       AwaitMinutesApproval: 'CheckMinutesApproval',
+      AwaitMeeting: 'RequestMinutes',
     };
     expect(callbacks.map(([name]) => name).sort()).toEqual(Object.keys(checks).sort());
     for (const [name, state] of callbacks) {
@@ -623,6 +625,8 @@ describe('state machine', () => {
         ...(name.endsWith('Approval')
           ? { subject: name.startsWith('AwaitPackage') ? 'package' : 'minutes' }
           : {}),
+        // The meeting time its timeout was worked out for: a move before the park resumes it at once.
+        ...(name === 'AwaitMeeting' ? { 'meetingAt.$': '$.cycle.meetingAt' } : {}),
       });
       // The first matching Catch wins: the timeout must come before the catch-all, and keep $ as it is.
       expect(state.Catch?.[0], name).toEqual({
@@ -637,6 +641,27 @@ describe('state machine', () => {
         name,
       ).not.toContain('States.Timeout');
     }
+  });
+
+  it('waits for the meeting with a parked token that a move wakes, not a Wait state: the minutes are asked for once it is held', () => {
+    const { States } = definition();
+    // The package out and anchored, RequestMinutes asks for the minutes, or says how long to wait.
+    expect(States.AnchorPackage!.Next).toBe('RequestMinutes');
+    expect(invokedBy(States.RequestMinutes!)).toBe(arnOf('request-minutes'));
+    expect(States.RequestMinutes!.Next).toBe('MeetingHeld?');
+    const held = States['MeetingHeld?']!;
+    expect(held.Choices).toEqual([
+      { Variable: '$.cycle.meetingHeld', BooleanEquals: true, Next: 'CheckMinutes' },
+    ]);
+    expect(held.Default).toBe('AwaitMeeting');
+    // Woken by a move (SendTaskSuccess) or at the meeting time (States.Timeout): RequestMinutes again.
+    const wait = States.AwaitMeeting!;
+    expect(invokedBy(wait)).toBe(arnOf('await-meeting'));
+    expect(wait.TimeoutSecondsPath).toBe('$.cycle.sleepSeconds');
+    expect(wait.Next).toBe('RequestMinutes');
+    expect(wait.Catch?.[0]?.Next).toBe('RequestMinutes');
+    // Nothing sleeps on the meeting time itself: a sleeping Wait state cannot be woken.
+    for (const [name, state] of states()) expect(state.TimestampPath, name).not.toBe('$.cycle.meetingAt');
   });
 
   it('retries Lambda service errors on every task with capped exponential backoff and full jitter, never business errors', () => {
@@ -700,7 +725,6 @@ describe('state machine', () => {
     const waits = states().filter(([, state]) => state.Type === 'Wait');
     expect(Object.fromEntries(waits.map(([name, state]) => [name, state.TimestampPath]))).toEqual({
       WaitForDistribution: '$.cycle.packageSendAt',
-      WaitForMeeting: '$.cycle.meetingAt',
       WaitForNextCheck: '$.followUp.nextCheckAt',
     });
     for (const [name, state] of waits) expect(state.Seconds, name).toBeUndefined();
