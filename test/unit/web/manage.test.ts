@@ -14,7 +14,14 @@ import { cycleIdFor } from '#shared/model/ids.ts';
 import { openCycle } from '#shared/cycle/service.ts';
 import { MEETING, PASS } from '#test/support/memory-world.ts';
 import { answerBlock } from '#test/unit/cycle/support.ts';
-import { csrfOf, seedActions, STATE_MACHINE_ARN, webWorld, type WebWorld } from './support.ts';
+import {
+  csrfOf,
+  seedActions,
+  STATE_MACHINE_ARN,
+  webWorld,
+  type WebWorld,
+  otherProgrammeCycle,
+} from './support.ts';
 
 const HOSTILE = [
   '<script>alert(1)</script>',
@@ -479,22 +486,8 @@ describe('an action’s forms do what the CLI and the reply do', () => {
   it('answers 404 for an action of another programme', async () => {
     const w = await webWorld();
     const { improvement } = await seedActions(w);
-    // Another programme in the same table, with a cycle and an action of its own.
-    const current = (await w.repo.getCurrentProgramme('example-ltd'))!;
-    const otherDoc = structuredClone(current.document) as { organisation: { id: string } };
-    otherDoc.organisation.id = 'other-ltd';
-    await w.repo.saveProgrammeVersion({
-      ...current,
-      programmeId: 'other-ltd',
-      version: 1,
-      document: otherDoc,
-      hash: canonicalHash(otherDoc),
-    });
-    const otherCycle = cycleIdFor('semiannual', new Date('2027-03-01T10:00:00Z'));
-    await openCycle(w.deps, {
-      executionName: otherCycle,
-      request: { programmeId: 'other-ltd', type: 'semiannual', meetingAt: MEETING },
-    });
+    // Another programme in the same store, with a cycle of its own.
+    const otherCycle = await otherProgrammeCycle(w, 'semiannual');
     const other = {
       ...improvement,
       id: `A${otherCycle.slice(1)}-001`,

@@ -5,16 +5,14 @@
  * changed, nothing echoed unescaped).
  */
 import { describe, expect, it } from 'vitest';
-import { openCycle, requestInputs } from '#shared/cycle/service.ts';
+import { requestInputs } from '#shared/cycle/service.ts';
 import { buildEvidenceBundle } from '#shared/evidence/export.ts';
 import { verifyBundle } from '#shared/evidence/verify.ts';
 import { readBundleZip } from '#shared/evidence/zip-reader.ts';
 import { escapeHtml } from '#shared/mail/html.ts';
-import { cycleIdFor } from '#shared/model/ids.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
-import { MEETING } from '#test/support/memory-world.ts';
 import { answerBlock } from '#test/unit/cycle/support.ts';
-import { csrfOf, webWorld, type WebWorld } from './support.ts';
+import { csrfOf, webWorld, type WebWorld, otherProgrammeCycle } from './support.ts';
 
 const HOSTILE = [
   '<script>alert(1)</script>',
@@ -267,22 +265,8 @@ describe('the action register', () => {
 describe('hostile and wrong ids in URLs', () => {
   it('answers 404 with a clear message for bad, unknown and other programmes’ cycle ids and input keys, echoing nothing', async () => {
     const w = await webWorld();
-    // Another programme in the same table, with a cycle of its own.
-    const current = (await w.repo.getCurrentProgramme('example-ltd'))!;
-    const otherDoc = structuredClone(current.document) as { organisation: { id: string } };
-    otherDoc.organisation.id = 'other-ltd';
-    await w.repo.saveProgrammeVersion({
-      ...current,
-      programmeId: 'other-ltd',
-      version: 1,
-      document: otherDoc,
-      hash: canonicalHash(otherDoc),
-    });
-    const otherId = cycleIdFor('quarterly', new Date('2027-03-01T10:00:00Z'));
-    await openCycle(w.deps, {
-      executionName: otherId,
-      request: { programmeId: 'other-ltd', type: 'quarterly', meetingAt: MEETING },
-    });
+    // Another programme in the same store, with a cycle of its own.
+    const otherId = await otherProgrammeCycle(w);
     await requestInputs(w.deps, otherId);
     expect((await w.repo.getCycle(otherId))?.programmeId).toBe('other-ltd');
 

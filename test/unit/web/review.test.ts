@@ -6,15 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { awaitPeople, checkApproval, openCycle, requestInputs } from '#shared/cycle/service.ts';
+import { awaitPeople, checkApproval, requestInputs } from '#shared/cycle/service.ts';
 import { verifyBundle } from '#shared/evidence/verify.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import type { CycleEvent } from '#shared/model/event.ts';
-import { cycleIdFor } from '#shared/model/ids.ts';
 import { submitMinutes } from '#shared/minutes/submit.ts';
 import { can } from '#shared/web/authorise.ts';
 import { viewerOf } from '#shared/web/viewer.ts';
-import { MEETING, OPENED } from '#test/support/memory-world.ts';
+import { OPENED } from '#test/support/memory-world.ts';
 import {
   exampleMinutes,
   theCycle,
@@ -23,7 +22,7 @@ import {
   toDistributed,
   toFollowUp,
 } from '#test/unit/cycle/support.ts';
-import { csrfOf, webProgramme, webWorld, type WebWorld } from './support.ts';
+import { csrfOf, webProgramme, webWorld, type WebWorld, otherProgrammeCycle } from './support.ts';
 
 const HOSTILE = [
   '<script>alert(1)</script>',
@@ -97,21 +96,7 @@ describe('hostile input', () => {
     const w = await webWorld();
     await awaitingPackageApproval(w);
     // Another programme in the same store, with a cycle of its own.
-    const current = (await w.repo.getCurrentProgramme('example-ltd'))!;
-    const otherDoc = structuredClone(current.document) as { organisation: { id: string } };
-    otherDoc.organisation.id = 'other-ltd';
-    await w.repo.saveProgrammeVersion({
-      ...current,
-      programmeId: 'other-ltd',
-      version: 1,
-      document: otherDoc,
-      hash: canonicalHash(otherDoc),
-    });
-    const otherId = cycleIdFor('quarterly', new Date('2027-03-01T10:00:00Z'));
-    await openCycle(w.deps, {
-      executionName: otherId,
-      request: { programmeId: 'other-ltd', type: 'quarterly', meetingAt: MEETING },
-    });
+    const otherId = await otherProgrammeCycle(w);
     await requestInputs(w.deps, otherId);
     const before = await snapshot(w);
 

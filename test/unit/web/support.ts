@@ -9,10 +9,14 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { FixedClock } from '#shared/clock.ts';
+import { openCycle } from '#shared/cycle/service.ts';
+import { canonicalHash } from '#shared/model/canonical-json.ts';
+import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { Programme } from '#shared/programme/schema.ts';
 import { newSession, sealSession, SESSION_COOKIE } from '#shared/web/session.ts';
 import {
+  MEETING,
   memoryWorld,
   OPENED,
   type MemoryWorld,
@@ -221,4 +225,30 @@ export async function webWorld(options: MemoryWorldOptions = {}): Promise<WebWor
     return cookie;
   };
   return Object.assign(w, { app, starter, request, cookieOf, signIn });
+}
+
+/**
+ * Another programme (`other-ltd`, the example's document under another id) in the same store, with
+ * an opened cycle of `type` of its own: what no viewer of example-ltd may see or touch. Its cycle id.
+ */
+export async function otherProgrammeCycle(
+  w: MemoryWorld,
+  type: 'quarterly' | 'semiannual' = 'quarterly',
+): Promise<string> {
+  const current = (await w.repo.getCurrentProgramme('example-ltd'))!;
+  const otherDoc = structuredClone(current.document) as { organisation: { id: string } };
+  otherDoc.organisation.id = 'other-ltd';
+  await w.repo.saveProgrammeVersion({
+    ...current,
+    programmeId: 'other-ltd',
+    version: 1,
+    document: otherDoc,
+    hash: canonicalHash(otherDoc),
+  });
+  const otherId = cycleIdFor(type, new Date('2027-03-01T10:00:00Z'));
+  await openCycle(w.deps, {
+    executionName: otherId,
+    request: { programmeId: 'other-ltd', type, meetingAt: MEETING },
+  });
+  return otherId;
 }
