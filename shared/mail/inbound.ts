@@ -4,15 +4,34 @@
  * its attachments with their digests, the headers that tell an automatic message from a person's,
  * and the receiving server's SPF/DKIM/DMARC/spam/virus verdicts.
  *
- * Nothing here trusts the message: the body text comes from text/plain, or from the HTML part
- * turned into text by html-to-text.ts (scripts, styles and other non-text elements dropped, never
- * kept), and the checks in mail-checks.ts and the formats in reply-format.ts decide what it means.
+ * The MIME structure, charsets and encoded words are read by postal-mime (charsets by the
+ * runtime's TextDecoder), within limits that bound what a hostile message can cost; the header
+ * facts are read from the raw header lines by inbound-headers.ts.
+ *
+ * Nothing here trusts the message: the body text comes from the text/plain parts, or, when there
+ * is none, from the HTML turned into text by html-to-text.ts (scripts, styles and other non-text
+ * elements dropped, never kept); an HTML part beside text/plain ones in a multipart/mixed is added
+ * as postal-mime writes it as text (scripts and styles dropped too). The checks in mail-checks.ts
+ * and the formats in reply-format.ts decide what it means.
  */
 import { createHash } from 'node:crypto';
-import { simpleParser } from 'mailparser';
-import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
+import PostalMime from 'postal-mime';
+import type { Attachment, Email } from 'postal-mime';
 import * as z from 'zod';
 import { htmlToText } from './html-to-text.ts';
+import {
+  addresses,
+  contentTypeOf,
+  dateOf,
+  dkimDomainsOf,
+  hasGroup,
+  messageIdOf,
+  rawHeaders,
+  referencesOf,
+  senderOf,
+  withWindows1252,
+} from './inbound-headers.ts';
+import type { MailAddress } from './inbound-headers.ts';
 
 export { htmlToText } from './html-to-text.ts';
 
@@ -57,12 +76,7 @@ export const DEFAULT_INBOUND_LIMITS: InboundLimits = {
   maxHtmlChars: 2 * 1024 * 1024,
 };
 
-export interface MailAddress {
-  /** Lower-cased. */
-  readonly address: string;
-  /** The display name, '' when none. */
-  readonly name: string;
-}
+export type { MailAddress } from './inbound-headers.ts';
 
 export interface InboundAttachment {
   readonly filename: string | undefined;
@@ -158,62 +172,36 @@ export class InvalidInboundOptions extends Error {
   override name = 'InvalidInboundOptions' as const;
 }
 
-/** Raw header values by lower-case name, unfolded, in order (every occurrence). */
-function rawHeaders(mail: ParsedMail): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const { key, line } of mail.headerLines ?? []) {
-    if (!key) continue;
-    const colon = line.indexOf(':');
-    const value = line
-      .slice(colon + 1)
-      .replace(/\r?\n[ \t]+/g, ' ')
-      .trim();
-    const name = key.toLowerCase();
-    out.set(name, [...(out.get(name) ?? []), value]);
-  }
-  return out;
-}
-
-/** Whether an address field holds a group (RFC 5322 `name: a, b;`), which names no one sender. */
-function hasGroup(field: AddressObject | AddressObject[] | undefined): boolean {
-  return (Array.isArray(field) ? field : field ? [field] : []).some((object) =>
-    object.value.some((entry) => entry.group !== undefined),
-  );
-}
-
-/** The `d=` tag of each DKIM-Signature header value. */
-function dkimDomainsOf(values: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const value of values) {
-    const match = /(?:^|;)\s*d\s*=\s*([A-Za-z0-9.-]+)\s*(?:;|$)/.exec(value);
-    const domain = match?.[1]?.toLowerCase().replace(/\.$/, '');
-    if (domain && !out.includes(domain)) out.push(domain);
-  }
-  return out;
-}
-
 /**
- * The Sender mailboxes. A Sender header that names no readable mailbox, or is given more than
- * once, yields a mailbox no one has (`invalid`), so the sender check can never pass it.
+ * How the MIME structure is read. A message/rfc822 part (a forwarded message) stays one
+ * attachment: its text is not the sender's reply and its attachments were not sent by them.
+ * Limits: a person's reply has a handful of parts a few levels deep; a message built to cost
+ * time or memory beyond these is refused.
  */
-function senderOf(field: unknown, raw: readonly string[]): MailAddress[] {
-  if (raw.length === 0) return [];
-  const parsed =
-    field && typeof field === 'object' ? addresses(field as AddressObject | AddressObject[]) : [];
-  if (raw.length > 1 || parsed.length === 0)
-    return [...parsed, { address: 'unreadable@sender.invalid', name: '' }];
-  return parsed;
-}
+const MIME_OPTIONS = {
+  forceRfc822Attachments: true,
+  attachmentEncoding: 'arraybuffer',
+  maxNestingDepth: 32,
+  maxPartCount: 1000,
+  maxHeadersSize: 1024 * 1024,
+} as const;
 
-function addresses(field: AddressObject | AddressObject[] | undefined): MailAddress[] {
-  const out: MailAddress[] = [];
-  const visit = (entry: EmailAddress): void => {
-    if (entry.group) entry.group.forEach(visit);
-    const address = entry.address?.trim().toLowerCase();
-    if (address && /^[^\s@]+@[^\s@]+$/.test(address)) out.push({ address, name: entry.name ?? '' });
+function attachmentOf(part: Attachment): InboundAttachment {
+  const { content: bytes } = part;
+  const content =
+    typeof bytes === 'string'
+      ? Buffer.from(bytes, part.encoding === 'base64' ? 'base64' : 'utf8')
+      : bytes instanceof Uint8Array
+        ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+        : Buffer.from(bytes);
+  return {
+    filename: part.filename === null ? undefined : withWindows1252(part.filename),
+    contentType: (part.mimeType || 'application/octet-stream').toLowerCase(),
+    size: content.length,
+    content,
+    sha256: sha256(content),
+    inline: part.related === true || (part.disposition === 'inline' && Boolean(part.contentId)),
   };
-  for (const object of Array.isArray(field) ? field : field ? [field] : []) object.value.forEach(visit);
-  return out;
 }
 
 function sha256(bytes: Buffer): string {
@@ -244,87 +232,66 @@ export async function parseInbound(
     );
   }
 
-  let mail: ParsedMail;
+  let mail: Email;
   try {
-    mail = await simpleParser(raw, {
-      skipHtmlToText: true,
-      skipTextToHtml: true,
-      skipImageLinks: true,
-      skipTextLinks: true,
-      keepCidLinks: true,
-    });
+    mail = await PostalMime.parse(raw, MIME_OPTIONS);
   } catch (error) {
     throw new UnparseableMail(`the message could not be parsed: ${(error as Error).message}`);
   }
-  const headers = rawHeaders(mail);
+  const headers = rawHeaders(mail.headerLines);
   if (headers.size === 0) throw new UnparseableMail('the message has no headers');
-  const from = addresses(mail.from)[0];
+  const all = (name: string): readonly string[] => headers.get(name) ?? [];
+  const first = (name: string): string | undefined => all(name)[0];
+  // The first From header is the author; every further one only counts (a person sends one).
+  const fromHeader = all('from').slice(0, 1);
+  const fromAll = addresses(fromHeader);
+  const from = fromAll[0];
   if (!from) throw new MissingSender('the message has no From address that can be read');
 
-  const first = (name: string): string | undefined => headers.get(name)?.[0];
-  const contentType = mail.headers.get('content-type') as
-    { value?: string; params?: Record<string, string> } | undefined;
-
+  // A delivery status (RFC 3464) shown inline is text: it says which address failed and why.
+  const isStatus = (part: Attachment): boolean =>
+    part.mimeType === 'message/delivery-status' && part.disposition !== 'attachment';
+  const statusText = mail.attachments
+    .filter(isStatus)
+    .map((part) => attachmentOf(part).content.toString('utf8'));
+  const plain = [mail.text ?? '', ...statusText].filter((part) => part !== '').join('\n');
   let text = '';
   let textSource: TextSource = 'none';
   let htmlTruncated = false;
-  if (typeof mail.text === 'string' && mail.text.trim() !== '') {
-    text = mail.text;
+  if (plain.trim() !== '') {
+    text = withWindows1252(plain);
     textSource = 'plain';
   } else if (typeof mail.html === 'string' && mail.html.trim() !== '') {
     htmlTruncated = mail.html.length > checkedLimits.data.maxHtmlChars;
-    text = htmlToText(htmlTruncated ? mail.html.slice(0, checkedLimits.data.maxHtmlChars) : mail.html);
+    const html = htmlTruncated ? mail.html.slice(0, checkedLimits.data.maxHtmlChars) : mail.html;
+    text = htmlToText(withWindows1252(html));
     textSource = 'html';
   }
 
-  const references = Array.isArray(mail.references)
-    ? mail.references
-    : mail.references
-      ? mail.references.split(/\s+/).filter(Boolean)
-      : [];
-  // The parser puts the current time in place of a Date header it cannot read: use its date only
-  // when the header is there and is a date.
-  const rawDate = first('date')
-    ?.replace(/\([^)]*\)/g, ' ')
-    .trim();
-  const date =
-    rawDate && !Number.isNaN(Date.parse(rawDate)) && mail.date && !Number.isNaN(mail.date.getTime())
-      ? mail.date.toISOString()
-      : undefined;
-
-  const senderField = mail.headers.get('sender') as AddressObject | AddressObject[] | undefined;
+  const contentType = contentTypeOf(first('content-type'));
   return {
     from,
-    fromMailboxes: {
-      all: addresses(mail.from),
-      headers: headers.get('from')?.length ?? 0,
-      group: hasGroup(mail.from),
-    },
-    sender: senderOf(senderField, headers.get('sender') ?? []),
-    dkimDomains: dkimDomainsOf(headers.get('dkim-signature') ?? []),
-    replyTo: addresses(mail.replyTo),
-    to: addresses(mail.to),
-    cc: addresses(mail.cc),
+    fromMailboxes: { all: fromAll, headers: all('from').length, group: hasGroup(fromHeader) },
+    sender: senderOf(all('sender')),
+    dkimDomains: dkimDomainsOf(all('dkim-signature')),
+    replyTo: addresses(all('reply-to').slice(0, 1)),
+    to: addresses(all('to')),
+    cc: addresses(all('cc')),
     envelope: {
       mailFrom: envelope.data?.mailFrom,
       recipients: (envelope.data?.recipients ?? []).map((recipient) => recipient.trim().toLowerCase()),
     },
-    subject: (mail.subject ?? '').replace(/\s+/g, ' ').trim(),
-    messageId: mail.messageId,
-    inReplyTo: mail.inReplyTo,
-    references,
-    date,
+    subject: withWindows1252(mail.subject ?? '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    messageId: messageIdOf(first('message-id')),
+    inReplyTo: messageIdOf(first('in-reply-to')),
+    references: referencesOf(all('references')),
+    date: dateOf(first('date')),
     text: text.replace(/\r\n?/g, '\n'),
     textSource,
     htmlTruncated,
-    attachments: mail.attachments.map((part) => ({
-      filename: part.filename,
-      contentType: (part.contentType ?? 'application/octet-stream').toLowerCase(),
-      size: part.content.length,
-      content: part.content,
-      sha256: sha256(part.content),
-      inline: part.related === true || (part.contentDisposition === 'inline' && Boolean(part.contentId)),
-    })),
+    attachments: mail.attachments.filter((part) => !isStatus(part)).map(attachmentOf),
     headers: {
       autoSubmitted: first('auto-submitted'),
       precedence: first('precedence'),
@@ -335,9 +302,9 @@ export async function parseInbound(
       listUnsubscribe: first('list-unsubscribe'),
       returnPath: first('return-path'),
       xFailedRecipients: first('x-failed-recipients'),
-      xLoop: headers.get('x-loop') ?? [],
-      contentType: (contentType?.value ?? 'text/plain').toLowerCase(),
-      reportType: contentType?.params?.['report-type']?.toLowerCase(),
+      xLoop: [...all('x-loop')],
+      contentType: contentType.type,
+      reportType: contentType.reportType,
     },
     verdicts: verdicts.data,
     size: raw.length,

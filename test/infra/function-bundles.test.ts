@@ -164,10 +164,19 @@ describe('function bundles', () => {
     for (const id of WITHOUT_MAIL) {
       const bundle = contents.get(id)!;
       const mailLibraries = bundle.inputs.filter((input) =>
-        /node_modules\/(nodemailer|mailparser|libmime|tldts|yaml)\//.test(input),
+        /node_modules\/(nodemailer|mailparser|postal-mime|libmime|tldts|yaml)\//.test(input),
       );
       expect(mailLibraries, id).toEqual([]);
       expect(bundle.bytes, id).toBeLessThanOrEqual(BUNDLE_LIMIT_BYTES);
+    }
+  });
+
+  it('read inbound mail with postal-mime: none holds mailparser or its charset tables', async () => {
+    for (const [id, bundle] of await allBundles()) {
+      const heavy = bundle.inputs.filter((input) =>
+        /node_modules\/(mailparser|libmime|encoding-japanese|iconv-lite|htmlparser2|he)\//.test(input),
+      );
+      expect(heavy, id).toEqual([]);
     }
   });
 });
