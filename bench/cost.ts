@@ -183,7 +183,7 @@ export interface TemplateResources {
 export interface FixedMonthlyCost {
   /** How many of each billed unit the template holds. */
   readonly counted: Record<FixedCostItem, number>;
-  /** The metrics on each dashboard (graph lines naming a metric; expressions are not counted). */
+  /** The metrics on each dashboard (graph lines naming a metric; a SEARCH as the most it returns). */
   readonly dashboardMetrics: readonly number[];
   /** At list price. */
   readonly usd: Record<FixedCostItem, number> & { readonly total: number };
@@ -203,9 +203,15 @@ export class UnreadableDashboardBody extends Error {
   override name = 'UnreadableDashboardBody' as const;
 }
 
+/** The most time series one SEARCH expression returns (CloudWatch's limit): what a dashboard may show for it. */
+export const SEARCH_EXPRESSION_MAX_METRICS = 500;
+
 /**
  * The metrics a dashboard shows: every graph line that names a metric (`[namespace, name, ...]`),
- * shown or only used by an expression; an expression line (`[{ expression }]`) is not a metric.
+ * shown or only used by an expression. A math expression line (`[{ expression }]`) adds no metric of
+ * its own (its inputs are lines already counted); a SEARCH expression finds its metrics when the
+ * dashboard is viewed, which the template cannot bound, so it counts as the most it can return
+ * (SEARCH_EXPRESSION_MAX_METRICS).
  * The body is a string or an `Fn::Join` of strings and references (each read as a placeholder).
  */
 export function dashboardMetricCount(properties: unknown): number {
@@ -228,9 +234,16 @@ export function dashboardMetricCount(properties: unknown): number {
       'The dashboard body has no widgets list (a string or Fn::Join of JSON)',
     );
   }
+  const metricsOf = (line: unknown[]): number => {
+    if (typeof line[0] === 'string') return 1;
+    const expression = (line[0] as { expression?: unknown } | undefined)?.expression;
+    return typeof expression === 'string' && /\bSEARCH\s*\(/i.test(expression)
+      ? SEARCH_EXPRESSION_MAX_METRICS
+      : 0;
+  };
   return widgets
     .flatMap((widget: { properties?: { metrics?: unknown[][] } }) => widget.properties?.metrics ?? [])
-    .filter((line) => typeof line[0] === 'string').length;
+    .reduce((total, line) => total + metricsOf(line), 0);
 }
 
 /** The fixed monthly cost of the resources in `template`, counted by type. */

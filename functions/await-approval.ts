@@ -12,11 +12,13 @@ export const ApprovalTokenEvent = z.looseObject({
   cycleId: CycleId,
   taskToken: z.string().min(1),
   subject: z.enum(APPROVAL_SUBJECTS, { error: 'expected the subject of the approval: package or minutes' }),
+  /** The stamp of the cycle's dates its timeout was worked out for ($.approval.stamp): a move since resumes at once. */
+  stamp: z.optional(z.string().min(1)),
 });
 
 export const handler = lambdaHandler({
   event: ApprovalTokenEvent,
   deps: { repo: repository, clock, workflow },
-  run: (deps, { cycleId, taskToken, subject }) =>
-    awaitPeople(deps, { cycleId, taskToken, purpose: APPROVAL_PURPOSES[subject] }),
+  run: (deps, { cycleId, taskToken, subject, stamp }) =>
+    awaitPeople(deps, { cycleId, taskToken, purpose: APPROVAL_PURPOSES[subject], stamp }),
 });

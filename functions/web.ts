@@ -2,8 +2,9 @@
 // Lambda adapter.
 //
 // The event is checked to be an HTTP API (payload 2.0) request; the app is built once per execution
-// environment from the web parts (shared/wiring/web.ts): the session key read once from the secret
-// WEB_SESSION_KEY_SECRET_ARN names, the programme from PROGRAMME_ID, the base URL from WEB_BASE_URL.
+// environment from the web parts (shared/wiring/web.ts): the session keys derived from the reply
+// keyring (read once from the secret REPLY_KEY_SECRET_ARN names), the programme from PROGRAMME_ID, the
+// base URL from WEB_BASE_URL.
 // The sign-in rate limit counts by the caller's address as API Gateway saw it.
 import { getConnInfo, handle } from 'hono/aws-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';

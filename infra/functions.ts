@@ -31,9 +31,8 @@ import { FONT_PACKAGE } from '#shared/package/fonts.ts';
  *                       (at most one function may hold it). Sets ANCHOR_SIGNING_KEY_ID.
  * - `anchors:publicKey` kms:GetPublicKey and DescribeKey on the anchoring key, to put its fingerprint in
  *                       emails. Sets ANCHOR_SIGNING_KEY_ID.
- * - `replyKey:read`     GetSecretValue on the reply-token HMAC key.
- * - `webSession:read`   GetSecretValue and DescribeSecret on the web session key (its data key through
- *                       Secrets Manager only). Sets WEB_SESSION_KEY_SECRET_ARN.
+ * - `replyKey:read`     GetSecretValue on the reply-token HMAC keyring (the web function derives its
+ *                       session keys from it: shared/web/session.ts).
  * - `replyKey:rotate`   what Secrets Manager's rotation contract needs on the reply keyring secret
  *                       (DescribeSecret, GetSecretValue, PutSecretValue, UpdateSecretVersionStage),
  *                       its data key through Secrets Manager only, and the secret's rotation schedule.
@@ -57,7 +56,6 @@ export type FunctionGrant =
   | 'anchors:publicKey'
   | 'replyKey:read'
   | 'replyKey:rotate'
-  | 'webSession:read'
   | 'mail:send'
   | 'workflow:respond'
   | 'workflow:start';
@@ -117,11 +115,12 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'check-minutes', entry: 'functions/check-minutes.ts', description: 'Reminds the ISMS manager about the minutes, then the chair', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'record-outcomes', entry: 'functions/record-outcomes.ts', description: 'Archives the accepted minutes (HTML, PDF), distributes them and starts the follow-up', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send', 'anchors:publicKey'], timeoutSeconds: 40, memorySize: 1024, nodeModules: MINUTES_FUNCTION_MODULES },
   { id: 'follow-up-actions', entry: 'functions/follow-up-actions.ts', description: 'Reminds action owners and escalates overdue actions', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
+  { id: 'await-follow-up', entry: 'functions/await-follow-up.ts', description: 'Parks the task token until the next follow-up step falls due; an action change wakes it', grants: ['table:readWrite', 'workflow:respond'] },
   { id: 'close-cycle', entry: 'functions/close-cycle.ts', description: 'Seals the cycle once every action is closed or carried over', grants: ['table:readWrite', 'evidence:readWrite'] },
   { id: 'anchor-chain', entry: 'functions/anchor-chain.ts', description: 'Signs the chain head of a cycle and writes it once as an anchor: at each milestone and daily', grants: ['table:read', 'anchors:write', 'anchors:sign'] },
   { id: 'publish-anchor-key', entry: 'functions/publish-anchor-key.ts', description: 'Custom resource: reads the public half of the anchoring key at deploy time for the stack outputs', grants: ['anchors:publicKey'] },
   { id: 'record-mail-event', entry: 'functions/record-mail-event.ts', description: 'Records SES delivery, bounce and complaint notifications in the cycle log', grants: ['table:readWrite'] },
   { id: 'rotate-reply-key', entry: 'functions/rotate-reply-key.ts', description: 'Secrets Manager rotation of the reply keyring: publishes a new key, retires the old one, drops expired ones', grants: ['replyKey:rotate'] },
-  { id: 'web', entry: 'functions/web.ts', description: 'The web app behind the HTTP API: sign-in by emailed link, cycles, inputs, actions, held mail, cycle starts, evidence verification', grants: ['table:readWrite', 'rawMail:read', 'evidence:readWrite', 'replyKey:read', 'mail:send', 'workflow:respond', 'workflow:start', 'webSession:read', 'anchors:publicKey'], timeoutSeconds: 25, memorySize: 1024 },
+  { id: 'web', entry: 'functions/web.ts', description: 'The web app behind the HTTP API: sign-in by emailed link, cycles, inputs, actions, held mail, cycle starts, evidence verification', grants: ['table:readWrite', 'rawMail:read', 'evidence:readWrite', 'replyKey:read', 'mail:send', 'workflow:respond', 'workflow:start', 'anchors:publicKey'], timeoutSeconds: 25, memorySize: 1024 },
   { id: 'record-failure', entry: 'functions/record-failure.ts', description: 'Records a workflow failure on the cycle and tells the ISMS manager', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
 ];

@@ -57,6 +57,7 @@ import {
   sealSession,
   SESSION_COOKIE,
   type Session,
+  type SessionKeys,
 } from '#shared/web/session.ts';
 import { isSignInSecret, redeemSignIn, requestSignIn, viewerOfSession } from '#shared/web/sign-in.ts';
 import type { Viewer } from '#shared/web/viewer.ts';
@@ -117,8 +118,8 @@ export interface WebAppDeps extends ManageParts {
   readonly programmeId: string;
   /** Where the app is reached, for the links in sign-in mail, e.g. https://review.example.com. */
   readonly baseUrl: string;
-  /** The HMAC key of sessions and CSRF tokens (at least 32 bytes; Secrets Manager on AWS). */
-  readonly sessionKey: Buffer;
+  /** The HMAC keys of sessions and CSRF tokens, derived from the reply keyring (deriveSessionKeys). */
+  readonly sessionKeys: SessionKeys;
   /** The requester's network address, for the sign-in rate limit; default `unknown` (one shared limit). */
   readonly clientAddress?: (c: Context) => string;
 }
@@ -135,7 +136,7 @@ const isPublic = (path: string) =>
 
 export function createWebApp(deps: WebAppDeps): Hono<Env> {
   const app = new Hono<Env>();
-  const key = deps.sessionKey;
+  const key = deps.sessionKeys;
   const clientOf = (c: Context) => deps.clientAddress?.(c) ?? 'unknown';
 
   // ---------------------------------------------------------------- every response

@@ -289,12 +289,14 @@ async function applyChange({
     const { programme } = await actionContext(repository, known);
     const named = text(values, 'by');
     const by = named ? (findPerson(programme, named)?.id ?? named) : defaultBy(programme, known);
-    const [{ Wiring, wire }, { notifier: notifierPart }] = await Promise.all([
+    const [{ Wiring, wire }, { notifier: notifierPart }, { workflow: workflowPart }] = await Promise.all([
       import('#shared/wiring/wiring.ts'),
       import('#shared/wiring/notifier.ts'),
+      import('#shared/wiring/workflow.ts'),
     ]);
     // Action messages name no anchoring key: the notifier without it, on this command's store and clock.
-    const { notifier } = await wire({ notifier: notifierPart })(
+    // The workflow wakes the sleeping follow-up after the change.
+    const { notifier, workflow } = await wire({ notifier: notifierPart, workflow: workflowPart })(
       new Wiring({ env: process.env, overrides: { repo: repository, clock } }),
     );
     try {
@@ -322,7 +324,7 @@ async function applyChange({
         change = { ...change, attachments: [...(change.attachments ?? []), attachment] };
       }
       const { action } = await changeAction(
-        { repo: repository, clock, notifier },
+        { repo: repository, clock, notifier, workflow },
         { actionId: id, by, source: { channel: 'cli' }, command: change },
       );
       out.say(

@@ -4,7 +4,7 @@ import { NonEmptyText, PersonId } from '#shared/model/common.ts';
 import type { ProgrammeVersion } from '#shared/model/programme-ref.ts';
 import { formatIssue, parseProgramme, type Programme, type ProgrammeIssue } from '#shared/programme/load.ts';
 import { BACKEND_HELP, backendOptions, rememberProgramme, resolveBackend } from '../backend.ts';
-import { openRepository } from '../clients.ts';
+import { openRepository, sfnClient } from '../clients.ts';
 import { ExitCode, UsageError, type Output } from '../output.ts';
 import type { Command } from './types.ts';
 
@@ -72,6 +72,8 @@ export const programmeApply: Command = {
     '',
     'An invalid file is reported as `programme validate` reports it, and nothing is written.',
     'A file whose validated content equals the current version is not stored again ("unchanged").',
+    'Cycles already open keep the version they opened with; the action follow-up, which follows the',
+    'current version, is woken to work out its next reminder or escalation again.',
     'The programme id is the organisation id. Locally the CLI remembers it for the cycle commands.',
     '',
     BACKEND_HELP,
@@ -108,6 +110,22 @@ export const programmeApply: Command = {
         ...(note === undefined ? {} : { note }),
       });
       await rememberProgramme(backend, programmeId, now);
+      // The action follow-up reads the current programme: wake it to work out its next step again.
+      const [{ wakeFollowUp }, { SfnWorkflow }] = await Promise.all([
+        import('#shared/actions/follow-up-wake.ts'),
+        import('#shared/adapters/sfn-workflow.ts'),
+      ]);
+      // The Step Functions client only when a follow-up is parked (no workflow, no endpoint needed).
+      let sfn: Awaited<ReturnType<typeof sfnClient>> | undefined;
+      const workflow = {
+        sendTaskSuccess: async (taskToken: string, output: Record<string, unknown>) =>
+          new SfnWorkflow((sfn ??= await sfnClient(backend))).sendTaskSuccess(taskToken, output),
+      };
+      try {
+        await wakeFollowUp({ repo: repository, workflow }, programmeId);
+      } finally {
+        sfn?.destroy();
+      }
       out.say(
         `${file}: stored programme ${programmeId} version ${saved.version}` +
           (current ? ` (was version ${current.version})` : '') +

@@ -87,11 +87,10 @@ export async function runLocalApp(env: NodeJS.ProcessEnv = process.env): Promise
   });
   scheduler.start();
   // The web app, on the same parts as the handlers of this process (infra/local/web.ts).
-  const { webPort, dataDir } = parseStartSettings(process.argv.slice(2), env);
+  const { webPort } = parseStartSettings(process.argv.slice(2), env);
   const { startLocalWeb } = await import('./web.ts');
   const web = await startLocalWeb({
     port: webPort,
-    dataDir: stack.dataDir ?? dataDir,
     programmeId: programme.organisation.id,
   });
   if (stack.dataDir) {

@@ -41,7 +41,7 @@ import type { Web } from './web.ts';
 export const REPLY_KEY_ROTATION_FUNCTION_ID = 'rotate-reply-key';
 
 export interface AlarmsProps {
-  readonly opsKey: kms.Key;
+  readonly dataKey: kms.Key;
   readonly stateMachine: sfn.StateMachine;
   readonly functions: ReadonlyMap<string, IsmsFunction>;
   /** The one on-failure queue of every function's asynchronous invocations. */
@@ -56,7 +56,7 @@ export interface AlarmsProps {
 export function createAlarms(stack: Stack, props: AlarmsProps): sns.Topic {
   const alarmTopic = new sns.Topic(stack, 'AlarmTopic', {
     displayName: 'isms-review alarms',
-    masterKey: props.opsKey,
+    masterKey: props.dataKey,
     enforceSSL: true,
   });
   const alarmAction = new SnsAction(alarmTopic);

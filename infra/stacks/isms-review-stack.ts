@@ -16,11 +16,11 @@
  *   Operations dashboard (CloudWatch): executions, steps, inbound mail by outcome, queue depths,
  *   SES bounces and complaints, cost drivers (dashboard.ts)
  *   API Gateway HTTP API ($default stage: throttled, JSON access logs) → web (web/app.ts); its
- *   session key in Secrets Manager
+ *   session keys derived from the reply keyring (no secret of their own)
  *
- * The parts live beside this file, each with the grants on its own resources: storage.ts (keys,
- * tables, buckets, reply key), anchoring.ts (the anchoring key and who may use it), mail.ts,
- * workflow.ts (functions, state machine), schedules.ts, alarms.ts, web.ts (the HTTP API, the session key). Every resource's scope is this
+ * The parts live beside this file, each with the grants on its own resources: storage.ts (the data
+ * key, tables, buckets, reply key), anchoring.ts (the anchoring key and who may use it), mail.ts,
+ * workflow.ts (functions, state machine), schedules.ts, alarms.ts, web.ts (the HTTP API). Every resource's scope is this
  * stack, so logical ids do not depend on which file creates it.
  *
  * Functions come from the registry in infra/functions.ts; each gets the runtime environment
@@ -61,7 +61,7 @@ import { checkProgramme } from './stack-input.ts';
 import type { StackProgramme } from './stack-input.ts';
 import { createDataKeys, createStorage, storageGrants } from './storage.ts';
 import type { Storage } from './storage.ts';
-import { createWebApi, createWebSessionKey, webGrants } from './web.ts';
+import { createWebApi } from './web.ts';
 import type { Web } from './web.ts';
 import { createFunctions, createStateMachine, stateMachineIdentity, workflowGrants } from './workflow.ts';
 
@@ -84,8 +84,8 @@ export interface IsmsReviewStackProps extends StackProps {
 }
 
 export class IsmsReviewStack extends Stack {
+  /** The one symmetric key of data at rest: tables, evidence, secrets, log groups, alarm topic. */
   readonly dataKey: kms.Key;
-  readonly opsKey: kms.Key;
   readonly table: dynamodb.Table;
   /** The cycles' event logs: append-only (no role holds UpdateItem, DeleteItem or BatchWriteItem). */
   readonly eventsTable: dynamodb.Table;
@@ -112,8 +112,6 @@ export class IsmsReviewStack extends Stack {
   readonly schedulesDeadLetterQueue: sqs.Queue;
   readonly mailEventsDeadLetterQueue: sqs.Queue;
   readonly mailEventsLogGroup: logs.LogGroup;
-  /** The HMAC key of web sessions and CSRF tokens. */
-  readonly webSessionKey: secretsmanager.Secret;
   /** The HTTP API in front of the web function (undefined when the registry has none). */
   readonly web: Web | undefined;
 
@@ -128,8 +126,7 @@ export class IsmsReviewStack extends Stack {
     const keys = createDataKeys(this);
     this.anchorSigningKey = createAnchorSigningKey(this);
     const storage = createStorage(this, programme, keys);
-    const mail = createMail(this, programme, fromDomain, keys.opsKey);
-    const webSessionKey = createWebSessionKey(this, keys.dataKey);
+    const mail = createMail(this, programme, fromDomain, keys.dataKey);
 
     const machine = stateMachineIdentity(this);
     const failureQueue = createFailureQueue(this, 'FailureQueue', 'every function of the stack');
@@ -146,16 +143,15 @@ export class IsmsReviewStack extends Stack {
         ...anchorGrants(this.anchorSigningKey, storage),
         ...mailGrants(this, programme, mail),
         ...workflowGrants(this, machine),
-        ...webGrants(this, webSessionKey, keys.dataKey),
       },
     });
     protectAnchors(this.anchorSigningKey, storage, registry, functions);
     const inboundMail = connectMailFunctions(this, programme, mail, storage, functions);
-    const stateMachine = createStateMachine(this, programme, machine, keys.opsKey, functions);
+    const stateMachine = createStateMachine(this, programme, machine, keys.dataKey, functions);
     const schedules = createSchedules(this, programme, functions);
-    const web = createWebApi(this, functions, keys.opsKey);
+    const web = createWebApi(this, functions, keys.dataKey);
     const alarmTopic = createAlarms(this, {
-      opsKey: keys.opsKey,
+      dataKey: keys.dataKey,
       stateMachine,
       functions,
       failureQueue,
@@ -173,7 +169,6 @@ export class IsmsReviewStack extends Stack {
     });
 
     this.dataKey = storage.dataKey;
-    this.opsKey = storage.opsKey;
     this.table = storage.table;
     this.eventsTable = storage.eventsTable;
     this.accessLogsBucket = storage.accessLogsBucket;
@@ -193,7 +188,6 @@ export class IsmsReviewStack extends Stack {
     this.dailyAnchorSchedule = schedules.dailyAnchorSchedule;
     this.heldMailDigestSchedule = schedules.heldMailDigestSchedule;
     this.alarmTopic = alarmTopic;
-    this.webSessionKey = webSessionKey;
     this.web = web;
 
     this.outputs(programme, storage, mail);

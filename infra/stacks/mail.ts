@@ -43,12 +43,12 @@ export interface Mail {
   readonly mailEventsRule: events.Rule;
 }
 
-/** The identities, the configuration set and the record of its sending events (logs encrypted with `opsKey`). */
+/** The identities, the configuration set and the record of its sending events (logs encrypted with `dataKey`). */
 export function createMail(
   stack: Stack,
   programme: StackProgramme,
   fromDomain: string,
-  opsKey: kms.Key,
+  dataKey: kms.Key,
 ): Mail {
   const configurationSetName = `${stack.stackName}-mail`;
   const configurationSet = new ses.ConfigurationSet(stack, 'MailConfigurationSet', {
@@ -85,7 +85,7 @@ export function createMail(
   const mailEventsLogGroup = new logs.LogGroup(stack, 'MailEventsLogs', {
     logGroupName: `/aws/events/${stack.stackName}/mail-events`,
     retention: retentionAtLeast(programme.evidence.retentionDays),
-    encryptionKey: opsKey,
+    encryptionKey: dataKey,
     removalPolicy: RemovalPolicy.RETAIN,
   });
   const mailEventsDeadLetterQueue = deadLetterQueue(

@@ -1,8 +1,20 @@
 /**
- * Storage: the KMS keys of records and operations, the table and the append-only events table
+ * Storage: the stack's one symmetric KMS key, the table and the append-only events table
  * (tableDesign, eventsTableDesign), the access-log, raw-mail and evidence buckets, and the reply
  * keyring secret; with the grants a registry function holds on them (table:*, rawMail:read,
  * evidence:*, replyKey:*). Everything that holds records or evidence is RETAINed.
+ *
+ * One customer-managed key encrypts everything at rest that is not SSE-S3 or SQS-managed: the tables,
+ * the evidence bucket, the reply keyring secret, every log group and the alarm topic. Who may decrypt
+ * what is decided by IAM (each role is granted the key only beside the resource it may read, some
+ * through Secrets Manager only: kms:ViaService) and by the key policy, which lets a service principal
+ * use it only for its own resources: CloudWatch Logs under an encryption context naming a log group of
+ * this account and region, CloudWatch alarms publishing to the topic from this account. A ciphertext
+ * is bound to its encryption context (the table, the bucket object, the secret, the log group), so a
+ * service allowed the key for one of them cannot decrypt another. A second key for logs and the topic
+ * (as the stack once had) bought no real separation: the same administrators hold both keys' policies,
+ * and every role is limited by IAM in the same way; it cost USD 1 a month. The anchoring key stays
+ * apart (anchoring.ts): it is asymmetric, signs, and its policy names one role.
  */
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
@@ -47,10 +59,9 @@ export const KMS_ENCRYPT_ACTIONS = [
 /** Days between rotations of the reply keyring: a new key is published, the previous one signs. */
 const REPLY_KEY_ROTATION_DAYS = 90;
 
-/** The symmetric keys: records (table, evidence bucket, reply key) and operations (logs, alarm topic). */
+/** The stack's one symmetric key: records (tables, evidence, secrets) and operations (logs, alarm topic). */
 export interface DataKeys {
   readonly dataKey: kms.Key;
-  readonly opsKey: kms.Key;
 }
 
 export interface Storage extends DataKeys {
@@ -71,16 +82,13 @@ export type StorageGrant = Extract<
 
 export function createDataKeys(stack: Stack): DataKeys {
   const dataKey = new kms.Key(stack, 'DataKey', {
-    description: 'isms-review records: table, evidence bucket, reply-token key',
+    description: 'isms-review data at rest: tables, evidence bucket, reply keyring, log groups, alarm topic',
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  const opsKey = new kms.Key(stack, 'OpsKey', {
-    description: 'isms-review operations: log groups and the alarm topic',
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  opsKey.addToResourcePolicy(
+  // CloudWatch Logs encrypts the stack's log groups (functions, state machine, mail events, web
+  // access logs); KMS binds each ciphertext to its log group's ARN, the condition below.
+  dataKey.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogs',
       principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
@@ -93,7 +101,8 @@ export function createDataKeys(stack: Stack): DataKeys {
       },
     }),
   );
-  opsKey.addToResourcePolicy(
+  // The alarms publish to the encrypted alarm topic (SNS encrypts with the publisher's grant).
+  dataKey.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'AllowCloudWatchAlarmsToPublish',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
@@ -102,7 +111,7 @@ export function createDataKeys(stack: Stack): DataKeys {
       conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
     }),
   );
-  return { dataKey, opsKey };
+  return { dataKey };
 }
 
 /** The tables, buckets and reply-key secret, encrypted with `keys`. */

@@ -1,26 +1,21 @@
 /**
- * Web: the web app's session key (a generated Secrets Manager secret) with the `webSession:read`
- * grant, and, when the registry has the `web` function, the API Gateway HTTP API in front of it: one
+ * Web: when the registry has the `web` function, the API Gateway HTTP API in front of it: one
  * `$default` route to the function, a `$default` stage with throttling and JSON access logs into a log
- * group with a retention, and the WebUrl output.
+ * group with a retention, and the WebUrl output. The web app's session keys have no secret of their
+ * own: the function derives them from the reply keyring it reads (`replyKey:read`; shared/web/session.ts).
  *
  * WAF: an HTTP API cannot take a WAF web ACL itself. To filter requests with WAF, put a CloudFront
  * distribution with a web ACL in front of it (README, "Deploy to AWS") and set the context value
  * `isms-review:webBaseUrl` to the distribution's address, so that sign-in links point there.
  */
-import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Validations } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IsmsFunction } from '#infra/constructs/isms-function.ts';
-import { KMS_DECRYPT_ACTIONS } from './storage.ts';
-import type { Granters } from './grants.ts';
-import { allow } from './grants.ts';
 import { InvalidStackInput } from './stack-input.ts';
 
 /** The registry id of the function the HTTP API invokes. */
@@ -64,68 +59,18 @@ export interface Web {
   readonly baseUrl: string;
 }
 
-/**
- * The web session key: 64 generated hexadecimal characters (32 bytes), under the data key. Not
- * rotated on a schedule: a new key signs everybody out (README, "Deploy to AWS", says how to change it).
- */
-export function createWebSessionKey(stack: Stack, dataKey: kms.IKey): secretsmanager.Secret {
-  const secret = new secretsmanager.Secret(stack, 'WebSessionKey', {
-    description: 'HMAC key of the web app sessions and CSRF tokens (a new value signs everybody out)',
-    encryptionKey: dataKey,
-    removalPolicy: RemovalPolicy.RETAIN,
-    generateSecretString: {
-      passwordLength: 64,
-      excludeUppercase: true,
-      excludePunctuation: true,
-      includeSpace: false,
-      excludeCharacters: 'ghijklmnopqrstuvwxyz',
-    },
-  });
-  new CfnOutput(stack, 'WebSessionKeySecretArn', {
-    value: secret.secretArn,
-    description: 'The web session key (a new value signs everybody out)',
-  });
-  Validations.of(secret).acknowledge({
-    id: 'AwsSolutions-SMG4',
-    reason:
-      'The web session key signs sessions of at most 12 hours; changing it signs every person out, so it is changed by hand when needed (put-secret-value, then the function reads it in its next execution environment), not on a schedule.',
-  });
-  return secret;
-}
-
-/** The grant on the session key: read it (its data key through Secrets Manager only), and where it is. */
-export function webGrants(
-  stack: Stack,
-  secret: secretsmanager.Secret,
-  dataKey: kms.IKey,
-): Granters<'webSession:read'> {
-  return {
-    'webSession:read': (fn) => {
-      allow(fn.role, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [secret.secretArn]);
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: KMS_DECRYPT_ACTIONS,
-          resources: [dataKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
-        }),
-      );
-      fn.function.addEnvironment('WEB_SESSION_KEY_SECRET_ARN', secret.secretArn);
-    },
-  };
-}
-
 /** The HTTP API in front of the `web` function, or undefined when the registry has none. */
 export function createWebApi(
   stack: Stack,
   functions: ReadonlyMap<string, IsmsFunction>,
-  opsKey: kms.IKey,
+  dataKey: kms.IKey,
 ): Web | undefined {
   const fn = functions.get(WEB_FUNCTION_ID);
   if (!fn) return undefined;
 
   const accessLogs = new logs.LogGroup(stack, 'WebApiAccessLogs', {
     retention: logs.RetentionDays.ONE_YEAR,
-    encryptionKey: opsKey,
+    encryptionKey: dataKey,
   });
   const api = new apigwv2.HttpApi(stack, 'WebApi', {
     description: 'isms-review web app',

@@ -118,7 +118,7 @@ export function createFunctions(stack: Stack, props: FunctionsProps): Map<string
       memorySize: spec.memorySize,
       reservedConcurrentExecutions: spec.reservedConcurrency,
       ...(spec.nodeModules ? { nodeModules: [...spec.nodeModules] } : {}),
-      logsKey: storage.opsKey,
+      logsKey: storage.dataKey,
       failureQueue: props.failureQueue,
     });
     for (const grant of new Set(spec.grants)) {
@@ -143,13 +143,13 @@ export function createStateMachine(
   stack: Stack,
   programme: StackProgramme,
   machine: StateMachineIdentity,
-  opsKey: kms.Key,
+  dataKey: kms.Key,
   built: ReadonlyMap<string, IsmsFunction>,
 ): sfn.StateMachine {
   const stateMachineLogs = new logs.LogGroup(stack, 'ReviewCycleLogs', {
     logGroupName: `/aws/vendedlogs/states/${machine.name}`,
     retention: logs.RetentionDays.ONE_YEAR,
-    encryptionKey: opsKey,
+    encryptionKey: dataKey,
   });
   const fnsById: Record<string, IFunction> = Object.fromEntries(
     [...built].map(([fnId, fn]) => [fnId, fn.function]),

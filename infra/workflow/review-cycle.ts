@@ -12,7 +12,8 @@
  *   → AwaitMinutes (task token) ⇄ CheckMinutes ─ accepted → CheckMinutesApproval
  *     ⇄ AwaitMinutesApproval (the chair: APPROVE / OBJECT) → AnchorMinutes
  *   → RecordOutcomes → FollowUp ─┬─ all closed → CloseCycle → AnchorClosed → Closed
- *                      ↑         └─ else → WaitForNextCheck ─┘
+ *                      ↑         └─ else → AwaitFollowUp (task token) ─┐
+ *                      └─ the next step falls due, or an action or the programme changed ─┘
  *
  * The Anchor* states run the anchoring function (functions/anchor-chain.ts), the only one that may
  * sign: it writes the chain head, signed, under anchors/ in the evidence bucket, once per milestone.
@@ -38,7 +39,14 @@
  * wake-up then costs three transitions (the wait, the check, the choice) instead of four, and the
  * token stays parked the whole time, so a reply resumes the workflow at once rather than when the
  * Wait ends. The timeout counts from when the wait task starts, just after the check, and the
- * seconds are rounded up: the wait never wakes before what it waits for.
+ * seconds are rounded up: the wait never wakes before what it waits for. Each wait task is given
+ * what its check worked the timeout out from (`stamp`, the meeting time, the follow-up's `dueAt`)
+ * and, once parked, resumes at once when that changed in between (a change then found no token).
+ *
+ * The action follow-up sleeps the same way (AwaitFollowUp, shared/cycle/follow-up-phase.ts): until
+ * the next reminder, notice or escalation of any open action may go out, at most a week, woken by a
+ * change to an action or a new programme version (shared/actions/follow-up-wake.ts), instead of a
+ * Wait that looked again every day.
  * Any other error is recorded on the cycle and reported to the ISMS manager by RecordFailure.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -63,6 +71,7 @@ export const workflowFunctionIds = [
   'await-approval',
   'record-outcomes',
   'follow-up-actions',
+  'await-follow-up',
   'close-cycle',
   'record-failure',
   'anchor-chain',
@@ -80,6 +89,7 @@ export const WAKE_UP_PATHS = {
   AwaitMinutesApproval: '$.approval.sleepSeconds',
   // RequestMinutes returns the refreshed cycle view, with the seconds until the meeting.
   AwaitMeeting: '$.cycle.sleepSeconds',
+  AwaitFollowUp: '$.followUp.sleepSeconds',
 } as const;
 
 /** Errors worth retrying: Lambda's own transient failures and our optimistic-lock loser. */
@@ -193,7 +203,13 @@ export function buildReviewCycleDefinition(
         comment: `Park the task token until ${who} answers, or the next reminder falls due.`,
         lambdaFunction: fns['await-approval'],
         integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-        payload: sfn.TaskInput.fromObject({ cycleId, subject, taskToken: sfn.JsonPath.taskToken }),
+        payload: sfn.TaskInput.fromObject({
+          cycleId,
+          subject,
+          // What the timeout was worked out for: the park resumes at once if the meeting moved since.
+          stamp: sfn.JsonPath.stringAt('$.approval.stamp'),
+          taskToken: sfn.JsonPath.taskToken,
+        }),
         retryOnServiceExceptions: false,
         taskTimeout: sfn.Timeout.at(WAKE_UP_PATHS[`Await${id}`]),
         resultPath: sfn.JsonPath.DISCARD,
@@ -276,6 +292,7 @@ export function buildReviewCycleDefinition(
       'await-inputs',
       checkInputs,
       'Park the task token until the last input arrives, or the next reminder, escalation or the deadline falls due.',
+      { stamp: sfn.JsonPath.stringAt('$.inputs.stamp') },
     ),
   );
 
@@ -326,6 +343,7 @@ export function buildReviewCycleDefinition(
       'await-minutes',
       checkMinutes,
       'Park the task token until valid minutes are accepted, or the next reminder falls due.',
+      { stamp: sfn.JsonPath.stringAt('$.minutes.stamp') },
     ),
   );
 
@@ -345,9 +363,16 @@ export function buildReviewCycleDefinition(
       'Remind action owners, escalate overdue actions up the ladder.',
     ),
   );
-  const waitForNextCheck = new sfn.Wait(scope, 'WaitForNextCheck', {
-    time: sfn.WaitTime.timestampPath('$.followUp.nextCheckAt'),
-  });
+  const awaitFollowUp = onError(
+    waitForPeople(
+      'AwaitFollowUp',
+      'await-follow-up',
+      followUp,
+      'Park the task token until the next follow-up step falls due, or an action or the programme changes.',
+      // What FollowUp found falls due next: the park resumes at once if something changed since.
+      { dueAt: sfn.JsonPath.stringAt('$.followUp.dueAt') },
+    ),
+  );
   const closeCycle = onError(
     step('CloseCycle', 'close-cycle', '$.cycle', 'Seal the cycle: evidence complete, chain anchored.'),
   );
@@ -389,7 +414,7 @@ export function buildReviewCycleDefinition(
     .otherwise(awaitMinutes);
   const followUpDecision = new sfn.Choice(scope, 'AllActionsClosed?')
     .when(sfn.Condition.booleanEquals('$.followUp.allClosed', true), closeCycle)
-    .otherwise(waitForNextCheck);
+    .otherwise(awaitFollowUp);
 
   openCycle.next(anchorOpened).next(requestInputs).next(checkInputs).next(inputsDecision);
   awaitInputs.next(checkInputs);
@@ -418,7 +443,7 @@ export function buildReviewCycleDefinition(
   );
   anchorMinutes.next(recordOutcomes);
   recordOutcomes.next(followUp).next(followUpDecision);
-  waitForNextCheck.next(followUp);
+  awaitFollowUp.next(followUp);
   closeCycle.next(anchorClosed).next(closed);
   return openCycle;
 }

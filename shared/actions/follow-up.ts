@@ -18,7 +18,11 @@
  * A done corrective action waits for the confirmation of its closure, then for its effectiveness
  * check, not its owner: it leaves the ladder. Once its closure has waited CONFIRMATION_REMINDER_DAYS
  * the confirmer (the ISMS manager, or the chair) is reminded, once per DONE; once the check is past
- * its due date the checker is asked again, once, the ISMS manager copied.
+ * its due date the checker is asked again, once, the ISMS manager copied. Both reminders, like the
+ * ladder's steps, go out in their recipient's business hours.
+ *
+ * When to look again: `actionDueAt` is the time the sweep next has something to send for an action;
+ * the sweep returns the earliest (`nextStepAt`), and the follow-up loop sleeps until then.
  */
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.ts';
@@ -184,14 +188,18 @@ async function recordStep(repo: ReviewRepository, action: Action, step: StepReco
 }
 
 /**
- * When the reminder of an overdue effectiveness check waits for the checker's business hours: the
- * start of their next window, or undefined when it may go now (or when the checker left the programme).
+ * When a reminder to `personId` (the checker of an overdue effectiveness check, the confirmer of a
+ * closure) may go out from `at` on: `at` inside their business hours, else the start of their next
+ * window (the organisation's time zone when the person left the programme).
  */
-function checkHeldUntil(programme: Programme, action: Action, now: Date): Date | undefined {
-  const checker = programme.people.find((p) => p.id === action.effectivenessCheck?.assigneeId);
-  const at = sendableAtFor(programme, checker ?? {}, now);
-  return at.getTime() > now.getTime() ? at : undefined;
+function sendableTo(programme: Programme, personId: string | undefined, at: Date): Date {
+  const person = programme.people.find((p) => p.id === personId);
+  return sendableAtFor(programme, person ?? {}, at);
 }
+
+/** Whether a reminder to `personId` waits for their business hours at `now`. */
+const heldFor = (programme: Programme, personId: string | undefined, now: Date) =>
+  sendableTo(programme, personId, now).getTime() > now.getTime();
 
 /**
  * Once an effectiveness check is past its due date (local calendar), asks the checker again, with
@@ -206,7 +214,7 @@ export async function followUpCheck(
   if (!awaitingCheck(action) || !check || action.stepsSent?.[CHECK_OVERDUE_STEP]) return [];
   const now = deps.clock.now();
   const today = DateTime.fromJSDate(now, { zone: context.programme.organisation.timeZone }).toISODate()!;
-  if (today <= check.dueDate || checkHeldUntil(context.programme, action, now)) return [];
+  if (today <= check.dueDate || heldFor(context.programme, check.assigneeId, now)) return [];
   const key = `action:${action.id}:check:${check.dueDate}:overdue`;
   const claimed = await deps.repo.claimNotification(action.cycleId, key, now.toISOString());
   if (claimed) {
@@ -232,7 +240,7 @@ export async function followUpCheck(
 
 /**
  * Once a done corrective action's closure has waited CONFIRMATION_REMINDER_DAYS (local calendar)
- * for its confirmation, reminds the confirmer; sent once per DONE.
+ * for its confirmation, reminds the confirmer, in their business hours; sent once per DONE.
  */
 export async function followUpConfirmation(
   deps: SweepDeps,
@@ -247,7 +255,8 @@ export async function followUpConfirmation(
   const remindOn = DateTime.fromISO(closure.at, { zone })
     .plus({ days: CONFIRMATION_REMINDER_DAYS })
     .toISODate()!;
-  if (today < remindOn) return [];
+  const confirmer = closureConfirmer(context.programme, action.ownerId);
+  if (today < remindOn || heldFor(context.programme, confirmer, now)) return [];
   const key = `action:${action.id}:confirm:${closure.at}:overdue`;
   const claimed = await deps.repo.claimNotification(action.cycleId, key, now.toISOString());
   if (claimed) {
@@ -264,11 +273,66 @@ export async function followUpConfirmation(
     still: (current) => awaitingConfirmation(current) && current.closureEvidence?.at === closure.at,
     eventType: 'action.confirmation_reminder_sent',
     eventData: { closedAt: closure.at },
-    recipients: [closureConfirmer(context.programme, action.ownerId)],
+    recipients: [confirmer],
     at: now.toISOString(),
     delivered: claimed,
   });
   return claimed ? [CONFIRM_OVERDUE_STEP] : [];
+}
+
+/**
+ * When a step of the action's ladder may go out, seen from `now`: each waits for its first
+ * addressee's business hours, in their time zone, so one due earlier still waits when the sweep
+ * runs outside them.
+ */
+function ladderSendableAt(programme: Programme, action: Action, now: Date) {
+  return (step: LadderStep) => {
+    const first = stepRecipients(programme, action, step).to[0];
+    const due = new Date(Math.max(step.dueAt.getTime(), now.getTime()));
+    return first ? sendableAtFor(programme, personById(programme, first), due) : step.dueAt;
+  };
+}
+
+/**
+ * When the sweep next has something to send for `action` as it stands (`sent`: the steps sent so
+ * far): `now` or earlier when something is due and may go now, else the first time something falls
+ * due and may go out, in its recipient's business hours; undefined when nothing is left to send.
+ * The times are those at which the sweep's own conditions turn true (the ladder's steps, the
+ * confirmation reminder from the start of its day, an overdue check's reminder from the start of the
+ * day after its due date inside the checker's hours), so a sweep at that time sends it.
+ */
+export function actionDueAt(
+  programme: Programme,
+  action: Action,
+  now: Date,
+  sent: ReadonlySet<string> = new Set(Object.keys(action.stepsSent ?? {})),
+): Date | undefined {
+  const zone = programme.organisation.timeZone;
+  if (awaitingConfirmation(action)) {
+    if (!action.closureEvidence || sent.has(CONFIRM_OVERDUE_STEP)) return undefined;
+    const remindFrom = DateTime.fromISO(action.closureEvidence.at, { zone })
+      .plus({ days: CONFIRMATION_REMINDER_DAYS })
+      .startOf('day')
+      .toMillis();
+    const confirmer = closureConfirmer(programme, action.ownerId);
+    return sendableTo(programme, confirmer, new Date(Math.max(remindFrom, now.getTime())));
+  }
+  if (awaitingCheck(action)) {
+    const check = action.effectivenessCheck;
+    if (!check || sent.has(CHECK_OVERDUE_STEP)) return undefined;
+    const overdueFrom = DateTime.fromISO(check.dueDate, { zone }).plus({ days: 1 }).startOf('day').toMillis();
+    return sendableTo(programme, check.assigneeId, new Date(Math.max(overdueFrom, now.getTime())));
+  }
+  if (!onLadder(action)) return undefined;
+  const ladder = {
+    dueDate: action.dueDate,
+    timeZone: zone,
+    policy: ladderPolicyOf(programme),
+    now,
+    sent,
+    sendableAt: ladderSendableAt(programme, action, now),
+  };
+  return dueSteps(ladder).length > 0 ? now : nextStepAt(ladder);
 }
 
 /** Sends the steps due now for one action; returns the ids sent and when its next step falls due. */
@@ -285,13 +349,7 @@ export async function followUpOne(
   const sent = new Set(Object.keys(action.stepsSent ?? {}));
   const out: string[] = [];
   if (!onLadder(action)) return { sent: out };
-  // Each step waits for its first addressee's business hours, in their time zone: one due earlier
-  // still waits when the sweep runs outside them.
-  const sendableAt = (step: LadderStep) => {
-    const first = stepRecipients(programme, action, step).to[0];
-    const due = new Date(Math.max(step.dueAt.getTime(), now.getTime()));
-    return first ? sendableAtFor(programme, personById(programme, first), due) : step.dueAt;
-  };
+  const sendableAt = ladderSendableAt(programme, action, now);
   for (const step of dueSteps({ dueDate: action.dueDate, timeZone: zone, policy, now, sent, sendableAt })) {
     const key = stepKey(action, step.id);
     const recipients = stepRecipients(programme, action, step);
@@ -341,12 +399,38 @@ export async function followUpOne(
   return { sent: out, ...(next ? { next } : {}) };
 }
 
-/** How far ahead of its due date an action can need a step: the earliest reminder. */
+/**
+ * Up to which follow-up date the sweep reads actions: the earliest reminder ahead of today, plus
+ * the longest the follow-up loop sleeps (wake-up.ts MAX_SLEEP_SECONDS, 7 days) and a day for the
+ * index's UTC date of a confirmation reminder. An action read early has nothing due yet (its first
+ * step is at most `ahead` days before its date); it is read so that the loop knows when to wake for
+ * it. One not read has nothing due before the loop looks again.
+ */
+export const SWEEP_LOOKAHEAD_DAYS = 8;
+
 function horizonDate(programme: Programme, now: Date): string {
   const ahead = Math.max(0, ...programme.escalation.actionReminderDaysBeforeDue);
   return DateTime.fromJSDate(now, { zone: programme.organisation.timeZone })
-    .plus({ days: ahead })
+    .plus({ days: ahead + SWEEP_LOOKAHEAD_DAYS })
     .toISODate()!;
+}
+
+/**
+ * When the sweep next has something to send for the programme's actions as they are now (read only:
+ * the same reads as the sweep, without sending): `now` or earlier when something is due already.
+ */
+export async function nextFollowUpAt(
+  deps: Pick<SweepDeps, 'repo' | 'clock'>,
+  programmeId: string,
+): Promise<Date | undefined> {
+  const { programme } = await currentProgramme(deps.repo, programmeId);
+  const now = deps.clock.now();
+  let next: number | undefined;
+  for (const action of await deps.repo.listActionsNeedingFollowUp(programmeId, horizonDate(programme, now))) {
+    const at = actionDueAt(programme, action, now);
+    if (at) next = Math.min(next ?? Infinity, at.getTime());
+  }
+  return next === undefined ? undefined : new Date(next);
 }
 
 /**
@@ -370,14 +454,18 @@ export async function sweepActions(deps: SweepDeps, programmeId: string): Promis
       context = { cycle, programme: latest };
       cycles.set(action.cycleId, context);
     }
-    if (awaitingConfirmation(action)) {
-      sent.push(...(await followUpConfirmation(deps, context, action)).map((step) => `${action.id}:${step}`));
-      continue;
-    }
-    if (awaitingCheck(action)) {
-      sent.push(...(await followUpCheck(deps, context, action)).map((step) => `${action.id}:${step}`));
-      const held = checkHeldUntil(context.programme, action, now);
-      if (held && !action.stepsSent?.[CHECK_OVERDUE_STEP]) next = Math.min(next ?? Infinity, held.getTime());
+    const single = awaitingConfirmation(action)
+      ? followUpConfirmation
+      : awaitingCheck(action)
+        ? followUpCheck
+        : undefined;
+    if (single) {
+      // A reminder sent once: once sent, nothing more is due for the action until it changes.
+      const steps = await single(deps, context, action);
+      sent.push(...steps.map((step) => `${action.id}:${step}`));
+      const done = new Set([...Object.keys(action.stepsSent ?? {}), ...steps]);
+      const at = actionDueAt(latest, action, now, done);
+      if (at) next = Math.min(next ?? Infinity, Math.max(at.getTime(), now.getTime()));
       continue;
     }
     const result = await followUpOne(deps, context, action);

@@ -38,6 +38,9 @@
  * makes and the table of handlers), work-changes.ts, check-changes.ts, extension-changes.ts and
  * management-decisions.ts (one handler per command); this file applies a planned change.
  *
+ * The follow-up loop, asleep until its next step falls due, is woken after every change (when the
+ * caller gives the workflow port: follow-up-wake.ts), so it sees the change at once.
+ *
  * Idempotency: a change from an email carries its Message-ID; a message seen again finds its entry
  * in the history and changes nothing (its notifications are re-sent through the outbox, which sends
  * each once).
@@ -56,6 +59,8 @@ import {
 } from './action-change.ts';
 import { planChange } from './plan-change.ts';
 import type { ActionNotifierPort } from './ports.ts';
+import type { WorkflowPort } from '../store/workflow.ts';
+import { wakeFollowUp } from './follow-up-wake.ts';
 
 export {
   ActionClosed,
@@ -79,6 +84,11 @@ export interface ActionDeps {
   readonly clock: Clock;
   /** Sends what a change calls for; absent: nothing is sent (e.g. a dry run). */
   readonly notifier?: ActionNotifierPort;
+  /**
+   * Wakes the sleeping follow-up after the change (follow-up-wake.ts), so that a closure, a moved
+   * due date or a new owner is acted on at once; absent: the follow-up sees it when it next wakes.
+   */
+  readonly workflow?: WorkflowPort;
 }
 
 export interface ActionChangeResult {
@@ -118,6 +128,8 @@ export async function changeAction(
       // the outbox sends each message once.
       const followOn = followOnOf(action, request.command);
       if (followOn) await sendFollowOn(deps, { cycle, programme, action }, followOn);
+      // So may the wake-up of the follow-up (waking it again is harmless).
+      await wakeFollowUpOf(deps, action);
       return { action, repeated: true };
     }
     const planned = planChange(action, request, programme, deps.clock.now());
@@ -132,6 +144,7 @@ export async function changeAction(
         },
       });
       if (planned.followOn) await sendFollowOn(deps, { cycle, programme, action: stored }, planned.followOn);
+      await wakeFollowUpOf(deps, stored);
       return { action: stored, repeated: false, ...(planned.followOn ? { followOn: planned.followOn } : {}) };
     } catch (error) {
       if (error instanceof ConcurrentUpdate && attempt < ATTEMPTS) {
@@ -140,6 +153,12 @@ export async function changeAction(
       }
       throw error;
     }
+  }
+}
+
+async function wakeFollowUpOf(deps: ActionDeps, action: Action): Promise<void> {
+  if (deps.workflow) {
+    await wakeFollowUp({ repo: deps.repo, workflow: deps.workflow }, action.programmeId, [action.cycleId]);
   }
 }
 

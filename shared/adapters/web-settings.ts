@@ -1,48 +1,12 @@
 /**
- * The web app's settings as the environment gives them on AWS (and to a test): the session key
- * (WEB_SESSION_KEY_SECRET_ARN names the Secrets Manager secret, its AWSCURRENT value; WEB_SESSION_KEY
- * holds the hex key itself where there is no secret), the programme (PROGRAMME_ID) and the address
- * the app is reached at (WEB_BASE_URL), for the links in sign-in mail. Each is checked here, so a
- * function with a bad setting fails at its first request with a message that says what to set.
+ * The web app's settings as the environment gives them on AWS (and to a test): the programme
+ * (PROGRAMME_ID) and the address the app is reached at (WEB_BASE_URL), for the links in sign-in mail.
+ * Each is checked here, so a function with a bad setting fails at its first request with a message
+ * that says what to set. (The session keys are no setting: they are derived from the reply keyring,
+ * shared/web/session.ts.)
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ProgrammeId } from '../model/common.ts';
 import { WebSettingInvalid } from '../web/errors.ts';
-import { sessionKey } from '../web/session.ts';
-
-/** The web session key: WEB_SESSION_KEY when set, else the secret WEB_SESSION_KEY_SECRET_ARN names. */
-export async function webSessionKeyFromEnv(
-  env: NodeJS.ProcessEnv,
-  secrets: Pick<SecretsManagerClient, 'send'>,
-): Promise<Buffer> {
-  const local = env.WEB_SESSION_KEY?.trim() || undefined;
-  const secretArn = env.WEB_SESSION_KEY_SECRET_ARN?.trim() || undefined;
-  let value = local;
-  if (!value && secretArn) {
-    const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    value = out.SecretString?.trim() || undefined;
-    if (!value) {
-      throw new WebSettingInvalid(
-        'the WEB_SESSION_KEY_SECRET_ARN secret has no text value: put 64 hex digits in it (`openssl rand -hex 32`)',
-      );
-    }
-  }
-  if (!value) {
-    throw new WebSettingInvalid(
-      'no web session key: set WEB_SESSION_KEY_SECRET_ARN (AWS) or WEB_SESSION_KEY to 64 hex digits',
-    );
-  }
-  try {
-    return sessionKey(value);
-  } catch (error) {
-    if (error instanceof WebSettingInvalid) {
-      throw new WebSettingInvalid(
-        `${local ? 'WEB_SESSION_KEY' : 'the WEB_SESSION_KEY_SECRET_ARN secret'}: ${error.message}`,
-      );
-    }
-    throw error;
-  }
-}
 
 /** The programme the web app serves (PROGRAMME_ID). */
 export function webProgrammeIdFromEnv(env: NodeJS.ProcessEnv): string {

@@ -33,7 +33,13 @@ import { SYSTEM, iso, loadCycleContext } from './cycle-state.ts';
 import { currentPackage, inputsChangedSince } from './package-phase.ts';
 import { recipientZone } from '../mail/business-hours.ts';
 import { archiveMinutes } from './minutes-archive.ts';
-import { nextReminderAt, reminderSendable, wakeUpAt, type ReminderSeries, type WakeUp } from './wake-up.ts';
+import {
+  nextReminderAt,
+  reminderSendable,
+  wakeUpFor,
+  type ReminderSeries,
+  type StampedWakeUp,
+} from './wake-up.ts';
 
 export { APPROVAL_SUBJECTS, type ApprovalItem, type ApprovalMessage, type ApprovalSubject } from './ports.ts';
 
@@ -166,13 +172,13 @@ export function approvalReminders(
 export async function checkApproval(
   deps: DistributionDeps,
   args: { cycleId: string; subject: ApprovalSubject },
-): Promise<{ approved: boolean; version?: number } & WakeUp> {
+): Promise<{ approved: boolean; version?: number } & StampedWakeUp> {
   const { subject } = args;
   const context = await loadCycleContext(deps, args.cycleId);
   let { cycle } = context;
   const { programme } = context;
   // Nothing is asked of anyone here: should the workflow wait all the same, it looks again at the latest in a week.
-  const idle = wakeUpAt(deps.clock.now(), undefined);
+  const idle = wakeUpFor(cycle, deps.clock.now(), undefined);
   if (!approvalRequired(programme, subject)) return { approved: true, ...idle };
   if (subject === 'package' && cycle.phase !== 'AWAITING_DISTRIBUTION') {
     // Already distributed (a retried step after the approval): nothing to ask any more.
@@ -237,7 +243,7 @@ export async function checkApproval(
     );
     // Asked now: the first reminder counts from now.
     const series = approvalReminders(programme, subject, iso(now));
-    return { approved: false, version: item.version, ...wakeUpAt(now, nextReminderAt(series, now)) };
+    return { approved: false, version: item.version, ...wakeUpFor(cycle, now, nextReminderAt(series, now)) };
   }
 
   const series = approvalReminders(programme, subject, asked.at);
@@ -274,7 +280,7 @@ export async function checkApproval(
       },
     );
   }
-  return { approved: false, version: item.version, ...wakeUpAt(now, nextReminderAt(series, now)) };
+  return { approved: false, version: item.version, ...wakeUpFor(cycle, now, nextReminderAt(series, now)) };
 }
 
 /**

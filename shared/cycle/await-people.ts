@@ -5,9 +5,11 @@
  * depends on wakes it (`wakeWaiting`).
  */
 import type { WaitingDeps } from './ports.ts';
+import type { FOLLOW_UP_WAIT } from '../actions/follow-up-wake.ts';
 import { WorkflowTaskEnded } from '../store/workflow.ts';
 import { iso, loadCycle } from './cycle-state.ts';
 import { allInputsAnswered } from './inputs-phase.ts';
+import { wakeStamp } from './wake-up.ts';
 import {
   APPROVAL_PURPOSES,
   approvalNeedsAttention,
@@ -16,13 +18,13 @@ import {
 } from './approvals.ts';
 
 /**
- * What the workflow waits for: the inputs, the minutes, an approval (approvals.ts), or the meeting
- * itself (await-meeting.ts).
+ * What the workflow waits for: the inputs, the minutes, an approval (approvals.ts), the meeting
+ * itself (await-meeting.ts), or the next step of the action follow-up (follow-up-phase.ts).
  */
-export type WaitPurpose = 'inputs' | 'minutes' | 'meeting' | ApprovalPurpose;
+export type WaitPurpose = 'inputs' | 'minutes' | 'meeting' | ApprovalPurpose | typeof FOLLOW_UP_WAIT;
 
-/** The waits for an answer (the meeting's wait parks with await-meeting.ts `awaitMeeting`). */
-export type AnswerPurpose = Exclude<WaitPurpose, 'meeting'>;
+/** The waits for an answer (the meeting's and the follow-up's waits park on their own). */
+export type AnswerPurpose = Exclude<WaitPurpose, 'meeting' | typeof FOLLOW_UP_WAIT>;
 
 async function readyToGoOn(deps: WaitingDeps, cycleId: string, purpose: AnswerPurpose): Promise<boolean> {
   if (purpose === 'inputs') return allInputsAnswered(await deps.repo.listInputRequests(cycleId));
@@ -33,11 +35,14 @@ async function readyToGoOn(deps: WaitingDeps, cycleId: string, purpose: AnswerPu
 /**
  * Parks the workflow's task token until the last input arrives. If everything is already answered
  * (a reply raced the park), it resumes the workflow itself; exactly one of the two callers wins.
+ * So it does when the cycle's dates moved since its Check worked out the wake-up (`stamp`,
+ * wake-up.ts `StampedWakeUp`): a move between the Check and the park found no token to wake, and
+ * the Check must work the wake-up out again. A move after the park finds the token (`wakeWaiting`).
  */
 export async function awaitPeople(
   deps: WaitingDeps,
-  args: { cycleId: string; taskToken: string; purpose: AnswerPurpose },
-): Promise<void> {
+  args: { cycleId: string; taskToken: string; purpose: AnswerPurpose; stamp?: string | undefined },
+): Promise<{ resumed: boolean }> {
   const now = iso(deps.clock.now());
   await deps.repo.parkTaskToken({
     cycleId: args.cycleId,
@@ -45,8 +50,11 @@ export async function awaitPeople(
     taskToken: args.taskToken,
     parkedAt: now,
   });
-  if (await readyToGoOn(deps, args.cycleId, args.purpose))
-    await resumeWaiting(deps, args.cycleId, args.purpose);
+  const moved = args.stamp !== undefined && wakeStamp(await loadCycle(deps, args.cycleId)) !== args.stamp;
+  if (moved || (await readyToGoOn(deps, args.cycleId, args.purpose))) {
+    return { resumed: await resumeWaiting(deps, args.cycleId, args.purpose) };
+  }
+  return { resumed: false };
 }
 
 /**

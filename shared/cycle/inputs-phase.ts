@@ -20,7 +20,7 @@ import {
   viewOf,
   type CycleView,
 } from './cycle-state.ts';
-import { wakeUpAt, type WakeUp } from './wake-up.ts';
+import { wakeUpFor, type StampedWakeUp } from './wake-up.ts';
 
 /** The previous answer per input key, shown to owners for reference. */
 async function previousAnswers(deps: Pick<CycleDeps, 'repo'>, cycle: Cycle, keys: readonly string[]) {
@@ -113,10 +113,10 @@ async function stepRecorded(
 export async function checkInputs(
   deps: MailingDeps,
   cycleId: string,
-): Promise<{ proceed: boolean; missing: string[] } & WakeUp> {
+): Promise<{ proceed: boolean; missing: string[] } & StampedWakeUp> {
   let cycle = await loadCycle(deps, cycleId);
   if (CYCLE_PHASES.indexOf(cycle.phase) > CYCLE_PHASES.indexOf('AWAITING_INPUTS')) {
-    return { proceed: true, missing: [], ...wakeUpAt(deps.clock.now(), undefined) };
+    return { proceed: true, missing: [], ...wakeUpFor(cycle, deps.clock.now(), undefined) };
   }
   const programme = await programmeOf(deps, cycle);
   const records = await deps.repo.getCycleRecords(cycleId);
@@ -209,5 +209,5 @@ export async function checkInputs(
       reason: decision.allAnswered ? 'all inputs answered' : 'input deadline passed',
     });
   }
-  return { proceed, missing: decision.notProvided, ...wakeUpAt(now, decision.nextCheckAt) };
+  return { proceed, missing: decision.notProvided, ...wakeUpFor(cycle, now, decision.nextCheckAt) };
 }

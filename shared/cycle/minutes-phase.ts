@@ -11,7 +11,15 @@ import type { DistributionDeps, MailingDeps } from './ports.ts';
 import { archiveMinutes } from './minutes-archive.ts';
 import { SYSTEM, advance, iso, loadCycle, programmeOf, viewOf, type CycleView } from './cycle-state.ts';
 import { attendees } from './distribution-phase.ts';
-import { nextReminderAt, reminderSendable, wakeUpAt, type ReminderSeries, type WakeUp } from './wake-up.ts';
+import {
+  nextReminderAt,
+  reminderSendable,
+  wakeUpAt,
+  wakeUpFor,
+  type ReminderSeries,
+  type StampedWakeUp,
+  type WakeUp,
+} from './wake-up.ts';
 
 /** Days between minutes reminders to the ISMS manager, and reminders before the chair is told. */
 export const MINUTES_REMINDER_EVERY_DAYS = 2;
@@ -86,14 +94,14 @@ export async function requestMinutes(
 export async function checkMinutes(
   deps: MailingDeps,
   cycleId: string,
-): Promise<{ accepted: boolean } & WakeUp> {
+): Promise<{ accepted: boolean } & StampedWakeUp> {
   const cycle = await loadCycle(deps, cycleId);
   const now = deps.clock.now();
-  if (cycle.minutesApprovedAt) return { accepted: true, ...wakeUpAt(now, undefined) };
+  if (cycle.minutesApprovedAt) return { accepted: true, ...wakeUpFor(cycle, now, undefined) };
   const programme = await programmeOf(deps, cycle);
   const series = minutesReminders(programme, cycle);
   const reminder = series.dueBy(now);
-  const wakeUp = wakeUpAt(now, nextReminderAt(series, now));
+  const wakeUp = wakeUpFor(cycle, now, nextReminderAt(series, now));
   if (reminder >= 1 && !reminderSendable(series, reminder, now)) return { accepted: false, ...wakeUp };
   if (reminder >= 1) {
     const key = `minutes:reminder-${reminder}`;

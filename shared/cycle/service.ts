@@ -33,5 +33,5 @@ export {
   recordOutcomes,
   requestMinutes,
 } from './minutes-phase.ts';
-export { FOLLOW_UP_MAX_SLEEP_MS, followUpActions, ladderPolicyOf } from './follow-up-phase.ts';
+export { awaitFollowUp, followUpActions, ladderPolicyOf } from './follow-up-phase.ts';
 export { FailureInput, closeCycle, recordFailure } from './close-phase.ts';

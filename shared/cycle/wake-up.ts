@@ -4,7 +4,9 @@
  * really go out, inside its recipient's business hours, or the input deadline) and returns it with
  * the number of seconds to sleep; the state machine's wait task reads those seconds as its
  * TimeoutSecondsPath (infra/workflow/review-cycle.ts). A reply still resumes the wait at once, and a
- * moved meeting wakes it (await-people.ts `wakeWaiting`) so that its Check computes again.
+ * moved meeting wakes it (await-people.ts `wakeWaiting`) so that its Check computes again; a move
+ * between the Check and the park is caught by the stamp (`StampedWakeUp`). The action follow-up
+ * sleeps the same way (follow-up-phase.ts).
  *
  * The sleep is an integer number of seconds (what TimeoutSecondsPath takes), rounded up so that a
  * wait never wakes before what it waits for, at least MIN_SLEEP_SECONDS, and at most
@@ -16,6 +18,7 @@ import {
   withinBusinessHours,
   type BusinessHours,
 } from '../mail/business-hours.ts';
+import type { Cycle } from '../model/cycle.ts';
 
 export const MIN_SLEEP_SECONDS = 60;
 export const MAX_SLEEP_SECONDS = 7 * 86_400;
@@ -26,6 +29,32 @@ export interface WakeUp {
   readonly nextCheckAt: string;
   /** The wait task's timeout (TimeoutSecondsPath): a whole number of seconds, 60 to 604,800. */
   readonly sleepSeconds: number;
+}
+
+/**
+ * A wake-up with the stamp of what it was worked out from. A wait's Check reads the cycle, works
+ * out the wake-up and returns it; the wait task parks its token a moment later. A move of the
+ * meeting in between finds no token to wake, and the wait would sleep to the old time; so the wait
+ * task, once parked, compares the stamp it was given with the cycle's current one and resumes at
+ * once when they differ (await-people.ts `awaitPeople`).
+ */
+export interface StampedWakeUp extends WakeUp {
+  /** The cycle's dates the wake-up depends on and a move changes (`wakeStamp`). */
+  readonly stamp: string;
+}
+
+/** The stamp of the cycle's dates a wait's wake-up is worked out from: what `cycle move` changes. */
+export function wakeStamp(cycle: Pick<Cycle, 'inputsDueAt' | 'packageSendAt' | 'plannedMeetingAt'>): string {
+  return [cycle.inputsDueAt, cycle.packageSendAt, cycle.plannedMeetingAt].join('|');
+}
+
+/** `wakeUpAt`, stamped with the cycle it was worked out from. */
+export function wakeUpFor(
+  cycle: Pick<Cycle, 'inputsDueAt' | 'packageSendAt' | 'plannedMeetingAt'>,
+  now: Date,
+  dueAt: Date | undefined,
+): StampedWakeUp {
+  return { ...wakeUpAt(now, dueAt), stamp: wakeStamp(cycle) };
 }
 
 /** The wake-up for something falling due at `dueAt` (undefined: nothing due; sleep the maximum). */

@@ -387,6 +387,7 @@ async function decide(
     senderId: sender.senderId,
     onBehalfOf: sender.onBehalfOf,
     notifier: deps.notifier,
+    workflow: deps.workflow,
   };
   const result =
     target.token.purpose === 'inputs'

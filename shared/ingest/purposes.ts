@@ -42,6 +42,7 @@ import { sha256Of, type BlobStore } from '../store/blob-store.ts';
 import { attachmentEvidenceKey } from '../store/inbound-keys.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
 import type { Clock } from '../clock.ts';
+import type { WorkflowPort } from '../store/workflow.ts';
 import type { WaitPurpose } from '../cycle/await-people.ts';
 import type { IngestProblem } from '../mail/templates/ingest-rejection.ts';
 import type { Confirmation } from './answer.ts';
@@ -65,6 +66,8 @@ export interface PurposeContext {
   readonly onBehalfOf: string | undefined;
   /** Sends what an action change calls for (the chair's extension request, the answer, the check). */
   readonly notifier?: ActionNotifierPort;
+  /** Wakes the sleeping action follow-up after an action changed (actions/follow-up-wake.ts). */
+  readonly workflow?: WorkflowPort;
 }
 
 export type PurposeResult =
@@ -521,7 +524,12 @@ export async function handleAction(ctx: PurposeContext): Promise<PurposeResult> 
   let result;
   try {
     result = await changeAction(
-      { repo: ctx.repo, clock: ctx.clock, ...(ctx.notifier ? { notifier: ctx.notifier } : {}) },
+      {
+        repo: ctx.repo,
+        clock: ctx.clock,
+        ...(ctx.notifier ? { notifier: ctx.notifier } : {}),
+        ...(ctx.workflow ? { workflow: ctx.workflow } : {}),
+      },
       {
         actionId,
         by: ctx.senderId,

@@ -29,6 +29,7 @@ import type { ReplyKeyring } from '../mail/reply-keyring.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { ReviewRepository } from '../store/repository.ts';
 import type { WorkflowPort } from '../store/workflow.ts';
+import type { SessionKeys } from '../web/session.ts';
 
 /** Everything that can be wired (and overridden), by name. */
 export interface Parts {
@@ -62,8 +63,8 @@ export interface Parts {
   readonly signerFor: (keyId: string) => AnchorSigner;
   /** Everything a cycle's evidence bundle is built from (the web app's downloads and audit pages). */
   readonly evidenceSource: EvidenceSource;
-  /** The web app's HMAC key of sessions and CSRF tokens (at least 32 bytes). Never log it. */
-  readonly sessionKey: Buffer;
+  /** The web app's HMAC keys of sessions and CSRF tokens, derived from the reply keyring. Never log them. */
+  readonly sessionKeys: SessionKeys;
   /** The programme the web app serves. */
   readonly programmeId: string;
   /** Where the web app is reached, for the links in sign-in mail. */

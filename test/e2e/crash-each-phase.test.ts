@@ -16,8 +16,9 @@
  *   RequestMinutes (before the meeting: it asks for nothing yet), AwaitMeeting (its token parked),
  *   CheckMinutes (after the meeting and its minutes request), AwaitMinutes, CheckMinutesApproval
  *   (after the minutes arrived by SMTP), AwaitMinutesApproval, AnchorMinutes (after the chair's APPROVE), RecordOutcomes, FollowUp
- *   (its first action reminder sent, or held for the owner's business hours), CloseCycle (after the
- *   action's owner replied DONE), then a last run without a crash to the end.
+ *   (its first action reminder sent, or held for the owner's business hours), AwaitFollowUp (its
+ *   token parked until the next step falls due), CloseCycle (after the action's owner replied DONE,
+ *   which wakes the follow-up), then a last run without a crash to the end.
  *
  * RecordFailure, the only other Task state, runs only on the failure path, which a cycle that closes
  * never takes; the test checks that the list above is every other Task state of the definition.
@@ -240,7 +241,8 @@ async function approveMinutes(running: LocalApp): Promise<void> {
 }
 
 /**
- * The action's owner replies DONE to its first reminder. The reminder goes out inside the owner's
+ * The action's owner replies DONE to its first reminder (which wakes the follow-up: it closes the
+ * cycle at once). The reminder goes out inside the owner's
  * business hours: when FollowUp ran at night it held it, and the loop's next check, at the start of
  * the owner's working day (moments away at this speed), sends it.
  */
@@ -260,6 +262,9 @@ async function closeTheAction(running: LocalApp): Promise<void> {
     action!.ownerId,
     reminder,
     'DONE Deadlines shortened: https://intranet.example.com/review/deadlines',
+    // The DONE wakes the sleeping follow-up, which closes the cycle at once: CloseCycle can run, and
+    // the app kill itself, before the SMTP server has answered.
+    true,
   );
 }
 
@@ -296,6 +301,7 @@ const CRASH_POINTS: readonly CrashPoint[] = [
   { state: 'AnchorMinutes', speed: STILL, act: approveMinutes },
   { state: 'RecordOutcomes', speed: STILL, act: retryUnanswered },
   { state: 'FollowUp', speed: STILL },
+  { state: 'AwaitFollowUp', speed: STILL },
   { state: 'CloseCycle', speed: HALF_DAILY, act: closeTheAction },
   { state: 'AnchorClosed', speed: STILL },
 ];
@@ -369,6 +375,8 @@ describe('a review cycle survives kill -9 in every Task state', () => {
     // ---- the last run: no crash; the cycle closes
     const running = await start(STILL);
     expectResumedAt(running, previous!);
+    // The DONE the crash after CloseCycle may have cut off: sent again, a duplicate, it changes nothing.
+    await retryUnanswered(running);
     const execution = await waitFor(async () => {
       const described = await describeExecution(running, cycleId);
       return described.status !== 'RUNNING' && described;

@@ -162,6 +162,52 @@ describe('table', () => {
   });
 });
 
+describe('keys', () => {
+  type KeyStatement = {
+    Sid?: string;
+    Principal?: { Service?: unknown; AWS?: unknown };
+    Action: string | string[];
+    Condition?: Record<string, Record<string, unknown>>;
+  };
+  const statements = () =>
+    (resource(template, logicalId(stack.dataKey)).Properties?.KeyPolicy as { Statement: KeyStatement[] })
+      .Statement;
+
+  it('are two: the data key for everything at rest, and the anchoring key apart', () => {
+    expect(
+      resourcesOfType(template, 'AWS::KMS::Key')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([logicalId(stack.dataKey), logicalId(stack.anchorSigningKey)].sort());
+    // Every log group and the alarm topic are under the data key too.
+    const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+    expect(logGroups.length).toBeGreaterThan(registry.length);
+    for (const [id, group] of logGroups) {
+      expect(group.Properties?.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] });
+    }
+    expect(resource(template, logicalId(stack.alarmTopic)).Properties?.KmsMasterKeyId).toEqual({
+      'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'],
+    });
+  });
+
+  it('let a service use the data key only for its own resources: Logs per log group, alarms from this account', () => {
+    const services = statements().filter((statement) => statement.Principal?.Service !== undefined);
+    expect(services.map((statement) => statement.Sid).sort()).toEqual([
+      'AllowCloudWatchAlarmsToPublish',
+      'AllowCloudWatchLogs',
+    ]);
+    const logs = services.find((statement) => statement.Sid === 'AllowCloudWatchLogs')!;
+    expect(JSON.stringify(logs.Principal?.Service)).toContain('logs.');
+    expect(JSON.stringify(logs.Condition?.ArnLike?.['kms:EncryptionContext:aws:logs:arn'])).toMatch(
+      /:logs:.*:log-group:\*/,
+    );
+    const alarms = services.find((statement) => statement.Sid === 'AllowCloudWatchAlarmsToPublish')!;
+    expect(alarms.Principal?.Service).toBe('cloudwatch.amazonaws.com');
+    expect([alarms.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(alarms.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+  });
+});
+
 describe('buckets', () => {
   const buckets = () => ({
     accessLogs: logicalId(stack.accessLogsBucket),
@@ -342,18 +388,16 @@ describe('inbound mail', () => {
     // Kept at least as long as the evidence, encrypted, writable by EventBridge through a resource policy.
     const logGroup = resource(template, logicalId(stack.mailEventsLogGroup));
     expect(logGroup.Properties?.RetentionInDays).toBeGreaterThanOrEqual(programme.evidence.retentionDays);
-    expect(logGroup.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'] });
+    expect(logGroup.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] });
     const logPolicy = resourcesOfType(template, 'AWS::Logs::ResourcePolicy');
     expect(logPolicy).toHaveLength(1);
     expect(JSON.stringify(logPolicy[0]![1].Properties?.PolicyDocument)).toContain('events.amazonaws.com');
   });
 
   it('keeps the reply-token HMAC key as 64 generated hexadecimal characters under the data key', () => {
-    // The other secret is the web session key (test/infra/web.test.ts).
+    // The stack's one secret: the web session keys are derived from it (test/infra/web.test.ts).
     const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret');
-    expect(secrets.map(([id]) => id).sort()).toEqual(
-      [logicalId(stack.replyKeySecret), logicalId(stack.webSessionKey)].sort(),
-    );
+    expect(secrets.map(([id]) => id)).toEqual([logicalId(stack.replyKeySecret)]);
     const secret = resource(template, logicalId(stack.replyKeySecret));
     expect(secret.DeletionPolicy).toBe('Retain');
     expect(secret.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] });
@@ -396,7 +440,7 @@ describe('functions', () => {
       const logGroupId = (fn.Properties?.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(resource(template, logGroupId).Properties).toMatchObject({
         RetentionInDays: expect.any(Number),
-        KmsKeyId: { 'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'] },
+        KmsKeyId: { 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] },
       });
       const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(variables)).toEqual(expect.arrayContaining(RUNTIME_CONTRACT));
@@ -494,6 +538,7 @@ describe('state machine', () => {
     AwaitMinutesApproval: 'await-approval',
     RecordOutcomes: 'record-outcomes',
     FollowUp: 'follow-up-actions',
+    AwaitFollowUp: 'await-follow-up',
     CloseCycle: 'close-cycle',
     RecordFailure: 'record-failure',
     AnchorOpened: 'anchor-chain',
@@ -537,7 +582,7 @@ describe('state machine', () => {
       }
     ).Destinations[0]!.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
     expect(resource(template, destination).Properties).toMatchObject({
-      KmsKeyId: { 'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'] },
+      KmsKeyId: { 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] },
       RetentionInDays: expect.any(Number),
     });
   });
@@ -604,6 +649,7 @@ describe('state machine', () => {
       AwaitPackageApproval: 'CheckPackageApproval',
       AwaitMinutesApproval: 'CheckMinutesApproval',
       AwaitMeeting: 'RequestMinutes',
+      AwaitFollowUp: 'FollowUp',
     };
     expect(callbacks.map(([name]) => name).sort()).toEqual(Object.keys(checks).sort());
     for (const [name, state] of callbacks) {
@@ -625,8 +671,12 @@ describe('state machine', () => {
         ...(name.endsWith('Approval')
           ? { subject: name.startsWith('AwaitPackage') ? 'package' : 'minutes' }
           : {}),
-        // The meeting time its timeout was worked out for: a move before the park resumes it at once.
+        // What its timeout was worked out for: a change before the park resumes it at once.
         ...(name === 'AwaitMeeting' ? { 'meetingAt.$': '$.cycle.meetingAt' } : {}),
+        ...(name === 'AwaitFollowUp' ? { 'dueAt.$': '$.followUp.dueAt' } : {}),
+        ...(['AwaitInputs', 'AwaitMinutes', 'AwaitPackageApproval', 'AwaitMinutesApproval'].includes(name)
+          ? { 'stamp.$': `${(States[check] as { ResultPath?: string }).ResultPath}.stamp` }
+          : {}),
       });
       // The first matching Catch wins: the timeout must come before the catch-all, and keep $ as it is.
       expect(state.Catch?.[0], name).toEqual({
@@ -725,7 +775,6 @@ describe('state machine', () => {
     const waits = states().filter(([, state]) => state.Type === 'Wait');
     expect(Object.fromEntries(waits.map(([name, state]) => [name, state.TimestampPath]))).toEqual({
       WaitForDistribution: '$.cycle.packageSendAt',
-      WaitForNextCheck: '$.followUp.nextCheckAt',
     });
     for (const [name, state] of waits) expect(state.Seconds, name).toBeUndefined();
   });
@@ -874,7 +923,7 @@ describe('alarms', () => {
   it('notify the encrypted alarm topic', () => {
     const topicId = logicalId(stack.alarmTopic);
     expect(resource(template, topicId).Properties?.KmsMasterKeyId).toEqual({
-      'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'],
+      'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'],
     });
     for (const alarm of alarms()) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);

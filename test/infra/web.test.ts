@@ -1,8 +1,9 @@
 /**
  * The web app on AWS: one function behind an API Gateway HTTP API whose $default stage is throttled
  * and writes JSON access logs (without paths: sign-in links carry their secret there) to a log group
- * with a retention; the session key a generated secret that only the web function may read, named
- * in its environment by ARN and never by value; the web address as a stack output.
+ * with a retention; no session key secret: the function derives its session keys from the reply
+ * keyring it reads, named in its environment by ARN and never by value; the web address as a stack
+ * output.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ const { app, stack } = build();
 const template = Template.fromStack(stack);
 const web = stack.web!;
 const webFn = stack.functions.get(WEB_FUNCTION_ID)!;
-const secretId = logicalId(stack.webSessionKey);
+const replyKeyId = logicalId(stack.replyKeySecret);
 const variables = () =>
   (
     resource(template, logicalId(webFn.function)).Properties?.Environment as {
@@ -125,10 +126,10 @@ describe('the web API', () => {
     expect(access.Format).not.toMatch(/\$context\.(path|routeKey|resourcePath)|querystring/i);
   });
 
-  it('writes its access logs to a log group kept a year, under the operations key', () => {
+  it('writes its access logs to a log group kept a year, under the data key', () => {
     expect(resource(template, logicalId(web.accessLogs)).Properties).toMatchObject({
       RetentionInDays: 365,
-      KmsKeyId: { 'Fn::GetAtt': [logicalId(stack.opsKey), 'Arn'] },
+      KmsKeyId: { 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] },
     });
   });
 
@@ -154,25 +155,16 @@ describe('the web API', () => {
   });
 });
 
-describe('the web function and its session key', () => {
-  it('keeps the key as 64 generated hexadecimal characters under the data key, retained', () => {
-    const secret = resource(template, secretId);
-    expect(secret.DeletionPolicy).toBe('Retain');
-    expect(secret.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalId(stack.dataKey), 'Arn'] });
-    const generate = secret.Properties?.GenerateSecretString as Record<string, unknown>;
-    expect(generate.PasswordLength).toBe(64);
-    expect(generate).toMatchObject({ ExcludeUppercase: true, ExcludePunctuation: true, IncludeSpace: false });
-    const excluded = new Set(String(generate.ExcludeCharacters));
-    const left = [...'abcdefghijklmnopqrstuvwxyz0123456789'].filter((c) => !excluded.has(c)).join('');
-    expect(left).toBe('abcdef0123456789');
-    expect(secret.Properties?.SecretString).toBeUndefined();
-    // Its ARN (not its value) is an output, for changing it by hand.
-    expect(outputs().WebSessionKeySecretArn?.Value).toEqual({ Ref: secretId });
+describe('the web function and its session keys', () => {
+  it("has no secret of its own: the reply keyring is the stack's one secret, and no output names another", () => {
+    expect(resourcesOfType(template, 'AWS::SecretsManager::Secret').map(([id]) => id)).toEqual([replyKeyId]);
+    expect(Object.keys(outputs()).filter((name) => /Session/i.test(name))).toEqual([]);
   });
 
-  it('names the secret by ARN in the environment, never a key value', () => {
+  it('names the reply keyring by ARN in the environment, never a key value', () => {
     const env = variables();
-    expect(env.WEB_SESSION_KEY_SECRET_ARN).toEqual({ Ref: secretId });
+    expect(env.REPLY_KEY_SECRET_ARN).toEqual({ Ref: replyKeyId });
+    expect(env.WEB_SESSION_KEY_SECRET_ARN).toBeUndefined();
     expect(env.WEB_SESSION_KEY).toBeUndefined();
     expect(env.PROGRAMME_ID).toBe(testProgramme.organisation.id);
     for (const [name, value] of Object.entries(env)) {
@@ -181,29 +173,20 @@ describe('the web function and its session key', () => {
     }
   });
 
-  it('may be read by the web function alone: GetSecretValue on this secret, its data key via Secrets Manager', () => {
-    const onSecret = (roleId: string) =>
-      roleStatements(template, roleId).filter((s) => JSON.stringify(s.Resource).includes(`"${secretId}"`));
-    const statements = onSecret(logicalId(webFn.role));
-    expect(statements.flatMap(actionsOf).sort()).toEqual([
+  it('reads the reply keyring (GetSecretValue, DescribeSecret) and cannot change it', () => {
+    const onSecret = roleStatements(template, logicalId(webFn.role)).filter((s) =>
+      JSON.stringify(s.Resource).includes(`"${replyKeyId}"`),
+    );
+    expect(onSecret.flatMap(actionsOf).sort()).toEqual([
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
     ]);
-    // Merged by policy minimisation with the reply key's read, when the same actions: no other resource.
-    const replyKeyId = logicalId(stack.replyKeySecret);
-    expect(
-      statements
-        .flatMap(resourcesOf)
-        .filter((r) => ![secretId, replyKeyId].some((id) => r.includes(`"${id}"`))),
-    ).toEqual([]);
-    const viaSecrets = roleStatements(template, logicalId(webFn.role)).find(
-      (s) => s.Condition?.StringEquals?.['kms:ViaService'] !== undefined,
+    expect(onSecret.flatMap(resourcesOf).filter((r) => !r.includes(`"${replyKeyId}"`))).toEqual([]);
+    // Its data key: the one the function already decrypts the table with.
+    const onKey = roleStatements(template, logicalId(webFn.role)).filter((s) =>
+      JSON.stringify(s.Resource).includes(`"${logicalId(stack.dataKey)}"`),
     );
-    expect(viaSecrets && actionsOf(viaSecrets).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
-    for (const [id, fn] of stack.functions) {
-      if (id === WEB_FUNCTION_ID) continue;
-      expect(onSecret(logicalId(fn.role)), id).toEqual([]);
-    }
+    expect(onKey.flatMap(actionsOf)).toContain('kms:Decrypt');
   });
 
   it('holds exactly the grants its pages need: the table, mail, the workflow (resume, start), evidence, raw mail, the reply key, the anchoring key’s public half', () => {

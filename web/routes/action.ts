@@ -131,7 +131,7 @@ export function registerActionRoutes(app: Hono<WebEnv>, deps: ManageDeps, kit: M
         const read = spec.read(form, c);
         const { command, by } = 'kind' in read ? { command: read, by: undefined } : read;
         await changeAction(
-          { repo: deps.repo, clock: deps.clock, notifier: deps.notifier },
+          { repo: deps.repo, clock: deps.clock, notifier: deps.notifier, workflow: deps.workflow },
           {
             actionId: action.id,
             by: by ?? viewer.person.id,

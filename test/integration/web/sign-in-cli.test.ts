@@ -11,6 +11,8 @@ import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { systemClock } from '#shared/clock.ts';
 import { snapshotRefOf } from '#shared/model/programme-ref.ts';
 import type { Mailer } from '#shared/mail/outbox.ts';
+import { singleKeyring } from '#shared/mail/reply-keyring.ts';
+import { deriveSessionKeys } from '#shared/web/session.ts';
 import { freshTable } from '#test/support/local-stack.ts';
 import { aCycle } from '#test/unit/model/builders.ts';
 import { createWebApp, type WebAppDeps } from '#web/app.ts';
@@ -42,7 +44,7 @@ beforeEach(async () => {
     settings: { inboundDomain: 'reply.example.com', ownAddresses: [] },
     programmeId: 'example-ltd',
     baseUrl: 'http://127.0.0.1',
-    sessionKey: Buffer.alloc(32, 5),
+    sessionKeys: deriveSessionKeys(singleKeyring(Buffer.alloc(32, 5))),
   });
   server = await new Promise((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));

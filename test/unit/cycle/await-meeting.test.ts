@@ -6,7 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MeetingTokenEvent } from '#functions/await-meeting.ts';
-import { awaitMeeting, CycleNotFound, requestMinutes } from '#shared/cycle/service.ts';
+import { StampedTokenEvent } from '#functions/await-inputs.ts';
+import {
+  awaitMeeting,
+  awaitPeople,
+  checkInputs,
+  CycleNotFound,
+  requestMinutes,
+} from '#shared/cycle/service.ts';
 import { moveMeeting } from '#shared/cycle/meeting.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { InvalidTaskEvent, parseEvent } from '#shared/wiring/handler.ts';
@@ -97,5 +104,62 @@ describe('the wait for the meeting', () => {
       await awaitMeeting(w.deps, { cycleId: w.cycleId, taskToken: 'meeting-2', meetingAt: EARLIER }),
     ).toEqual({ resumed: true });
     expect(meetingResumes(w).map((c) => c.taskToken)).toEqual(['meeting-1', 'meeting-2']);
+  });
+});
+
+describe('the other waits for people, parked after their check', () => {
+  it('refuses an empty stamp; resumes at once when the meeting moved between the check and the park', async () => {
+    const event = {
+      cycleId: cycleIdFor('quarterly', new Date('2030-01-07T09:00:00Z')),
+      taskToken: 'inputs-1',
+    };
+    expect(() => parseEvent(StampedTokenEvent, { ...event, stamp: '' })).toThrow(InvalidTaskEvent);
+    // Without a stamp (a task of an execution started before stamps): parked as before.
+    expect(parseEvent(StampedTokenEvent, event)).toMatchObject(event);
+
+    const w = await memoryWorld();
+    const inputResumes = () => w.workflow.calls.filter((c) => c.output.purpose === 'inputs');
+    const first = await checkInputs(w.deps, w.cycleId);
+    expect(first.proceed).toBe(false);
+    // Nothing moved: the park sleeps until its timeout.
+    expect(
+      await awaitPeople(w.deps, {
+        cycleId: w.cycleId,
+        taskToken: 'inputs-1',
+        purpose: 'inputs',
+        stamp: first.stamp,
+      }),
+    ).toEqual({ resumed: false });
+    expect(inputResumes()).toEqual([]);
+
+    // The workflow wakes (the timeout), checks again; the meeting moves before the park.
+    w.clock.advance(HOUR);
+    await w.repo.completeParkedTask(w.cycleId, 'inputs', w.clock.now().toISOString());
+    const second = await checkInputs(w.deps, w.cycleId);
+    const later = new Date(Date.parse(MEETING) + 2 * DAY).toISOString();
+    await moveMeeting(w.deps, { cycleId: w.cycleId, meetingAt: later, by: 'alice' });
+    expect(inputResumes()).toEqual([]);
+    expect(
+      await awaitPeople(w.deps, {
+        cycleId: w.cycleId,
+        taskToken: 'inputs-2',
+        purpose: 'inputs',
+        stamp: second.stamp,
+      }),
+    ).toEqual({ resumed: true });
+    expect(inputResumes()).toEqual([
+      { taskToken: 'inputs-2', output: { cycleId: w.cycleId, purpose: 'inputs' } },
+    ]);
+    // The check that follows stamps the new dates: the next park sleeps.
+    const third = await checkInputs(w.deps, w.cycleId);
+    expect(third.stamp).not.toBe(second.stamp);
+    expect(
+      await awaitPeople(w.deps, {
+        cycleId: w.cycleId,
+        taskToken: 'inputs-3',
+        purpose: 'inputs',
+        stamp: third.stamp,
+      }),
+    ).toEqual({ resumed: false });
   });
 });

@@ -36,6 +36,7 @@ import { programmeCatalogue } from '#shared/programme/queries.ts';
 import { aCycle, anAction } from '#test/unit/model/builders.ts';
 import { DAY, HOUR, MEETING, memoryWorld, OPENED, type MemoryWorld } from '#test/support/memory-world.ts';
 import { answer, answerBlock, theCycle } from './support.ts';
+import { wakeStamp } from '#shared/cycle/wake-up.ts';
 import { WorkflowTaskEnded } from '#shared/store/workflow.ts';
 
 const start = (w: MemoryWorld, request: Record<string, unknown> = {}) =>
@@ -394,6 +395,8 @@ describe('the input check', () => {
       missing: [],
       nextCheckAt: '2027-03-04T09:00:00.000Z',
       sleepSeconds: 3 * 86_400,
+      // What the wake-up was worked out from: the wait resumes at once if the cycle's dates moved since.
+      stamp: wakeStamp(await theCycle(w)),
     });
     // Saturday 13 March: the escalations to the chair wait for Monday 09:00 UK time.
     w.clock.set(new Date('2027-03-13T09:00:00.000Z'));

@@ -1,21 +1,27 @@
 /**
  * functions/web.ts: the web app as the Lambda function serves it behind the HTTP API. An event that
  * is not an HTTP API request is refused before anything is built; bad settings are named; the session
- * key is read from its secret once per execution environment; a fixture request for the sign-in page
- * gets the page with the security headers, an anonymous request elsewhere is sent to sign in.
+ * keys are derived from the reply keyring (REPLY_KEY here, its secret on AWS) once per execution
+ * environment; a fixture request for the sign-in page gets the page with the security headers, an
+ * anonymous request elsewhere is sent to sign in.
  */
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as WebFunction from '#functions/web.ts';
-import { WebSettingInvalid } from '#shared/web/errors.ts';
-import { newSession, sealSession, SESSION_COOKIE } from '#shared/web/session.ts';
-import { Wiring, type Parts } from '#shared/wiring/wiring.ts';
+import { MissingReplyKey } from '#shared/adapters/reply-key-secret.ts';
+import {
+  rotateReplyKeyring,
+  serializeReplyKeyring,
+  singleKeyring,
+  type ReplyKeyring,
+} from '#shared/mail/reply-keyring.ts';
+import { deriveSessionKeys, newSession, sealSession, SESSION_COOKIE } from '#shared/web/session.ts';
+import { Wiring } from '#shared/wiring/wiring.ts';
 import { memoryWorld, type MemoryWorld } from '#test/support/memory-world.ts';
 import { CONTENT_SECURITY_POLICY } from '#web/app.ts';
 import { webProgramme } from './support.ts';
 
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:WebSessionKey-AbCdEf';
 const KEY_HEX = 'a1'.repeat(32);
 const BASE_URL = 'https://abcdef1234.execute-api.eu-central-1.amazonaws.com';
 const context = { functionName: 'web', awsRequestId: 'r-1' } as Context;
@@ -38,19 +44,6 @@ function eventFor(method: string, path: string, cookies?: string[]) {
   };
 }
 
-/** A Secrets Manager stand-in holding one secret; it counts the reads. */
-function secretsHolding(value: string | undefined) {
-  const reads: unknown[] = [];
-  const secrets = {
-    send: async (command: { input: { SecretId?: string } }) => {
-      reads.push(command.input.SecretId);
-      if (command.input.SecretId !== SECRET_ARN) throw new Error(`no secret ${command.input.SecretId}`);
-      return { SecretString: value };
-    },
-  } as unknown as Parts['secrets'];
-  return { secrets, reads };
-}
-
 let fn: typeof WebFunction;
 let w: MemoryWorld;
 
@@ -65,14 +58,14 @@ beforeEach(async () => {
   w = await memoryWorld({ programme: webProgramme() });
 });
 
-/** The handler on the world's parts, with the settings and the secret given. */
-function handlerOn(settings: Record<string, string>, secrets: Parts['secrets']) {
+/** The handler on the world's parts, with the settings given (REPLY_KEY: the keyring's text). */
+function handlerOn(settings: Record<string, string>) {
   const wiring = new Wiring({
     env: {
       ...w.wiring.env,
       PROGRAMME_ID: w.programme.organisation.id,
       WEB_BASE_URL: BASE_URL,
-      WEB_SESSION_KEY_SECRET_ARN: SECRET_ARN,
+      REPLY_KEY: KEY_HEX,
       ...settings,
     },
     overrides: {
@@ -83,17 +76,29 @@ function handlerOn(settings: Record<string, string>, secrets: Parts['secrets']) 
       rawMail: w.rawMail,
       mailer: w.mailer,
       outbox: w.outbox,
-      replyKey: w.replyKey,
-      secrets,
     },
   });
   return fn.webHandler(() => wiring);
 }
 
+/** The keyring REPLY_KEY holds by default. */
+const ring = () => singleKeyring(Buffer.from(KEY_HEX, 'hex'));
+
+/** A session cookie of the ISMS manager, sealed under the session keys of `keyring`. */
+const sealedUnder = (keyring: ReplyKeyring) =>
+  `${SESSION_COOKIE}=${sealSession(
+    deriveSessionKeys(keyring),
+    newSession({
+      personId: w.programme.roles.ismsManager,
+      programmeId: w.programme.organisation.id,
+      now: w.clock.now(),
+    }),
+  )}`;
+
 describe('the web function', () => {
   it('refuses an event that is not an HTTP API request before building anything', async () => {
-    const { secrets, reads } = secretsHolding(KEY_HEX);
-    const handler = handlerOn({}, secrets);
+    // No reply keyring at all: an event refused first never gets as far as the keys.
+    const handler = handlerOn({ REPLY_KEY: '' });
     await expect(handler({ cycleId: 'C-20270301T0900Z-Q' }, context)).rejects.toBeInstanceOf(
       fn.InvalidWebEvent,
     );
@@ -101,29 +106,20 @@ describe('the web function', () => {
     const restEvent = { httpMethod: 'GET', path: '/sign-in', headers: {}, requestContext: {} };
     await expect(handler(restEvent, context)).rejects.toThrow(/not an API Gateway HTTP API request.*version/);
     await expect(handler({ ...signInEvent, rawPath: 'sign-in' }, context)).rejects.toThrow(/rawPath/);
-    expect(reads).toEqual([]);
   });
 
-  it('names a session key secret that holds no usable key, and reads it again next time', async () => {
-    const notHex = secretsHolding('not a key at all');
-    await expect(handlerOn({}, notHex.secrets)(signInEvent, context)).rejects.toThrow(WebSettingInvalid);
-    await expect(handlerOn({}, notHex.secrets)(signInEvent, context)).rejects.toThrow(
-      /the WEB_SESSION_KEY_SECRET_ARN secret: the web session key must be at least 32 random bytes/,
+  it('names a reply keyring that gives no session keys, missing or unusable', async () => {
+    const run = (settings: Record<string, string>) => handlerOn(settings)(signInEvent, context);
+    await expect(run({ REPLY_KEY: 'not a key at all' })).rejects.toThrow(MissingReplyKey);
+    await expect(run({ REPLY_KEY: 'not a key at all' })).rejects.toThrow(
+      /no usable reply-token key in REPLY_KEY/,
     );
-    const tooShort = secretsHolding('ab'.repeat(16));
-    await expect(handlerOn({}, tooShort.secrets)(signInEvent, context)).rejects.toThrow(/at least 32/);
-    const empty = secretsHolding(undefined);
-    await expect(handlerOn({}, empty.secrets)(signInEvent, context)).rejects.toThrow(/has no text value/);
-    // A part that failed is built again by the next request (the secret may be fixed meanwhile).
-    const handler = handlerOn({}, empty.secrets);
-    await expect(handler(signInEvent, context)).rejects.toThrow(WebSettingInvalid);
-    await expect(handler(signInEvent, context)).rejects.toThrow(WebSettingInvalid);
-    expect(empty.reads).toHaveLength(3);
+    await expect(run({ REPLY_KEY: 'ab'.repeat(8) })).rejects.toThrow(/at least 32/);
+    await expect(run({ REPLY_KEY: '' })).rejects.toThrow(/no reply-token key: set REPLY_KEY_SECRET_ARN/);
   });
 
-  it('names a missing or bad base URL, programme id or secret setting', async () => {
-    const { secrets } = secretsHolding(KEY_HEX);
-    const run = (settings: Record<string, string>) => handlerOn(settings, secrets)(signInEvent, context);
+  it('names a missing or bad base URL or programme id', async () => {
+    const run = (settings: Record<string, string>) => handlerOn(settings)(signInEvent, context);
     await expect(run({ WEB_BASE_URL: '' })).rejects.toThrow(/WEB_BASE_URL is not set/);
     await expect(run({ WEB_BASE_URL: 'http://review.example.com' })).rejects.toThrow(
       /WEB_BASE_URL "http:\/\/review.example.com" must start with https:\/\//,
@@ -133,14 +129,10 @@ describe('the web function', () => {
       /PROGRAMME_ID "Not An Id" is not a programme id/,
     );
     await expect(run({ PROGRAMME_ID: '' })).rejects.toThrow(/PROGRAMME_ID is not set/);
-    await expect(run({ WEB_SESSION_KEY_SECRET_ARN: '' })).rejects.toThrow(
-      /no web session key: set WEB_SESSION_KEY_SECRET_ARN/,
-    );
   });
 
-  it('answers GET /sign-in with the page and the security headers, reading the secret once', async () => {
-    const { secrets, reads } = secretsHolding(KEY_HEX);
-    const handler = handlerOn({}, secrets);
+  it('answers GET /sign-in with the page and the security headers', async () => {
+    const handler = handlerOn({});
     const response = await handler(signInEvent, context);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
@@ -155,35 +147,37 @@ describe('the web function', () => {
       cookies.some((c) => c.startsWith('isms_presession=') && /HttpOnly/i.test(c) && /Secure/i.test(c)),
     ).toBe(true);
     expect((await handler(signInEvent, context)).statusCode).toBe(200);
-    expect(reads).toEqual([SECRET_ARN]);
   });
 
   it('sends an anonymous GET / to the sign-in page, and no data', async () => {
-    const { secrets } = secretsHolding(KEY_HEX);
-    const response = await handlerOn({}, secrets)(eventFor('GET', '/'), context);
+    const response = await handlerOn({})(eventFor('GET', '/'), context);
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/sign-in');
     expect(response.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(response.body).not.toContain(w.cycleId);
   });
 
-  it('opens a session sealed with the key from the secret, and no session sealed with another', async () => {
-    const { secrets } = secretsHolding(KEY_HEX);
-    const handler = handlerOn({}, secrets);
-    const sealed = (key: Buffer) =>
-      `${SESSION_COOKIE}=${sealSession(
-        key,
-        newSession({
-          personId: w.programme.roles.ismsManager,
-          programmeId: w.programme.organisation.id,
-          now: w.clock.now(),
-        }),
-      )}`;
-    const signedIn = await handler(eventFor('GET', '/', [sealed(Buffer.from(KEY_HEX, 'hex'))]), context);
-    expect(signedIn.statusCode).toBe(200);
-    expect(signedIn.body).toContain(w.cycleId);
-    const forged = await handler(eventFor('GET', '/', [sealed(Buffer.alloc(32, 1))]), context);
+  it('opens a session sealed under its reply keyring, and none sealed under another', async () => {
+    const handler = handlerOn({});
+    const forged = await handler(
+      eventFor('GET', '/', [sealedUnder(singleKeyring(Buffer.alloc(32, 1)))]),
+      context,
+    );
     expect(forged.statusCode).toBe(303);
     expect(forged.headers.location).toBe('/sign-in');
+    const signedIn = await handler(eventFor('GET', '/', [sealedUnder(ring())]), context);
+    expect(signedIn.statusCode).toBe(200);
+    expect(signedIn.body).toContain(w.cycleId);
+  });
+
+  it('after a rotation of the keyring, opens sessions sealed under the old key and under the new one', async () => {
+    // Two rotations: generation c signs, b is retired but kept while addresses it signed may return.
+    const random = (size: number) => Buffer.alloc(size, 2);
+    const now = w.clock.now();
+    const rotated = rotateReplyKeyring(rotateReplyKeyring(ring(), { now, random }), { now, random });
+    expect(rotated.current).toBe('c');
+    const handler = handlerOn({ REPLY_KEY: serializeReplyKeyring(rotated) });
+    expect((await handler(eventFor('GET', '/', [sealedUnder(ring())]), context)).statusCode).toBe(200);
+    expect((await handler(eventFor('GET', '/', [sealedUnder(rotated)]), context)).statusCode).toBe(200);
   });
 });

@@ -1,14 +1,9 @@
 /**
- * The web app on one machine: `npm start`'s --port-web / ISMS_PORT_WEB setting, and the session key
- * generated once into the data folder (kept for the next start, readable by its owner only).
+ * The web app on one machine: `npm start`'s --port-web / ISMS_PORT_WEB setting. (Its session keys
+ * come from the data folder's reply keyring, as every handler's REPLY_KEY: shared/wiring/web.ts.)
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BadStartOption, DEFAULT_WEB_PORT, parseStartSettings } from '#infra/local/start.ts';
-import { localSessionKey, WEB_SESSION_KEY_FILE } from '#infra/local/web.ts';
-import { WebSettingInvalid } from '#shared/web/errors.ts';
 
 describe('the local web settings', () => {
   it('refuses a web port that is no port, naming the flag or variable', () => {
@@ -24,21 +19,5 @@ describe('the local web settings', () => {
     expect(DEFAULT_WEB_PORT).toBe(8080);
     expect(parseStartSettings([], { ISMS_PORT_WEB: '9090' }).webPort).toBe(9090);
     expect(parseStartSettings(['--port-web=0'], { ISMS_PORT_WEB: '9090' }).webPort).toBe(0);
-  });
-
-  it('generates the session key once, keeps it for the owner only, and refuses a broken one', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'isms-web-key-'));
-    try {
-      const first = await localSessionKey(dir);
-      expect(first).toHaveLength(32);
-      expect((await localSessionKey(dir)).equals(first)).toBe(true);
-      expect((await stat(join(dir, WEB_SESSION_KEY_FILE))).mode & 0o777).toBe(0o600);
-      expect((await readFile(join(dir, WEB_SESSION_KEY_FILE), 'utf8')).trim()).toBe(first.toString('hex'));
-      await writeFile(join(dir, WEB_SESSION_KEY_FILE), 'not hex at all\n');
-      await expect(localSessionKey(dir)).rejects.toThrow(WebSettingInvalid);
-      await expect(localSessionKey(dir)).rejects.toThrow('at least 32 random bytes');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -6,10 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openSession, PRE_SESSION_COOKIE, sealSession, SESSION_COOKIE } from '#shared/web/session.ts';
+import { singleKeyring } from '#shared/mail/reply-keyring.ts';
+import {
+  deriveSessionKeys,
+  openSession,
+  PRE_SESSION_COOKIE,
+  sealSession,
+  SESSION_COOKIE,
+} from '#shared/web/session.ts';
 import { requestSignIn } from '#shared/web/sign-in.ts';
 import { HOUR } from '#test/support/memory-world.ts';
-import { BASE_URL, cookieFrom, csrfOf, linkIn, SESSION_KEY, webWorld, type WebWorld } from './support.ts';
+import { BASE_URL, cookieFrom, csrfOf, linkIn, SESSION_KEYS, webWorld, type WebWorld } from './support.ts';
 
 async function askForLink(w: WebWorld, email: string, client = '192.0.2.1') {
   const page = await w.request('/sign-in', { headers: { 'x-test-client': client } });
@@ -196,11 +203,12 @@ describe('the session', () => {
     const w = await webWorld();
     const good = await w.signIn('alice');
     const value = good.slice(SESSION_COOKIE.length + 1);
-    const [v, payload, signature] = value.split('.');
+    // `v2.<payload>.<key id>.<signature>`: the payload changed, its key id and signature kept.
+    const [v, payload, ...signature] = value.split('.');
     const changed = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
     changed.p = 'ceo';
-    const tampered = `${SESSION_COOKIE}=${v}.${Buffer.from(JSON.stringify(changed)).toString('base64url')}.${signature}`;
-    const wrongKey = `${SESSION_COOKIE}=${sealSession(Buffer.alloc(32, 1), openSession(SESSION_KEY, value, w.clock.now()))}`;
+    const tampered = `${SESSION_COOKIE}=${v}.${Buffer.from(JSON.stringify(changed)).toString('base64url')}.${signature.join('.')}`;
+    const wrongKey = `${SESSION_COOKIE}=${sealSession(deriveSessionKeys(singleKeyring(Buffer.alloc(32, 1))), openSession(SESSION_KEYS, value, w.clock.now()))}`;
     for (const cookie of [
       tampered,
       wrongKey,

@@ -14,7 +14,8 @@ import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { Programme } from '#shared/programme/schema.ts';
-import { newSession, sealSession, SESSION_COOKIE } from '#shared/web/session.ts';
+import { deriveSessionKeys, newSession, sealSession, SESSION_COOKIE } from '#shared/web/session.ts';
+import { singleKeyring } from '#shared/mail/reply-keyring.ts';
 import {
   MEETING,
   memoryWorld,
@@ -29,7 +30,8 @@ import { FileSigner } from '#shared/adapters/file-signer.ts';
 import type { EvidenceSource } from '#shared/evidence/export-source.ts';
 
 export const BASE_URL = 'http://web.test';
-export const SESSION_KEY = Buffer.alloc(32, 9);
+/** The app's session keys: derived from a keyring of one key, as the web function derives them. */
+export const SESSION_KEYS = deriveSessionKeys(singleKeyring(Buffer.alloc(32, 9)));
 
 const EXAMPLE = fileURLToPath(new URL('../../../programme.example.yaml', import.meta.url));
 
@@ -181,7 +183,7 @@ export async function webWorld(options: MemoryWorldOptions = {}): Promise<WebWor
     evidenceSource: evidenceSourceOf(w),
     programmeId: w.programme.organisation.id,
     baseUrl: BASE_URL,
-    sessionKey: SESSION_KEY,
+    sessionKeys: SESSION_KEYS,
     clientAddress: (c) => c.req.header('x-test-client') ?? '192.0.2.1',
   });
   const request = (path: string, init: WebRequest = {}) => {
@@ -203,7 +205,7 @@ export async function webWorld(options: MemoryWorldOptions = {}): Promise<WebWor
   };
   const cookieOf = (personId: string) =>
     `${SESSION_COOKIE}=${sealSession(
-      SESSION_KEY,
+      SESSION_KEYS,
       newSession({ personId, programmeId: w.programme.organisation.id, now: w.clock.now() }),
     )}`;
   const signIn = async (personId: string) => {
