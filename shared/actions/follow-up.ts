@@ -9,11 +9,12 @@
  * are. Each action keeps the steps sent for its current due date (`stepsSent`), so a step already
  * sent costs no request at all.
  *
- * Never twice: a step is claimed (a conditional write keyed by action, due date and step, in the
- * action's own cycle) before it is sent; a claim that exists means it was sent, and the action is
- * only brought up to date. A failed send gives the claim back so that the next sweep sends it.
- * Each step sent is recorded on the action (history, escalation level) and as an event in the
- * cycle's log, with its recipients.
+ * Never twice: a ladder step is sent through the outbox under a key naming action, due date and
+ * step; the ladder steps of one sweep are claimed together in one write and recorded as sent in one
+ * more. A step the outbox finds sent before (a sweep interrupted after sending) is not sent again,
+ * and the action is only brought up to date. A failed send gives its claim back so that the next
+ * sweep sends it. Each action's steps are recorded on it (history, escalation level) in one write,
+ * each as an event in the cycle's log, with its recipients.
  *
  * A done corrective action waits for the confirmation of its closure, then for its effectiveness
  * check, not its owner: it leaves the ladder. Once its closure has waited CONFIRMATION_REMINDER_DAYS
@@ -49,6 +50,8 @@ export interface ActionStepNotifier extends Pick<
   ActionNotifierPort,
   'effectivenessCheckRequest' | 'closureConfirmationRequest'
 > {
+  /** Sends the messages `work` asks for together; how each went, by outbox key. */
+  sendTogether(work: () => Promise<void>): Promise<ReadonlyMap<string, 'sent' | 'already-sent'>>;
   actionStep(args: {
     cycle: Cycle;
     programme: Programme;
@@ -144,38 +147,47 @@ interface StepRecord {
 }
 
 /**
- * Records a step as sent on the action (and in the cycle's log), retrying when someone updated the
- * action meanwhile; nothing is written when the action moved on.
+ * Records steps as sent on the action (and each in the cycle's log) in one write, retrying when
+ * someone updated the action meanwhile; a step the action as re-read no longer awaits, or has
+ * recorded already, is left out, and nothing is written when none is left.
  */
-async function recordStep(repo: ReviewRepository, action: Action, step: StepRecord): Promise<void> {
+async function recordSteps(
+  repo: ReviewRepository,
+  action: Action,
+  steps: readonly StepRecord[],
+): Promise<void> {
   let current = action;
   for (let attempt = 1; attempt <= 10; attempt += 1) {
-    if (!step.still(current) || current.stepsSent?.[step.stepId]) return;
-    const next: Action = {
-      ...current,
-      stepsSent: { ...current.stepsSent, [step.stepId]: step.at },
-      escalationLevel: Math.max(current.escalationLevel, step.level),
-      updatedAt: step.at,
-      history: [
-        ...current.history,
-        {
-          at: step.at,
-          by: 'system',
-          change: step.unsent
-            ? `${step.stepId} not sent: nobody stands above the owner`
-            : `${step.stepId} sent to ${step.recipients.join(', ')}${step.delivered ? '' : ' (recorded after a restart)'}`,
-          source: { channel: 'system' },
-        },
-      ],
-    };
+    const open = steps.filter((step) => step.still(current) && !current.stepsSent?.[step.stepId]);
+    if (open.length === 0) return;
+    let next: Action = current;
+    for (const step of open) {
+      next = {
+        ...next,
+        stepsSent: { ...next.stepsSent, [step.stepId]: step.at },
+        escalationLevel: Math.max(next.escalationLevel, step.level),
+        updatedAt: step.at,
+        history: [
+          ...next.history,
+          {
+            at: step.at,
+            by: 'system',
+            change: step.unsent
+              ? `${step.stepId} not sent: nobody stands above the owner`
+              : `${step.stepId} sent to ${step.recipients.join(', ')}${step.delivered ? '' : ' (recorded after a restart)'}`,
+            source: { channel: 'system' },
+          },
+        ],
+      };
+    }
     try {
       await repo.updateAction(next, {
-        event: {
+        events: open.map((step) => ({
           type: step.eventType,
           at: step.at,
           actor: 'system',
           data: { actionId: action.id, step: step.stepId, recipients: step.recipients, ...step.eventData },
-        },
+        })),
       });
       return;
     } catch (error) {
@@ -186,6 +198,10 @@ async function recordStep(repo: ReviewRepository, action: Action, step: StepReco
     }
   }
 }
+
+/** Records one step as sent on the action (recordSteps). */
+const recordStep = (repo: ReviewRepository, action: Action, step: StepRecord) =>
+  recordSteps(repo, action, [step]);
 
 /**
  * When a reminder to `personId` (the checker of an overdue effectiveness check, the confirmer of a
@@ -335,68 +351,102 @@ export function actionDueAt(
   return dueSteps(ladder).length > 0 ? now : nextStepAt(ladder);
 }
 
-/** Sends the steps due now for one action; returns the ids sent and when its next step falls due. */
-export async function followUpOne(
-  deps: SweepDeps,
+/** One ladder step due now for an action: what to send, and how to record it. */
+interface PlannedStep {
+  readonly step: LadderStep;
+  readonly record: Omit<StepRecord, 'delivered'>;
+  /** Nobody stands above the owner: recorded, not sent. */
+  readonly unsent: boolean;
+}
+
+/** The ladder steps due now for one action, and when its next step falls due after them. */
+function planLadder(
+  now: Date,
   context: { cycle: Cycle; programme: Programme },
   action: Action,
-): Promise<{ sent: string[]; next?: Date }> {
-  const { programme, cycle } = context;
-  const now = deps.clock.now();
+): { steps: PlannedStep[]; next?: Date } {
+  const { programme } = context;
   const at = now.toISOString();
   const zone = programme.organisation.timeZone;
   const policy = ladderPolicyOf(programme);
   const sent = new Set(Object.keys(action.stepsSent ?? {}));
-  const out: string[] = [];
-  if (!onLadder(action)) return { sent: out };
+  if (!onLadder(action)) return { steps: [] };
   const sendableAt = ladderSendableAt(programme, action, now);
+  const steps: PlannedStep[] = [];
   for (const step of dueSteps({ dueDate: action.dueDate, timeZone: zone, policy, now, sent, sendableAt })) {
-    const key = stepKey(action, step.id);
     const recipients = stepRecipients(programme, action, step);
     const overdue = daysOverdue(action.dueDate, zone, now);
     const still = (current: Action) => onLadder(current) && current.dueDate === action.dueDate;
     const eventData = { level: step.level, dueDate: action.dueDate, daysOverdue: overdue };
-    if (recipients.unsent !== undefined) {
-      // Nobody to escalate to: the step is recorded, with the reason, so that the ladder moves on
-      // and the record shows it was reached and why no one was told.
-      await recordStep(deps.repo, action, {
-        stepId: step.id,
-        level: step.level,
-        still,
-        eventType: 'action.escalation_not_sent',
-        eventData: { ...eventData, reason: recipients.unsent },
-        recipients: [],
-        at,
-        delivered: false,
-        unsent: true,
-      });
-      sent.add(step.id);
-      continue;
-    }
-    const claimed = await deps.repo.claimNotification(action.cycleId, key, at);
-    // Sent even when already claimed: a run killed between the claim and the send left the claim
-    // alone. The outbox sends each key exactly once (an earlier send is found SENT, not repeated).
-    try {
-      await deps.notifier.actionStep({ cycle, programme, action, step, daysOverdue: overdue });
-    } catch (error) {
-      if (claimed) await deps.repo.releaseNotification(action.cycleId, key);
-      throw error;
-    }
-    if (claimed) out.push(step.id);
-    await recordStep(deps.repo, action, {
-      stepId: step.id,
-      level: step.level,
-      still,
-      eventType: EVENT_OF[step.kind],
-      eventData: { ...eventData, ...(recipients.copied.length ? { copied: recipients.copied } : {}) },
-      recipients: recipients.to,
-      at,
-      delivered: claimed,
+    // Nobody to escalate to: the step is recorded, with the reason, so that the ladder moves on
+    // and the record shows it was reached and why no one was told.
+    const unsent = recipients.unsent !== undefined;
+    steps.push({
+      step,
+      unsent,
+      record: unsent
+        ? {
+            stepId: step.id,
+            level: step.level,
+            still,
+            eventType: 'action.escalation_not_sent',
+            eventData: { ...eventData, reason: recipients.unsent },
+            recipients: [],
+            at,
+            unsent: true,
+          }
+        : {
+            stepId: step.id,
+            level: step.level,
+            still,
+            eventType: EVENT_OF[step.kind],
+            eventData: { ...eventData, ...(recipients.copied.length ? { copied: recipients.copied } : {}) },
+            recipients: recipients.to,
+            at,
+          },
     });
     sent.add(step.id);
   }
   const next = nextStepAt({ dueDate: action.dueDate, timeZone: zone, policy, now, sent, sendableAt });
-  return { sent: out, ...(next ? { next } : {}) };
+  return { steps, ...(next ? { next } : {}) };
+}
+
+/**
+ * Sends the ladder steps due now for these actions together (claimed in one write, recorded as sent
+ * in one more), then records each action's steps on it in one write. The outbox sends each step's
+ * key once: a step found sent before (a sweep interrupted after sending) is only recorded now.
+ */
+async function followUpLadder(
+  deps: SweepDeps,
+  due: readonly { action: Action; context: { cycle: Cycle; programme: Programme } }[],
+): Promise<{ sent: string[]; next?: number }> {
+  const now = deps.clock.now();
+  const planned = due.map(({ action, context }) => ({
+    action,
+    context,
+    ...planLadder(now, context, action),
+  }));
+  const outcomes = await deps.notifier.sendTogether(async () => {
+    for (const { action, context, steps } of planned) {
+      for (const { step } of steps.filter((s) => !s.unsent)) {
+        const overdue = daysOverdue(action.dueDate, context.programme.organisation.timeZone, now);
+        await deps.notifier.actionStep({ ...context, action, step, daysOverdue: overdue });
+      }
+    }
+  });
+  const sent: string[] = [];
+  let next: number | undefined;
+  for (const { action, steps, next: nextAt } of planned) {
+    const delivered = (step: LadderStep) => outcomes.get(stepKey(action, step.id)) === 'sent';
+    await recordSteps(
+      deps.repo,
+      action,
+      steps.map(({ step, record, unsent }) => ({ ...record, delivered: !unsent && delivered(step) })),
+    );
+    sent.push(...steps.filter((s) => !s.unsent && delivered(s.step)).map((s) => `${action.id}:${s.step.id}`));
+    if (nextAt) next = Math.min(next ?? Infinity, nextAt.getTime());
+  }
+  return { sent, ...(next !== undefined ? { next } : {}) };
 }
 
 /**
@@ -444,6 +494,7 @@ export async function sweepActions(deps: SweepDeps, programmeId: string): Promis
   const cycles = new Map<string, { cycle: Cycle; programme: Programme }>();
   const sent: string[] = [];
   let next: number | undefined;
+  const ladder: { action: Action; context: { cycle: Cycle; programme: Programme } }[] = [];
   for (const action of due) {
     let context = cycles.get(action.cycleId);
     if (!context) {
@@ -468,10 +519,11 @@ export async function sweepActions(deps: SweepDeps, programmeId: string): Promis
       if (at) next = Math.min(next ?? Infinity, Math.max(at.getTime(), now.getTime()));
       continue;
     }
-    const result = await followUpOne(deps, context, action);
-    sent.push(...result.sent.map((step) => `${action.id}:${step}`));
-    if (result.next) next = Math.min(next ?? Infinity, result.next.getTime());
+    ladder.push({ action, context });
   }
+  const climbed = await followUpLadder(deps, ladder);
+  sent.push(...climbed.sent);
+  if (climbed.next !== undefined) next = Math.min(next ?? Infinity, climbed.next);
   return {
     examined: due.length,
     sent,

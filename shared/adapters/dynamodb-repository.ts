@@ -23,6 +23,7 @@ import { DynamoProgrammeStore } from './dynamodb/programmes.ts';
 import { DynamoSignInTokenStore } from './dynamodb/sign-in-tokens.ts';
 import { DynamoTable, type DynamoTableOptions } from './dynamodb/table.ts';
 import { DynamoTaskTokenStore } from './dynamodb/task-tokens.ts';
+import { DynamoOutboxStore } from './outbox-dynamodb.ts';
 
 export { REPLY_TOKEN_TTL_DAYS_AFTER_EXPIRY, SEEN_MESSAGE_TTL_DAYS } from './dynamodb/mail-records.ts';
 
@@ -55,12 +56,16 @@ export class DynamoDbRepository {
   /** The main table and the events table this repository reads and writes. */
   readonly tableName: string;
   readonly eventsTableName: string;
+  readonly #table: DynamoTable;
+  readonly #chain: EventChain;
 
   constructor(options: DynamoDbRepositoryOptions) {
     const table = new DynamoTable(options);
     this.tableName = table.tableName;
     this.eventsTableName = table.eventsTableName;
     const chain = new EventChain(table, options);
+    this.#table = table;
+    this.#chain = chain;
     expose(this, [
       new DynamoProgrammeStore(table),
       new DynamoCycleStore(table, chain),
@@ -73,6 +78,11 @@ export class DynamoDbRepository {
       new DynamoPeriodClaims(table),
       new DynamoSignInTokenStore(table),
     ]);
+  }
+
+  /** The outbox's records on this table, chaining its `mail.sent` events on this repository's chain. */
+  outboxStore(): DynamoOutboxStore {
+    return new DynamoOutboxStore({ table: this.#table, chain: this.#chain });
   }
 }
 

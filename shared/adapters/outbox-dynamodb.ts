@@ -10,9 +10,15 @@
  * | one message of a cycle          | pk = CYCLE#<c> AND sk = MAIL#<key>                    |
  * | messages sent in a cycle        | pk = CYCLE#<c> AND begins_with(sk, MAIL#), status SENT |
  *
- * Every change is one conditional write on one item, so two attempts can never both hold a
- * claim: the claim is a put with attribute_not_exists, and every later change is conditional on
- * the status and the attempt number that holds the claim. Reads are consistent.
+ * Every change is conditional, so two attempts can never both hold a claim: the claim is a put
+ * with attribute_not_exists, and every later change is conditional on the status and the attempt
+ * number that holds the claim. Reads are consistent.
+ *
+ * Batches (Outbox.sendAll): `claimAll` puts the claims and the reply tokens their messages carry in
+ * one TransactWriteItems; `markAllSent` marks the records SENT (hook done), links the reply tokens
+ * to the Message-IDs and appends the `mail.sent` events to the cycle's chain, in one
+ * TransactWriteItems per cycle, on the event chain the repository uses (DynamoDbRepository.outboxStore),
+ * so neither reads the chain head it already knows.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -24,7 +30,20 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClients, documentClient } from './dynamodb.ts';
-import { OutboxRecord, type ClaimResult, type OutboxStore, type SentFields } from '../mail/outbox.ts';
+import { EventChain } from './dynamodb/event-chain.ts';
+import { replyLinkItem, replyTokenItem } from './dynamodb/mail-records.ts';
+import { DynamoTable, type Step } from './dynamodb/table.ts';
+import { parseWith } from '../model/common.ts';
+import { AlreadyExists } from '../store/errors.ts';
+import { EventDraft } from '../model/event.ts';
+import {
+  OutboxRecord,
+  type ClaimResult,
+  type OutboxClaim,
+  type OutboxStore,
+  type SentEntry,
+  type SentFields,
+} from '../mail/outbox.ts';
 
 export class CorruptOutboxRecord extends Error {
   override name = 'CorruptOutboxRecord' as const;
@@ -57,23 +76,125 @@ function toRecord(item: Record<string, unknown>): OutboxRecord {
   return parsed.data;
 }
 
-export interface DynamoOutboxStoreOptions {
-  client: DynamoDBClient;
-  tableName: string;
+/** A record of the batch is claimed already, or no longer held: the batch wrote nothing. */
+class BatchRefused extends Error {
+  override name = 'BatchRefused' as const;
 }
+
+export type DynamoOutboxStoreOptions =
+  | { client: DynamoDBClient; tableName: string; eventsTableName?: string }
+  /** The table and event chain of the repository, so that both know the same chain heads. */
+  | { table: DynamoTable; chain: EventChain };
 
 export class DynamoOutboxStore implements OutboxStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #tables: DynamoTable;
+  readonly #chain: EventChain;
 
   constructor(options: DynamoOutboxStoreOptions) {
-    this.#doc = documentClient(options.client);
-    this.#table = options.tableName;
+    if ('table' in options) {
+      this.#tables = options.table;
+      this.#chain = options.chain;
+    } else {
+      this.#tables = new DynamoTable(options);
+      this.#chain = new EventChain(this.#tables);
+    }
+    this.#doc = 'table' in options ? options.table.doc : documentClient(options.client);
+    this.#table = this.#tables.tableName;
+  }
+
+  async claimAll(claims: readonly OutboxClaim[]): Promise<boolean> {
+    if (claims.length === 0) return true;
+    const steps: Step[] = claims.flatMap((claim) => {
+      const valid = OutboxRecord.parse(claim.record);
+      return [
+        this.#tables.createStep(
+          { ...outboxKey(valid.cycleId, valid.key), entity: 'outbox', ...valid },
+          () => new BatchRefused(`the message ${valid.key} of cycle ${valid.cycleId} is claimed already`),
+        ),
+        ...(claim.replyTokens ?? []).map((token) =>
+          this.#tables.createStep(
+            replyTokenItem(token),
+            () => new AlreadyExists('reply token', token.tokenId, 'issue a new token id'),
+          ),
+        ),
+      ];
+    });
+    try {
+      await this.#tables.transact(steps);
+      return true;
+    } catch (error) {
+      if (error instanceof BatchRefused) return false;
+      throw error;
+    }
+  }
+
+  async markAllSent(entries: readonly SentEntry[]): Promise<boolean> {
+    const byCycle = new Map<string, SentEntry[]>();
+    for (const entry of entries) byCycle.set(entry.cycleId, [...(byCycle.get(entry.cycleId) ?? []), entry]);
+    let all = true;
+    for (const [cycleId, group] of byCycle) {
+      const drafts = group.flatMap((entry) =>
+        entry.event ? [parseWith(EventDraft, entry.event, `event for cycle ${cycleId}`)] : [],
+      );
+      const marks = group.map((entry) => this.#sentStep(entry));
+      const links = group.flatMap((entry) =>
+        (entry.replyLinks ?? []).map((link): Step => ({
+          op: {
+            Put: {
+              TableName: this.#table,
+              Item: replyLinkItem(entry.sent.messageId, link.tokenId, link.expiresAt),
+            },
+          },
+        })),
+      );
+      try {
+        await this.#chain.writeMany(cycleId, drafts, (events, head) => [
+          ...marks,
+          ...links,
+          ...this.#chain.appendSteps(cycleId, events, head),
+        ]);
+      } catch (error) {
+        if (!(error instanceof BatchRefused)) throw error;
+        all = false;
+      }
+    }
+    return all;
+  }
+
+  /** PENDING held by the entry's attempt → SENT, hook done. */
+  #sentStep(entry: SentEntry): Step {
+    const fields: Record<string, unknown> = { ...entry.sent, status: 'SENT', hookDone: true };
+    const names: Record<string, string> = { '#status': 'status', '#attempt': 'attempt' };
+    const values: Record<string, unknown> = { ':pending': 'PENDING', ':held': entry.attempt };
+    const assignments = Object.entries(fields).map(([field, value], index) => {
+      names[`#f${index}`] = field;
+      values[`:v${index}`] = value;
+      return `#f${index} = :v${index}`;
+    });
+    return {
+      op: {
+        Update: {
+          TableName: this.#table,
+          Key: outboxKey(entry.cycleId, entry.key),
+          UpdateExpression: `SET ${assignments.join(', ')}`,
+          ConditionExpression: '#status = :pending AND #attempt = :held',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      onConditionFailed: () =>
+        new BatchRefused(
+          `the message ${entry.key} of cycle ${entry.cycleId} is no longer held by this attempt`,
+        ),
+    };
   }
 
   static fromEnv(env: Record<string, string | undefined> = process.env): DynamoOutboxStore {
     const { client, tableName } = createDynamoClients(env);
-    return new DynamoOutboxStore({ client, tableName });
+    const eventsTableName = env.EVENTS_TABLE_NAME?.trim();
+    return new DynamoOutboxStore({ client, tableName, ...(eventsTableName ? { eventsTableName } : {}) });
   }
 
   async claim(record: OutboxRecord): Promise<ClaimResult> {

@@ -47,24 +47,30 @@ const ownedRequests = (requests: readonly InputRequest[]) => {
 
 /** Emails each input owner one request for all their inputs. */
 export async function requestInputs(deps: MailingDeps, cycleId: string): Promise<CycleView> {
-  let cycle = await loadCycle(deps, cycleId);
-  cycle = await advance(deps, cycle, 'REQUESTING_INPUTS');
+  // The cycle and its input requests in one read (the requests do not change when the phase does).
+  const read = await deps.repo.getCycleWithInputs(cycleId);
+  if (!read) throw new CycleNotFound(`cycle ${cycleId} does not exist`);
+  const { requests } = read;
+  let cycle = await advance(deps, read.cycle, 'REQUESTING_INPUTS');
   const programme = await programmeOf(deps, cycle);
-  const requests = await deps.repo.listInputRequests(cycleId);
-  for (const [ownerId, owned] of ownedRequests(requests)) {
-    const previous = await previousAnswers(
-      deps,
-      cycle,
-      owned.map((r) => r.inputKey),
-    );
-    await deps.notifier.inputRequest({
-      cycle,
-      programme,
-      owner: personById(programme, ownerId),
-      requests: owned,
-      previous,
-    });
-  }
+  const owners = [...ownedRequests(requests)];
+  // Every owner's request claimed in one write and recorded as sent in one more.
+  await deps.notifier.sendTogether(async () => {
+    for (const [ownerId, owned] of owners) {
+      const previous = await previousAnswers(
+        deps,
+        cycle,
+        owned.map((r) => r.inputKey),
+      );
+      await deps.notifier.inputRequest({
+        cycle,
+        programme,
+        owner: personById(programme, ownerId),
+        requests: owned,
+        previous,
+      });
+    }
+  });
   cycle = await advance(deps, cycle, 'AWAITING_INPUTS');
   return viewOf(cycle);
 }

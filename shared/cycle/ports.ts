@@ -75,6 +75,11 @@ export interface PackagePort {
  * recipient, step): calling it again after a crash or a retry sends nothing twice.
  */
 export interface NotifierPort extends ActionNotifierPort {
+  /**
+   * Sends every message `work` asks for together, with fewer writes than one by one (each still
+   * once); resolves with how each went by its outbox key once all are sent.
+   */
+  sendTogether(work: () => Promise<void>): Promise<ReadonlyMap<string, 'sent' | 'already-sent'>>;
   inputRequest(args: {
     cycle: Cycle;
     programme: Programme;

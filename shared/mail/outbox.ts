@@ -26,6 +26,10 @@
  * the lease at once, so the retry goes ahead without waiting. An SES call that times out is the
  * same case as the crash: it may or may not have been sent, and is sent at most once more.
  *
+ * With a `sentRecord` (the envelope's `mail.sent` event and reply-token links), steps 4 and 5 are
+ * one write: the record is SENT, its hook done, its event appended and its tokens linked together.
+ * `sendAll` does the same for several messages with one claim write and one sent write (see there).
+ *
  * The workflow's Retry for a sending task must include SendInProgress with a backoff whose total
  * exceeds the lease, and the sending function's timeout must be well under the lease.
  */
@@ -33,7 +37,8 @@ import { randomUUID, createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { Clock } from '../clock.ts';
 import { CycleId } from '../model/ids.ts';
-import { Purpose } from '../model/records.ts';
+import type { EventDraft } from '../model/event.ts';
+import { Purpose, type ReplyTokenRecord } from '../model/records.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import { addressOf, composeMessage, newMessageId, parseMessageSpec, type MessageSpec } from './compose.ts';
 
@@ -98,6 +103,28 @@ export interface SentFields {
 
 export type ClaimResult = { claimed: true } | { claimed: false; existing: OutboxRecord };
 
+/** A fresh claim and the reply tokens its message carries, stored with it (before it is sent). */
+export interface OutboxClaim {
+  readonly record: OutboxRecord;
+  readonly replyTokens?: readonly ReplyTokenRecord[];
+}
+
+/** A message recorded as sent (its hook done) with what is written in the same write. */
+export interface SentEntry {
+  readonly cycleId: string;
+  readonly key: string;
+  /** The attempt that holds the claim. */
+  readonly attempt: number;
+  readonly sent: SentFields;
+  /** Appended to the cycle's log in the same write (the `mail.sent` event). */
+  readonly event?: EventDraft;
+  /** Reply tokens the message carried, linked to its Message-ID in the same write. */
+  readonly replyLinks?: readonly { readonly tokenId: string; readonly expiresAt?: string }[];
+}
+
+/** What a message's record as sent brings with it: its event and the links of its reply tokens. */
+export type SentRecord = Pick<SentEntry, 'event' | 'replyLinks'>;
+
 /** Where outbox records live. On AWS: shared/adapters/outbox-dynamodb.ts. */
 export interface OutboxStore {
   /** Creates the record (status PENDING) only if there is none for (cycleId, key). */
@@ -114,6 +141,17 @@ export interface OutboxStore {
   /** PENDING held by `attempt` → SENT; false if the record is no longer so. */
   markSent(cycleId: string, key: string, attempt: number, sent: SentFields): Promise<boolean>;
   markHookDone(cycleId: string, key: string): Promise<void>;
+  /**
+   * Creates every record (PENDING) with its reply tokens in one write, all or nothing: false, and
+   * nothing written, when a record already exists for one of the keys.
+   */
+  claimAll(claims: readonly OutboxClaim[]): Promise<boolean>;
+  /**
+   * PENDING held by each entry's attempt → SENT with its hook done, each entry's event appended and
+   * its reply tokens linked, all in one write per cycle: false, and nothing written for that
+   * cycle, when one record is no longer so held.
+   */
+  markAllSent(entries: readonly SentEntry[]): Promise<boolean>;
   get(cycleId: string, key: string): Promise<OutboxRecord | undefined>;
   /** The SENT records of a cycle, oldest first. */
   listSent(cycleId: string): Promise<OutboxRecord[]>;
@@ -157,10 +195,20 @@ export interface SendRequest {
   purpose: string;
   /** Every To and Cc address the message will have (Bcc is not used). */
   recipients: string[];
-  /** Makes the message; called only when it is to be sent. */
-  build: () => Promise<MessageSpec>;
-  /** Runs after the message is recorded as sent, at least once (see the module note). */
+  /**
+   * Makes the message; called only when it is to be sent. `tokensWithClaim`: the reply tokens it
+   * issues are left to `replyTokens`, to be stored with the claim (sendAll), not stored by it.
+   */
+  build: (how?: { tokensWithClaim: boolean }) => Promise<MessageSpec>;
+  /**
+   * Runs after the message is recorded as sent, at least once (see the module note). With
+   * `sentRecord`, only for a record found SENT whose hook had not run (one marked sent without it).
+   */
   onSent?: (sent: SentMessage) => Promise<void>;
+  /** What is written in the same write that records the message as sent (its event, its links). */
+  sentRecord?: (sent: SentMessage) => SentRecord;
+  /** The reply tokens `build({ tokensWithClaim: true })` issued: sendAll stores them with the claim. */
+  replyTokens?: () => readonly ReplyTokenRecord[];
 }
 
 export interface SendResult {
@@ -212,6 +260,20 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item, index) => item === b[index]);
 }
 
+type BuiltSpec = ReturnType<typeof parseMessageSpec>;
+
+/** Messages one write claims, and one records as sent: with their events and links, within a transaction. */
+const BATCH_MESSAGES = 20;
+
+function resultOf(sent: SentFields): Omit<SendResult, 'status'> {
+  return {
+    messageId: sent.messageId,
+    sesMessageId: sent.sesMessageId,
+    rawKey: sent.rawKey,
+    sha256: sent.sha256,
+  };
+}
+
 function sentMessage(record: OutboxRecord): SentMessage {
   return {
     cycleId: record.cycleId,
@@ -247,7 +309,7 @@ export class Outbox {
     this.#newUuid = options.newUuid ?? randomUUID;
   }
 
-  async sendOnce(request: SendRequest): Promise<SendResult> {
+  #validate(request: SendRequest): { key: string; cycleId: string; purpose: string; recipients: string[] } {
     const parsed = SendRequestShape.safeParse(request);
     if (!parsed.success) {
       throw new InvalidSendRequest(
@@ -255,12 +317,77 @@ export class Outbox {
       );
     }
     const { key, cycleId, purpose } = parsed.data;
-    const recipients = normaliseRecipients(parsed.data.recipients);
-    const now = this.#clock.now();
-    const lease = {
+    return { key, cycleId, purpose, recipients: normaliseRecipients(parsed.data.recipients) };
+  }
+
+  #lease(now: Date) {
+    return {
       claimedAt: now.toISOString(),
       leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString(),
     };
+  }
+
+  /** The built message, checked against the recipients claimed. */
+  async #build(request: SendRequest, key: string, recipients: readonly string[], tokensWithClaim = false) {
+    const spec = parseMessageSpec(await request.build(tokensWithClaim ? { tokensWithClaim } : undefined));
+    const addressed = normaliseRecipients([...spec.to, ...spec.cc].map(addressOf));
+    if (!sameList(addressed, recipients)) {
+      throw new RecipientsMismatch(
+        `The message "${key}" is addressed to ${addressed.join(', ')} but was claimed for ${recipients.join(', ')}`,
+      );
+    }
+    return spec;
+  }
+
+  /** Composes, keeps and sends the message of a held claim; gives the claim back if it was not sent. */
+  async #deliver(record: OutboxRecord, spec: BuiltSpec, now: Date): Promise<SentFields> {
+    const { cycleId, key, purpose } = record;
+    try {
+      const { raw, messageId } = await composeMessage({
+        ...spec,
+        messageId: newMessageId(spec.from, record.messageUuid),
+        date: now,
+      });
+      const rawKey = mailBlobKey(cycleId, key);
+      const stored = await this.#blobs.put(rawKey, raw, 'message/rfc822');
+      const { messageId: sesMessageId } = await this.#mailer.sendRaw(raw, {
+        configurationSet: this.#configurationSet,
+        tags: { cycle: cycleId, purpose },
+      });
+      return {
+        messageId,
+        sesMessageId,
+        rawKey,
+        sha256: stored.sha256,
+        size: stored.size,
+        sentAt: this.#clock.now().toISOString(),
+      };
+    } catch (error) {
+      // Nothing was accepted for sending (or, after an SES timeout, we cannot know): let the
+      // next attempt go ahead now instead of after the lease.
+      await this.#store
+        .release(cycleId, key, record.attempt, this.#clock.now().toISOString())
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The entry that records `record` as sent with `sent`, and what its request writes with it. */
+  #entry(record: OutboxRecord, sent: SentFields, request: SendRequest): SentEntry {
+    const message = sentMessage({ ...record, ...sent, status: 'SENT' });
+    return {
+      cycleId: record.cycleId,
+      key: record.key,
+      attempt: record.attempt,
+      sent,
+      ...(request.sentRecord ? request.sentRecord(message) : {}),
+    };
+  }
+
+  async sendOnce(request: SendRequest): Promise<SendResult> {
+    const { key, cycleId, purpose, recipients } = this.#validate(request);
+    const now = this.#clock.now();
+    const lease = this.#lease(now);
 
     const fresh: OutboxRecord = {
       cycleId,
@@ -301,55 +428,118 @@ export class Outbox {
       record = { ...existing, ...lease, attempt: existing.attempt + 1 };
     }
 
-    let raw: Buffer;
-    let messageId: string;
-    let rawKey: string;
-    let stored: { sha256: string; size: number };
-    let sesMessageId: string;
+    let spec: BuiltSpec;
     try {
-      const spec = parseMessageSpec(await request.build());
-      const addressed = normaliseRecipients([...spec.to, ...spec.cc].map(addressOf));
-      if (!sameList(addressed, recipients)) {
-        throw new RecipientsMismatch(
-          `The message "${key}" is addressed to ${addressed.join(', ')} but was claimed for ${recipients.join(', ')}`,
-        );
-      }
-      ({ raw, messageId } = await composeMessage({
-        ...spec,
-        messageId: newMessageId(spec.from, record.messageUuid),
-        date: now,
-      }));
-      rawKey = mailBlobKey(cycleId, key);
-      stored = await this.#blobs.put(rawKey, raw, 'message/rfc822');
-      ({ messageId: sesMessageId } = await this.#mailer.sendRaw(raw, {
-        configurationSet: this.#configurationSet,
-        tags: { cycle: cycleId, purpose },
-      }));
+      spec = await this.#build(request, key, recipients);
     } catch (error) {
-      // Nothing was accepted for sending (or, after an SES timeout, we cannot know): let the
-      // next attempt go ahead now instead of after the lease.
       await this.#store
         .release(cycleId, key, record.attempt, this.#clock.now().toISOString())
         .catch(() => undefined);
       throw error;
     }
+    const sent = await this.#deliver(record, spec, now);
+    await this.#record(record, sent, request);
+    return { status: 'sent', ...resultOf(sent) };
+  }
 
-    const sent: SentFields = {
-      messageId,
-      sesMessageId,
-      rawKey,
-      sha256: stored.sha256,
-      size: stored.size,
-      sentAt: this.#clock.now().toISOString(),
-    };
-    // False only if our lease ran out and another attempt took over while we were sending; the
-    // record then describes that attempt's message, and ours is reported to the caller as sent.
-    const marked = await this.#store.markSent(cycleId, key, record.attempt, sent);
+  /**
+   * Records one message as sent. False only if our lease ran out and another attempt took over
+   * while we were sending; the record then describes that attempt's message, and ours is reported
+   * to the caller as sent.
+   */
+  async #record(record: OutboxRecord, sent: SentFields, request: SendRequest): Promise<void> {
+    if (request.sentRecord) {
+      await this.#store.markAllSent([this.#entry(record, sent, request)]);
+      return;
+    }
+    const marked = await this.#store.markSent(record.cycleId, record.key, record.attempt, sent);
     if (marked && request.onSent) {
       await request.onSent(sentMessage({ ...record, ...sent, status: 'SENT' }));
-      await this.#store.markHookDone(cycleId, key);
+      await this.#store.markHookDone(record.cycleId, record.key);
     }
-    return { status: 'sent', messageId, sesMessageId, rawKey, sha256: stored.sha256 };
+  }
+
+  /**
+   * Sends several messages with as few writes as their guarantees allow: every message is built,
+   * then all are claimed in one write with the reply tokens they carry, sent one after the other,
+   * and recorded as sent in one more write (with their `sentRecord`s). If one of them was claimed
+   * before (a retried or resumed step), each goes through sendOnce instead. A send that fails gives
+   * back the claims not yet sent, records the ones sent, and throws.
+   *
+   * The window for a duplicate is wider than sendOnce's: a crash after the first message of the
+   * batch was accepted and before the batch is recorded leaves every sent one PENDING, and the next
+   * attempt sends each of them once more after the lease, with the same Message-ID.
+   */
+  async sendAll(requests: readonly SendRequest[]): Promise<SendResult[]> {
+    const results: SendResult[] = [];
+    for (let start = 0; start < requests.length; start += BATCH_MESSAGES) {
+      results.push(...(await this.#sendBatch(requests.slice(start, start + BATCH_MESSAGES))));
+    }
+    return results;
+  }
+
+  async #sendBatch(requests: readonly SendRequest[]): Promise<SendResult[]> {
+    const checked = requests.map((request) => ({ request, ...this.#validate(request) }));
+    const keys = checked.map((c) => `${c.cycleId}\u0000${c.key}`);
+    if (new Set(keys).size !== keys.length) {
+      throw new InvalidSendRequest('Cannot send: the same message (cycle and key) is twice in one batch');
+    }
+    if (checked.length <= 1) return Promise.all(requests.map((request) => this.sendOnce(request)));
+    const now = this.#clock.now();
+    const lease = this.#lease(now);
+    const prepared = [];
+    for (const c of checked) {
+      const spec = await this.#build(c.request, c.key, c.recipients, true);
+      const record: OutboxRecord = {
+        cycleId: c.cycleId,
+        key: c.key,
+        purpose: c.purpose,
+        recipients: c.recipients,
+        status: 'PENDING',
+        attempt: 1,
+        messageUuid: this.#newUuid(),
+        ...lease,
+      };
+      prepared.push({ request: c.request, spec, record, replyTokens: c.request.replyTokens?.() ?? [] });
+    }
+    const claimed = await this.#store.claimAll(
+      prepared.map((p) => ({ record: p.record, replyTokens: p.replyTokens })),
+    );
+    if (!claimed) {
+      const results: SendResult[] = [];
+      for (const { request } of prepared) results.push(await this.sendOnce(request));
+      return results;
+    }
+    const delivered: { record: OutboxRecord; sent: SentFields; request: SendRequest }[] = [];
+    let failure: unknown;
+    for (const [index, p] of prepared.entries()) {
+      try {
+        delivered.push({
+          record: p.record,
+          sent: await this.#deliver(p.record, p.spec, now),
+          request: p.request,
+        });
+      } catch (error) {
+        failure = error;
+        const at = this.#clock.now().toISOString();
+        for (const rest of prepared.slice(index + 1)) {
+          await this.#store.release(rest.record.cycleId, rest.record.key, 1, at).catch(() => undefined);
+        }
+        break;
+      }
+    }
+    const entries = delivered.map((d) => this.#entry(d.record, d.sent, d.request));
+    const recordsWithoutEntry = delivered.filter((d) => !d.request.sentRecord);
+    if (recordsWithoutEntry.length === 0) {
+      if (entries.length && !(await this.#store.markAllSent(entries))) {
+        // One lease ran out and another attempt took it over: record the others one by one.
+        for (const entry of entries) await this.#store.markAllSent([entry]);
+      }
+    } else {
+      for (const d of delivered) await this.#record(d.record, d.sent, d.request);
+    }
+    if (failure !== undefined) throw failure;
+    return delivered.map((d) => ({ status: 'sent', ...resultOf(d.sent) }));
   }
 
   /** The SENT records of a cycle, oldest first: what was mailed, to whom, and its proof. */
@@ -369,72 +559,5 @@ export class Outbox {
       rawKey: record.rawKey ?? '',
       sha256: record.sha256 ?? '',
     };
-  }
-}
-
-// ------------------------------------------------------------------ in memory
-
-/**
- * OutboxStore in memory, with the same conditions as the DynamoDB one (the contract test runs
- * both): for unit tests of code that sends mail.
- */
-export class MemoryOutboxStore implements OutboxStore {
-  readonly #records = new Map<string, OutboxRecord>();
-
-  #id(cycleId: string, key: string): string {
-    return `${cycleId}\u0000${key}`;
-  }
-
-  #held(cycleId: string, key: string, attempt: number): OutboxRecord | undefined {
-    const record = this.#records.get(this.#id(cycleId, key));
-    return record && record.status === 'PENDING' && record.attempt === attempt ? record : undefined;
-  }
-
-  async claim(record: OutboxRecord): Promise<ClaimResult> {
-    const existing = this.#records.get(this.#id(record.cycleId, record.key));
-    if (existing) return { claimed: false, existing: structuredClone(existing) };
-    this.#records.set(this.#id(record.cycleId, record.key), structuredClone(OutboxRecord.parse(record)));
-    return { claimed: true };
-  }
-
-  async takeOver(
-    cycleId: string,
-    key: string,
-    fromAttempt: number,
-    lease: { claimedAt: string; leaseUntil: string },
-  ): Promise<boolean> {
-    const record = this.#held(cycleId, key, fromAttempt);
-    if (!record) return false;
-    Object.assign(record, lease, { attempt: fromAttempt + 1 });
-    return true;
-  }
-
-  async release(cycleId: string, key: string, attempt: number, at: string): Promise<void> {
-    const record = this.#held(cycleId, key, attempt);
-    if (record) record.leaseUntil = at;
-  }
-
-  async markSent(cycleId: string, key: string, attempt: number, sent: SentFields): Promise<boolean> {
-    const record = this.#held(cycleId, key, attempt);
-    if (!record) return false;
-    Object.assign(record, sent, { status: 'SENT', hookDone: false });
-    return true;
-  }
-
-  async markHookDone(cycleId: string, key: string): Promise<void> {
-    const record = this.#records.get(this.#id(cycleId, key));
-    if (record?.status === 'SENT') record.hookDone = true;
-  }
-
-  async get(cycleId: string, key: string): Promise<OutboxRecord | undefined> {
-    const record = this.#records.get(this.#id(cycleId, key));
-    return record && structuredClone(record);
-  }
-
-  async listSent(cycleId: string): Promise<OutboxRecord[]> {
-    return [...this.#records.values()]
-      .filter((record) => record.cycleId === cycleId && record.status === 'SENT')
-      .sort((a, b) => (a.sentAt ?? '').localeCompare(b.sentAt ?? '') || a.key.localeCompare(b.key))
-      .map((record) => structuredClone(record));
   }
 }

@@ -4,6 +4,7 @@
  * the business step (`input-request:<owner>`, `action:<id>:<step>`), so a retried or resumed step
  * never sends twice; each sent message is recorded as a `mail.sent` event in the cycle's log.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '../clock.ts';
 import type { LoadedPackage, StoredPackage } from '../cycle/ports.ts';
 import type { Cycle } from '../model/cycle.ts';
@@ -11,7 +12,9 @@ import type { Programme, Person as ProgrammePerson } from '../programme/schema.t
 import type { ReviewRepository } from '../store/repository.ts';
 import { cycleTitle } from '../package/content.ts';
 import type { MessageSpec } from '../mail/compose.ts';
-import type { Outbox } from '../mail/outbox.ts';
+import type { Outbox, SendRequest, SentMessage } from '../mail/outbox.ts';
+import type { EventDraft } from '../model/event.ts';
+import type { ReplyTokenRecord } from '../model/records.ts';
 import { decodeReplyAddress, newReplyId, signReplyAddress } from '../mail/reply-address.ts';
 import { MAX_REPLY_TOKEN_DAYS, type ReplyKeyring } from '../mail/reply-keyring.ts';
 import type * as templates from '../mail/templates/index.ts';
@@ -69,11 +72,18 @@ export interface Envelope {
   readonly build: () => Promise<Omit<MessageSpec, 'from' | 'to' | 'cc'>>;
 }
 
+/** How each message sent together went: by outbox key, sent now or found sent before. */
+export type SentTogether = ReadonlyMap<string, 'sent' | 'already-sent'>;
+
 /** Sends the cycle's messages: each message family (the *-messages.ts files) builds on this. */
 export class CycleMail {
   /** Expiry of each reply token issued here and not linked yet (the link takes its time to live). */
   readonly #issued = new Map<string, string>();
   readonly #earlierTitles = new Map<string, string>();
+  /** The messages of a `sendTogether` call, queued until its work is done. */
+  readonly #together = new AsyncLocalStorage<Envelope[]>();
+  /** The reply tokens a message's build issues inside sendTogether: stored with its claim instead. */
+  readonly #deferredTokens = new AsyncLocalStorage<ReplyTokenRecord[]>();
 
   constructor(readonly options: NotifierOptions) {}
 
@@ -144,7 +154,7 @@ export class CycleMail {
         now.getTime() + MAX_REPLY_TOKEN_DAYS * DAY,
       ),
     ).toISOString();
-    await this.options.repo.putReplyToken({
+    const token: ReplyTokenRecord = {
       tokenId,
       cycleId: args.cycle.id,
       purpose: args.purpose,
@@ -154,7 +164,10 @@ export class CycleMail {
       // At least a day; at most MAX_REPLY_TOKEN_DAYS, so rotation knows when a retired key has signed
       // its last valid token (a later reminder carries a fresh token).
       expiresAt,
-    });
+    };
+    const deferred = this.#deferredTokens.getStore();
+    if (deferred) deferred.push(token);
+    else await this.options.repo.putReplyToken(token);
     this.#issued.set(tokenId, expiresAt);
     return signReplyAddress({
       localPart: args.programme.mail.replyLocalPart,
@@ -166,8 +179,32 @@ export class CycleMail {
     });
   }
 
+  /**
+   * Sends every message `work` asks for together (Outbox.sendAll): built first, claimed in one write
+   * with the reply tokens they carry, sent, and recorded as sent with their `mail.sent` events in
+   * one more write. Returns how each went, by outbox key. A message asked for outside `work`, or
+   * while another sendTogether runs inside it, is sent on its own.
+   */
+  async sendTogether(work: () => Promise<void>): Promise<SentTogether> {
+    const queued: Envelope[] = [];
+    await this.#together.run(queued, work);
+    const requests = queued.map((envelope) => this.#request(envelope));
+    const results = await this.options.outbox.sendAll(requests);
+    return new Map(queued.map((envelope, index) => [envelope.key, results[index]!.status]));
+  }
+
   /** Sends the message once through the outbox and records it in the cycle's log. */
   async send(args: Envelope): Promise<void> {
+    const queued = this.#together.getStore();
+    if (queued) {
+      queued.push(args);
+      return;
+    }
+    await this.options.outbox.sendOnce(this.#request(args));
+  }
+
+  /** The outbox request of one message (its reply tokens stored by the build, or with the claim). */
+  #request(args: Envelope): SendRequest {
     const { cycle, programme } = args;
     const to = [...new Map(args.to.map((p) => [p.email.toLowerCase(), p])).values()];
     // Each address once across To and Cc: an address on To is not copied, nor copied twice.
@@ -177,46 +214,63 @@ export class CycleMail {
     // The reply token the message carries, linked to its Message-ID once sent, so that a reply whose
     // client dropped the +token part is still tied to it through In-Reply-To or References.
     let replyTokenId: string | undefined;
-    await this.options.outbox.sendOnce({
+    const tokens: ReplyTokenRecord[] = [];
+    const mailSent = (sent: SentMessage): EventDraft => ({
+      type: 'mail.sent',
+      at: sent.sentAt || this.options.clock.now().toISOString(),
+      actor: 'system',
+      data: {
+        key: sent.key,
+        purpose: sent.purpose,
+        recipients: sent.recipients,
+        messageId: sent.messageId,
+        sesMessageId: sent.sesMessageId,
+        sha256: sent.sha256,
+        rawKey: sent.rawKey,
+      },
+    });
+    const link = () => {
+      if (!replyTokenId) return [];
+      // The expiry is known when the token was issued in this process: the link needs no read.
+      const expiresAt = this.#issued.get(replyTokenId);
+      return [{ tokenId: replyTokenId, ...(expiresAt ? { expiresAt } : {}) }];
+    };
+    return {
       key: args.key,
       cycleId: cycle.id,
       purpose: args.purpose,
       recipients: [...to, ...cc].map((p) => p.email),
-      build: async () => ({
-        from: {
-          name: `${programme.organisation.name} management review`,
-          address: programme.mail.fromAddress,
-        },
-        to: to.map(mailbox),
-        cc: cc.map(mailbox),
-        date: this.options.clock.now(),
-        ...(await args.build().then((spec) => {
-          replyTokenId = tokenIdOf(spec.replyTo, programme);
-          return spec;
-        })),
-      }),
-      onSent: async (sent) => {
-        if (replyTokenId && sent.messageId) {
-          // The expiry is known when the token was issued in this process: the link needs no read.
-          const expiresAt = this.#issued.get(replyTokenId);
-          await this.options.repo.linkReplyToken(sent.messageId, replyTokenId, expiresAt);
-          this.#issued.delete(replyTokenId);
-        }
-        await this.options.repo.appendEvent(cycle.id, {
-          type: 'mail.sent',
-          at: sent.sentAt || this.options.clock.now().toISOString(),
-          actor: 'system',
-          data: {
-            key: sent.key,
-            purpose: sent.purpose,
-            recipients: sent.recipients,
-            messageId: sent.messageId,
-            sesMessageId: sent.sesMessageId,
-            sha256: sent.sha256,
-            rawKey: sent.rawKey,
+      build: async (how) => {
+        tokens.length = 0;
+        const spec = how?.tokensWithClaim
+          ? await this.#deferredTokens.run(tokens, () => args.build())
+          : await args.build();
+        replyTokenId = tokenIdOf(spec.replyTo, programme);
+        return {
+          from: {
+            name: `${programme.organisation.name} management review`,
+            address: programme.mail.fromAddress,
           },
-        });
+          to: to.map(mailbox),
+          cc: cc.map(mailbox),
+          date: this.options.clock.now(),
+          ...spec,
+        };
       },
-    });
+      replyTokens: () => tokens,
+      // Recorded as sent, the token linked and the `mail.sent` event appended, in one write.
+      sentRecord: (sent) => {
+        const replyLinks = link();
+        if (replyTokenId) this.#issued.delete(replyTokenId);
+        return { event: mailSent(sent), replyLinks };
+      },
+      // Only for a message found sent whose record was written without them.
+      onSent: async (sent) => {
+        for (const { tokenId, expiresAt } of link()) {
+          await this.options.repo.linkReplyToken(sent.messageId, tokenId, expiresAt);
+        }
+        await this.options.repo.appendEvent(cycle.id, mailSent(sent));
+      },
+    };
   }
 }

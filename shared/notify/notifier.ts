@@ -35,6 +35,10 @@ export class CycleNotifier implements NotifierPort {
     this.mail = new CycleMail(options);
   }
 
+  sendTogether(work: () => Promise<void>) {
+    return this.mail.sendTogether(work);
+  }
+
   inputRequest(args: Args<'inputRequest'>) {
     return inputRequest(this.mail, args);
   }

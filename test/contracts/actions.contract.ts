@@ -94,6 +94,41 @@ export function actionStoreContract(name: string, makeRepo: MakeRepository): voi
       expect(await repo.getAction(actionIdFor(cycle.id, 2))).toEqual(anAction(cycle, 2));
     });
 
+    it('updates an action with several events in one write: chained in order, or none when stale', async () => {
+      const repo = await makeRepo();
+      const { cycle } = await openCycle(repo);
+      const { actions } = await repo.createActions([anAction(cycle, 1)]);
+      const action = actions[0]!;
+      const before = await cycleState(repo, cycle.id);
+      const stale = await rejection(
+        repo.updateAction(
+          { ...action, version: 7 },
+          { events: [anEvent('action.overdue_notice_sent'), anEvent('action.escalated')] },
+        ),
+      );
+      expect(stale).toBeInstanceOf(ConcurrentUpdate);
+      expect(await cycleState(repo, cycle.id)).toEqual(before);
+
+      const { action: stored, event } = await repo.updateAction(
+        { ...action, escalationLevel: 2 },
+        {
+          event: anEvent('action.reminder_sent'),
+          events: [anEvent('action.overdue_notice_sent'), anEvent('action.escalated', { level: 2 })],
+        },
+      );
+      expect(stored.version).toBe(2);
+      const appended = await repo.listEvents(cycle.id, 2);
+      expect(appended.map((e) => [e.seq, e.type])).toEqual([
+        [2, 'action.reminder_sent'],
+        [3, 'action.overdue_notice_sent'],
+        [4, 'action.escalated'],
+      ]);
+      expect(event).toEqual(appended[2]);
+      expect(appended[1]!.prevHash).toBe(appended[0]!.hash);
+      expect(await repo.getChainHead(cycle.id)).toEqual({ seq: 4, hash: appended[2]!.hash });
+      expect(await repo.getAction(action.id)).toEqual(stored);
+    });
+
     it('the follow-up index holds only actions that need follow-up; the owner index holds all', async () => {
       const repo = await makeRepo();
       const { cycle } = await openCycle(repo);

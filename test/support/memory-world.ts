@@ -20,7 +20,8 @@ import type { CycleDeps } from '#shared/cycle/ports.ts';
 import { openCycle, requestInputs } from '#shared/cycle/service.ts';
 import { ingest, type IngestDeps, type IngestRequest, type IngestResult } from '#shared/ingest/pipeline.ts';
 import type { SesVerdicts } from '#shared/mail/inbound.ts';
-import { MemoryOutboxStore, Outbox, type Mailer, type SendOptions } from '#shared/mail/outbox.ts';
+import { MemoryOutboxStore } from '#shared/mail/memory-outbox-store.ts';
+import { Outbox, type Mailer, type SendOptions } from '#shared/mail/outbox.ts';
 import { singleKeyring, type ReplyKeyring } from '#shared/mail/reply-keyring.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import type { CycleType } from '#shared/model/cycle.ts';
@@ -224,7 +225,8 @@ export async function memoryWorld(options: MemoryWorldOptions = {}): Promise<Mem
 
   const evidence = new MemoryBlobStore();
   const rawMail = new MemoryBlobStore();
-  const outboxStore = new MemoryOutboxStore();
+  // The tokens, links and `mail.sent` events the outbox writes with its records go to the repository.
+  const outboxStore = new MemoryOutboxStore({ records: repo });
   const mailer = new RecordingMailer();
   const workflow = new RecordingWorkflow();
   const replyKey = singleKeyring(Buffer.alloc(32, 7));

@@ -5,7 +5,7 @@ import { EventDraft, type CycleEvent } from '../../model/event.ts';
 import { cycleIdOfAction } from '../../model/ids.ts';
 import { actionKeys, cycleKeys, RANGE_END, SK } from '../../store/keys.ts';
 import { AlreadyExists, NotFound, type WriteOptions } from '../../store/errors.ts';
-import type { ActionStore } from '../../store/actions.ts';
+import type { ActionStore, ActionWriteOptions } from '../../store/actions.ts';
 import { checkNewActions } from '../../store/write-checks.ts';
 import type { EventChain } from './event-chain.ts';
 import { toRecord, type DynamoTable, type Item } from './table.ts';
@@ -46,16 +46,19 @@ export class DynamoActionStore implements ActionStore {
 
   async updateAction(
     input: Action,
-    options: WriteOptions = {},
+    options: ActionWriteOptions = {},
   ): Promise<{ action: Action; event?: CycleEvent }> {
     const read = parseWith(Action, input, `action ${input?.id}`);
-    const draft = options.event && parseWith(EventDraft, options.event, `event for cycle ${read.cycleId}`);
+    const drafts = [...(options.event ? [options.event] : []), ...(options.events ?? [])].map((draft) =>
+      parseWith(EventDraft, draft, `event for cycle ${read.cycleId}`),
+    );
     const action: Action = { ...read, version: read.version + 1 };
-    const result = await this.chain.write(read.cycleId, draft, (event, head) => [
+    const { events } = await this.chain.writeMany(read.cycleId, drafts, (chained, head) => [
       this.table.versionedPutStep('action', read.id, actionItem(action), read.version),
-      ...this.chain.steps(read.cycleId, event, head),
+      ...this.chain.appendSteps(read.cycleId, chained, head),
     ]);
-    return result.event ? { action, event: result.event } : { action };
+    const last = events.at(-1);
+    return last ? { action, event: last } : { action };
   }
 
   async listActionsOfCycle(cycleId: string): Promise<Action[]> {

@@ -180,26 +180,64 @@ export class EventChain {
     build: (event: CycleEvent | undefined, head: ChainHead | undefined) => Step[],
     maxAttempts = this.maxEventAttempts,
   ): Promise<{ event?: CycleEvent }> {
+    const { events } = await this.writeMany(
+      cycleId,
+      draft ? [draft] : [],
+      (chained, head) => build(chained[0], head),
+      maxAttempts,
+    );
+    return events[0] ? { event: events[0] } : {};
+  }
+
+  /**
+   * Runs `build` as one transaction with every draft chained, in order, on the current head: one
+   * head move and one put per event (appendSteps). Retries as `write` does.
+   */
+  async writeMany(
+    cycleId: string,
+    drafts: readonly EventDraft[],
+    build: (events: CycleEvent[], head: ChainHead | undefined) => Step[],
+    maxAttempts = this.maxEventAttempts,
+  ): Promise<{ events: CycleEvent[] }> {
     for (let attempt = 1; ; attempt += 1) {
-      const known = draft ? this.known.get(cycleId) : undefined;
-      if (draft) this.known.delete(cycleId);
-      const head = draft ? (known ?? (await this.headWithTime(cycleId))) : undefined;
-      const event = draft && head ? this.build(cycleId, head, draft) : undefined;
+      const chaining = drafts.length > 0;
+      const known = chaining ? this.known.get(cycleId) : undefined;
+      if (chaining) this.known.delete(cycleId);
+      const head = chaining ? (known ?? (await this.headWithTime(cycleId))) : undefined;
+      const events = head ? this.buildAll(cycleId, head, drafts) : [];
       try {
-        const steps = build(event, head);
+        const steps = build(events, head);
         await this.table.transact(steps.map((step) => this.watchingHead(cycleId, step)));
         const last = this.lastEventPut(cycleId, steps);
         if (last) this.remember(cycleId, { seq: last.seq, hash: last.hash, at: last.at });
-        return event ? { event } : {};
+        return { events };
       } catch (error) {
         const retryable = error instanceof ChainConflict || error instanceof TransientConflict;
         if (!retryable) throw error;
         if (attempt >= maxAttempts) {
-          throw event ? new ChainConflict(cycleId, event.seq, attempt) : error;
+          throw events.length ? new ChainConflict(cycleId, events.at(-1)!.seq, attempt) : error;
         }
         await this.backoff(attempt);
       }
     }
+  }
+
+  /** The drafts as events chained one after the other from `head`. */
+  buildAll(cycleId: string, head: ChainHead & { at?: string }, drafts: readonly EventDraft[]): CycleEvent[] {
+    const events: CycleEvent[] = [];
+    let previous: ChainHead & { at?: string } = head;
+    for (const draft of drafts) {
+      const event = this.build(cycleId, previous, draft);
+      events.push(event);
+      previous = { seq: event.seq, hash: event.hash, at: event.at };
+    }
+    return events;
+  }
+
+  /** Moves the head from `head` to the last of `events` and puts each of them (none: no steps). */
+  appendSteps(cycleId: string, events: readonly CycleEvent[], head: ChainHead | undefined): Step[] {
+    if (!head || events.length === 0) return [];
+    return [this.headStep(cycleId, head, events.at(-1)!), ...events.map((event) => this.putStep(event))];
   }
 
   /** `step`, noting the head DynamoDB returns when it is an update of the cycle item that fails. */

@@ -34,6 +34,42 @@ export function seenItem(messageId: string, seen: { at: string; rawS3Key?: strin
   };
 }
 
+/** The item of a reply token (validated), with its time to live. */
+export function replyTokenItem(input: ReplyTokenRecord): Item {
+  const record = parseWith(ReplyTokenRecord, input, 'reply token');
+  return {
+    ...replyTokenKeys.token(record.tokenId),
+    entity: 'reply-token',
+    ...record,
+    [TTL_ATTRIBUTE]: ttlAfter(record.expiresAt, REPLY_TOKEN_TTL_DAYS_AFTER_EXPIRY),
+  };
+}
+
+/** The item linking a sent message's Message-ID to the reply token it carried, living as long as the token. */
+export function replyLinkItem(messageId: string, tokenId: string, expiresAt?: string): Item {
+  if (messageKeys.normalise(messageId) === '') {
+    throw new InvalidData('Message-ID', [
+      { path: '(root)', message: 'is empty; nothing to link the token to' },
+    ]);
+  }
+  parseWith(ReplyTokenRecord.shape.tokenId, tokenId, 'reply token id');
+  const messageIdHash = messageKeys.hashOf(messageId);
+  return {
+    ...replyTokenKeys.byMessage(messageIdHash),
+    entity: 'reply-token-link',
+    messageIdHash,
+    tokenId,
+    ...(expiresAt === undefined
+      ? {}
+      : {
+          [TTL_ATTRIBUTE]: ttlAfter(
+            parseWith(ReplyTokenRecord.shape.expiresAt, expiresAt, 'reply token expiry'),
+            REPLY_TOKEN_TTL_DAYS_AFTER_EXPIRY,
+          ),
+        }),
+  };
+}
+
 export class DynamoMailRecordStore implements MailRecordStore {
   constructor(private readonly table: DynamoTable) {}
 
@@ -81,14 +117,9 @@ export class DynamoMailRecordStore implements MailRecordStore {
   }
 
   async putReplyToken(input: ReplyTokenRecord): Promise<void> {
-    const record = parseWith(ReplyTokenRecord, input, 'reply token');
-    const stored = await this.table.putIfAbsent({
-      ...replyTokenKeys.token(record.tokenId),
-      entity: 'reply-token',
-      ...record,
-      [TTL_ATTRIBUTE]: ttlAfter(record.expiresAt, REPLY_TOKEN_TTL_DAYS_AFTER_EXPIRY),
-    });
-    if (!stored) throw new AlreadyExists('reply token', record.tokenId, 'issue a new token id');
+    const item = replyTokenItem(input);
+    const stored = await this.table.putIfAbsent(item);
+    if (!stored) throw new AlreadyExists('reply token', String(item.tokenId), 'issue a new token id');
   }
 
   async getReplyToken(tokenId: string): Promise<ReplyTokenRecord | undefined> {

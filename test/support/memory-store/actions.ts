@@ -7,7 +7,7 @@ import { Action } from '#shared/model/action.ts';
 import { parseWith } from '#shared/model/common.ts';
 import { EventDraft, type CycleEvent } from '#shared/model/event.ts';
 import { cycleIdOfAction } from '#shared/model/ids.ts';
-import type { ActionStore } from '#shared/store/actions.ts';
+import type { ActionStore, ActionWriteOptions } from '#shared/store/actions.ts';
 import { actionKeys, cycleKeys, RANGE_END, SK } from '#shared/store/keys.ts';
 import { AlreadyExists, NotFound, type WriteOptions } from '#shared/store/repository.ts';
 import type { EventChain } from './chain.ts';
@@ -52,16 +52,19 @@ export class MemoryActionStore implements ActionStore {
 
   async updateAction(
     input: Action,
-    options: WriteOptions = {},
+    options: ActionWriteOptions = {},
   ): Promise<{ action: Action; event?: CycleEvent }> {
     const read = parseWith(Action, input, `action ${input?.id}`);
-    const draft = options.event && parseWith(EventDraft, options.event, `event for cycle ${read.cycleId}`);
+    const drafts = [...(options.event ? [options.event] : []), ...(options.events ?? [])].map((draft) =>
+      parseWith(EventDraft, draft, `event for cycle ${read.cycleId}`),
+    );
     const action: Action = { ...read, version: read.version + 1 };
-    const result = await this.chain.withEventRetry(read.cycleId, draft, (event, head) => [
+    const { events } = await this.chain.withEventsRetry(read.cycleId, drafts, (chained, head) => [
       versionedPutStep(this.tables.main, 'action', read.id, actionItem(action), read.version),
-      ...this.chain.eventSteps(read.cycleId, event, head),
+      ...this.chain.appendSteps(read.cycleId, chained, head),
     ]);
-    return result.event ? { action, event: result.event } : { action };
+    const last = events.at(-1);
+    return last ? { action, event: last } : { action };
   }
 
   async listActionsOfCycle(cycleId: string): Promise<Action[]> {

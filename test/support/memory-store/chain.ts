@@ -97,17 +97,47 @@ export class EventChain {
     build: (event: CycleEvent | undefined, head: ChainHead | undefined) => Step[],
     maxAttempts = this.maxEventAttempts,
   ): Promise<{ event?: CycleEvent }> {
+    const { events } = await this.withEventsRetry(
+      cycleId,
+      draft ? [draft] : [],
+      (chained, head) => build(chained[0], head),
+      maxAttempts,
+    );
+    return events[0] ? { event: events[0] } : {};
+  }
+
+  /** As withEventRetry, with every draft chained in order on the head: one head move, one put each. */
+  async withEventsRetry(
+    cycleId: string,
+    drafts: readonly EventDraft[],
+    build: (events: CycleEvent[], head: ChainHead | undefined) => Step[],
+    maxAttempts = this.maxEventAttempts,
+  ): Promise<{ events: CycleEvent[] }> {
     for (let attempt = 1; ; attempt += 1) {
-      const head = draft ? await this.headWithTime(cycleId) : undefined;
-      const event = draft && head ? this.build(cycleId, head, draft) : undefined;
+      const head = drafts.length ? await this.headWithTime(cycleId) : undefined;
+      const events: CycleEvent[] = [];
+      let previous = head;
+      for (const draft of head ? drafts : []) {
+        const event = this.build(cycleId, previous!, draft);
+        events.push(event);
+        previous = { seq: event.seq, hash: event.hash, at: event.at };
+      }
       try {
-        await this.tables.write(build(event, head));
-        return event ? { event } : {};
+        await this.tables.write(build(events, head));
+        return { events };
       } catch (error) {
         if (!(error instanceof ChainConflict)) throw error;
-        if (attempt >= maxAttempts) throw event ? new ChainConflict(cycleId, event.seq, attempt) : error;
+        if (attempt >= maxAttempts) {
+          throw events.length ? new ChainConflict(cycleId, events.at(-1)!.seq, attempt) : error;
+        }
         await this.backoff(attempt);
       }
     }
+  }
+
+  /** The head move to the last of `events` and a put for each (none: no steps). */
+  appendSteps(cycleId: string, events: readonly CycleEvent[], head: ChainHead | undefined): Step[] {
+    if (!head || events.length === 0) return [];
+    return [this.chainHeadStep(cycleId, head, events.at(-1)!), ...events.map((e) => this.eventPutStep(e))];
   }
 }

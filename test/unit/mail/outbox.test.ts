@@ -6,7 +6,6 @@ import type { MessageSpec } from '#shared/mail/compose.ts';
 import {
   InvalidSendRequest,
   mailBlobKey,
-  MemoryOutboxStore,
   Outbox,
   OutboxKeyReused,
   RecipientsMismatch,
@@ -16,6 +15,7 @@ import {
   type SentFields,
   type SentMessage,
 } from '#shared/mail/outbox.ts';
+import { MemoryOutboxStore } from '#shared/mail/memory-outbox-store.ts';
 import { MemoryBlobStore } from '#shared/store/blob-store.ts';
 
 const CYCLE = 'C-20261001T0800Z-Q';
@@ -293,5 +293,64 @@ describe('mailBlobKey', () => {
     expect(underscore).toBe(`cycles/${CYCLE}/mail/action_A-1.eml`);
     expect(colon).not.toBe(underscore);
     expect(mailBlobKey(CYCLE, 'a#b')).not.toBe(mailBlobKey(CYCLE, 'a:b'));
+  });
+});
+
+describe('sendAll', () => {
+  const dave = (overrides: Record<string, unknown> = {}) => ({
+    key: 'input-request:dave',
+    cycleId: CYCLE,
+    purpose: 'input-request',
+    recipients: ['dave@example.com'],
+    build: async () => spec({ to: [{ name: 'Dave', address: 'dave@example.com' }] }),
+    ...overrides,
+  });
+
+  it('refuses the same message twice in one batch, sending nothing', async () => {
+    const { outbox, request, mailer, store } = setup();
+    await expect(outbox.sendAll([request(), request()])).rejects.toBeInstanceOf(InvalidSendRequest);
+    expect(mailer.sent).toHaveLength(0);
+    expect(await store.get(CYCLE, 'input-request:carol')).toBeUndefined();
+  });
+
+  it('sends each message once and records each as sent', async () => {
+    const { outbox, request, mailer, store } = setup();
+    const results = await outbox.sendAll([request(), dave()]);
+    expect(results.map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect(mailer.sent).toHaveLength(2);
+    for (const key of ['input-request:carol', 'input-request:dave']) {
+      expect((await store.get(CYCLE, key))?.status).toBe('SENT');
+    }
+    // Asked again (a retried step): found sent, nothing sent twice.
+    const again = await outbox.sendAll([request(), dave()]);
+    expect(again.map((r) => r.status)).toEqual(['already-sent', 'already-sent']);
+    expect(mailer.sent).toHaveLength(2);
+  });
+
+  it('records the messages sent before a failing send, gives back the rest, and throws', async () => {
+    const { outbox, request, mailer, store } = setup();
+    const third = dave({ key: 'input-request:erin' });
+    mailer.failures = [];
+    const refusing = {
+      sendRaw: async (raw: Buffer, opts?: SendOptions) => {
+        if (mailer.sent.length === 1) throw new Error('SES refused the message');
+        return mailer.sendRaw(raw, opts);
+      },
+    };
+    const failing = new Outbox({
+      store,
+      mailer: refusing,
+      blobs: new MemoryBlobStore(),
+      clock: new FixedClock(new Date('2026-10-01T08:00:00.000Z')),
+    });
+    await expect(failing.sendAll([request(), dave(), third])).rejects.toThrow('SES refused the message');
+    expect((await store.get(CYCLE, 'input-request:carol'))?.status).toBe('SENT');
+    const given = await store.get(CYCLE, 'input-request:dave');
+    expect(given?.status).toBe('PENDING');
+    expect(given?.leaseUntil).toBe('2026-10-01T08:00:00.000Z');
+    // The next attempt sends the two not sent, and not the first again.
+    const retried = await outbox.sendAll([request(), dave(), third]);
+    expect(retried.map((r) => r.status)).toEqual(['already-sent', 'sent', 'sent']);
+    expect(mailer.sent).toHaveLength(3);
   });
 });
