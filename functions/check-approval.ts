@@ -4,7 +4,7 @@ import { APPROVAL_SUBJECTS, checkApproval } from '#shared/cycle/service.ts';
 import { CycleId } from '#shared/model/ids.ts';
 import { clock } from '#shared/wiring/clock.ts';
 import { lambdaHandler } from '#shared/wiring/handler.ts';
-import { notifier } from '#shared/wiring/notifier.ts';
+import { approvalNotifier } from '#shared/wiring/approval-notifier.ts';
 import { packageStore } from '#shared/wiring/package-store.ts';
 import { repository } from '#shared/wiring/repository.ts';
 
@@ -15,6 +15,6 @@ export const ApprovalStepEvent = z.looseObject({
 
 export const handler = lambdaHandler({
   event: ApprovalStepEvent,
-  deps: { repo: repository, clock, notifier, packages: packageStore },
+  deps: { repo: repository, clock, notifier: approvalNotifier, packages: packageStore },
   run: (deps, { cycleId, subject }) => checkApproval(deps, { cycleId, subject }),
 });

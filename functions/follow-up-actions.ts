@@ -2,7 +2,10 @@
 import { followUpActions } from '#shared/cycle/service.ts';
 import { cycleStepHandler } from '#shared/wiring/handler.ts';
 import { clock } from '#shared/wiring/clock.ts';
-import { notifier } from '#shared/wiring/notifier.ts';
+import { actionNotifier } from '#shared/wiring/action-notifier.ts';
 import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = cycleStepHandler({ repo: repository, clock, notifier }, followUpActions);
+export const handler = cycleStepHandler(
+  { repo: repository, clock, notifier: actionNotifier },
+  followUpActions,
+);

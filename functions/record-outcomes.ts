@@ -4,9 +4,9 @@ import { cycleStepHandler } from '#shared/wiring/handler.ts';
 import { clock } from '#shared/wiring/clock.ts';
 import { packageStore } from '#shared/wiring/package-store.ts';
 import { repository } from '#shared/wiring/repository.ts';
-import { witnessingNotifier } from '#shared/wiring/witnessing-notifier.ts';
+import { minutesDistributionNotifier } from '#shared/wiring/minutes-distribution-notifier.ts';
 
 export const handler = cycleStepHandler(
-  { repo: repository, clock, packages: packageStore, notifier: witnessingNotifier },
+  { repo: repository, clock, packages: packageStore, notifier: minutesDistributionNotifier },
   recordOutcomes,
 );

@@ -2,7 +2,7 @@
 import { requestInputs } from '#shared/cycle/service.ts';
 import { cycleStepHandler } from '#shared/wiring/handler.ts';
 import { clock } from '#shared/wiring/clock.ts';
-import { notifier } from '#shared/wiring/notifier.ts';
+import { inputNotifier } from '#shared/wiring/input-notifier.ts';
 import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = cycleStepHandler({ repo: repository, clock, notifier }, requestInputs);
+export const handler = cycleStepHandler({ repo: repository, clock, notifier: inputNotifier }, requestInputs);

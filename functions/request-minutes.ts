@@ -2,7 +2,10 @@
 import { requestMinutes } from '#shared/cycle/service.ts';
 import { cycleStepHandler } from '#shared/wiring/handler.ts';
 import { clock } from '#shared/wiring/clock.ts';
-import { notifier } from '#shared/wiring/notifier.ts';
+import { minutesNotifier } from '#shared/wiring/minutes-notifier.ts';
 import { repository } from '#shared/wiring/repository.ts';
 
-export const handler = cycleStepHandler({ repo: repository, clock, notifier }, requestMinutes);
+export const handler = cycleStepHandler(
+  { repo: repository, clock, notifier: minutesNotifier },
+  requestMinutes,
+);

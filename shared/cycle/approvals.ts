@@ -170,7 +170,7 @@ export function approvalReminders(
  * first, and the new version is the one asked about.
  */
 export async function checkApproval(
-  deps: DistributionDeps,
+  deps: DistributionDeps<'approvalRequest'>,
   args: { cycleId: string; subject: ApprovalSubject },
 ): Promise<{ approved: boolean; version?: number } & StampedWakeUp> {
   const { subject } = args;

@@ -32,7 +32,10 @@ export const FailureInput = z.looseObject({
 });
 
 /** Records the failure on the cycle and tells the ISMS manager what failed and where. */
-export async function recordFailure(deps: MailingDeps, raw: unknown): Promise<{ recorded: boolean }> {
+export async function recordFailure(
+  deps: MailingDeps<'failure'>,
+  raw: unknown,
+): Promise<{ recorded: boolean }> {
   const input = FailureInput.parse(raw);
   if (!input.cycleId) return { recorded: false };
   const cycle = await deps.repo.getCycle(input.cycleId);

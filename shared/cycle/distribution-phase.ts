@@ -46,7 +46,7 @@ export function attendees(programme: Programme): Person[] {
 }
 
 export async function distributePackage(
-  deps: DistributionDeps,
+  deps: DistributionDeps<'packageDistribution'>,
   cycleId: string,
 ): Promise<CycleView & { packageApproved: boolean }> {
   let cycle = await loadCycle(deps, cycleId);

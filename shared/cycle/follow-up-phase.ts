@@ -10,10 +10,10 @@
  * it (shared/actions/follow-up-wake.ts); a change between the sweep and the park is caught by
  * `awaitFollowUp`, which looks again once parked.
  */
-import { ladderPolicyOf, nextFollowUpAt, sweepActions } from '../actions/follow-up.ts';
+import { ladderPolicyOf, nextFollowUpAt, sweepActions, type SweepDeps } from '../actions/follow-up.ts';
 import { FOLLOW_UP_WAIT } from '../actions/follow-up-wake.ts';
 import { needsFollowUp } from '../model/action.ts';
-import type { MailingDeps, WaitingDeps } from './ports.ts';
+import type { WaitingDeps } from './ports.ts';
 import { iso, loadCycle } from './cycle-state.ts';
 import { resumeWaiting } from './await-people.ts';
 import { wakeUpAt, type WakeUp } from './wake-up.ts';
@@ -33,7 +33,7 @@ export interface FollowUpResult extends WakeUp {
  * carried over from earlier ones: see shared/actions/follow-up.ts). The cycle may close once none
  * of its own actions needs follow-up; a later cycle's loop goes on following what it carried over.
  */
-export async function followUpActions(deps: MailingDeps, cycleId: string): Promise<FollowUpResult> {
+export async function followUpActions(deps: SweepDeps, cycleId: string): Promise<FollowUpResult> {
   const cycle = await loadCycle(deps, cycleId);
   const now = deps.clock.now();
   const swept = await sweepActions(deps, cycle.programmeId);

@@ -46,7 +46,10 @@ const ownedRequests = (requests: readonly InputRequest[]) => {
 };
 
 /** Emails each input owner one request for all their inputs. */
-export async function requestInputs(deps: MailingDeps, cycleId: string): Promise<CycleView> {
+export async function requestInputs(
+  deps: MailingDeps<'inputRequest' | 'sendTogether'>,
+  cycleId: string,
+): Promise<CycleView> {
   // The cycle and its input requests in one read (the requests do not change when the phase does).
   const read = await deps.repo.getCycleWithInputs(cycleId);
   if (!read) throw new CycleNotFound(`cycle ${cycleId} does not exist`);
@@ -117,7 +120,7 @@ async function stepRecorded(
  * otherwise it waits until the next step may go out to its recipient, or the deadline (wake-up.ts).
  */
 export async function checkInputs(
-  deps: MailingDeps,
+  deps: MailingDeps<'inputFollowUp'>,
   cycleId: string,
 ): Promise<{ proceed: boolean; missing: string[] } & StampedWakeUp> {
   let cycle = await loadCycle(deps, cycleId);

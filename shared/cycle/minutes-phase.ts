@@ -73,7 +73,7 @@ export function minutesReminders(
  * wake-up.ts); a move wakes that wait, and this step works it out again from the new time.
  */
 export async function requestMinutes(
-  deps: MailingDeps,
+  deps: MailingDeps<'minutesRequest'>,
   cycleId: string,
 ): Promise<CycleView & ({ meetingHeld: true } | ({ meetingHeld: false } & WakeUp))> {
   let cycle = await loadCycle(deps, cycleId);
@@ -92,7 +92,7 @@ export async function requestMinutes(
  * says when the wait should look again: when the next reminder may go out (wake-up.ts).
  */
 export async function checkMinutes(
-  deps: MailingDeps,
+  deps: MailingDeps<'minutesRequest'>,
   cycleId: string,
 ): Promise<{ accepted: boolean } & StampedWakeUp> {
   const cycle = await loadCycle(deps, cycleId);
@@ -127,7 +127,10 @@ export async function checkMinutes(
 }
 
 /** After accepted minutes: distribute them and start following the actions up. */
-export async function recordOutcomes(deps: DistributionDeps, cycleId: string): Promise<CycleView> {
+export async function recordOutcomes(
+  deps: DistributionDeps<'minutesDistribution'>,
+  cycleId: string,
+): Promise<CycleView> {
   let cycle = await loadCycle(deps, cycleId);
   const programme = await programmeOf(deps, cycle);
   if (cycle.phase === 'AWAITING_MINUTES') {

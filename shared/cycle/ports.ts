@@ -154,14 +154,20 @@ export interface CycleDeps {
  */
 /** Opening and closing a cycle: the store and the clock. */
 export type StoreDeps = Pick<CycleDeps, 'repo' | 'clock'>;
-/** The phases that send mail (requests, reminders, escalations, the failure notice). */
-export type MailingDeps = Pick<CycleDeps, 'repo' | 'clock' | 'notifier'>;
+/**
+ * The phases that send mail (requests, reminders, escalations, the failure notice), with the messages
+ * each sends: `MailingDeps<'inputRequest'>` is given a notifier of that family only (default: all).
+ */
+export type MailingDeps<M extends keyof NotifierPort = keyof NotifierPort> = StoreDeps & {
+  readonly notifier: Pick<NotifierPort, M>;
+};
 /** Parking and resuming the workflow's task token (and an input that may be the last one). */
 export type WaitingDeps = Pick<CycleDeps, 'repo' | 'clock' | 'workflow'>;
 /** Rendering and freezing the package (or the minutes) in the evidence bucket. */
 export type PackagingDeps = Pick<CycleDeps, 'repo' | 'clock' | 'packages'>;
 /** Sending what was frozen: the package before the meeting, the minutes after it. */
-export type DistributionDeps = Pick<CycleDeps, 'repo' | 'clock' | 'notifier' | 'packages'>;
+export type DistributionDeps<M extends keyof NotifierPort = keyof NotifierPort> = MailingDeps<M> &
+  Pick<CycleDeps, 'packages'>;
 
 /** What is approved by reply before it leaves the review (approvals.ts). */
 export const APPROVAL_SUBJECTS = ['package', 'minutes'] as const;

@@ -1,6 +1,6 @@
 /**
- * Composes one outbound message as raw MIME (what SES SendRawEmail takes), with nodemailer's
- * MailComposer: text and HTML alternatives, attachments, an optional calendar invitation.
+ * Composes one outbound message as raw MIME (what SES SendRawEmail takes), with our own writer
+ * (mime.ts): text and HTML alternatives, attachments, an optional calendar invitation.
  *
  * Every message carries `Auto-Submitted: auto-generated` (RFC 3834; `auto-replied` when the caller
  * says it answers a person's message) and
@@ -13,8 +13,8 @@
  * display names, custom headers) may hold CR or LF, which would let text inject headers.
  */
 import { randomUUID } from 'node:crypto';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import * as z from 'zod';
+import { writeMessage } from './mime.ts';
 
 export class InvalidMessageSpec extends Error {
   override name = 'InvalidMessageSpec' as const;
@@ -172,39 +172,31 @@ export function parseMessageSpec(spec: unknown): z.output<typeof MessageSpec> {
 export async function composeMessage(spec: MessageSpec): Promise<ComposedMessage> {
   const message = parseMessageSpec(spec);
   const messageId = message.messageId ?? newMessageId(message.from);
-  const composer = new MailComposer({
-    from: message.from,
-    to: message.to,
-    cc: message.cc.length ? message.cc : undefined,
-    replyTo: message.replyTo,
+  const raw = writeMessage({
+    from: asMailbox(message.from),
+    to: message.to.map(asMailbox),
+    cc: message.cc.map(asMailbox),
+    replyTo: message.replyTo ? asMailbox(message.replyTo) : undefined,
     subject: message.subject,
+    date: message.date ?? new Date(),
+    messageId,
+    inReplyTo: message.inReplyTo,
+    references: message.references,
+    headers: [
+      ...Object.entries(message.headers),
+      // RFC 3834: an answer to a person's message is `auto-replied`; everything else `auto-generated`.
+      ['Auto-Submitted', message.autoSubmitted],
+      ['X-Auto-Response-Suppress', 'All'],
+    ],
     text: message.text,
     html: message.html,
-    attachments: message.attachments.map((attachment) => ({
-      filename: attachment.filename,
-      content: attachment.content,
-      contentType: attachment.contentType,
-      ...(attachment.cid ? { cid: attachment.cid } : {}),
-    })),
-    icalEvent: message.icalEvent && {
-      method: message.icalEvent.method,
-      content: message.icalEvent.content,
+    attachments: message.attachments,
+    calendar: message.icalEvent && {
+      ...message.icalEvent,
       filename: message.icalEvent.method === 'CANCEL' ? 'cancel.ics' : 'invite.ics',
     },
-    headers: {
-      ...message.headers,
-      // RFC 3834: an answer to a person's message is `auto-replied`; everything else `auto-generated`.
-      'Auto-Submitted': message.autoSubmitted,
-      'X-Auto-Response-Suppress': 'All',
-    },
-    inReplyTo: message.inReplyTo,
-    references: message.references.length ? message.references : undefined,
-    messageId,
-    date: message.date ?? new Date(),
-    // Content comes only from Buffers and strings: never read a file or fetch a URL.
-    disableFileAccess: true,
-    disableUrlAccess: true,
   });
-  const raw = await composer.compile().build();
   return { raw, messageId };
 }
+
+const asMailbox = (mailbox: Mailbox) => (typeof mailbox === 'string' ? { address: mailbox } : mailbox);

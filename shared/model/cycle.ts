@@ -131,6 +131,13 @@ export const Cycle = z
   });
 export type Cycle = z.infer<typeof Cycle>;
 
+/** The title every message and document gives a review: `Q4 management review, 2026-11-05`. */
+export const cycleTitle = (cycle: Pick<Cycle, 'type' | 'comprehensive' | 'plannedMeetingAt'>): string =>
+  `${cycle.comprehensive ? 'Comprehensive ' : ''}${cycle.type} management review, ${cycle.plannedMeetingAt.slice(0, 10)}`.replace(
+    /^./,
+    (c) => c.toUpperCase(),
+  );
+
 export class InvalidPhaseTransition extends Error {
   override name = 'InvalidPhaseTransition' as const;
 }

@@ -4,15 +4,14 @@
  * their decisions; a reopened action; and top management's decision on an escalated one.
  */
 import type { NotifierPort } from '../cycle/ports.ts';
-import type { Cycle } from '../model/cycle.ts';
+import { cycleTitle, type Cycle } from '../model/cycle.ts';
 import { awaitingConfirmation, type Action } from '../model/action.ts';
 import { closureConfirmer, EFFECTIVENESS_CHECK_DAYS } from '../actions/action-change.ts';
 import { DECISION_CATEGORY_TITLES } from '../model/meeting.ts';
-import type { ActionMessage } from '../actions/ports.ts';
+import type { ActionMessage, ActionNotifierPort } from '../actions/ports.ts';
 import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
 import { ismsManager, personById, topManagement } from '../programme/queries.ts';
 import { copiedWords, detourWords, escalationRoute, roleWords } from '../actions/escalation-route.ts';
-import { cycleTitle } from '../package/content.ts';
 import type { MessageSpec } from '../mail/compose.ts';
 import { MANAGEMENT_COMMANDS, renderActionCommandLines } from '../mail/reply-format.ts';
 import * as templates from '../mail/templates/index.ts';
@@ -409,3 +408,18 @@ export async function managementDecision(
       }),
   );
 }
+
+/** The action messages on one envelope: the notifier of the functions that send only these. */
+export const actionMessages = (
+  mail: CycleMail,
+): ActionNotifierPort & Pick<NotifierPort, 'sendTogether' | 'actionStep'> => ({
+  sendTogether: (work) => mail.sendTogether(work),
+  actionStep: (args) => actionStep(mail, args),
+  closureConfirmationRequest: (message) => closureConfirmationRequest(mail, message),
+  closureReopened: (message) => closureReopened(mail, message),
+  effectivenessCheckRequest: (message) => effectivenessCheckRequest(mail, message),
+  extensionRequest: (message) => extensionRequest(mail, message),
+  extensionDecision: (message) => extensionDecision(mail, message),
+  actionReopened: (message) => actionReopened(mail, message),
+  managementDecision: (message) => managementDecision(mail, message),
+});

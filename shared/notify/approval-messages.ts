@@ -4,6 +4,7 @@
  * the version asked about.
  */
 import type { ApprovalMessage } from '../cycle/approvals.ts';
+import type { NotifierPort } from '../cycle/ports.ts';
 import { APPROVAL_PURPOSES, approverOf } from '../cycle/approvals.ts';
 import { approvalRequest as renderApprovalRequest } from '../mail/templates/approval-request.ts';
 import { DAY, person, type CycleMail } from './envelope.ts';
@@ -62,6 +63,11 @@ async function packagePdf(
 ): Promise<{ filename: string; content: Buffer | undefined }> {
   const filename = `review-package-${message.cycle.id}-v${message.item.version}.pdf`;
   if (!message.stored) return { filename, content: undefined };
-  const body = await mail.options.loadPackage(message.stored);
+  const body = await mail.loadPackage(message.stored);
   return { filename, content: body.pdf };
 }
+
+/** The approval requests on one envelope. */
+export const approvalMessages = (mail: CycleMail): Pick<NotifierPort, 'approvalRequest'> => ({
+  approvalRequest: (message) => approvalRequest(mail, message),
+});

@@ -7,10 +7,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '../clock.ts';
 import type { LoadedPackage, StoredPackage } from '../cycle/ports.ts';
-import type { Cycle } from '../model/cycle.ts';
+import { cycleTitle, type Cycle } from '../model/cycle.ts';
 import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
 import type { ReviewRepository } from '../store/repository.ts';
-import { cycleTitle } from '../package/content.ts';
 import type { MessageSpec } from '../mail/compose.ts';
 import type { Outbox, SendRequest, SentMessage } from '../mail/outbox.ts';
 import type { EventDraft } from '../model/event.ts';
@@ -28,8 +27,11 @@ export interface NotifierOptions {
   readonly replyKey: ReplyKeyring;
   /** The minutes template for the ISMS manager (the minutes module renders it). */
   readonly minutesTemplate?: (cycle: Cycle, programme: Programme) => string;
-  /** Loads a frozen package's HTML and text bodies. */
-  readonly loadPackage: (stored: StoredPackage) => Promise<LoadedPackage>;
+  /**
+   * Loads a frozen package's HTML and text bodies: the package and approval messages need it; the
+   * notifier of a function that sends neither has none (and bundles no package store).
+   */
+  readonly loadPackage?: (stored: StoredPackage) => Promise<LoadedPackage>;
   /** The meeting length put in the calendar invitation. */
   readonly meetingMinutes?: number;
   /**
@@ -37,6 +39,11 @@ export interface NotifierOptions {
    * minutes emails so top management's inboxes witness it; absent or undefined: no line.
    */
   readonly anchorKeyFingerprint?: () => Promise<string | undefined>;
+}
+
+/** A package message was asked of a notifier built without a package loader (a wiring mistake). */
+export class PackageLoaderMissing extends Error {
+  override name = 'PackageLoaderMissing' as const;
 }
 
 export const DAY = 86_400_000;
@@ -86,6 +93,16 @@ export class CycleMail {
   readonly #deferredTokens = new AsyncLocalStorage<ReplyTokenRecord[]>();
 
   constructor(readonly options: NotifierOptions) {}
+
+  /** A frozen package's bodies, through the notifier's package loader. */
+  loadPackage(stored: StoredPackage): Promise<LoadedPackage> {
+    if (!this.options.loadPackage) {
+      throw new PackageLoaderMissing(
+        'This notifier was built without a package loader: it cannot send the package',
+      );
+    }
+    return this.options.loadPackage(stored);
+  }
 
   /** The organisation and the time zone a template writes dates in (the recipient's, if set). */
   context(programme: Programme, recipient?: ProgrammePerson) {

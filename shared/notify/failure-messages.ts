@@ -33,3 +33,8 @@ export async function failure(
       }),
   });
 }
+
+/** The failure notice on one envelope: the notifier of the function that records failures. */
+export const failureMessages = (mail: CycleMail): Pick<NotifierPort, 'failure'> => ({
+  failure: (args) => failure(mail, args),
+});

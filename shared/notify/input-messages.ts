@@ -137,3 +137,12 @@ export async function inputFollowUp(
       }),
   });
 }
+
+/** The input messages on one envelope: the notifier of the functions that send only these. */
+export const inputMessages = (
+  mail: CycleMail,
+): Pick<NotifierPort, 'sendTogether' | 'inputRequest' | 'inputFollowUp'> => ({
+  sendTogether: (work) => mail.sendTogether(work),
+  inputRequest: (args) => inputRequest(mail, args),
+  inputFollowUp: (args) => inputFollowUp(mail, args),
+});

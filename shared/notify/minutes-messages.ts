@@ -115,3 +115,11 @@ export async function minutesDistribution(
     },
   });
 }
+
+/** The minutes messages on one envelope: the notifier of the functions that send only these. */
+export const minutesMessages = (
+  mail: CycleMail,
+): Pick<NotifierPort, 'minutesRequest' | 'minutesDistribution'> => ({
+  minutesRequest: (args) => minutesRequest(mail, args),
+  minutesDistribution: (args) => minutesDistribution(mail, args),
+});

@@ -4,10 +4,9 @@
  * meeting moves. One invitation UID per cycle, so every update replaces the last in the calendars.
  */
 import type { NotifierPort } from '../cycle/ports.ts';
-import type { Cycle } from '../model/cycle.ts';
+import { cycleTitle, type Cycle } from '../model/cycle.ts';
 import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
 import { ismsManager, meetingMinutesOf } from '../programme/queries.ts';
-import { cycleTitle } from '../package/content.ts';
 import { meetingInvitation } from '../mail/ics.ts';
 import { meetingMoved } from '../mail/templates/package-distribution.ts';
 import * as templates from '../mail/templates/index.ts';
@@ -41,7 +40,7 @@ export async function packageDistribution(
   mail: CycleMail,
   { cycle, programme, stored, recipients }: Parameters<NotifierPort['packageDistribution']>[0],
 ) {
-  const body = await mail.options.loadPackage(stored);
+  const body = await mail.loadPackage(stored);
   const icalEvent = invitation(
     mail,
     cycle,
@@ -145,3 +144,11 @@ export async function meetingUpdate(
     }),
   });
 }
+
+/** The package messages on one envelope. */
+export const packageMessages = (
+  mail: CycleMail,
+): Pick<NotifierPort, 'packageDistribution' | 'meetingUpdate'> => ({
+  packageDistribution: (args) => packageDistribution(mail, args),
+  meetingUpdate: (args) => meetingUpdate(mail, args),
+});

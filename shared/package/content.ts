@@ -6,7 +6,7 @@
  * the proposed agenda. Pure: nothing here reads a store or the clock.
  */
 import type { Action } from '../model/action.ts';
-import type { Cycle } from '../model/cycle.ts';
+import { cycleTitle, type Cycle } from '../model/cycle.ts';
 import type { InputRequest, InputSubmission } from '../model/input.ts';
 import type { Programme } from '../programme/schema.ts';
 import { ismsManager, meetingMinutesOf, personById, programmeCatalogue } from '../programme/queries.ts';
@@ -26,6 +26,9 @@ import type {
 } from './model.ts';
 import { formatValue, higherIsBetter, TREND_KEYS, trendSection, withPrevious } from './trends.ts';
 
+/** The title lives with the cycle (model/cycle.ts); the web pages read it here with STATUS_WORDS. */
+export { cycleTitle };
+
 export const STATUS_WORDS: Record<Action['status'], string> = {
   open: 'open',
   in_progress: 'in progress',
@@ -33,12 +36,6 @@ export const STATUS_WORDS: Record<Action['status'], string> = {
   verified: 'verified',
   cancelled: 'cancelled',
 };
-
-export const cycleTitle = (cycle: Pick<Cycle, 'type' | 'comprehensive' | 'plannedMeetingAt'>): string =>
-  `${cycle.comprehensive ? 'Comprehensive ' : ''}${cycle.type} management review, ${cycle.plannedMeetingAt.slice(0, 10)}`.replace(
-    /^./,
-    (c) => c.toUpperCase(),
-  );
 
 /** What a first review says, once, where a later one lists the changes since the last review. */
 export const FIRST_REVIEW = 'First review: nothing earlier to compare with.';

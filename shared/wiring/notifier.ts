@@ -1,41 +1,32 @@
 /**
- * The notifier: every message of the review, through the outbox, with signed reply addresses. This
- * one names no anchoring key: the functions that send the package or the minutes use the
- * witnessing notifier (witnessing-notifier.ts) instead, and only they load the KMS client.
+ * The notifier: every message of the review, through the outbox, with signed reply addresses, for
+ * the web app and the ingest, which may send any of them. This one names no anchoring key (the
+ * witnessing notifier, witnessing-notifier.ts, does). A Lambda step sends one message family only
+ * and takes that family's notifier instead (input-, minutes-, action-, failure-, approval-,
+ * package- and minutes-distribution-notifier.ts), so its bundle holds no other family's templates;
+ * the package and minutes-distribution ones name the key and load the KMS client.
  */
-import { CycleNotifier, type NotifierOptions } from '../notify/notifier.ts';
-import { clock } from './clock.ts';
-import { outbox } from './outbox.ts';
+import { cycleNotifier, type NotifierOptions } from '../notify/notifier.ts';
+import type { NotifierPort } from '../cycle/ports.ts';
+import { mailOptionsOn } from './cycle-mail.ts';
+import { minutesTemplateOption } from './minutes-template.ts';
 import { packageStore } from './package-store.ts';
-import { replyKey } from './reply-key.ts';
-import { repository } from './repository.ts';
 import { part, type Wiring } from './wiring.ts';
 
 /** The notifier on this wiring's parts; with `anchorKeyFingerprint`, package and minutes emails name the key. */
 export async function notifierOn(
   wiring: Wiring,
   anchorKeyFingerprint?: NotifierOptions['anchorKeyFingerprint'],
-): Promise<CycleNotifier> {
-  const [sending, repo, now, keys, packages] = await Promise.all([
-    wiring.get(outbox),
-    wiring.get(repository),
-    wiring.get(clock),
-    wiring.get(replyKey),
+): Promise<NotifierPort> {
+  const [options, packages, minutesTemplate] = await Promise.all([
+    mailOptionsOn(wiring),
     wiring.get(packageStore),
+    minutesTemplateOption(),
   ]);
-  // Loaded when the notifier is first built rather than when the handler's module is.
-  const [{ renderMinutesTemplate }, { programmeCatalogue }] = await Promise.all([
-    import('../minutes/template.ts'),
-    import('../programme/queries.ts'),
-  ]);
-  return new CycleNotifier({
-    outbox: sending,
-    repo,
-    clock: now,
-    replyKey: keys,
+  return cycleNotifier({
+    ...options,
     loadPackage: (stored) => packages.load(stored),
-    minutesTemplate: (cycle, programme) =>
-      renderMinutesTemplate({ programme, cycle, catalogue: programmeCatalogue(programme) }),
+    minutesTemplate,
     ...(anchorKeyFingerprint ? { anchorKeyFingerprint } : {}),
   });
 }

@@ -73,13 +73,27 @@ export interface Parts {
 
 export type PartName = keyof Parts;
 
-export interface Part<K extends PartName> {
+/**
+ * A part named `K` whose value is `V`: by default all of `Parts[K]`; a narrower view where a function
+ * needs less (the notifier of one message family), so its bundle holds only that.
+ */
+export interface Part<K extends PartName, V = Parts[K]> {
   readonly name: K;
-  readonly build: (wiring: Wiring) => Parts[K] | Promise<Parts[K]>;
+  readonly build: (wiring: Wiring) => V | Promise<V>;
 }
 
 /** A part: its name (what an override replaces) and how it is built. */
 export const part = <K extends PartName>(name: K, build: Part<K>['build']): Part<K> => ({ name, build });
+
+/**
+ * A part that gives a view of `Parts[K]` (for instance the notifier of one message family): its
+ * value `V` must be something the whole `Parts[K]` also is, so an override of the part still fits.
+ */
+export const partView = <K extends PartName, V>(
+  name: K,
+  build: (wiring: Wiring) => V | Promise<V>,
+  ..._view: Parts[K] extends V ? [] : [never]
+): Part<K, V> => ({ name, build });
 
 export interface WiringOptions {
   /** Default process.env (read when a part is built, and by parts that read it later: the clock). */
@@ -91,7 +105,7 @@ export interface WiringOptions {
 export class Wiring {
   readonly env: NodeJS.ProcessEnv;
   readonly #overrides: Partial<Parts>;
-  readonly #built = new Map<Part<PartName>, Promise<unknown>>();
+  readonly #built = new Map<Part<PartName, unknown>, Promise<unknown>>();
 
   constructor(options: WiringOptions = {}) {
     this.env = options.overrides?.env ?? options.env ?? process.env;
@@ -99,11 +113,12 @@ export class Wiring {
   }
 
   /** The part, built on first use and kept; an override when one is given for its name. */
-  get<K extends PartName>(wanted: Part<K>): Promise<Parts[K]> {
+  get<K extends PartName, V = Parts[K]>(wanted: Part<K, V>): Promise<V> {
     if (Object.hasOwn(this.#overrides, wanted.name)) {
-      return Promise.resolve(this.#overrides[wanted.name] as Parts[K]);
+      // `part` checked that the whole Parts[K] is a V.
+      return Promise.resolve(this.#overrides[wanted.name] as V);
     }
-    let built = this.#built.get(wanted) as Promise<Parts[K]> | undefined;
+    let built = this.#built.get(wanted) as Promise<V> | undefined;
     if (!built) {
       const building = Promise.resolve().then(() => wanted.build(this));
       built = building;
@@ -118,11 +133,11 @@ export class Wiring {
 }
 
 /** Parts under the names a use case's dependencies have, e.g. `{ repo: repository, clock }`. */
-export type PartSet = Readonly<Record<string, Part<PartName>>>;
+export type PartSet = Readonly<Record<string, Part<PartName, unknown>>>;
 
 /** The dependencies a set of parts gives, under the set's own keys. */
 export type Wired<S extends PartSet> = {
-  readonly [K in keyof S]: S[K] extends Part<infer N> ? Parts[N] : never;
+  readonly [K in keyof S]: S[K] extends Part<PartName, infer V> ? V : never;
 };
 
 /** Builds a set of parts from a wiring; with none, from this process's. */

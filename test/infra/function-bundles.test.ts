@@ -130,8 +130,23 @@ const WITHOUT_MAIL = [
   'rotate-reply-key',
 ];
 
-/** Bytes a bundle of a function in WITHOUT_MAIL may have (minified, source map apart). */
+/** Bytes a bundle of a function in WITHOUT_MAIL or LEAN_SENDERS may have (minified, source map apart). */
 const BUNDLE_LIMIT_BYTES = 400_000;
+
+/**
+ * The functions that send mail and stay within the limit: each names the notifier of the one message
+ * family it sends. (check-approval and distribute-package also bundle the package store's renderer.)
+ */
+const LEAN_SENDERS = [
+  'held-mail-digest',
+  'request-inputs',
+  'check-inputs',
+  'request-minutes',
+  'check-minutes',
+  'record-outcomes',
+  'follow-up-actions',
+  'record-failure',
+];
 
 describe('function bundles', () => {
   it(
@@ -180,5 +195,17 @@ describe('function bundles', () => {
       );
       expect(heavy, id).toEqual([]);
     }
+  });
+
+  it('of functions that send mail hold no MIME library (shared/mail/mime.ts writes it) and the lean ones stay within the limit', async () => {
+    const contents = await allBundles();
+    for (const [id, bundle] of contents) {
+      expect(
+        bundle.inputs.filter((input) => /nodemailer\/.*\/(mail-composer|mime-node|mime-funcs)\//.test(input)),
+        id,
+      ).toEqual([]);
+    }
+    for (const id of LEAN_SENDERS)
+      expect(contents.get(id)!.bytes, id).toBeLessThanOrEqual(BUNDLE_LIMIT_BYTES);
   });
 });

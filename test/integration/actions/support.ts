@@ -14,7 +14,7 @@ import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import { FixedClock } from '#shared/clock.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { ingest, type IngestDeps, type IngestResult } from '#shared/ingest/pipeline.ts';
-import { CycleNotifier } from '#shared/notify/notifier.ts';
+import { cycleNotifier } from '#shared/notify/notifier.ts';
 import { Outbox } from '#shared/mail/outbox.ts';
 import { singleKeyring } from '#shared/mail/reply-keyring.ts';
 import { submitMinutes, type SubmitMinutesResult } from '#shared/minutes/submit.ts';
@@ -36,7 +36,7 @@ export interface ActionWorld {
   readonly table: { client: DynamoDBClient; tableName: string };
   readonly repo: DynamoDbRepository;
   readonly clock: FixedClock;
-  readonly notifier: CycleNotifier;
+  readonly notifier: ReturnType<typeof cycleNotifier>;
   readonly workflow: CountingWorkflow;
   readonly deps: IngestDeps;
   readonly programme: Programme;
@@ -88,7 +88,7 @@ export async function actionWorld(): Promise<ActionWorld> {
   const evidence = new S3BlobStore({ client: s3ClientFromEnv(), bucket });
   const outboxStore = new DynamoOutboxStore(table);
   const outbox = new Outbox({ store: outboxStore, mailer: SesMailer.fromEnv(), blobs: evidence, clock });
-  const notifier = new CycleNotifier({
+  const notifier = cycleNotifier({
     outbox,
     repo,
     clock,

@@ -14,7 +14,7 @@ import type { WorkflowPort } from '#shared/store/workflow.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import type { IngestDeps } from '#shared/ingest/pipeline.ts';
 import type { SesVerdicts } from '#shared/mail/inbound.ts';
-import { CycleNotifier, type NotifierOptions } from '#shared/notify/notifier.ts';
+import { cycleNotifier, type NotifierOptions } from '#shared/notify/notifier.ts';
 import { Outbox } from '#shared/mail/outbox.ts';
 import { newReplyId, signReplyAddress } from '#shared/mail/reply-address.ts';
 import { singleKeyring } from '#shared/mail/reply-keyring.ts';
@@ -144,7 +144,7 @@ export async function world(
     clock,
     workflow,
     // What an action reply calls for (the chair's answer to an extension) is sent by the real notifier.
-    notifier: new CycleNotifier({
+    notifier: cycleNotifier({
       outbox,
       repo,
       clock,

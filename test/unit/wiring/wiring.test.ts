@@ -10,7 +10,7 @@ import { FixedClock, type Clock } from '#shared/clock.ts';
 import type { ReplyKeyring } from '#shared/mail/reply-keyring.ts';
 import { singleKeyring } from '#shared/mail/reply-keyring.ts';
 import type * as HandlerModule from '#shared/wiring/handler.ts';
-import { part, processWiring, resetWiring, wire, Wiring } from '#shared/wiring/wiring.ts';
+import { part, partView, processWiring, resetWiring, wire, Wiring } from '#shared/wiring/wiring.ts';
 
 const T0 = new Date('2027-01-04T09:00:00.000Z');
 
@@ -55,6 +55,18 @@ describe('Wiring', () => {
     expect(await wiring.get(clockPart)).toBe(given);
     expect(await wiring.get(other)).toBe(given);
     expect(counted.builds).toBe(0);
+  });
+
+  it('a view of a part must be something the whole part is; an override of the whole still fits', async () => {
+    // A value the whole `clock` part is not (no `now`) is refused by the type checker.
+    // @ts-expect-error a { later } object is not a view of Clock
+    partView('clock', () => ({ later: () => new Date(0) }));
+
+    const nowOnly = partView('clock', (): Pick<Clock, 'now'> => ({ now: () => T0 }));
+    expect((await wire({ clock: nowOnly })(new Wiring({ env: {} }))).clock.now()).toEqual(T0);
+    const given = new FixedClock(new Date('2030-01-01T00:00:00.000Z'));
+    const overridden = await wire({ clock: nowOnly })(new Wiring({ env: {}, overrides: { clock: given } }));
+    expect(overridden.clock).toBe(given);
   });
 
   it('builds a part that failed again on the next request, and keeps it once built', async () => {

@@ -1,0 +1,11 @@
+/** The notifier of the function that asks for approval of the package or the minutes, and reminds. */
+import { approvalMessages } from '../notify/approval-messages.ts';
+import { CycleMail } from '../notify/envelope.ts';
+import { mailOptionsOn } from './cycle-mail.ts';
+import { packageStore } from './package-store.ts';
+import { partView } from './wiring.ts';
+
+export const approvalNotifier = partView('notifier', async (wiring) => {
+  const [options, packages] = await Promise.all([mailOptionsOn(wiring), wiring.get(packageStore)]);
+  return approvalMessages(new CycleMail({ ...options, loadPackage: (stored) => packages.load(stored) }));
+});
