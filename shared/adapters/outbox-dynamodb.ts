@@ -38,6 +38,7 @@ import { AlreadyExists } from '../store/errors.ts';
 import { EventDraft } from '../model/event.ts';
 import {
   OutboxRecord,
+  entriesByCycle,
   type ClaimResult,
   type OutboxClaim,
   type OutboxStore,
@@ -131,10 +132,8 @@ export class DynamoOutboxStore implements OutboxStore {
   }
 
   async markAllSent(entries: readonly SentEntry[]): Promise<boolean> {
-    const byCycle = new Map<string, SentEntry[]>();
-    for (const entry of entries) byCycle.set(entry.cycleId, [...(byCycle.get(entry.cycleId) ?? []), entry]);
     let all = true;
-    for (const [cycleId, group] of byCycle) {
+    for (const [cycleId, group] of entriesByCycle(entries)) {
       const drafts = group.flatMap((entry) =>
         entry.event ? [parseWith(EventDraft, entry.event, `event for cycle ${cycleId}`)] : [],
       );

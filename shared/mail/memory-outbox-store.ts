@@ -7,6 +7,7 @@ import type { EventLog } from '../store/event-log.ts';
 import type { MailRecordStore } from '../store/mail-records.ts';
 import {
   OutboxRecord,
+  entriesByCycle,
   type ClaimResult,
   type OutboxClaim,
   type OutboxStore,
@@ -95,10 +96,8 @@ export class MemoryOutboxStore implements OutboxStore {
   }
 
   async markAllSent(entries: readonly SentEntry[]): Promise<boolean> {
-    const byCycle = new Map<string, SentEntry[]>();
-    for (const entry of entries) byCycle.set(entry.cycleId, [...(byCycle.get(entry.cycleId) ?? []), entry]);
     let all = true;
-    for (const [cycleId, group] of byCycle) {
+    for (const [cycleId, group] of entriesByCycle(entries)) {
       if (group.some((entry) => !this.#held(cycleId, entry.key, entry.attempt))) {
         all = false;
         continue;

@@ -122,6 +122,13 @@ export interface SentEntry {
   readonly replyLinks?: readonly { readonly tokenId: string; readonly expiresAt?: string }[];
 }
 
+/** Sent entries by cycle, in order: each cycle's are recorded in one write of its own. */
+export function entriesByCycle(entries: readonly SentEntry[]): Map<string, SentEntry[]> {
+  const byCycle = new Map<string, SentEntry[]>();
+  for (const entry of entries) byCycle.set(entry.cycleId, [...(byCycle.get(entry.cycleId) ?? []), entry]);
+  return byCycle;
+}
+
 /** What a message's record as sent brings with it: its event and the links of its reply tokens. */
 export type SentRecord = Pick<SentEntry, 'event' | 'replyLinks'>;
 

@@ -8,11 +8,11 @@ import { DateTime } from 'luxon';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sweepActions } from '#shared/actions/follow-up.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
-import { submitMinutes } from '#shared/minutes/submit.ts';
 import type { Action } from '#shared/model/action.ts';
 import { CycleMail } from '#shared/notify/envelope.ts';
+import { cycleWithMinutes } from './support.ts';
 import { memoryWorld, type MemoryWorld, type RecordedMail } from '#test/support/memory-world.ts';
-import { NOW, theCycle, VALID_MINUTES, withLine } from '#test/unit/minutes/support.ts';
+import { NOW, VALID_MINUTES, withLine } from '#test/unit/minutes/support.ts';
 
 const PROGRAMME = 'example-ltd';
 
@@ -23,21 +23,11 @@ let ceoAction: Action;
 
 beforeEach(async () => {
   w = await memoryWorld({ openedAt: NOW, open: false });
-  const applied = (await w.repo.getCurrentProgramme(PROGRAMME))!;
-  const draft = theCycle({
-    programmeId: PROGRAMME,
-    programme: { programmeId: PROGRAMME, version: 1, hash: applied.hash },
-  });
-  await w.repo.createCycle(draft, [], {
-    event: { type: 'cycle.opened', at: draft.openedAt, actor: 'system', data: {} },
-  });
-  cycleId = draft.id;
   let minutes = withLine('person: CTO@example.com', 'person: Lukasz.Dvorak@example.com', VALID_MINUTES);
   minutes = withLine('owner: ciso', 'owner: cto', minutes);
   minutes = withLine('owner: auditor@example.com', 'owner: ceo', minutes);
-  const submitted = await submitMinutes(w.deps, { cycleId, text: minutes, fileName: 'minutes.yaml' });
-  if (!submitted.ok) throw new Error(`the minutes were refused: ${submitted.problems.join('; ')}`);
-  const actions = await w.repo.listActionsOfCycle(cycleId);
+  let actions: Action[];
+  ({ cycleId, actions } = await cycleWithMinutes(w, PROGRAMME, minutes));
   ctoAction = actions.find((a) => a.ownerId === 'cto')!;
   ceoAction = actions.find((a) => a.ownerId === 'ceo')!;
 });

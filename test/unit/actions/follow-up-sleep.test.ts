@@ -16,11 +16,11 @@ import { FOLLOW_UP_WAIT, wakeFollowUp } from '#shared/actions/follow-up-wake.ts'
 import { changeAction, type ActionCommand } from '#shared/actions/register.ts';
 import { awaitFollowUp, followUpActions } from '#shared/cycle/follow-up-phase.ts';
 import { MAX_SLEEP_SECONDS } from '#shared/cycle/wake-up.ts';
-import { submitMinutes } from '#shared/minutes/submit.ts';
 import type { Action } from '#shared/model/action.ts';
 import { InvalidTaskEvent, parseEvent } from '#shared/wiring/handler.ts';
+import { cycleWithMinutes } from './support.ts';
 import { memoryWorld, type MemoryWorld } from '#test/support/memory-world.ts';
-import { NOW, theCycle, VALID_MINUTES, withLine } from '#test/unit/minutes/support.ts';
+import { NOW, VALID_MINUTES, withLine } from '#test/unit/minutes/support.ts';
 
 const DAY = 86_400_000;
 const LINK = 'https://intranet.example.com/hr/findings-closed';
@@ -29,24 +29,14 @@ const PROGRAMME = 'example-ltd';
 /** A world whose cycle, in follow-up, holds the two actions of the fixtures' minutes. */
 async function followUpWorld(): Promise<{ w: MemoryWorld; cycleId: string; mfa: Action; hr: Action }> {
   const w = await memoryWorld({ openedAt: NOW, open: false });
-  const applied = (await w.repo.getCurrentProgramme(PROGRAMME))!;
-  const draft = theCycle({
-    programmeId: PROGRAMME,
-    programme: { programmeId: PROGRAMME, version: 1, hash: applied.hash },
-  });
-  await w.repo.createCycle(draft, [], {
-    event: { type: 'cycle.opened', at: draft.openedAt, actor: 'system', data: {} },
-  });
   let minutes = withLine('person: CTO@example.com', 'person: Lukasz.Dvorak@example.com', VALID_MINUTES);
   minutes = withLine('owner: auditor@example.com', 'owner: auditor', minutes);
-  const submitted = await submitMinutes(w.deps, { cycleId: draft.id, text: minutes, fileName: 'm.yaml' });
-  if (!submitted.ok) throw new Error(`the minutes were refused: ${submitted.problems.join('; ')}`);
-  const cycle = (await w.repo.getCycle(draft.id))!;
+  const { cycleId, actions } = await cycleWithMinutes(w, PROGRAMME, minutes);
+  const cycle = (await w.repo.getCycle(cycleId))!;
   await w.repo.updateCycle({ ...cycle, phase: 'FOLLOW_UP', status: 'active' });
-  const actions = await w.repo.listActionsOfCycle(draft.id);
   return {
     w,
-    cycleId: draft.id,
+    cycleId,
     mfa: actions.find((a) => !a.corrective)!,
     hr: actions.find((a) => a.corrective)!,
   };

@@ -11,10 +11,10 @@ import { sweepActions } from '#shared/actions/follow-up.ts';
 import { ActionNotFound, changeAction, InvalidActionChange } from '#shared/actions/register.ts';
 import { followUpActions } from '#shared/cycle/service.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
-import { submitMinutes } from '#shared/minutes/submit.ts';
 import type { Action } from '#shared/model/action.ts';
+import { cycleWithMinutes } from './support.ts';
 import { memoryWorld, type MemoryWorld, type RecordedMail } from '#test/support/memory-world.ts';
-import { NOW, theCycle, theProgramme, VALID_MINUTES } from '#test/unit/minutes/support.ts';
+import { NOW, theProgramme } from '#test/unit/minutes/support.ts';
 
 let w: MemoryWorld;
 let cycleId: string;
@@ -23,15 +23,8 @@ let corrective: Action;
 
 beforeEach(async () => {
   w = await memoryWorld({ programme: theProgramme(), openedAt: NOW, open: false });
-  const applied = (await w.repo.getCurrentProgramme('acme'))!;
-  const draft = theCycle({ programme: { programmeId: 'acme', version: 1, hash: applied.hash } });
-  await w.repo.createCycle(draft, [], {
-    event: { type: 'cycle.opened', at: draft.openedAt, actor: 'system', data: {} },
-  });
-  cycleId = draft.id;
-  const submitted = await submitMinutes(w.deps, { cycleId, text: VALID_MINUTES, fileName: 'minutes.yaml' });
-  if (!submitted.ok) throw new Error(`the fixture minutes were refused: ${submitted.problems.join('; ')}`);
-  const actions = await w.repo.listActionsOfCycle(cycleId);
+  let actions: Action[];
+  ({ cycleId, actions } = await cycleWithMinutes(w, 'acme'));
   mfa = actions.find((a) => a.ownerId === 'ciso')!;
   corrective = actions.find((a) => a.corrective)!;
 });
