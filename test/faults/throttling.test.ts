@@ -53,9 +53,9 @@ async function throttledWorld(prefix: string) {
 }
 
 describe('DynamoDB throttling', () => {
-  it('is absorbed by the SDK retries when it is brief: every tenth attempt throttled', async () => {
+  it('is absorbed by the SDK retries when it is brief: every fourth attempt throttled', async () => {
     const { w, throttle, counter, deps } = await throttledWorld('fault-throttle-brief');
-    throttle.rule = (_command, attempt) => attempt % 10 === 0;
+    throttle.rule = (_command, attempt) => attempt % 4 === 0;
 
     await openCycle(deps, w.openRequest);
     await requestInputs(deps, w.cycleId);
@@ -96,9 +96,10 @@ describe('DynamoDB throttling', () => {
     );
     expect((await w.repo.listEvents(w.cycleId)).filter((e) => e.type === 'cycle.opened')).toHaveLength(1);
 
-    // Throttled again in the middle of sending the requests, on every attempt of a write.
-    let writes = 0;
-    throttle.rule = (command) => (command === 'PutItem' || command === 'UpdateItem') && ++writes > 4;
+    // Throttled again in the middle of sending the requests: the phase's first write (its step to
+    // REQUESTING_INPUTS) goes through; the claim of the messages fails on every attempt.
+    let transactions = 0;
+    throttle.rule = (command) => command === 'TransactWriteItems' && ++transactions > 1;
     const interrupted = await requestInputs(deps, w.cycleId).catch((error: unknown) => error);
     expect(interrupted).toMatchObject({ name: 'ProvisionedThroughputExceededException' });
     throttle.rule = () => false;
