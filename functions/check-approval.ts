@@ -5,7 +5,7 @@ import { CycleId } from '#shared/model/ids.ts';
 import { clock } from '#shared/wiring/clock.ts';
 import { lambdaHandler } from '#shared/wiring/handler.ts';
 import { approvalNotifier } from '#shared/wiring/approval-notifier.ts';
-import { packageStore } from '#shared/wiring/package-store.ts';
+import { minutesArchive } from '#shared/wiring/minutes-archive.ts';
 import { repository } from '#shared/wiring/repository.ts';
 
 export const ApprovalStepEvent = z.looseObject({
@@ -15,6 +15,6 @@ export const ApprovalStepEvent = z.looseObject({
 
 export const handler = lambdaHandler({
   event: ApprovalStepEvent,
-  deps: { repo: repository, clock, notifier: approvalNotifier, packages: packageStore },
+  deps: { repo: repository, clock, notifier: approvalNotifier, packages: minutesArchive },
   run: (deps, { cycleId, subject }) => checkApproval(deps, { cycleId, subject }),
 });

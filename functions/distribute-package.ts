@@ -2,11 +2,10 @@
 import { distributePackage } from '#shared/cycle/service.ts';
 import { cycleStepHandler } from '#shared/wiring/handler.ts';
 import { clock } from '#shared/wiring/clock.ts';
-import { packageStore } from '#shared/wiring/package-store.ts';
 import { repository } from '#shared/wiring/repository.ts';
 import { packageNotifier } from '#shared/wiring/package-notifier.ts';
 
 export const handler = cycleStepHandler(
-  { repo: repository, clock, packages: packageStore, notifier: packageNotifier },
+  { repo: repository, clock, notifier: packageNotifier },
   distributePackage,
 );

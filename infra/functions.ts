@@ -89,10 +89,13 @@ export const INGEST_RESERVED_CONCURRENCY = 5;
 /** The chart and PDF renderers the package functions load at run time (shared/package/renderers.ts). */
 export const RENDERER_MODULES = ['vega', 'vega-lite', '@resvg/resvg-js', 'pdfkit'] as const;
 
-/** What the package functions ship beside their bundles: the renderers and the fonts (charts, PDF). */
+/** What the function that builds the package ships beside its bundle: renderers and fonts (charts, PDF). */
 export const PACKAGE_FUNCTION_MODULES = [...RENDERER_MODULES, FONT_PACKAGE] as const;
 
-/** What the function that archives and sends the minutes ships: their PDF has no charts, but text. */
+/**
+ * What the functions that archive the minutes ship (record-outcomes; check-approval, for the chair):
+ * their PDF has no charts, but text.
+ */
 export const MINUTES_FUNCTION_MODULES = ['pdfkit', FONT_PACKAGE] as const;
 
 // One line per function (kept unwrapped so the registry reads as a table).
@@ -106,8 +109,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'check-inputs', entry: 'functions/check-inputs.ts', description: 'Sends due input reminders and escalations; marks missing inputs at the deadline', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'await-inputs', entry: 'functions/await-inputs.ts', description: 'Parks the task token until the last input arrives', grants: ['table:readWrite', 'workflow:respond'] },
   { id: 'compile-package', entry: 'functions/compile-package.ts', description: 'Builds, hashes and freezes the review package', grants: ['table:readWrite', 'evidence:readWrite'], timeoutSeconds: 40, memorySize: 1024, nodeModules: PACKAGE_FUNCTION_MODULES },
-  { id: 'distribute-package', entry: 'functions/distribute-package.ts', description: 'Emails the package and the calendar invitation to the attendees', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send', 'anchors:publicKey'], timeoutSeconds: 40, memorySize: 1024, nodeModules: PACKAGE_FUNCTION_MODULES },
-  { id: 'check-approval', entry: 'functions/check-approval.ts', description: 'Asks the ISMS manager to approve the package, the chair the minutes; reminds and escalates', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40, memorySize: 1024, nodeModules: PACKAGE_FUNCTION_MODULES },
+  { id: 'distribute-package', entry: 'functions/distribute-package.ts', description: 'Emails the package and the calendar invitation to the attendees', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send', 'anchors:publicKey'], timeoutSeconds: 40, memorySize: 1024 },
+  { id: 'check-approval', entry: 'functions/check-approval.ts', description: 'Asks the ISMS manager to approve the package, the chair the minutes; reminds and escalates', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40, memorySize: 1024, nodeModules: MINUTES_FUNCTION_MODULES },
   { id: 'await-approval', entry: 'functions/await-approval.ts', description: 'Parks the task token until the package or the minutes are answered', grants: ['table:readWrite', 'workflow:respond'] },
   { id: 'request-minutes', entry: 'functions/request-minutes.ts', description: 'Asks the ISMS manager for the minutes', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
   { id: 'await-minutes', entry: 'functions/await-minutes.ts', description: 'Parks the task token until valid minutes are accepted', grants: ['table:readWrite', 'workflow:respond'] },

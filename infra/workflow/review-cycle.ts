@@ -5,7 +5,8 @@
  *                                   ↑                       └─ wait ──→ AwaitInputs (task token)
  *                                   └─ a reply resumes it, or it times out when a step falls due ─┘
  *   → CheckPackageApproval ⇄ AwaitPackageApproval (the ISMS manager: APPROVE / CHANGES)
- *   → WaitForDistribution → Distribute (a package rebuilt for a late input: back to approval)
+ *     (an input changed since the build: back to CompilePackage, which builds a new version)
+ *   → WaitForDistribution → Distribute (an input changed since the build: back to approval)
  *   → AnchorPackage → RequestMinutes ─┬─ held ──→ CheckMinutes
  *                           ↑          └─ not yet ──→ AwaitMeeting (task token)
  *                           └─ the meeting time, or a moved meeting, resumes it ─┘
@@ -398,7 +399,7 @@ export function buildReviewCycleDefinition(
   onError(minutesApproval.check);
   onError(minutesApproval.wait);
   const packageStillApproved = new sfn.Choice(scope, 'PackageSent?', {
-    comment: 'A package rebuilt at sending time (a late input) goes back to the ISMS manager to approve.',
+    comment: 'A package whose inputs changed since it was built (a late input) goes back to approval.',
   });
 
   const inputsDecision = new sfn.Choice(scope, 'InputsComplete?')
@@ -418,13 +419,19 @@ export function buildReviewCycleDefinition(
 
   openCycle.next(anchorOpened).next(requestInputs).next(checkInputs).next(inputsDecision);
   awaitInputs.next(checkInputs);
-  compilePackage
-    .next(packageApproval.check)
-    .next(
-      packageApproval.approved
-        .when(sfn.Condition.booleanEquals('$.approval.approved', true), waitForDistribution)
-        .otherwise(packageApproval.wait),
-    );
+  compilePackage.next(packageApproval.check).next(
+    packageApproval.approved
+      // Only CompilePackage builds: the check and the distribution read the frozen files.
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.approval.rebuild'),
+          sfn.Condition.booleanEquals('$.approval.rebuild', true),
+        ),
+        compilePackage,
+      )
+      .when(sfn.Condition.booleanEquals('$.approval.approved', true), waitForDistribution)
+      .otherwise(packageApproval.wait),
+  );
   waitForDistribution
     .next(distribute)
     .next(

@@ -5,21 +5,18 @@
  * and manifest.json (content hash, input versions, every file's SHA-256). A rebuild (a late input)
  * makes a new version; versions are never overwritten.
  *
- * Accepted minutes go beside it under `cycles/<cycleId>/minutes/v<n>/`: minutes.html and
- * minutes.pdf, rendered from the stored record (shared/minutes/render.ts).
+ * The whole port: accepted minutes are archived beside the package (blob-minutes-archive.ts) and
+ * both are read back (blob-package-files.ts). Only the function that builds the package needs this
+ * one; the others take the narrower classes and bundle no package renderer.
  */
-import type { ArchivedMinutes, LoadedPackage, PackagePort, StoredPackage } from '../cycle/ports.ts';
-import type { MinutesRecord } from '../model/minutes-record.ts';
-import type { MinutesRenderContext } from '../minutes/render.ts';
+import type { PackagePort, StoredPackage } from '../cycle/ports.ts';
 import { canonicalJson } from '../model/canonical-json.ts';
 import { chartCid, type PackageModel } from '../package/model.ts';
 import { renderPackage } from '../package/render.ts';
-import type { BlobStore } from '../store/blob-store.ts';
 import { BlobNotFound } from '../store/blob-store.ts';
+import { BlobMinutesArchive } from './blob-minutes-archive.ts';
 
-export class BlobPackageStore implements PackagePort {
-  constructor(private readonly blobs: BlobStore) {}
-
+export class BlobPackageStore extends BlobMinutesArchive implements PackagePort {
   /** The first version with no manifest yet (the manifest is written last: a crash leaves it absent). */
   private async nextVersion(cycleId: string): Promise<number> {
     for (let version = 1; ; version += 1) {
@@ -75,51 +72,5 @@ export class BlobPackageStore implements PackagePort {
       'application/json',
     );
     return { ...stored, manifestSha256: written.sha256 };
-  }
-
-  async archiveMinutes(record: MinutesRecord, context: MinutesRenderContext): Promise<ArchivedMinutes> {
-    // Loaded here only: the PDF renderer is shipped beside the functions that archive minutes.
-    const { minutesHtml, minutesPdf } = await import('../minutes/render.ts');
-    const base = `cycles/${record.cycleId}/minutes/v${record.version}`;
-    const html = await this.blobs.put(
-      `${base}/minutes.html`,
-      Buffer.from(minutesHtml(record, context), 'utf8'),
-      'text/html; charset=utf-8',
-    );
-    const pdf = await this.blobs.put(
-      `${base}/minutes.pdf`,
-      await minutesPdf(record, context),
-      'application/pdf',
-    );
-    return {
-      version: record.version,
-      htmlKey: `${base}/minutes.html`,
-      htmlSha256: html.sha256,
-      pdfKey: `${base}/minutes.pdf`,
-      pdfSha256: pdf.sha256,
-    };
-  }
-
-  loadMinutesPdf(archived: ArchivedMinutes): Promise<Buffer> {
-    return this.blobs.get(archived.pdfKey);
-  }
-
-  async load(stored: StoredPackage): Promise<LoadedPackage> {
-    const [html, text, pdf, ...images] = await Promise.all([
-      this.blobs.get(stored.emailHtmlKey ?? stored.htmlKey),
-      this.blobs.get(stored.textKey),
-      stored.pdfKey ? this.blobs.get(stored.pdfKey) : Promise.resolve(undefined),
-      ...(stored.charts ?? []).map((chart) => this.blobs.get(chart.key)),
-    ]);
-    return {
-      html: html!.toString('utf8'),
-      text: text!.toString('utf8'),
-      ...(pdf ? { pdf } : {}),
-      images: (stored.charts ?? []).map((chart, i) => ({
-        cid: chart.cid,
-        filename: `${chart.id}.png`,
-        content: images[i]!,
-      })),
-    };
   }
 }

@@ -15,7 +15,8 @@
  *
  * The workflow asks (CheckPackageApproval / CheckMinutesApproval), parks its token until an answer
  * or the next reminder falls due (AwaitPackageApproval / AwaitMinutesApproval, wake-up.ts) and asks
- * again; a reply resumes it at once.
+ * again; a reply resumes it at once. A package whose inputs changed since it was built goes back to
+ * CompilePackage for a new version first: nothing here renders a package.
  */
 import type { Cycle } from '../model/cycle.ts';
 import type { CycleEvent as EventRecord } from '../model/event.ts';
@@ -30,7 +31,7 @@ import {
   type WaitingDeps,
 } from './ports.ts';
 import { SYSTEM, iso, loadCycleContext } from './cycle-state.ts';
-import { currentPackage, inputsChangedSince } from './package-phase.ts';
+import { changedInputs, inputsChangedSince } from './package-gate.ts';
 import { recipientZone } from '../mail/business-hours.ts';
 import { archiveMinutes } from './minutes-archive.ts';
 import {
@@ -166,26 +167,28 @@ export function approvalReminders(
 
 /**
  * Is the latest version approved? If not, asks for it (once per version), and sends the reminder or
- * escalation that has fallen due. A package whose inputs changed since it was built is built again
- * first, and the new version is the one asked about.
+ * escalation that has fallen due. A package whose inputs changed since it was built is not asked
+ * about: the answer is `rebuild`, the workflow has CompilePackage build the new version and asks again.
  */
 export async function checkApproval(
   deps: DistributionDeps<'approvalRequest'>,
   args: { cycleId: string; subject: ApprovalSubject },
-): Promise<{ approved: boolean; version?: number } & StampedWakeUp> {
+): Promise<{ approved: boolean; version?: number; rebuild?: true } & StampedWakeUp> {
   const { subject } = args;
   const context = await loadCycleContext(deps, args.cycleId);
-  let { cycle } = context;
-  const { programme } = context;
+  const { cycle, programme } = context;
   // Nothing is asked of anyone here: should the workflow wait all the same, it looks again at the latest in a week.
   const idle = wakeUpFor(cycle, deps.clock.now(), undefined);
-  if (!approvalRequired(programme, subject)) return { approved: true, ...idle };
   if (subject === 'package' && cycle.phase !== 'AWAITING_DISTRIBUTION') {
     // Already distributed (a retried step after the approval): nothing to ask any more.
-    return { approved: cycle.phase !== 'COMPILING', ...idle };
+    return { approved: !approvalRequired(programme, subject) || cycle.phase !== 'COMPILING', ...idle };
   }
-  if (subject === 'package') ({ cycle } = await currentPackage(deps, cycle, programme, deps.clock.now()));
   const events = await deps.repo.listEvents(cycle.id);
+  // A package built before an input changed is neither asked about nor sent, approval or not.
+  const built = subject === 'package' ? latestPackage(events) : undefined;
+  if (built && (await changedInputs(deps.repo, cycle.id, built, deps.clock.now())).length)
+    return { approved: false, rebuild: true, ...idle };
+  if (!approvalRequired(programme, subject)) return { approved: true, ...idle };
   const item = await itemAwaitingApproval(deps, cycle, subject, events);
   if (!item) {
     throw new NothingToApprove(

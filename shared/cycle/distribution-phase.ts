@@ -1,26 +1,36 @@
 /**
- * The package phase's two workflow states: compile (the completeness gate, then the package frozen)
- * and distribute (rebuilt if an input arrived since, then sent with the meeting invitation). The
- * steps they run are in package-phase.ts.
+ * The package phase's two workflow states: compile (the completeness gate, then the package frozen;
+ * run again, a new version when an input changed since) and distribute (the approved version sent
+ * with the meeting invitation). Only compile builds (package-phase.ts): a distribution that finds an
+ * input changed since the build sends nothing and goes back through the approval check to compile.
  */
 import { CYCLE_PHASES, transition, type Cycle } from '../model/cycle.ts';
 import type { Programme, Person } from '../programme/schema.ts';
 import { ismsManager, topManagement } from '../programme/queries.ts';
-import type { DistributionDeps, PackagingDeps, StoredPackage } from './ports.ts';
-import { assertPackageReady, currentPackage, freezePackage } from './package-phase.ts';
-import { packageApproved } from './approvals.ts';
+import type { MailingDeps, PackagingDeps } from './ports.ts';
+import { currentPackage, freezePackage } from './package-phase.ts';
+import { PackageSourceMissing, assertPackageReady, changedInputs } from './package-gate.ts';
+import { latestPackage, packageApproved } from './approvals.ts';
 import { SYSTEM, advance, iso, loadCycle, programmeOf, viewOf, type CycleView } from './cycle-state.ts';
 
-/** Builds, hashes and freezes the review package from the inputs as recorded now. */
+/**
+ * Builds, hashes and freezes the review package from the inputs as recorded now. Run again before
+ * the package is sent (an input changed since: the approval check or the distribution said so), it
+ * builds a new version if the inputs still differ from the last one's, else does nothing.
+ */
 export async function compilePackage(deps: PackagingDeps, cycleId: string): Promise<CycleView> {
   let cycle = await loadCycle(deps, cycleId);
+  const now = deps.clock.now();
+  if (cycle.packageHash && cycle.phase === 'AWAITING_DISTRIBUTION') {
+    ({ cycle } = await currentPackage(deps, cycle, await programmeOf(deps, cycle), now));
+    return viewOf(cycle);
+  }
   if (
     cycle.packageHash &&
-    CYCLE_PHASES.indexOf(cycle.phase) >= CYCLE_PHASES.indexOf('AWAITING_DISTRIBUTION')
+    CYCLE_PHASES.indexOf(cycle.phase) > CYCLE_PHASES.indexOf('AWAITING_DISTRIBUTION')
   ) {
     return viewOf(cycle);
   }
-  const now = deps.clock.now();
   // The completeness gate, before the cycle moves on: nothing is built while an input may still arrive.
   await assertPackageReady(deps.repo, cycleId, now);
   cycle = await advance(deps, cycle, 'COMPILING');
@@ -45,19 +55,25 @@ export function attendees(programme: Programme): Person[] {
   return [...new Map(all.map((p) => [p.id, p])).values()];
 }
 
+/**
+ * Sends the approved package and the meeting invitation to the attendees. A package built before an
+ * input changed (a late or corrected answer) is not sent: `packageApproved: false` takes the workflow
+ * back to the approval check, which has CompilePackage build the new version and asks about it.
+ */
 export async function distributePackage(
-  deps: DistributionDeps<'packageDistribution'>,
+  deps: MailingDeps<'packageDistribution'>,
   cycleId: string,
 ): Promise<CycleView & { packageApproved: boolean }> {
   let cycle = await loadCycle(deps, cycleId);
   const programme = await programmeOf(deps, cycle);
   if (cycle.phase === 'AWAITING_DISTRIBUTION') {
     const now = deps.clock.now();
-    // The gate again, and a new version if an input arrived after the package was built.
-    let stored: StoredPackage;
-    ({ cycle, stored } = await currentPackage(deps, cycle, programme, now));
-    // Only an approved version goes to top management: a new one goes back to the ISMS manager.
-    if (!packageApproved(programme, await deps.repo.listEvents(cycleId), stored.version)) {
+    const events = await deps.repo.listEvents(cycleId);
+    const stored = latestPackage(events);
+    if (!stored) throw new PackageSourceMissing(`cycle ${cycleId} has no package built yet`);
+    // The gate again; only an approved version of the inputs as they are now goes to top management.
+    const changed = await changedInputs(deps.repo, cycleId, stored, now);
+    if (changed.length || !packageApproved(programme, events, stored.version)) {
       return { ...viewOf(cycle), packageApproved: false };
     }
     const recipients = attendees(programme);

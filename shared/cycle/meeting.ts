@@ -17,7 +17,7 @@ import type { Cycle } from '../model/cycle.ts';
 import type { MailingDeps, WaitingDeps } from './ports.ts';
 import { attendees } from './service.ts';
 import { wakeWaiting } from './await-people.ts';
-import { cycleAndProgramme } from './package-phase.ts';
+import { cycleAndProgramme } from './package-gate.ts';
 
 export class MeetingCannotMove extends Error {
   override name = 'MeetingCannotMove' as const;

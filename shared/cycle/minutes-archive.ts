@@ -6,7 +6,7 @@
 import type { Cycle } from '../model/cycle.ts';
 import type { Programme } from '../programme/schema.ts';
 import { NotFound } from '../store/repository.ts';
-import type { ArchivedMinutes, PackagingDeps } from './ports.ts';
+import type { ArchivedMinutes, ArchivingDeps } from './ports.ts';
 import { SYSTEM, iso } from './cycle-state.ts';
 
 /**
@@ -17,7 +17,7 @@ import { SYSTEM, iso } from './cycle-state.ts';
  * time, so a file written twice holds the same bytes.
  */
 export async function archiveMinutes(
-  deps: PackagingDeps,
+  deps: ArchivingDeps,
   cycle: Cycle,
   programme: Programme,
 ): Promise<Buffer> {

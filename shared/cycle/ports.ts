@@ -56,18 +56,30 @@ export interface ArchivedMinutes {
 }
 
 /**
- * Renders and freezes the review's documents in the evidence bucket: the package before the
- * meeting, the minutes after it; and loads them back to send.
+ * The review's documents as frozen in the evidence bucket, loaded back to send: reading them needs
+ * no renderer.
  */
-export interface PackagePort {
-  /** Renders the model and freezes it as the cycle's next package version. */
-  freeze(model: PackageModel): Promise<StoredPackage>;
+export interface PackageFiles {
   /** The stored package to distribute (the HTML body, the text body, attachments). */
   load(stored: StoredPackage): Promise<LoadedPackage>;
-  /** Renders accepted minutes as HTML and PDF and keeps both beside the cycle's package. */
-  archiveMinutes(record: MinutesRecord, context: MinutesRenderContext): Promise<ArchivedMinutes>;
   /** The PDF of archived minutes, to attach to the distribution email. */
   loadMinutesPdf(archived: ArchivedMinutes): Promise<Buffer>;
+}
+
+/** The frozen files, and the minutes renderer: accepted minutes are archived on first use. */
+export interface MinutesArchivePort extends PackageFiles {
+  /** Renders accepted minutes as HTML and PDF and keeps both beside the cycle's package. */
+  archiveMinutes(record: MinutesRecord, context: MinutesRenderContext): Promise<ArchivedMinutes>;
+}
+
+/**
+ * Renders and freezes the review's documents in the evidence bucket: the package before the
+ * meeting, the minutes after it; and loads them back to send. Only CompilePackage builds a package
+ * (compile-package.ts); the steps that ask for approval or send take the narrower ports above.
+ */
+export interface PackagePort extends MinutesArchivePort {
+  /** Renders the model and freezes it as the cycle's next package version. */
+  freeze(model: PackageModel): Promise<StoredPackage>;
 }
 
 /**
@@ -165,9 +177,15 @@ export type MailingDeps<M extends keyof NotifierPort = keyof NotifierPort> = Sto
 export type WaitingDeps = Pick<CycleDeps, 'repo' | 'clock' | 'workflow'>;
 /** Rendering and freezing the package (or the minutes) in the evidence bucket. */
 export type PackagingDeps = Pick<CycleDeps, 'repo' | 'clock' | 'packages'>;
-/** Sending what was frozen: the package before the meeting, the minutes after it. */
-export type DistributionDeps<M extends keyof NotifierPort = keyof NotifierPort> = MailingDeps<M> &
-  Pick<CycleDeps, 'packages'>;
+/** Archiving the accepted minutes (rendered once per version) and reading them back. */
+export type ArchivingDeps = StoreDeps & { readonly packages: MinutesArchivePort };
+/**
+ * Sending what was frozen: the package before the meeting, the minutes after it (archived first,
+ * when not yet). The package's files are read by the notifier; nothing here builds a package.
+ */
+export type DistributionDeps<M extends keyof NotifierPort = keyof NotifierPort> = MailingDeps<M> & {
+  readonly packages: MinutesArchivePort;
+};
 
 /** What is approved by reply before it leaves the review (approvals.ts). */
 export const APPROVAL_SUBJECTS = ['package', 'minutes'] as const;

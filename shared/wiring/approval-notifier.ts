@@ -2,10 +2,10 @@
 import { approvalMessages } from '../notify/approval-messages.ts';
 import { CycleMail } from '../notify/envelope.ts';
 import { mailOptionsOn } from './cycle-mail.ts';
-import { packageStore } from './package-store.ts';
+import { packageFiles } from './package-files.ts';
 import { partView } from './wiring.ts';
 
 export const approvalNotifier = partView('notifier', async (wiring) => {
-  const [options, packages] = await Promise.all([mailOptionsOn(wiring), wiring.get(packageStore)]);
+  const [options, packages] = await Promise.all([mailOptionsOn(wiring), wiring.get(packageFiles)]);
   return approvalMessages(new CycleMail({ ...options, loadPackage: (stored) => packages.load(stored) }));
 });

@@ -10,7 +10,7 @@ import { cycleNotifier, type NotifierOptions } from '../notify/notifier.ts';
 import type { NotifierPort } from '../cycle/ports.ts';
 import { mailOptionsOn } from './cycle-mail.ts';
 import { minutesTemplateOption } from './minutes-template.ts';
-import { packageStore } from './package-store.ts';
+import { packageFiles } from './package-files.ts';
 import { part, type Wiring } from './wiring.ts';
 
 /** The notifier on this wiring's parts; with `anchorKeyFingerprint`, package and minutes emails name the key. */
@@ -20,7 +20,7 @@ export async function notifierOn(
 ): Promise<NotifierPort> {
   const [options, packages, minutesTemplate] = await Promise.all([
     mailOptionsOn(wiring),
-    wiring.get(packageStore),
+    wiring.get(packageFiles),
     minutesTemplateOption(),
   ]);
   return cycleNotifier({

@@ -7,13 +7,13 @@ import { packageMessages } from '../notify/package-messages.ts';
 import { anchorKeyFingerprint } from './anchor-key.ts';
 import { mailOptionsOn } from './cycle-mail.ts';
 import { minutesTemplateOption } from './minutes-template.ts';
-import { packageStore } from './package-store.ts';
+import { packageFiles } from './package-files.ts';
 import { partView } from './wiring.ts';
 
 export const packageNotifier = partView('notifier', async (wiring) => {
   const [options, packages, minutesTemplate, fingerprint] = await Promise.all([
     mailOptionsOn(wiring),
-    wiring.get(packageStore),
+    wiring.get(packageFiles),
     minutesTemplateOption(),
     wiring.get(anchorKeyFingerprint),
   ]);

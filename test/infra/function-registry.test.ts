@@ -222,18 +222,16 @@ describe('a registry using every grant, in a concrete account and region', () =>
 
 describe('the renderers the package functions load at run time', () => {
   it('ship beside the bundles of exactly the functions that render documents', () => {
-    // Every bundle holds the rendering code (the shared wiring), but only these call it: the
-    // package is built by compile-package (and, when a late input makes a new version, by
-    // check-approval or distribute-package); the minutes are rendered by record-outcomes, or by
-    // check-approval for the chair, as a PDF without charts. Each PDF embeds the DejaVu fonts, so
-    // all of them ship the font package.
+    // The package is built by compile-package alone (a late input sends the workflow back to it for
+    // a new version); the minutes are rendered by record-outcomes, or by check-approval for the
+    // chair, as a PDF without charts. Each PDF embeds the DejaVu fonts, so all of them ship the font
+    // package. distribute-package sends what was frozen and renders nothing.
     const withModules = Object.fromEntries(
       registry.filter((spec) => spec.nodeModules !== undefined).map((spec) => [spec.id, spec.nodeModules]),
     );
     expect(withModules).toEqual({
       'compile-package': [...RENDERER_MODULES, FONT_PACKAGE],
-      'distribute-package': [...RENDERER_MODULES, FONT_PACKAGE],
-      'check-approval': [...RENDERER_MODULES, FONT_PACKAGE],
+      'check-approval': ['pdfkit', FONT_PACKAGE],
       'record-outcomes': ['pdfkit', FONT_PACKAGE],
     });
   });

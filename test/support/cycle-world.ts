@@ -9,8 +9,8 @@ import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
 import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { FixedClock } from '#shared/clock.ts';
 import { checkApproval, latestPackage, recordApprovalAnswer } from '#shared/cycle/approvals.ts';
-import type { DistributionDeps } from '#shared/cycle/ports.ts';
-import { openCycle, requestInputs } from '#shared/cycle/service.ts';
+import type { DistributionDeps, PackagingDeps } from '#shared/cycle/ports.ts';
+import { compilePackage, openCycle, requestInputs } from '#shared/cycle/service.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { singleKeyring } from '#shared/mail/reply-keyring.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
@@ -87,15 +87,20 @@ export async function cycleWorld(
 
 /**
  * The ISMS manager approves the latest package, as their APPROVE by reply records it: the approval is
- * asked for first (checkApproval sends the request, building a new version if an input changed), then
- * the answer is recorded for the version asked about (shared/cycle/approvals.ts). Returns that version.
+ * asked for first (checkApproval sends the request; when an input changed since the build, the
+ * package is compiled again first, as the workflow does), then the answer is recorded for the
+ * version asked about (shared/cycle/approvals.ts). Returns that version.
  */
 export async function approvePackage(w: {
-  deps: DistributionDeps;
+  deps: DistributionDeps & PackagingDeps;
   cycleId: string;
   programme: Programme;
 }): Promise<number> {
-  const asked = await checkApproval(w.deps, { cycleId: w.cycleId, subject: 'package' });
+  let asked = await checkApproval(w.deps, { cycleId: w.cycleId, subject: 'package' });
+  if (asked.rebuild) {
+    await compilePackage(w.deps, w.cycleId);
+    asked = await checkApproval(w.deps, { cycleId: w.cycleId, subject: 'package' });
+  }
   if (asked.approved || asked.version === undefined) {
     throw new Error(`the package of ${w.cycleId} is already approved, or approval is turned off`);
   }

@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { nextBusinessTime } from '#shared/mail/business-hours.ts';
-import { checkApproval, distributePackage, recordOutcomes } from '#shared/cycle/service.ts';
+import { checkApproval, compilePackage, distributePackage, recordOutcomes } from '#shared/cycle/service.ts';
 import { submitMinutes } from '#shared/minutes/submit.ts';
 import { memoryWorld, type MemoryWorld } from '#test/support/memory-world.ts';
 import { answer, exampleMinutes, theCycle, toApproved, toAwaitingMinutes, toCompiled } from './support.ts';
@@ -130,6 +130,13 @@ describe('approving the package', () => {
     expect(await distributePackage(w.deps, w.cycleId)).toMatchObject({ packageApproved: false });
 
     await answer(w, 'g');
+    // Version 1 is not asked about again: the workflow compiles version 2 first, then asks.
+    expect(await checkApproval(w.deps, { cycleId: w.cycleId, subject: 'package' })).toMatchObject({
+      approved: false,
+      rebuild: true,
+    });
+    expect((await eventTypes(w)).filter((t) => t === 'package.built')).toHaveLength(1);
+    await compilePackage(w.deps, w.cycleId);
     expect(await checkApproval(w.deps, { cycleId: w.cycleId, subject: 'package' })).toMatchObject({
       approved: false,
       version: 2,
@@ -190,6 +197,32 @@ describe('approving the package', () => {
     expect(w.mailsTo('alice').filter((m) => m.subject.includes('Approval needed'))).toHaveLength(0);
     w.clock.set(new Date(compiled.packageSendAt));
     expect(await distributePackage(w.deps, w.cycleId)).toMatchObject({ phase: 'DISTRIBUTED' });
+  });
+
+  it('without approval, still sends only a package built from the inputs as they are now', async () => {
+    const base = (await memoryWorld({ open: false })).programme;
+    const w = await memoryWorld({ programme: { ...base, approvals: { package: false } } });
+    const compiled = await toCompiled(w);
+    await answer(w, 'g');
+    w.clock.set(new Date(compiled.packageSendAt));
+    // Version 1 predates the answer: it is not sent, and the check sends the workflow to compile.
+    expect(await distributePackage(w.deps, w.cycleId)).toMatchObject({ packageApproved: false });
+    expect(await checkApproval(w.deps, { cycleId: w.cycleId, subject: 'package' })).toMatchObject({
+      approved: false,
+      rebuild: true,
+    });
+    await compilePackage(w.deps, w.cycleId);
+    // Compiled again with nothing changed since: no third version.
+    await compilePackage(w.deps, w.cycleId);
+    expect((await eventTypes(w)).filter((t) => t === 'package.built')).toHaveLength(2);
+    expect(await checkApproval(w.deps, { cycleId: w.cycleId, subject: 'package' })).toMatchObject({
+      approved: true,
+    });
+    expect(await distributePackage(w.deps, w.cycleId)).toMatchObject({ phase: 'DISTRIBUTED' });
+    expect((await w.repo.listEvents(w.cycleId)).find((e) => e.type === 'package.distributed')).toMatchObject({
+      data: { version: 2 },
+    });
+    expect(w.mailsTo('alice').filter((m) => m.subject.includes('Approval needed'))).toHaveLength(0);
   });
 });
 

@@ -29,7 +29,7 @@ import {
   requestMinutes,
 } from '#shared/cycle/service.ts';
 import { MeetingCannotMove, moveMeeting } from '#shared/cycle/meeting.ts';
-import { PackageNotReady, PackageSourceMissing } from '#shared/cycle/package-phase.ts';
+import { PackageNotReady, PackageSourceMissing } from '#shared/cycle/package-gate.ts';
 import type { StoredPackage } from '#shared/cycle/ports.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
 import { submitMinutes } from '#shared/minutes/submit.ts';
@@ -198,12 +198,14 @@ describe('distributing the package', () => {
     expect(late).toMatchObject({ ok: true, late: true });
 
     w.clock.set(new Date(compiled.packageSendAt));
-    // Version 2 is built, and goes back to the ISMS manager: only an approved version goes out.
+    // Version 1 is not sent, and nothing is built here: the workflow goes back through the approval
+    // check to CompilePackage, which builds version 2 for the ISMS manager to approve.
     expect(await distributePackage(w.deps, w.cycleId)).toMatchObject({
       phase: 'AWAITING_DISTRIBUTION',
       packageApproved: false,
     });
-    expect((await w.outbox.listSent(w.cycleId)).map((m) => m.key)).not.toContain('package:v2');
+    expect(await builtEvents(w)).toHaveLength(1);
+    expect((await w.outbox.listSent(w.cycleId)).map((m) => m.key)).not.toContain('package:v1');
     expect((await answerApproval(w, 'package')).outcome).toBe('accepted');
     const view = await distributePackage(w.deps, w.cycleId);
     expect(view.phase).toBe('DISTRIBUTED');

@@ -71,14 +71,19 @@ export async function toCompiled(w: MemoryWorld): Promise<Cycle> {
 
 /**
  * The approver answers the latest approval request for `subject` by reply (`APPROVE` unless `body`
- * says otherwise): the workflow's Check<subject>Approval asks first, as it does after each step.
+ * says otherwise): the workflow's Check<subject>Approval asks first, as it does after each step (a
+ * package whose inputs changed since its build is compiled again first, as the workflow does).
  */
 export async function answerApproval(
   w: MemoryWorld,
   subject: 'package' | 'minutes',
   body = 'APPROVE',
 ): Promise<IngestResult> {
-  const checked = await checkApproval(w.deps, { cycleId: w.cycleId, subject });
+  let checked = await checkApproval(w.deps, { cycleId: w.cycleId, subject });
+  if (checked.rebuild) {
+    await compilePackage(w.deps, w.cycleId);
+    checked = await checkApproval(w.deps, { cycleId: w.cycleId, subject });
+  }
   if (checked.approved) throw new Error(`the ${subject} is already approved`);
   const approver =
     subject === 'package' ? w.programme.roles.ismsManager : w.programme.roles.topManagement.chair;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packageModel } from '#shared/package/content.ts';
-import { completeness } from '#shared/cycle/package-phase.ts';
+import { completeness } from '#shared/cycle/package-gate.ts';
 import { summaryOf } from '#shared/package/history.ts';
 import { directionOf, higherIsBetter } from '#shared/package/trends.ts';
 import { packageOutline } from '#shared/package/outline.ts';
