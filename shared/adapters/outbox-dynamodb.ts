@@ -18,7 +18,9 @@
  * one TransactWriteItems; `markAllSent` marks the records SENT (hook done), links the reply tokens
  * to the Message-IDs and appends the `mail.sent` events to the cycle's chain, in one
  * TransactWriteItems per cycle, on the event chain the repository uses (DynamoDbRepository.outboxStore),
- * so neither reads the chain head it already knows.
+ * so neither reads the chain head it already knows. The write that records mail as sent is tried again
+ * while DynamoDB throttles it (`patiently`): the mail has gone, and a record that fails would leave it
+ * to be sent once more after the claim's lease.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -80,6 +82,42 @@ function toRecord(item: Record<string, unknown>): OutboxRecord {
 /** A record of the batch is claimed already, or no longer held: the batch wrote nothing. */
 class BatchRefused extends Error {
   override name = 'BatchRefused' as const;
+}
+
+/** DynamoDB's names for a request it throttled and did not carry out (so it may be sent again). */
+const THROTTLED = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+/** Tries of the write that records mail as sent, beyond the SDK's own, and the first pause between them. */
+const RECORD_RETRIES = 4;
+const RECORD_PAUSE_MS = 250;
+
+/** Whether DynamoDB throttled `error`'s request, or a transaction's item, and wrote nothing. */
+function throttled(error: unknown): boolean {
+  const { name, CancellationReasons: reasons } = error as {
+    name?: string;
+    CancellationReasons?: { Code?: string }[];
+  };
+  if (name && THROTTLED.has(name)) return true;
+  return name === 'TransactionCanceledException' && (reasons ?? []).some((r) => r.Code === 'ThrottlingError');
+}
+
+/**
+ * Runs `write` again while DynamoDB throttles it after the SDK's own retries: up to RECORD_RETRIES
+ * more times, pausing 250 ms, 500 ms, 1 s and 2 s. For the write that records mail as sent: the mail
+ * has gone, and a record that fails leaves it to be sent once more after the claim's lease.
+ */
+async function patiently(write: () => Promise<void>): Promise<void> {
+  for (let retry = 0; ; retry += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (retry >= RECORD_RETRIES || !throttled(error)) throw error;
+      await new Promise((wake) => setTimeout(wake, RECORD_PAUSE_MS * 2 ** retry));
+    }
+  }
 }
 
 export type DynamoOutboxStoreOptions =
@@ -149,11 +187,13 @@ export class DynamoOutboxStore implements OutboxStore {
         })),
       );
       try {
-        await this.#chain.writeMany(cycleId, drafts, (events, head) => [
-          ...marks,
-          ...links,
-          ...this.#chain.appendSteps(cycleId, events, head),
-        ]);
+        await patiently(async () => {
+          await this.#chain.writeMany(cycleId, drafts, (events, head) => [
+            ...marks,
+            ...links,
+            ...this.#chain.appendSteps(cycleId, events, head),
+          ]);
+        });
       } catch (error) {
         if (!(error instanceof BatchRefused)) throw error;
         all = false;

@@ -1,8 +1,9 @@
 /**
  * DynamoDB throttles: injected with SDK middleware on every client the handlers build, inside the
  * SDK's retry loop, exactly where a real ProvisionedThroughputExceededException arrives. Brief
- * throttling is absorbed by the SDK's retries; throttling that outlasts them fails the phase with
- * nothing half-written, and the retried phase then completes once.
+ * throttling is absorbed by the SDK's retries; the write that records sent mail is tried a few more
+ * times (the mail has gone); throttling that outlasts the retries fails the phase with nothing
+ * half-written, and the retried phase then completes once.
  */
 import { ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,6 +69,32 @@ describe('DynamoDB throttling', () => {
     const keys = (await w.outbox.listSent(w.cycleId)).map((m) => m.key);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toHaveLength(inputOwners(w.programme).length);
+  });
+
+  it("records the sent mail when throttling outlasts the SDK retries of that write but not the outbox's own", async () => {
+    const { w, throttle, deps } = await throttledWorld('fault-throttle-record');
+    await openCycle(deps, w.openRequest);
+    // requestInputs writes the step to REQUESTING_INPUTS, claims the messages, sends them, then
+    // records them as sent: that record is throttled on its first five attempts (the SDK makes three).
+    let transactions = 0;
+    throttle.rule = (command) => {
+      if (command !== 'TransactWriteItems') return false;
+      transactions += 1;
+      return transactions >= 3 && transactions <= 7;
+    };
+
+    await requestInputs(deps, w.cycleId);
+
+    expect(throttle.throttled).toBe(5);
+    expect((await w.repo.getCycle(w.cycleId))?.phase).toBe('AWAITING_INPUTS');
+    const keys = (await w.outbox.listSent(w.cycleId)).map((m) => m.key);
+    expect(keys).toHaveLength(inputOwners(w.programme).length);
+    const sentEvents = (await w.repo.listEvents(w.cycleId)).filter((e) => e.type === 'mail.sent');
+    expect(sentEvents).toHaveLength(keys.length);
+    for (const { owner } of inputOwners(w.programme)) {
+      const mail = await listSentMail(localStack().endpoints.ses, { to: owner.email });
+      expect(mail, owner.id).toHaveLength(1);
+    }
   });
 
   it('leaves nothing half-written when it outlasts the retries, and the retried phase completes once', async () => {
