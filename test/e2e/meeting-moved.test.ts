@@ -6,15 +6,14 @@
  * without the workflow asking again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
-import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
+import type { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
+import type { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { recordApprovalAnswer } from '#shared/cycle/approvals.ts';
 import { moveMeeting } from '#shared/cycle/meeting.ts';
-import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
-import { startLocalWorkflow, type LocalWorkflow } from '#infra/local/workflow.ts';
-import { freshTable, localStack } from '#test/support/local-stack.ts';
+import type { LocalWorkflow } from '#infra/local/workflow.ts';
+import { startQuarterlyCycle, workflowWorld } from './support.ts';
 
 const programme = loadProgrammeFile('programme.example.yaml');
 // Monday 4 January 2027, 09:00 in London: the meeting is on Monday 1 February, the package goes out
@@ -61,24 +60,7 @@ const parkedMeetingToken = async () => {
 const sentKeys = async () => (await outbox.listSent(cycleId)).map((m) => m.key);
 
 beforeAll(async () => {
-  const info = localStack();
-  const { client, tableName } = await freshTable('e2e-meeting');
-  repo = new DynamoDbRepository({ client, tableName });
-  outbox = new DynamoOutboxStore({ client, tableName });
-  await repo.saveProgrammeVersion({
-    programmeId: programme.organisation.id,
-    version: 1,
-    hash: canonicalHash(programme),
-    savedAt: start.toISOString(),
-    savedBy: 'system',
-    document: programme as unknown as Record<string, unknown>,
-  });
-  workflow = await startLocalWorkflow({
-    stack: { ...info, tableName, env: { ...info.env, TABLE_NAME: tableName } },
-    programme,
-    speed: 1, // real time; the test moves the clock itself
-    start,
-  });
+  ({ repo, outbox, workflow } = await workflowWorld('e2e-meeting', programme, start));
 });
 
 afterAll(async () => {
@@ -87,15 +69,7 @@ afterAll(async () => {
 
 describe('the wait for the meeting on the synthesized definition', () => {
   it('is woken by a meeting moved earlier, and asks for the minutes at the new time, once', async () => {
-    const { executionArn } = await workflow.runtime.startExecution({
-      name: cycleId,
-      input: JSON.stringify({
-        programmeId: programme.organisation.id,
-        type: 'quarterly',
-        scheduledTime: start.toISOString(),
-        requestedBy: 'test',
-      }),
-    });
+    const { executionArn } = await startQuarterlyCycle(workflow, programme, cycleId, start);
     // No owner answers: at the deadline the package is built; the ISMS manager approves it.
     const asked = await until(
       'the package approval request',

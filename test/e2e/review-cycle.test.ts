@@ -6,9 +6,8 @@
  * is done, and the cycle closed with an unbroken event chain.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
-import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
-import { canonicalHash } from '#shared/model/canonical-json.ts';
+import type { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
+import type { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { verifyChain } from '#shared/evidence/hash-chain.ts';
 import { recordApprovalAnswer } from '#shared/cycle/approvals.ts';
 import { acceptMinutes } from '#shared/minutes/accept.ts';
@@ -17,8 +16,9 @@ import type { Cycle, CyclePhase } from '#shared/model/cycle.ts';
 import type { InputRequest, InputSubmission } from '#shared/model/input.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import { meetingMinutesOf, programmeCatalogue } from '#shared/programme/queries.ts';
-import { startLocalWorkflow, type LocalWorkflow } from '#infra/local/workflow.ts';
-import { freshTable, localStack } from '#test/support/local-stack.ts';
+import type { LocalWorkflow } from '#infra/local/workflow.ts';
+import { localStack } from '#test/support/local-stack.ts';
+import { startQuarterlyCycle, workflowWorld } from './support.ts';
 import { listSentMail } from '#test/support/mailbox.ts';
 
 const programme = loadProgrammeFile('programme.example.yaml');
@@ -121,24 +121,7 @@ async function approve(
 }
 
 beforeAll(async () => {
-  const info = localStack();
-  const { client, tableName } = await freshTable('e2e');
-  repo = new DynamoDbRepository({ client, tableName });
-  outbox = new DynamoOutboxStore({ client, tableName });
-  await repo.saveProgrammeVersion({
-    programmeId: programme.organisation.id,
-    version: 1,
-    hash: canonicalHash(programme),
-    savedAt: start.toISOString(),
-    savedBy: 'system',
-    document: programme as unknown as Record<string, unknown>,
-  });
-  workflow = await startLocalWorkflow({
-    stack: { ...info, tableName, env: { ...info.env, TABLE_NAME: tableName } },
-    programme,
-    speed: 1, // real time; the test moves the clock itself (driveTime)
-    start,
-  });
+  ({ repo, outbox, workflow } = await workflowWorld('e2e', programme, start));
 });
 
 afterAll(async () => {
@@ -147,15 +130,7 @@ afterAll(async () => {
 
 describe('a review cycle end to end on the synthesized definition', () => {
   it('runs from the schedule to a sealed cycle, with every phase recorded and every email sent once', async () => {
-    const { executionArn } = await workflow.runtime.startExecution({
-      name: cycleId,
-      input: JSON.stringify({
-        programmeId: programme.organisation.id,
-        type: 'quarterly',
-        scheduledTime: start.toISOString(),
-        requestedBy: 'test',
-      }),
-    });
+    const { executionArn } = await startQuarterlyCycle(workflow, programme, cycleId, start);
     // A schedule that fires twice starts one cycle.
     await expect(
       workflow.runtime.startExecution({ name: cycleId, input: JSON.stringify({ other: true }) }),

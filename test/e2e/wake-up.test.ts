@@ -5,14 +5,13 @@
  * first reminder falls due, not before.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
-import { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
+import type { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
+import type { DynamoOutboxStore } from '#shared/adapters/outbox-dynamodb.ts';
 import { moveMeeting } from '#shared/cycle/meeting.ts';
-import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
-import { startLocalWorkflow, type LocalWorkflow } from '#infra/local/workflow.ts';
-import { freshTable, localStack } from '#test/support/local-stack.ts';
+import type { LocalWorkflow } from '#infra/local/workflow.ts';
+import { startQuarterlyCycle, workflowWorld } from './support.ts';
 
 const programme = loadProgrammeFile('programme.example.yaml');
 // Monday 4 January 2027, 09:00 in London: the first reminder is due on Thursday at 09:00.
@@ -48,24 +47,7 @@ const parkedToken = async () => {
 };
 
 beforeAll(async () => {
-  const info = localStack();
-  const { client, tableName } = await freshTable('e2e-wake');
-  repo = new DynamoDbRepository({ client, tableName });
-  outbox = new DynamoOutboxStore({ client, tableName });
-  await repo.saveProgrammeVersion({
-    programmeId: programme.organisation.id,
-    version: 1,
-    hash: canonicalHash(programme),
-    savedAt: start.toISOString(),
-    savedBy: 'system',
-    document: programme as unknown as Record<string, unknown>,
-  });
-  workflow = await startLocalWorkflow({
-    stack: { ...info, tableName, env: { ...info.env, TABLE_NAME: tableName } },
-    programme,
-    speed: 1, // real time; the test moves the clock itself
-    start,
-  });
+  ({ repo, outbox, workflow } = await workflowWorld('e2e-wake', programme, start));
 });
 
 afterAll(async () => {
@@ -74,15 +56,7 @@ afterAll(async () => {
 
 describe('a wait for people on the synthesized definition', () => {
   it('is woken by a moved meeting to check again at once, and otherwise sleeps until the first reminder falls due', async () => {
-    const { executionArn } = await workflow.runtime.startExecution({
-      name: cycleId,
-      input: JSON.stringify({
-        programmeId: programme.organisation.id,
-        type: 'quarterly',
-        scheduledTime: start.toISOString(),
-        requestedBy: 'test',
-      }),
-    });
+    const { executionArn } = await startQuarterlyCycle(workflow, programme, cycleId, start);
     const first = await until('the parked wait for inputs', parkedToken);
     expect(invocations(executionArn, 'CheckInputs')).toBe(1);
     const requests = (await outbox.listSent(cycleId)).length;
