@@ -97,6 +97,8 @@ describe('the wait for the meeting on the synthesized definition', () => {
     expect(Date.parse(planned)).toBe(Date.parse('2027-02-01T09:00:00Z'));
     expect(workflow.clock.now().getTime()).toBeLessThan(Date.parse(planned) - 4 * DAY);
     expect(invocations(executionArn, 'RequestMinutes')).toBe(1);
+    // The handler parks its token before its invocation ends and is counted.
+    await until('AwaitMeeting counted', async () => invocations(executionArn, 'AwaitMeeting') >= 1);
     expect(invocations(executionArn, 'AwaitMeeting')).toBe(1);
 
     // The meeting moves three days earlier, to Friday 29 January: the wait wakes, RequestMinutes
@@ -108,6 +110,7 @@ describe('the wait for the meeting on the synthesized definition', () => {
       return token !== first && token;
     });
     expect(invocations(executionArn, 'RequestMinutes')).toBe(2);
+    await until('AwaitMeeting counted again', async () => invocations(executionArn, 'AwaitMeeting') >= 2);
     expect(invocations(executionArn, 'AwaitMeeting')).toBe(2);
     expect(await sentKeys()).not.toContain('minutes-request');
 
