@@ -13,7 +13,7 @@ import { moveMeeting } from '#shared/cycle/meeting.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { LocalWorkflow } from '#infra/local/workflow.ts';
-import { startQuarterlyCycle, workflowWorld } from './support.ts';
+import { invocations, startQuarterlyCycle, workflowWorld } from './support.ts';
 
 const programme = loadProgrammeFile('programme.example.yaml');
 // Monday 4 January 2027, 09:00 in London: the meeting is on Monday 1 February, the package goes out
@@ -44,13 +44,6 @@ async function until<T>(
     if (drive && workflow.clock.sleeping > 0) workflow.clock.advance(drive);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-/** Invocations of a workflow function so far, by the start of its logical id (e.g. RequestMinutes). */
-function invocations(executionArn: string, fn: string): number {
-  return Object.entries(workflow.runtime.metrics(executionArn).lambda)
-    .filter(([id]) => id.toLowerCase().startsWith(fn.toLowerCase()))
-    .reduce((sum, [, figure]) => sum + figure.invocations, 0);
 }
 
 const parkedMeetingToken = async () => {
@@ -96,10 +89,10 @@ describe('the wait for the meeting on the synthesized definition', () => {
     const planned = distributed.plannedMeetingAt;
     expect(Date.parse(planned)).toBe(Date.parse('2027-02-01T09:00:00Z'));
     expect(workflow.clock.now().getTime()).toBeLessThan(Date.parse(planned) - 4 * DAY);
-    expect(invocations(executionArn, 'RequestMinutes')).toBe(1);
+    expect(invocations(workflow, executionArn, 'RequestMinutes')).toBe(1);
     // The handler parks its token before its invocation ends and is counted.
-    await until('AwaitMeeting counted', async () => invocations(executionArn, 'AwaitMeeting') >= 1);
-    expect(invocations(executionArn, 'AwaitMeeting')).toBe(1);
+    await until('AwaitMeeting counted', async () => invocations(workflow, executionArn, 'AwaitMeeting') >= 1);
+    expect(invocations(workflow, executionArn, 'AwaitMeeting')).toBe(1);
 
     // The meeting moves three days earlier, to Friday 29 January: the wait wakes, RequestMinutes
     // works its sleep out again from the new time, and the wait parks again.
@@ -109,16 +102,19 @@ describe('the wait for the meeting on the synthesized definition', () => {
       const token = await parkedMeetingToken();
       return token !== first && token;
     });
-    expect(invocations(executionArn, 'RequestMinutes')).toBe(2);
-    await until('AwaitMeeting counted again', async () => invocations(executionArn, 'AwaitMeeting') >= 2);
-    expect(invocations(executionArn, 'AwaitMeeting')).toBe(2);
+    expect(invocations(workflow, executionArn, 'RequestMinutes')).toBe(2);
+    await until(
+      'AwaitMeeting counted again',
+      async () => invocations(workflow, executionArn, 'AwaitMeeting') >= 2,
+    );
+    expect(invocations(workflow, executionArn, 'AwaitMeeting')).toBe(2);
     expect(await sentKeys()).not.toContain('minutes-request');
 
     // Nothing is asked for a minute before the new time; at the new time the minutes are.
     await until('the workflow asleep', async () => workflow.clock.sleeping > 0);
     workflow.clock.advance(Date.parse(movedTo) - 60_000 - workflow.clock.now().getTime());
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(invocations(executionArn, 'RequestMinutes')).toBe(2);
+    expect(invocations(workflow, executionArn, 'RequestMinutes')).toBe(2);
     expect(await sentKeys()).not.toContain('minutes-request');
     workflow.clock.advance(2 * 60_000);
     const request = await until('the minutes request', async () =>
@@ -128,7 +124,10 @@ describe('the wait for the meeting on the synthesized definition', () => {
     expect(Date.parse(request.sentAt!)).toBeLessThan(Date.parse(movedTo) + HOUR);
     expect((await repo.getCycle(cycleId))?.phase).toBe('AWAITING_MINUTES');
     // Counted once the step has returned, which is just after it sent the request.
-    await until('RequestMinutes returned', async () => invocations(executionArn, 'RequestMinutes') === 3);
+    await until(
+      'RequestMinutes returned',
+      async () => invocations(workflow, executionArn, 'RequestMinutes') === 3,
+    );
 
     // The old time passes: the workflow waits for the minutes and asks nothing again.
     await until(
@@ -136,8 +135,8 @@ describe('the wait for the meeting on the synthesized definition', () => {
       async () => workflow.clock.now().getTime() > Date.parse(planned) + HOUR,
       HOUR,
     );
-    expect(invocations(executionArn, 'RequestMinutes')).toBe(3);
-    expect(invocations(executionArn, 'AwaitMeeting')).toBe(2);
+    expect(invocations(workflow, executionArn, 'RequestMinutes')).toBe(3);
+    expect(invocations(workflow, executionArn, 'AwaitMeeting')).toBe(2);
     const keys = await sentKeys();
     expect(new Set(keys).size, JSON.stringify(keys)).toBe(keys.length);
     expect(keys.filter((key) => key === 'minutes-request')).toHaveLength(1);

@@ -2,8 +2,9 @@
  * A whole review cycle on the synthesized state machine definition, run by the local Step Functions
  * runtime against the real emulators, in accelerated time: inputs requested, one answered on time,
  * the rest late or never (reminders, escalations, NOT PROVIDED at the deadline), the package built,
- * frozen and distributed, the minutes accepted, an action followed up the escalation ladder until it
- * is done, and the cycle closed with an unbroken event chain.
+ * frozen and distributed, the minutes accepted, an action followed up the escalation ladder until its
+ * owner reports it done (which wakes the sleeping follow-up at once), and the cycle closed with an
+ * unbroken event chain.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbRepository } from '#shared/adapters/dynamodb-repository.ts';
@@ -18,7 +19,7 @@ import { loadProgrammeFile } from '#shared/programme/load.ts';
 import { meetingMinutesOf, programmeCatalogue } from '#shared/programme/queries.ts';
 import type { LocalWorkflow } from '#infra/local/workflow.ts';
 import { localStack } from '#test/support/local-stack.ts';
-import { startQuarterlyCycle, workflowWorld } from './support.ts';
+import { invocations, startQuarterlyCycle, until, workflowWorld } from './support.ts';
 import { listSentMail } from '#test/support/mailbox.ts';
 
 const programme = loadProgrammeFile('programme.example.yaml');
@@ -30,20 +31,6 @@ let workflow: LocalWorkflow;
 let repo: DynamoDbRepository;
 let outbox: DynamoOutboxStore;
 const testStarted = new Date(Date.now() - 1000);
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /**
  * Moves simulated time forward in steps, but only while the workflow is idle (sleeping on a Wait
@@ -238,22 +225,35 @@ assessment:
       async () => (await repo.getAction(action!.id))?.escalationLevel === 3,
     );
     stop();
-    const escalated = (await repo.getAction(action!.id))!;
-    await repo.updateAction({
-      ...escalated,
-      status: 'done',
-      closureEvidence: {
-        at: workflow.clock.now().toISOString(),
-        by: 'ciso',
-        text: 'Deadlines agreed with every owner.',
-      },
-      updatedAt: workflow.clock.now().toISOString(),
-      history: [...escalated.history, { at: workflow.clock.now().toISOString(), by: 'ciso', change: 'DONE' }],
+    // The owner reports it done, as a reply does (every channel goes through changeAction). The
+    // follow-up sleeps until its next step (at least a minute, up to a week); the change wakes it at
+    // once, so the cycle closes before the clock, which runs in real time here, has moved a minute.
+    const { changeAction } = await import('#shared/actions/register.ts');
+    const stoodAt = workflow.clock.now().getTime();
+    // Asleep: each sweep so far was followed by a park of its own (counted once the park returned).
+    const sweeps = () => invocations(workflow, executionArn, 'FollowUpActions');
+    await until('the follow-up asleep', async () => {
+      const parks = invocations(workflow, executionArn, 'AwaitFollowUp');
+      const task = await repo.getParkedTask(cycleId, 'follow-up');
+      return parks > 0 && parks === sweeps() && task?.status === 'parked';
     });
-
-    stop = driveTime();
+    const sweptBefore = sweeps();
+    const done = await changeAction(
+      { repo, clock: workflow.clock, workflow: (await cycleDeps()).workflow },
+      {
+        actionId: action!.id,
+        by: 'ciso',
+        source: { channel: 'email', messageId: '<done-d1@mail.example.com>' },
+        command: {
+          kind: 'done',
+          evidence: 'Deadlines agreed with every owner: https://intranet.example.com/isms/input-deadlines',
+        },
+      },
+    );
+    expect(done.action.status).toBe('done');
     const closed = await phaseReached('CLOSED');
-    stop();
+    expect(workflow.clock.now().getTime() - stoodAt).toBeLessThan(60_000);
+    expect(sweeps()).toBe(sweptBefore + 1);
     expect(closed.status).toBe('closed');
     const execution = await until('the execution to end', async () => {
       const d = await workflow.runtime.describeExecution(executionArn);

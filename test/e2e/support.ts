@@ -60,3 +60,29 @@ export function startQuarterlyCycle(
     }),
   });
 }
+
+/** Polls `probe` every 25 ms until it gives a value; fails naming `what` after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * Invocations of a workflow function so far in one execution, by the start of its logical id
+ * (e.g. CheckInputs). A parking handler parks its token before it returns, and is counted when it
+ * returns: wait for the count before asserting on it.
+ */
+export function invocations(workflow: LocalWorkflow, executionArn: string, fn: string): number {
+  return Object.entries(workflow.runtime.metrics(executionArn).lambda)
+    .filter(([id]) => id.toLowerCase().startsWith(fn.toLowerCase()))
+    .reduce((sum, [, figure]) => sum + figure.invocations, 0);
+}

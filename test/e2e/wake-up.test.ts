@@ -11,7 +11,7 @@ import { moveMeeting } from '#shared/cycle/meeting.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
 import type { LocalWorkflow } from '#infra/local/workflow.ts';
-import { startQuarterlyCycle, workflowWorld } from './support.ts';
+import { invocations, startQuarterlyCycle, until, workflowWorld } from './support.ts';
 
 const programme = loadProgrammeFile('programme.example.yaml');
 // Monday 4 January 2027, 09:00 in London: the first reminder is due on Thursday at 09:00.
@@ -22,24 +22,6 @@ const DAY = 86_400_000;
 let workflow: LocalWorkflow;
 let repo: DynamoDbRepository;
 let outbox: DynamoOutboxStore;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Invocations of a workflow function so far, by the start of its logical id (e.g. CheckInputs). */
-function invocations(executionArn: string, fn: string): number {
-  const figures = Object.entries(workflow.runtime.metrics(executionArn).lambda);
-  return figures
-    .filter(([id]) => id.toLowerCase().startsWith(fn.toLowerCase()))
-    .reduce((sum, [, figure]) => sum + figure.invocations, 0);
-}
 
 const parkedToken = async () => {
   const task = await repo.getParkedTask(cycleId, 'inputs');
@@ -58,7 +40,7 @@ describe('a wait for people on the synthesized definition', () => {
   it('is woken by a moved meeting to check again at once, and otherwise sleeps until the first reminder falls due', async () => {
     const { executionArn } = await startQuarterlyCycle(workflow, programme, cycleId, start);
     const first = await until('the parked wait for inputs', parkedToken);
-    expect(invocations(executionArn, 'CheckInputs')).toBe(1);
+    expect(invocations(workflow, executionArn, 'CheckInputs')).toBe(1);
     const requests = (await outbox.listSent(cycleId)).length;
     expect(requests).toBeGreaterThan(0);
 
@@ -71,10 +53,13 @@ describe('a wait for people on the synthesized definition', () => {
       const token = await parkedToken();
       return token !== first && token;
     });
-    expect(invocations(executionArn, 'CheckInputs')).toBe(2);
+    expect(invocations(workflow, executionArn, 'CheckInputs')).toBe(2);
     // The handler parks the token before it returns, and its invocation is counted when it returns.
-    await until('the second park counted', async () => invocations(executionArn, 'AwaitInputs') >= 2);
-    expect(invocations(executionArn, 'AwaitInputs')).toBe(2);
+    await until(
+      'the second park counted',
+      async () => invocations(workflow, executionArn, 'AwaitInputs') >= 2,
+    );
+    expect(invocations(workflow, executionArn, 'AwaitInputs')).toBe(2);
     expect((await repo.getCycle(cycleId))?.plannedMeetingAt).toBe(movedTo);
     // The same move again (a retried command) wakes it once more, harmlessly.
     await moveMeeting(await cycleDeps(), { cycleId, meetingAt: movedTo, by: 'alice' });
@@ -82,7 +67,7 @@ describe('a wait for people on the synthesized definition', () => {
       const token = await parkedToken();
       return token !== second && token;
     });
-    expect(invocations(executionArn, 'CheckInputs')).toBe(3);
+    expect(invocations(workflow, executionArn, 'CheckInputs')).toBe(3);
     expect((await outbox.listSent(cycleId)).length).toBe(requests);
 
     // Nothing falls due before Thursday 09:00: the wait sleeps through, then wakes by itself.
@@ -90,10 +75,10 @@ describe('a wait for people on the synthesized definition', () => {
     await until('the workflow asleep', async () => workflow.clock.sleeping > 0);
     workflow.clock.advance(reminderDue - 60_000 - workflow.clock.now().getTime());
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(invocations(executionArn, 'CheckInputs')).toBe(3);
+    expect(invocations(workflow, executionArn, 'CheckInputs')).toBe(3);
     workflow.clock.advance(2 * 60_000);
     await until('the wait woken by the first reminder', async () =>
-      invocations(executionArn, 'CheckInputs') === 4 ? true : undefined,
+      invocations(workflow, executionArn, 'CheckInputs') === 4 ? true : undefined,
     );
     const reminders = await until('the first reminders', async () => {
       const sent = (await outbox.listSent(cycleId)).filter((m) => m.key.includes('reminder-1'));
