@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: measured speed, cost and resilience figures. Prints a report for people, and as
- * its last line one JSON object holding every figure (for CI and for comparing runs).
+ * `npm run bench`: measured speed, cost and resilience figures. Prints a report for people, ending
+ * with every target and whether this run met it (section 7, verdict.ts), and as its last line one
+ * JSON object holding every figure and that verdict (for CI and for comparing runs).
  *
  * It starts its own local stack (DynamoDB Local, local SES, local S3, SMTP) and stops it at the end;
  * Lambda bundles are built the way `cdk synth` builds them, into cdk.out/bench (ignored by git).
@@ -48,10 +49,11 @@ import {
   type TargetFigure,
 } from './operations.ts';
 import { synthesizeTemplate } from './stack-template.ts';
+import { LIMITS, verdictLines, verdictOf, type VerdictInputs } from './verdict.ts';
 
 const START = new Date('2027-01-04T09:00:00.000Z');
 /** SMTP ingest throughput the bench must reach, on 2 cores, with nothing lost. */
-const INGEST_TARGET_PER_SECOND = 60;
+const INGEST_TARGET_PER_SECOND = LIMITS.ingestMessagesPerSecond;
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const pad = (text: string | number, width: number) => String(text).padStart(width);
 
@@ -129,12 +131,27 @@ async function main(): Promise<void> {
   });
   const ingestMet = ingest.messagesPerSecond >= INGEST_TARGET_PER_SECOND && ingest.lost === 0;
   const large = sizes.at(-1)!;
+  const verdictInputs: VerdictInputs = {
+    ...(bundles.length > 0
+      ? {
+          bundles: {
+            ...bundleSummary,
+            functions: bundles.length,
+            ratios: imports.filter((i) => i.ratio !== null).length,
+          },
+        }
+      : {}),
+    requestTargets: targets,
+    ingest,
+    fixedCost,
+  };
   if (process.env.BENCH_SKIP_CYCLE === 'true') {
     say('4. and 5. left out (BENCH_SKIP_CYCLE=true)');
     const seconds = Math.round((performance.now() - began) / 1000);
     reportFixedCost(fixedCost);
+    const verdict = reportVerdict({ ...verdictInputs, cost: undefined });
     say(`bench finished in ${seconds} s`);
-    say(JSON.stringify({ ...commonFigures(seconds), cycle: null, cost: null }));
+    say(JSON.stringify({ ...commonFigures(seconds), cycle: null, cost: null, verdict }));
     return;
   }
   say('4. One quarterly review cycle through the synthesized state machine (the demo cycle, counted)');
@@ -165,6 +182,7 @@ async function main(): Promise<void> {
       `total ${cost.usd.total}`,
   );
   reportFixedCost(fixedCost);
+  const verdict = reportVerdict({ ...verdictInputs, cost });
   const seconds = Math.round((performance.now() - began) / 1000);
   say(`bench finished in ${seconds} s`);
 
@@ -172,8 +190,17 @@ async function main(): Promise<void> {
     ...commonFigures(seconds),
     cycle,
     cost: { priceRegion: PRICE_REGION, unitPricesUsd: UNIT_PRICES_USD, ...cost },
+    verdict,
   };
   say(JSON.stringify(figures));
+}
+
+/** Section 7: every target with what this run measured (verdict.ts); returned for the JSON line. */
+function reportVerdict(inputs: VerdictInputs) {
+  const verdicts = verdictOf(inputs);
+  say('7. Targets');
+  for (const line of verdictLines(verdicts)) say(line);
+  return { allMet: verdicts.every((v) => v.met === true), targets: verdicts };
 }
 
 function reportBundles(
