@@ -9,6 +9,7 @@ import type { Action, ActionStatus, HistoryEntry, UpdateSource } from '../model/
 import type { Attachment } from '../model/input.ts';
 import type { Programme } from '../programme/schema.ts';
 import { ismsManager, topManagement } from '../programme/queries.ts';
+import { ladderPolicyOf, reminderLabel, remindersDue } from './escalation-policy.ts';
 
 /** Days the assignee has for an effectiveness check once a corrective action is done. */
 export const EFFECTIVENESS_CHECK_DAYS = 30;
@@ -149,6 +150,66 @@ export function closureConfirmer(programme: Programme, ownerId: string): string 
   return defaultChecker(programme, ownerId);
 }
 
+/**
+ * The reminders a change's notice stands for. A change that moves the due date or the owner (or puts
+ * the action back into work) and tells the owner so in a notice naming the due date IS the reminder
+ * for each reminder step of the ladder already due at that moment (escalation-policy.ts
+ * `remindersDue`): they are recorded as sent at the time of the change, so the sweep does not send a
+ * second message in the same minute; later reminders, the overdue notice and escalations still go.
+ * None when the change's notice is not sent (a caller without a notifier).
+ */
+export interface CoveredReminders {
+  /** The reminder step ids, in ladder order (empty: none). */
+  readonly ids: readonly string[];
+  /** `{ stepsSent }` with them recorded at the time of the change, to spread into the action; `{}` when none. */
+  readonly record: { readonly stepsSent?: Record<string, string> };
+  /** For the history line: `; the notice to the owner stands for the 7-day reminder, ...`, or ''. */
+  readonly words: string;
+  /** For the event's data: `{ remindersCovered: [...] }`, or `{}`. */
+  readonly data: { readonly remindersCovered?: readonly string[] };
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+const listWords = (items: readonly string[]) =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+
+/**
+ * What the notice of a change at `at` to an action due on `dueDate` stands for (`CoveredReminders`),
+ * `sent` being the steps already recorded for that due date (none when the ladder starts again).
+ */
+export function coveredReminders(args: {
+  readonly dueDate: string;
+  readonly programme: Programme;
+  readonly at: string;
+  readonly sent?: Readonly<Record<string, string>>;
+  /** Whether the change's notice is sent to the owner; false: nothing is covered. */
+  readonly noticeSent: boolean;
+}): CoveredReminders {
+  const { dueDate, programme, at, sent = {}, noticeSent } = args;
+  const steps = noticeSent
+    ? remindersDue({
+        dueDate,
+        timeZone: programme.organisation.timeZone,
+        policy: ladderPolicyOf(programme),
+        now: new Date(at),
+        sent: new Set(Object.keys(sent)),
+      })
+    : [];
+  if (steps.length === 0) return { ids: [], record: {}, words: '', data: {} };
+  const ids = steps.map((step) => step.id);
+  const names = steps.map(reminderLabel);
+  const what =
+    ids.length === 1
+      ? `the ${names[0]} reminder, which is not sent separately`
+      : `the ${listWords(names)} reminders, which are not sent separately`;
+  return {
+    ids,
+    record: { stepsSent: { ...sent, ...Object.fromEntries(ids.map((id) => [id, at])) } },
+    words: `; the notice to the owner stands for ${what}`,
+    data: { remindersCovered: ids },
+  };
+}
+
 /** What every handler gets besides its command: the action, who changes it, when, from where. */
 export interface ChangeContext {
   readonly action: Action;
@@ -172,6 +233,12 @@ export interface ChangeContext {
   moved(to: ActionStatus, note: string): string;
   /** The event's data: what every change records (action, command, from, source), and `extra`. */
   eventData(extra: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * The reminders the notice this change sends the owner stands for, the action due on `dueDate`
+   * and `sent` already recorded for that date (`coveredReminders`); none when the caller sends no
+   * notice.
+   */
+  coverReminders(dueDate: string, sent?: Readonly<Record<string, string>>): CoveredReminders;
 }
 
 /** A plan for one kind of command. */

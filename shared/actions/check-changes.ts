@@ -91,21 +91,26 @@ function recordCheck(passed: boolean, note: string, change: ChangeContext): Plan
     };
   }
   const dueDate = [action.dueDate, addDays(today, REOPENED_DUE_DAYS)].sort().at(-1)!;
+  // The ladder starts again; the owner's notice of the reopening names the due date and stands for
+  // its reminders already due (action-change.ts CoveredReminders).
+  const covered = change.coverReminders(dueDate);
   const reopened: Action = {
     ...without(change.base, 'closureEvidence', 'closureConfirmation', 'stepsSent'),
+    ...covered.record,
     status: 'open',
     dueDate,
     escalationLevel: 0,
     effectivenessCheck: check,
     history: change.history(
       `effectiveness check failed; ${change.moved('open', note)}` +
-        (dueDate !== action.dueDate ? `; due date ${action.dueDate} → ${dueDate}` : ''),
+        (dueDate !== action.dueDate ? `; due date ${action.dueDate} → ${dueDate}` : '') +
+        covered.words,
     ),
   };
   return {
     next: reopened,
     eventType: 'action.effectiveness_checked',
-    eventData: change.eventData({ to: 'open', result: 'failed', note, dueDate }),
+    eventData: change.eventData({ to: 'open', result: 'failed', note, dueDate, ...covered.data }),
     followOn: { kind: 'reopened', finding: note, checkedBy: by },
   };
 }

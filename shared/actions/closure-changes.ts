@@ -100,15 +100,19 @@ export function planClosureRefused(command: { readonly note: string }, change: C
     throw new InvalidActionChange(`${change.label} is not awaiting the confirmation of its closure`);
   }
   mustBeConfirmer(change, 'confirms or reopens');
+  // Back on the ladder, due date unchanged: a reminder that fell due while the closure waited would
+  // go out beside the owner's notice, which names the due date and stands for it instead.
+  const covered = change.coverReminders(action.dueDate, action.stepsSent);
   const next: Action = {
     ...without(change.base, 'closureEvidence', 'closureConfirmation', ...unfinishedCheck(action)),
+    ...covered.record,
     status: 'in_progress',
-    history: change.history(`closure not confirmed; ${change.moved('in_progress', reason)}`),
+    history: change.history(`closure not confirmed; ${change.moved('in_progress', reason)}${covered.words}`),
   };
   return {
     next,
     eventType: 'action.reopened',
-    eventData: change.eventData({ to: 'in_progress', reason }),
+    eventData: change.eventData({ to: 'in_progress', reason, ...covered.data }),
     followOn: { kind: 'closure-reopened', reason, reopenedBy: by },
   };
 }

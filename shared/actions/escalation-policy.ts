@@ -15,6 +15,7 @@
  * of D, local time, so a sweep at any hour of that day sends it.
  */
 import { DateTime } from 'luxon';
+import type { Programme } from '../programme/schema.ts';
 import { dueSteps as dueLadderSteps, nextStepAt as nextLadderStepAt, type Step } from '../ladder.ts';
 
 export interface ActionLadderPolicy {
@@ -27,6 +28,14 @@ export interface ActionLadderPolicy {
   /** Days after the due date before escalation to top management. */
   readonly topManagementAfterDays: number;
 }
+
+/** The programme's action ladder (its `escalation` settings). */
+export const ladderPolicyOf = (programme: Programme): ActionLadderPolicy => ({
+  reminderDaysBeforeDue: programme.escalation.actionReminderDaysBeforeDue,
+  overdueNoticeAfterDays: programme.escalation.overdueNoticeAfterDays,
+  ismsManagerAfterDays: programme.escalation.ismsManagerAfterDays,
+  topManagementAfterDays: programme.escalation.topManagementAfterDays,
+});
 
 export type LadderStepKind = 'reminder' | 'overdue-notice' | 'escalate-manager' | 'escalate-top';
 
@@ -75,6 +84,31 @@ export function ladderFor({ dueDate, timeZone, policy }: LadderInput): LadderSte
     { id: 'escalate-top', kind: 'escalate-top', dueAt: after(policy.topManagementAfterDays), level: 3 },
   ];
   return steps.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+}
+
+export interface RemindersDueInput extends LadderInput {
+  readonly now: Date;
+  /** Ids of the steps already sent for this action (default: none). */
+  readonly sent?: ReadonlySet<string>;
+}
+
+/**
+ * The reminder steps of this ladder already due at `now` and not in `sent`: every one whose day has
+ * begun, local time, however many (not only the latest, as the sweep would send), before any
+ * business-hours hold. None once a later rung (the overdue notice) is due: reminders are then stale
+ * and never sent. A notice to the owner at `now` that names the due date stands for them
+ * (shared/actions/action-change.ts `CoveredReminders`). Never an overdue notice or an escalation.
+ */
+export function remindersDue({ now, sent = new Set(), ...ladder }: RemindersDueInput): LadderStep[] {
+  const reached = ladderFor(ladder).filter((step) => step.dueAt.getTime() <= now.getTime());
+  if (reached.some((step) => step.kind !== 'reminder')) return [];
+  return reached.filter((step) => !sent.has(step.id));
+}
+
+/** A reminder step as a sentence names it, `the 7-day reminder`: `7-day` for `remind-7d`. */
+export function reminderLabel(step: Pick<LadderStep, 'id'>): string {
+  const days = /^remind-(\d+)d$/.exec(step.id)?.[1];
+  return days ? `${days}-day` : step.id;
 }
 
 export interface DueStepsInput extends LadderInput {

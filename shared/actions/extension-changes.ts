@@ -93,18 +93,25 @@ export const planRefuse: ChangeHandler<'refuse'> = (command, change) => {
   };
 };
 
-/** approve: the due date moves to the one asked for, and the follow-up ladder starts again. */
+/**
+ * approve: the due date moves to the one asked for, and the follow-up ladder starts again; the
+ * owner's notice of the answer stands for its reminders already due (action-change.ts CoveredReminders).
+ */
 export const planApprove: ChangeHandler<'approve'> = (command, change) => {
   const { action } = change;
   const pending = pendingRequest(change);
   const comment = command.comment?.trim();
+  const covered = change.coverReminders(pending.dueDate);
   const next: Action = {
     ...without(change.base, 'extensionRequest', 'stepsSent'),
+    ...covered.record,
     dueDate: pending.dueDate,
     escalationLevel: 0,
     extensionsGranted: (action.extensionsGranted ?? 0) + 1,
     history: change.history(
-      `extension approved: due date ${action.dueDate} → ${pending.dueDate}` + (comment ? `: ${comment}` : ''),
+      `extension approved: due date ${action.dueDate} → ${pending.dueDate}` +
+        (comment ? `: ${comment}` : '') +
+        covered.words,
     ),
   };
   return {
@@ -116,6 +123,7 @@ export const planApprove: ChangeHandler<'approve'> = (command, change) => {
       previousDueDate: action.dueDate,
       dueDate: pending.dueDate,
       ...(comment ? { comment } : {}),
+      ...covered.data,
     }),
     followOn: {
       kind: 'extension-decision',

@@ -36,13 +36,7 @@ import { sendableAt as sendableAtFor } from '../mail/business-hours.ts';
 import { detourWords, escalationRoute } from './escalation-route.ts';
 import type { ActionNotifierPort } from './ports.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
-import {
-  daysOverdue,
-  dueSteps,
-  nextStepAt,
-  type ActionLadderPolicy,
-  type LadderStep,
-} from './escalation-policy.ts';
+import { daysOverdue, dueSteps, ladderPolicyOf, nextStepAt, type LadderStep } from './escalation-policy.ts';
 import { currentProgramme } from '../store/stored-programme.ts';
 
 /** What sending one ladder step, or an effectiveness-check reminder, needs (the cycle notifier implements it). */
@@ -76,12 +70,7 @@ export interface SweepResult {
   readonly nextStepAt?: string;
 }
 
-export const ladderPolicyOf = (programme: Programme): ActionLadderPolicy => ({
-  reminderDaysBeforeDue: programme.escalation.actionReminderDaysBeforeDue,
-  overdueNoticeAfterDays: programme.escalation.overdueNoticeAfterDays,
-  ismsManagerAfterDays: programme.escalation.ismsManagerAfterDays,
-  topManagementAfterDays: programme.escalation.topManagementAfterDays,
-});
+export { ladderPolicyOf };
 
 /** The claim key of one step: the due date is part of it, so a moved due date starts a fresh ladder. */
 export const stepKey = (action: Pick<Action, 'id' | 'dueDate'>, stepId: string) =>

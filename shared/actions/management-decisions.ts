@@ -109,7 +109,10 @@ export const planAcceptRisk: ChangeHandler<'accept-risk'> = (command, change) =>
   };
 };
 
-/** reschedule: a new future due date; the follow-up ladder starts again. */
+/**
+ * reschedule: a new future due date; the follow-up ladder starts again, the owner's notice of the
+ * decision standing for its reminders already due (action-change.ts CoveredReminders).
+ */
 export const planReschedule: ChangeHandler<'reschedule'> = (command, change) => {
   const { action, label } = change;
   const { reason, rest, superseded, followOn, futureDate } = decide(command, change);
@@ -117,12 +120,14 @@ export const planReschedule: ChangeHandler<'reschedule'> = (command, change) => 
   if (until === action.dueDate) {
     throw new InvalidActionChange(`${label} is already due on ${until}; nothing was changed`);
   }
+  const covered = change.coverReminders(until);
   const next: Action = {
     ...without(rest, 'stepsSent'),
+    ...covered.record,
     dueDate: until,
     escalationLevel: 0,
     history: change.history(
-      `due date ${action.dueDate} → ${until} set by top management: ${reason}${superseded}`,
+      `due date ${action.dueDate} → ${until} set by top management: ${reason}${superseded}${covered.words}`,
     ),
   };
   return {
@@ -133,12 +138,17 @@ export const planReschedule: ChangeHandler<'reschedule'> = (command, change) => 
       previousDueDate: action.dueDate,
       reason,
       decidedBy: change.by,
+      ...covered.data,
     }),
     followOn,
   };
 };
 
-/** reassign: another owner, and a new future due date when one is given (needed when overdue). */
+/**
+ * reassign: another owner, and a new future due date when one is given (needed when overdue); the
+ * ladder starts again for the new owner, whose notice of the decision stands for its reminders
+ * already due (action-change.ts CoveredReminders).
+ */
 export const planReassign: ChangeHandler<'reassign'> = (command, change) => {
   const { action, label, programme, today } = change;
   const { reason, rest, superseded, followOn, futureDate } = decide(command, change);
@@ -155,15 +165,17 @@ export const planReassign: ChangeHandler<'reassign'> = (command, change) => {
     );
   }
   const dueDate = command.until === undefined ? action.dueDate : futureDate(command.until);
+  const covered = change.coverReminders(dueDate);
   const next: Action = {
     ...without(rest, 'stepsSent'),
+    ...covered.record,
     ownerId: owner.id,
     dueDate,
     escalationLevel: 0,
     history: change.history(
       `owner ${action.ownerId} → ${owner.id}` +
         (dueDate !== action.dueDate ? `, due date ${action.dueDate} → ${dueDate}` : '') +
-        `, decided by top management: ${reason}${superseded}`,
+        `, decided by top management: ${reason}${superseded}${covered.words}`,
     ),
   };
   return {
@@ -176,6 +188,7 @@ export const planReassign: ChangeHandler<'reassign'> = (command, change) => {
       previousDueDate: action.dueDate,
       reason,
       decidedBy: change.by,
+      ...covered.data,
     }),
     followOn,
   };

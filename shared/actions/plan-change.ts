@@ -8,6 +8,7 @@ import type { Programme } from '../programme/schema.ts';
 import { personById } from '../programme/queries.ts';
 import {
   ActionClosed,
+  coveredReminders,
   localDate,
   STATUS_WORDS,
   type ActionChangeRequest,
@@ -48,15 +49,25 @@ const sourceWords = (source: UpdateSource, by: string) =>
         ? `in the web app${source.signedInAs === by ? '' : `, recorded by ${source.signedInAs}`}`
         : 'by the system';
 
+/** How the caller carries a planned change out. */
+export interface PlanOptions {
+  /**
+   * Whether the caller sends the change's follow-on messages (default true). When it does not (no
+   * notifier), no notice stands for a reminder (`ChangeContext.coverReminders` covers none).
+   */
+  readonly sendsFollowOn?: boolean;
+}
+
 /**
  * The action after `request`, as of `now`, or the reason it cannot be made. Pure: the caller loads
- * the action and stores the result.
+ * the action, stores the result and sends its follow-on.
  */
 export function planChange(
   action: Action,
   request: ActionChangeRequest,
   programme: Programme,
   now: Date,
+  { sendsFollowOn = true }: PlanOptions = {},
 ): PlannedChange {
   const { command, by, source } = request;
   const at = now.toISOString();
@@ -95,6 +106,8 @@ export function planChange(
       ...(source.channel === 'web' ? { signedInAs: source.signedInAs } : {}),
       ...extra,
     }),
+    coverReminders: (dueDate, sent) =>
+      coveredReminders({ dueDate, programme, at, ...(sent ? { sent } : {}), noticeSent: sendsFollowOn }),
   };
   // The table pairs each kind with its handler; TypeScript cannot follow that through an index.
   const handler = HANDLERS[command.kind] as ChangeHandler<ActionCommand['kind']>;

@@ -32,7 +32,8 @@
  * escalation or recorded on the command line in their name. Each supersedes a pending extension
  * request and tells the owner (and, when reassigned, the new owner).
  * Verified and cancelled are final. A due date that moves (an approved extension, a failed check)
- * clears the follow-up steps sent, so the ladder starts again for the new date.
+ * clears the follow-up steps sent, so the ladder starts again for the new date; the owner's notice of
+ * the change stands for its reminders already due (action-change.ts CoveredReminders).
  *
  * The files: action-change.ts (commands, results, errors), plan-change.ts (the checks every change
  * makes and the table of handlers), work-changes.ts, check-changes.ts, extension-changes.ts and
@@ -132,7 +133,10 @@ export async function changeAction(
       await wakeFollowUpOf(deps, action);
       return { action, repeated: true };
     }
-    const planned = planChange(action, request, programme, deps.clock.now());
+    // Without a notifier no notice goes out, so none stands for a reminder (action-change.ts CoveredReminders).
+    const planned = planChange(action, request, programme, deps.clock.now(), {
+      sendsFollowOn: deps.notifier !== undefined,
+    });
     try {
       const { action: stored } = await deps.repo.updateAction(planned.next, {
         event: {

@@ -6,6 +6,8 @@ import {
   dueSteps,
   ladderFor,
   nextStepAt,
+  reminderLabel,
+  remindersDue,
   type ActionLadderPolicy,
 } from '#shared/actions/escalation-policy.ts';
 
@@ -106,5 +108,70 @@ describe('action ladder', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('the reminders due at a moment (what a notice naming the due date stands for)', () => {
+  const ids = (steps: { id: string }[]) => steps.map((s) => s.id);
+
+  it('refuses a due date that is not a calendar date', () => {
+    expect(() =>
+      remindersDue({ dueDate: '2027-02-30', timeZone: tz, policy, now: new Date('2027-02-01T10:00:00Z') }),
+    ).toThrow(InvalidDueDate);
+  });
+
+  it('every reminder whose day has begun, not only the latest; none far out; none already sent', () => {
+    const now = new Date('2027-01-05T10:00:00Z');
+    expect(ids(remindersDue({ dueDate: '2027-01-12', timeZone: tz, policy, now }))).toEqual(['remind-7d']);
+    expect(ids(remindersDue({ dueDate: '2027-01-06', timeZone: tz, policy, now }))).toEqual([
+      'remind-7d',
+      'remind-1d',
+    ]);
+    expect(remindersDue({ dueDate: '2027-01-13', timeZone: tz, policy, now })).toEqual([]);
+    expect(remindersDue({ dueDate: '2027-03-31', timeZone: tz, policy, now })).toEqual([]);
+    expect(
+      ids(remindersDue({ dueDate: '2027-01-06', timeZone: tz, policy, now, sent: new Set(['remind-7d']) })),
+    ).toEqual(['remind-1d']);
+  });
+
+  it('never an overdue notice or an escalation, and no stale reminder once the action is overdue', () => {
+    const now = new Date('2027-01-20T10:00:00Z');
+    expect(remindersDue({ dueDate: '2027-01-19', timeZone: tz, policy, now })).toEqual([]);
+    expect(remindersDue({ dueDate: '2027-01-01', timeZone: tz, policy, now })).toEqual([]);
+    // The due date itself: both reminders' days have begun, the overdue notice's has not.
+    expect(ids(remindersDue({ dueDate: '2027-01-20', timeZone: tz, policy, now }))).toEqual([
+      'remind-7d',
+      'remind-1d',
+    ]);
+  });
+
+  it("follows the programme's reminder days: none, or three", () => {
+    const now = new Date('2027-01-05T10:00:00Z');
+    const none = { ...policy, reminderDaysBeforeDue: [] };
+    expect(remindersDue({ dueDate: '2027-01-06', timeZone: tz, policy: none, now })).toEqual([]);
+    const three = { ...policy, reminderDaysBeforeDue: [1, 14, 7] };
+    expect(ids(remindersDue({ dueDate: '2027-01-15', timeZone: tz, policy: three, now }))).toEqual([
+      'remind-14d',
+    ]);
+    expect(ids(remindersDue({ dueDate: '2027-01-12', timeZone: tz, policy: three, now }))).toEqual([
+      'remind-14d',
+      'remind-7d',
+    ]);
+  });
+
+  it("starts each reminder's day at local midnight in the programme's time zone", () => {
+    // Auckland (NZDT, UTC+13): 5 January starts at 11:00 UTC on 4 January.
+    const auckland = { dueDate: '2027-01-12', timeZone: 'Pacific/Auckland', policy };
+    expect(remindersDue({ ...auckland, now: new Date('2027-01-04T10:59:59Z') })).toEqual([]);
+    expect(ids(remindersDue({ ...auckland, now: new Date('2027-01-04T11:00:00Z') }))).toEqual(['remind-7d']);
+    // Los Angeles (PST, UTC-8): 5 January starts at 08:00 UTC, though the UTC date is already the 5th.
+    const angeles = { dueDate: '2027-01-12', timeZone: 'America/Los_Angeles', policy };
+    expect(remindersDue({ ...angeles, now: new Date('2027-01-05T07:59:59Z') })).toEqual([]);
+    expect(ids(remindersDue({ ...angeles, now: new Date('2027-01-05T08:00:00Z') }))).toEqual(['remind-7d']);
+  });
+
+  it('names a reminder as a sentence does', () => {
+    expect(reminderLabel({ id: 'remind-7d' })).toBe('7-day');
+    expect(reminderLabel({ id: 'remind-14d' })).toBe('14-day');
   });
 });
