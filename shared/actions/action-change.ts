@@ -5,7 +5,7 @@
  * work-changes.ts, check-changes.ts, extension-changes.ts and management-decisions.ts.
  */
 import { DateTime } from 'luxon';
-import type { Action, ActionStatus, HistoryEntry, UpdateSource } from '../model/action.ts';
+import type { Action, ActionStatus, FollowOn, HistoryEntry, UpdateSource } from '../model/action.ts';
 import type { Attachment } from '../model/input.ts';
 import type { Programme } from '../programme/schema.ts';
 import { ismsManager, topManagement } from '../programme/queries.ts';
@@ -65,7 +65,7 @@ export type ActionCommand =
   | { readonly kind: 'accept-risk'; readonly reason: string };
 
 /** The decisions top management takes on an escalated action. */
-export type ManagementDecision = 'reschedule' | 'reassign' | 'accept-risk';
+export type ManagementDecision = Extract<FollowOn, { kind: 'management-decision' }>['decision'];
 
 export interface ActionChangeRequest {
   readonly actionId: string;
@@ -76,29 +76,8 @@ export interface ActionChangeRequest {
 }
 
 /** What a change sends afterwards. */
-export type FollowOn =
-  | { readonly kind: 'closure-confirmation' }
-  | { readonly kind: 'closure-reopened'; readonly reason: string; readonly reopenedBy: string }
-  | { readonly kind: 'effectiveness-check' }
-  | { readonly kind: 'extension-request' }
-  | {
-      readonly kind: 'extension-decision';
-      readonly approved: boolean;
-      readonly requestedAt: string;
-      readonly requestedDueDate: string;
-      readonly previousDueDate: string;
-      readonly reason?: string;
-    }
-  | { readonly kind: 'reopened'; readonly finding: string; readonly checkedBy: string }
-  | {
-      readonly kind: 'management-decision';
-      readonly decision: ManagementDecision;
-      readonly reason: string;
-      readonly decidedBy: string;
-      readonly decidedAt: string;
-      readonly previousOwnerId: string;
-      readonly previousDueDate: string;
-    };
+/** The message a change calls for beyond the change itself (the model's FollowOn: kept with email changes). */
+export type { FollowOn };
 
 export interface PlannedChange {
   readonly next: Action;

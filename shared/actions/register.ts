@@ -47,7 +47,7 @@
  * each once).
  */
 import type { Clock } from '../clock.ts';
-import { awaitingConfirmation, type Action } from '../model/action.ts';
+import { awaitingConfirmation, type Action, type UpdateSource } from '../model/action.ts';
 import type { Cycle } from '../model/cycle.ts';
 import type { Programme } from '../programme/schema.ts';
 import { ConcurrentUpdate, type ReviewRepository } from '../store/repository.ts';
@@ -57,6 +57,7 @@ import {
   type ActionChangeRequest,
   type ActionCommand,
   type FollowOn,
+  type PlannedChange,
 } from './action-change.ts';
 import { planChange } from './plan-change.ts';
 import type { ActionNotifierPort } from './ports.ts';
@@ -121,13 +122,15 @@ export async function changeAction(
     if (!action) throw new ActionNotFound(request.actionId);
     const { cycle, programme } = await actionContext(deps.repo, action);
     const { source } = request;
-    if (
-      source.channel === 'email' &&
-      action.history.some((e) => e.source?.channel === 'email' && e.source.messageId === source.messageId)
-    ) {
-      // The change was stored; what it sends may not have been (a crash in between): send again,
-      // the outbox sends each message once.
-      const followOn = followOnOf(action, request.command);
+    const stored =
+      source.channel === 'email'
+        ? action.history.find((e) => e.source?.channel === 'email' && e.source.messageId === source.messageId)
+        : undefined;
+    if (stored) {
+      // The change was stored; what it sends may not have been (a crash, or the mail service down, in
+      // between): send again, the outbox sends each message once. The entry keeps what the change
+      // sends; entries written before it did are worked out from the action as it stands.
+      const followOn = stored.followOn ?? followOnOf(action, request.command);
       if (followOn) await sendFollowOn(deps, { cycle, programme, action }, followOn);
       // So may the wake-up of the follow-up (waking it again is harmless).
       await wakeFollowUpOf(deps, action);
@@ -138,7 +141,7 @@ export async function changeAction(
       sendsFollowOn: deps.notifier !== undefined,
     });
     try {
-      const { action: stored } = await deps.repo.updateAction(planned.next, {
+      const { action: stored } = await deps.repo.updateAction(withFollowOnKept(planned, source), {
         event: {
           type: planned.eventType,
           at: planned.next.updatedAt,
@@ -158,6 +161,14 @@ export async function changeAction(
       throw error;
     }
   }
+}
+
+/** The planned action, its newest history entry keeping the follow-on when the change came by email. */
+function withFollowOnKept(planned: PlannedChange, source: UpdateSource): Action {
+  const { next, followOn } = planned;
+  const entry = next.history.at(-1);
+  if (source.channel !== 'email' || !followOn || !entry) return next;
+  return { ...next, history: [...next.history.slice(0, -1), { ...entry, followOn }] };
 }
 
 async function wakeFollowUpOf(deps: ActionDeps, action: Action): Promise<void> {

@@ -128,6 +128,38 @@ export const ClosureConfirmation = z.strictObject({
 });
 export type ClosureConfirmation = z.infer<typeof ClosureConfirmation>;
 
+/**
+ * The message a change calls for beyond the change itself (shared/actions/register.ts `sendFollowOn`):
+ * a notice to the owner, a request to the confirmer or the chair. Kept on the history entry of a
+ * change made by email, so that the same email delivered again sends it if the first attempt stored
+ * the change but could not send it.
+ */
+export const FollowOn = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('closure-confirmation') }),
+  z.strictObject({ kind: z.literal('closure-reopened'), reason: NonEmptyText, reopenedBy: PersonId }),
+  z.strictObject({ kind: z.literal('effectiveness-check') }),
+  z.strictObject({ kind: z.literal('extension-request') }),
+  z.strictObject({
+    kind: z.literal('extension-decision'),
+    approved: z.boolean(),
+    requestedAt: UtcTimestamp,
+    requestedDueDate: CalendarDate,
+    previousDueDate: CalendarDate,
+    reason: z.optional(NonEmptyText),
+  }),
+  z.strictObject({ kind: z.literal('reopened'), finding: NonEmptyText, checkedBy: PersonId }),
+  z.strictObject({
+    kind: z.literal('management-decision'),
+    decision: z.enum(['reschedule', 'reassign', 'accept-risk']),
+    reason: NonEmptyText,
+    decidedBy: PersonId,
+    decidedAt: UtcTimestamp,
+    previousOwnerId: PersonId,
+    previousDueDate: CalendarDate,
+  }),
+]);
+export type FollowOn = z.infer<typeof FollowOn>;
+
 export const HistoryEntry = z.strictObject({
   at: UtcTimestamp,
   by: Actor,
@@ -135,6 +167,8 @@ export const HistoryEntry = z.strictObject({
   change: NonEmptyText,
   /** Where the update came from (absent on entries written before sources were kept). */
   source: z.optional(UpdateSource),
+  /** What the change sends, on a change made by email (see FollowOn). */
+  followOn: z.optional(FollowOn),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 

@@ -404,3 +404,78 @@ describe("the programme's reminder days and time zone", () => {
     expect(after.action.stepsSent).toEqual({ 'remind-7d': '2027-01-05T08:00:00.000Z' });
   });
 });
+
+describe('a change by email whose notice could not be sent', () => {
+  /** w's notifier, with its management-decision notice failing `times` times first (the mail service down). */
+  function noticeDown(w: MemoryWorld, times: number): Parameters<typeof changeAction>[0] {
+    const notifier = w.deps.notifier!;
+    let failures = times;
+    return {
+      ...w.deps,
+      notifier: {
+        ...notifier,
+        managementDecision: async (args) => {
+          if (failures > 0) {
+            failures -= 1;
+            throw new Error('SES: service unavailable');
+          }
+          return notifier.managementDecision(args);
+        },
+      },
+    };
+  }
+  const byEmail = (
+    w: MemoryWorld,
+    deps: Parameters<typeof changeAction>[0],
+    action: Action,
+    messageId: string,
+  ) =>
+    changeAction(deps, {
+      actionId: action.id,
+      by: 'ceo',
+      source: { channel: 'email', messageId },
+      command: { kind: 'reschedule', until: '2027-01-12', reason: 'the keys arrive next week' },
+    });
+
+  it('sends the notice when the same email comes again, exactly once, and the reminder it stands for stays covered', async () => {
+    const { w, mfa } = await world();
+    at(w, '2027-01-05T10:00:00Z');
+    const deps = noticeDown(w, 1);
+    // Stored, then the notice fails: the email is delivered again later (the receipt is retried).
+    await expect(byEmail(w, deps, mfa, '<decide-1@mail.example.com>')).rejects.toThrow(/service unavailable/);
+    const stored = (await w.repo.getAction(mfa.id))!;
+    expect(stored.dueDate).toBe('2027-01-12');
+    expect(stored.stepsSent).toEqual({ 'remind-7d': '2027-01-05T10:00:00.000Z' });
+    expect(stored.history.at(-1)!.followOn).toEqual({
+      kind: 'management-decision',
+      decision: 'reschedule',
+      reason: 'the keys arrive next week',
+      decidedBy: 'ceo',
+      decidedAt: '2027-01-05T10:00:00.000Z',
+      previousOwnerId: 'ciso',
+      previousDueDate: '2027-01-31',
+    });
+    expect(w.mailsTo('ciso')).toEqual([]);
+
+    at(w, '2027-01-05T10:05:00Z');
+    const again = await byEmail(w, deps, mfa, '<decide-1@mail.example.com>');
+    expect(again.repeated).toBe(true);
+    const third = await byEmail(w, deps, mfa, '<decide-1@mail.example.com>');
+    expect(third.repeated).toBe(true);
+    expect(w.mailsTo('ciso').map((m) => m.subject)).toEqual([
+      `New due date for action ${mfa.id}: Tuesday 12 January 2027, set by top management`,
+    ]);
+    expect((await sweepActions(w.deps, 'acme')).sent).toEqual([]);
+  });
+
+  it('a change from the command line keeps no follow-on on its history entry', async () => {
+    const { w, mfa } = await world();
+    at(w, '2027-01-05T10:00:00Z');
+    const { action } = await change(w, mfa, 'ceo', {
+      kind: 'reschedule',
+      until: '2027-01-12',
+      reason: 'the keys arrive next week',
+    });
+    expect(action.history.at(-1)!.followOn).toBeUndefined();
+  });
+});
