@@ -84,6 +84,14 @@ export class TransactionTooLarge extends Error {
   override name = 'TransactionTooLarge' as const;
 }
 
+/** What was given as a web session id is not one (16 random bytes, base64url: 22 characters). */
+export class InvalidSessionId extends Error {
+  override name = 'InvalidSessionId' as const;
+  constructor(given: string) {
+    super(`"${given.slice(0, 40)}" is not a session id (22 characters: letters, digits, - and _)`);
+  }
+}
+
 export interface WriteOptions {
   /** An event to append to the cycle's log in the same transaction. */
   readonly event?: EventDraft;

@@ -348,6 +348,8 @@ export const quotaKeys = {
 /** A web sign-in link, by the SHA-256 of its secret (shared/store/sign-in-tokens.ts); carries a TTL. */
 export const signInKeys = {
   token: (tokenHash: string): Key => ({ pk: `SIGNIN#${tokenHash}`, sk: 'SIGNIN' }),
+  /** A web session signed out before it expired, by its id; carries a TTL. */
+  endedSession: (sessionId: string): Key => ({ pk: `SESSION#${sessionId}`, sk: 'ENDED' }),
 };
 
 /** A period claim, by `<programme>#<type>#<stamp>` (shared/cycle/period.ts). */

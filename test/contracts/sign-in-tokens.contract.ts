@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AlreadyExists } from '#shared/store/errors.ts';
+import { AlreadyExists, InvalidSessionId } from '#shared/store/errors.ts';
 import { InvalidData } from '#shared/model/common.ts';
 import type { SignInToken } from '#shared/model/sign-in-token.ts';
 import { rejection, type MakeRepository } from './records.ts';
@@ -73,6 +73,30 @@ export function signInTokenStoreContract(name: string, makeRepo: MakeRepository)
       expect(await repo.redeemSignInToken(hashOf('in-time'), '2027-03-01T09:14:59.999Z')).toMatchObject({
         usedAt: '2027-03-01T09:14:59.999Z',
       });
+    });
+
+    it('refuses to end what is not a session id, and finds no such session ended', async () => {
+      const repo = await makeRepo();
+      for (const id of ['', 'short', 'x'.repeat(23), 'AAAAAAAAAAAAAAAAAAAA/+', "A' OR '1'='1AAAAAAAAAAA"]) {
+        expect(
+          await rejection(repo.endSession(id, '2027-03-01T17:00:00.000Z', '2027-03-01T09:00:00.000Z')),
+        ).toBeInstanceOf(InvalidSessionId);
+        expect(await repo.sessionEnded(id)).toBe(false);
+      }
+    });
+
+    it('remembers a signed-out session, once however often it is signed out, and no other', async () => {
+      const repo = await makeRepo();
+      const id = 'AbCdEfGhIjKlMnOpQrSt-_';
+      const other = 'ZyXwVuTsRqPoNmLkJiHg_-';
+      expect(await repo.sessionEnded(id)).toBe(false);
+      await Promise.all([
+        repo.endSession(id, '2027-03-01T17:00:00.000Z', '2027-03-01T09:00:00.000Z'),
+        repo.endSession(id, '2027-03-01T17:00:00.000Z', '2027-03-01T09:00:01.000Z'),
+      ]);
+      await repo.endSession(id, '2027-03-01T17:00:00.000Z', '2027-03-01T10:00:00.000Z');
+      expect(await repo.sessionEnded(id)).toBe(true);
+      expect(await repo.sessionEnded(other)).toBe(false);
     });
   });
 }

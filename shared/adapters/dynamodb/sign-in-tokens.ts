@@ -6,9 +6,9 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { parseWith } from '../../model/common.ts';
 import { SignInToken } from '../../model/sign-in-token.ts';
-import { AlreadyExists } from '../../store/errors.ts';
+import { AlreadyExists, InvalidSessionId } from '../../store/errors.ts';
 import { signInKeys, sortableTime } from '../../store/keys.ts';
-import type { SignInTokenStore } from '../../store/sign-in-tokens.ts';
+import { SESSION_ID, type SignInTokenStore } from '../../store/sign-in-tokens.ts';
 import { TTL_ATTRIBUTE } from '../../store/table-design.ts';
 import { isConditionalCheckFailed, toRecord, ttlAfter, type DynamoTable } from './table.ts';
 
@@ -59,5 +59,22 @@ export class DynamoSignInTokenStore implements SignInTokenStore {
       if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
+  }
+
+  async endSession(sessionId: string, expiresAt: string, at: string): Promise<void> {
+    if (!SESSION_ID.test(sessionId)) throw new InvalidSessionId(sessionId);
+    // A second sign-out of the same session finds the record there and leaves it as it is.
+    await this.table.putIfAbsent({
+      ...signInKeys.endedSession(sessionId),
+      entity: 'ended-session',
+      endedAt: sortableTime(at),
+      expiresAt: sortableTime(expiresAt),
+      [TTL_ATTRIBUTE]: ttlAfter(expiresAt, SIGN_IN_TOKEN_TTL_DAYS_AFTER_EXPIRY),
+    });
+  }
+
+  async sessionEnded(sessionId: string): Promise<boolean> {
+    if (!SESSION_ID.test(sessionId)) return false;
+    return (await this.table.getItem(signInKeys.endedSession(sessionId))) !== undefined;
   }
 }

@@ -321,6 +321,12 @@ export class MemoryReviewRepository implements ReviewRepository {
   redeemSignInToken(tokenHash: string, at: string): Promise<SignInToken | undefined> {
     return this.signInTokens.redeemSignInToken(tokenHash, at);
   }
+  endSession(sessionId: string, expiresAt: string, at: string): Promise<void> {
+    return this.signInTokens.endSession(sessionId, expiresAt, at);
+  }
+  sessionEnded(sessionId: string): Promise<boolean> {
+    return this.signInTokens.sessionEnded(sessionId);
+  }
 }
 
 /** A fresh, empty in-memory store (or another writer on `options.tables`). */

@@ -1,9 +1,9 @@
 /** SignInTokenStore in memory: one item per link (SIGNIN#<hash>), redeemed once, as on DynamoDB. */
 import { parseWith } from '#shared/model/common.ts';
 import { SignInToken } from '#shared/model/sign-in-token.ts';
-import { AlreadyExists } from '#shared/store/errors.ts';
+import { AlreadyExists, InvalidSessionId } from '#shared/store/errors.ts';
 import { signInKeys, sortableTime } from '#shared/store/keys.ts';
-import type { SignInTokenStore } from '#shared/store/sign-in-tokens.ts';
+import { SESSION_ID, type SignInTokenStore } from '#shared/store/sign-in-tokens.ts';
 import { toRecord, type MemoryTables } from './table.ts';
 
 export class MemorySignInTokenStore implements SignInTokenStore {
@@ -39,5 +39,21 @@ export class MemorySignInTokenStore implements SignInTokenStore {
     const used = { ...item, usedAt: now };
     this.tables.main.put(used);
     return toRecord(SignInToken, used, 'sign-in link');
+  }
+
+  async endSession(sessionId: string, expiresAt: string, at: string): Promise<void> {
+    if (!SESSION_ID.test(sessionId)) throw new InvalidSessionId(sessionId);
+    this.tables.putIfAbsent({
+      ...signInKeys.endedSession(sessionId),
+      entity: 'ended-session',
+      endedAt: sortableTime(at),
+      expiresAt: sortableTime(expiresAt),
+    });
+  }
+
+  async sessionEnded(sessionId: string): Promise<boolean> {
+    return (
+      SESSION_ID.test(sessionId) && this.tables.main.get(signInKeys.endedSession(sessionId)) !== undefined
+    );
   }
 }
