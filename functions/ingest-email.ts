@@ -4,13 +4,21 @@
 // and then invokes this function with `Records[0].ses` (`mail` and `receipt`, whose verdicts we
 // pass on). Locally the SMTP server stores it the same way and infra/local/ingest.ts hands it to
 // the same pipeline: shared/ingest/pipeline.ts.
+//
+// The web function invokes it too (RequestResponse), with a release request
+// `{ kind: 'release-held-mail', heldId, by }` (shared/ingest/release.ts): the ISMS manager vouches for
+// a held message and it runs through the same pipeline (releaseHeldMail). The known refusals come back
+// as data (`{ released: false, refusal }`); anything else fails the invocation.
 import { SesRecordSchema, SesSchema } from '#shared/mail/ses-receipt-event.ts';
 import * as z from 'zod';
+import { releaseHeldMail } from '#shared/ingest/held.ts';
 import { ingest, type IngestDeps, type IngestResult } from '#shared/ingest/pipeline.ts';
+import { answerRelease, ReleaseHeldMailRequest, type ReleaseAnswer } from '#shared/ingest/release.ts';
 import { SesVerdicts } from '#shared/mail/inbound.ts';
 import type { BlobStore } from '#shared/store/blob-store.ts';
 import { lambdaHandler } from '#shared/wiring/handler.ts';
 import { ingestParts } from '#shared/wiring/ingest.ts';
+import type { Wiring } from '#shared/wiring/wiring.ts';
 
 export class InvalidSesEvent extends Error {
   override name = 'InvalidSesEvent' as const;
@@ -43,6 +51,25 @@ export const SesReceiptEvent = SesSchema.extend({
 });
 export type SesReceiptEvent = z.output<typeof SesReceiptEvent>;
 
+export class InvalidIngestEvent extends Error {
+  override name = 'InvalidIngestEvent' as const;
+  constructor(issues: string) {
+    super(
+      `neither an SES receipt event nor a held-mail release request ({ kind: 'release-held-mail', heldId, by }): ${issues}`,
+    );
+  }
+}
+
+/**
+ * What this function is invoked with: an SES receipt event (it has no `kind`) or a release request
+ * from the web function.
+ */
+export const IngestEvent = z.discriminatedUnion('kind', [
+  ReleaseHeldMailRequest,
+  SesReceiptEvent.extend({ kind: z.undefined().optional() }),
+]);
+export type IngestEvent = z.output<typeof IngestEvent>;
+
 /** Where the receipt rule's S3 action keeps raw messages. */
 export const INBOUND_PREFIX = 'inbound/';
 
@@ -70,23 +97,50 @@ export async function ingestFromSes(
   });
 }
 
-export const handler = lambdaHandler({
-  event: SesReceiptEvent,
-  invalidEvent: InvalidSesEvent,
-  deps: ingestParts,
-  run: ingestFromSes,
-  workflowStep: false,
-  report: (result, { logger, count }) => {
-    if (result.cycleId) logger.appendKeys({ cycleId: result.cycleId });
-    // The outcome and reason only: never the body, the token or the key.
-    logger.info('inbound message handled', {
-      outcome: result.outcome,
-      ...(result.heldId ? { heldId: result.heldId } : {}),
-      reason: result.reason.slice(0, 300),
-      messageId: result.messageId,
-      answer: result.answer,
-    });
-    // One metric, InboundMessage, with the outcome as its dimension (accepted, rejected, held, ...).
-    count('InboundMessage', { outcome: result.outcome });
-  },
-});
+/** One release request: the held message through the pipeline, its known refusals as data. */
+export function releaseFromRequest(
+  deps: IngestDeps & { rawMail: Pick<BlobStore, 'get'> },
+  request: ReleaseHeldMailRequest,
+): Promise<ReleaseAnswer> {
+  return answerRelease(() => releaseHeldMail(deps, { id: request.heldId, by: request.by }));
+}
+
+/** The handler on `wiring` (default: this process's, from process.env). */
+export const ingestHandler = (wiring?: () => Wiring) =>
+  lambdaHandler({
+    event: IngestEvent,
+    invalidEvent: InvalidIngestEvent,
+    deps: ingestParts,
+    ...(wiring ? { wiring } : {}),
+    run: (deps, event): Promise<IngestResult | ReleaseAnswer> =>
+      event.kind === 'release-held-mail' ? releaseFromRequest(deps, event) : ingestFromSes(deps, event),
+    workflowStep: false,
+    report: (result, { logger, count }) => {
+      if ('released' in result) {
+        logger.info('held mail release answered', {
+          ...(result.released
+            ? {
+                heldId: result.held.id,
+                outcome: result.result.outcome,
+                ...(result.result.cycleId ? { cycleId: result.result.cycleId } : {}),
+              }
+            : { refusal: result.refusal.name }),
+        });
+        count('HeldMailRelease', { result: result.released ? 'released' : result.refusal.name });
+        return;
+      }
+      if (result.cycleId) logger.appendKeys({ cycleId: result.cycleId });
+      // The outcome and reason only: never the body, the token or the key.
+      logger.info('inbound message handled', {
+        outcome: result.outcome,
+        ...(result.heldId ? { heldId: result.heldId } : {}),
+        reason: result.reason.slice(0, 300),
+        messageId: result.messageId,
+        answer: result.answer,
+      });
+      // One metric, InboundMessage, with the outcome as its dimension (accepted, rejected, held, ...).
+      count('InboundMessage', { outcome: result.outcome });
+    },
+  });
+
+export const handler = ingestHandler();

@@ -40,6 +40,8 @@ import { FONT_PACKAGE } from '#shared/package/fonts.ts';
  *                       `ses:FromAddress` equal to the programme's sending address.
  * - `workflow:respond`  states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat on the review-cycle machine.
  * - `workflow:start`    states:StartExecution and DescribeExecution on the review-cycle machine.
+ * - `ingest:invoke`     lambda:InvokeFunction on the ingest-email function alone (the web function releases
+ *                       held mail through it: shared/ingest/release.ts). Sets INGEST_FUNCTION_NAME.
  * - `table:claimPeriod` GetItem and Query on the table (the programme, an existing claim), and PutItem
  *                       only on items whose partition key starts with `PERIOD#` (one cycle per period).
  */
@@ -58,7 +60,8 @@ export type FunctionGrant =
   | 'replyKey:rotate'
   | 'mail:send'
   | 'workflow:respond'
-  | 'workflow:start';
+  | 'workflow:start'
+  | 'ingest:invoke';
 
 export interface FunctionSpec {
   /** Registry id, kebab-case; also the key the workflow definition uses to find the function. */
@@ -124,6 +127,6 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'publish-anchor-key', entry: 'functions/publish-anchor-key.ts', description: 'Custom resource: reads the public half of the anchoring key at deploy time for the stack outputs', grants: ['anchors:publicKey'] },
   { id: 'record-mail-event', entry: 'functions/record-mail-event.ts', description: 'Records SES delivery, bounce and complaint notifications in the cycle log', grants: ['table:readWrite'] },
   { id: 'rotate-reply-key', entry: 'functions/rotate-reply-key.ts', description: 'Secrets Manager rotation of the reply keyring: publishes a new key, retires the old one, drops expired ones', grants: ['replyKey:rotate'] },
-  { id: 'web', entry: 'functions/web.ts', description: 'The web app behind the HTTP API: sign-in by emailed link, cycles, inputs, actions, held mail, cycle starts, evidence verification', grants: ['table:readWrite', 'rawMail:read', 'evidence:readWrite', 'replyKey:read', 'mail:send', 'workflow:respond', 'workflow:start', 'anchors:publicKey'], timeoutSeconds: 25, memorySize: 1024 },
+  { id: 'web', entry: 'functions/web.ts', description: 'The web app behind the HTTP API: sign-in by emailed link, cycles, inputs, actions, held mail, cycle starts, evidence verification', grants: ['table:readWrite', 'rawMail:read', 'evidence:readWrite', 'replyKey:read', 'mail:send', 'workflow:respond', 'workflow:start', 'anchors:publicKey', 'ingest:invoke'], timeoutSeconds: 25, memorySize: 1024 },
   { id: 'record-failure', entry: 'functions/record-failure.ts', description: 'Records a workflow failure on the cycle and tells the ISMS manager', grants: ['table:readWrite', 'evidence:readWrite', 'replyKey:read', 'mail:send'], timeoutSeconds: 40 },
 ];

@@ -20,7 +20,6 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Clock } from '#shared/clock.ts';
-import type { NotifierPort } from '#shared/cycle/ports.ts';
 import { MeetingCannotMove, moveMeeting } from '#shared/cycle/meeting.ts';
 import { CycleNotTakingInputs, InputNotRequested, NotOwnerOrDelegate } from '#shared/cycle/submit-input.ts';
 import { INPUT_TEMPLATE_HELP, renderInputBlocks } from '#shared/mail/reply-format.ts';
@@ -36,6 +35,7 @@ import type { WorkflowPort } from '#shared/store/workflow.ts';
 import type { EvidenceSource } from '#shared/evidence/export-source.ts';
 import { answerInputOnWeb, MAX_ANSWER_CHARS } from '#shared/web/answer.ts';
 import { can, type WebAction, type WebResource } from '#shared/web/authorise.ts';
+import type { WebNotifier } from '#shared/web/notifier.ts';
 import {
   CsrfRejected,
   Forbidden,
@@ -108,8 +108,8 @@ export interface WebAppDeps extends ManageParts {
   readonly mailer: Mailer;
   /** Sends the confirmation of an answer given in the form. */
   readonly outbox: Pick<Outbox, 'sendOnce'>;
-  /** Sends updated invitations when the meeting moves. */
-  readonly notifier: NotifierPort;
+  /** Sends updated invitations when the meeting moves, and what an action's change calls for. */
+  readonly notifier: WebNotifier;
   /** Resumes the workflow when the last input arrives. */
   readonly workflow: WorkflowPort;
   /** What a cycle's evidence bundle is read from; its evidence store serves the package and minutes files. */

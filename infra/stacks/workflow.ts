@@ -17,7 +17,7 @@ import { buildReviewCycleDefinition } from '#infra/workflow/definition.ts';
 import { workflowFunctionIds } from '#infra/workflow/review-cycle.ts';
 import { usesAnchorKey } from './anchoring.ts';
 import { allow, allowWildcard } from './grants.ts';
-import type { Granters } from './grants.ts';
+import type { Granter, Granters } from './grants.ts';
 import type { Mail } from './mail.ts';
 import { InvalidStackInput, pascalCase } from './stack-input.ts';
 import type { StackProgramme } from './stack-input.ts';
@@ -81,13 +81,36 @@ export interface FunctionsProps {
   readonly anchorSigningKey: kms.Key;
   /** The one on-failure queue of every function's asynchronous invocations. */
   readonly failureQueue: sqs.Queue;
-  /** Who gives each grant: every part of the stack answers for its own resources. */
-  readonly grants: Granters<FunctionGrant>;
+  /**
+   * Who gives each grant: every part of the stack answers for its own resources (`ingest:invoke`,
+   * on a function of this registry, is given here).
+   */
+  readonly grants: Granters<Exclude<FunctionGrant, 'ingest:invoke'>>;
+}
+
+/** The function the `ingest:invoke` grant lets a function call: the inbound mail pipeline's. */
+export const INGEST_FUNCTION_ID = 'ingest-email';
+
+/**
+ * `ingest:invoke`: lambda:InvokeFunction on the ingest function alone (no version or alias), and its
+ * name as INGEST_FUNCTION_NAME. The ingest function is built first (the registry's order).
+ */
+function ingestInvokeGrant(built: ReadonlyMap<string, IsmsFunction>): Granter {
+  return (fn) => {
+    const ingest = built.get(INGEST_FUNCTION_ID);
+    if (!ingest) {
+      throw new InvalidStackInput(
+        `${fn.entry} holds ingest:invoke, but no "${INGEST_FUNCTION_ID}" is built before it: list ${INGEST_FUNCTION_ID} earlier in infra/functions.ts`,
+      );
+    }
+    allow(fn.role, ['lambda:InvokeFunction'], [ingest.function.functionArn]);
+    fn.function.addEnvironment('INGEST_FUNCTION_NAME', ingest.function.functionName);
+  };
 }
 
 /** One IsmsFunction per registry entry, by id, with the environment contract and its grants. */
 export function createFunctions(stack: Stack, props: FunctionsProps): Map<string, IsmsFunction> {
-  const { programme, storage, mail, grants } = props;
+  const { programme, storage, mail } = props;
   const environment: Record<string, string> = {
     TABLE_NAME: storage.table.tableName,
     EVENTS_TABLE_NAME: storage.eventsTable.tableName,
@@ -102,6 +125,7 @@ export function createFunctions(stack: Stack, props: FunctionsProps): Map<string
   };
 
   const built = new Map<string, IsmsFunction>();
+  const grants: Granters<FunctionGrant> = { ...props.grants, 'ingest:invoke': ingestInvokeGrant(built) };
   for (const spec of props.registry) {
     if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(spec.id) || built.has(spec.id)) {
       throw new InvalidStackInput(

@@ -33,7 +33,7 @@ const MOVABLE: readonly Cycle['phase'][] = [
 ];
 
 export async function moveMeeting(
-  deps: MailingDeps & WaitingDeps,
+  deps: MailingDeps<'meetingUpdate'> & WaitingDeps,
   args: { cycleId: string; meetingAt: string; by: string },
 ): Promise<{ cycle: Cycle; sequence?: number }> {
   const parsed = UtcTimestamp.safeParse(args.meetingAt);

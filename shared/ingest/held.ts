@@ -1,5 +1,6 @@
 /**
- * Held inbound mail, for the ISMS manager: list it, release one message, and the daily digest.
+ * Held inbound mail, for the ISMS manager: release one message (and list it: held-list.ts), and the
+ * daily digest.
  *
  * Releasing is the ISMS manager vouching for who sent a message the pipeline could not
  * authenticate (or whose From was ambiguous): it runs through the same pipeline again with
@@ -20,55 +21,25 @@ import { heldMailDigest } from '../mail/templates/held-mail-digest.ts';
 import { ismsManager } from '../programme/queries.ts';
 import type { Programme } from '../programme/schema.ts';
 import type { BlobStore } from '../store/blob-store.ts';
+import type { ReviewRepository } from '../store/repository.ts';
+import { ingest, type IngestDeps } from './pipeline.ts';
 import {
   HeldMailAlreadyReleased,
   HeldMailNotFound,
-  type HeldMail,
-  type InboundMailStore,
-} from '../store/held-mail.ts';
-import type { ReviewRepository } from '../store/repository.ts';
-import { ingest, type IngestDeps, type IngestResult } from './pipeline.ts';
+  InvalidRelease,
+  ReleaseNotRecorded,
+  type HeldMailReleaser,
+  type ReleaseResult,
+} from './release.ts';
 
-export { HeldMailAlreadyReleased, HeldMailNotFound };
-
-/** What was asked of a release is not usable (the id or who releases it). */
-export class InvalidRelease extends Error {
-  override name = 'InvalidRelease' as const;
-}
-
-/** The held message could not be recorded even with the sender vouched for. */
-export class ReleaseNotRecorded extends Error {
-  override name = 'ReleaseNotRecorded' as const;
-}
+export { HeldMailAlreadyReleased, HeldMailNotFound, InvalidRelease, ReleaseNotRecorded };
+export { listHeldMail } from './held-list.ts';
+export type { ReleaseResult };
 
 /** Days of held mail a digest lists. */
 export const DIGEST_DAYS = 14;
 /** Messages a digest lists (the rest are counted). */
 export const DIGEST_LIMIT = 50;
-
-/** Held messages (newest first) received in the last `days` days; `status` all includes released ones. */
-export async function listHeldMail(
-  deps: { repo: Pick<InboundMailStore, 'listHeldMessages'>; clock: Clock },
-  options: { days?: number; status?: 'held' | 'released' | 'all' } = {},
-): Promise<HeldMail[]> {
-  const days = options.days ?? 30;
-  if (!Number.isInteger(days) || days < 1 || days > 400) {
-    throw new InvalidRelease(`days must be a whole number from 1 to 400, not ${days}`);
-  }
-  const until = deps.clock.now();
-  const since = new Date(until.getTime() - days * 86_400_000);
-  const held = await deps.repo.listHeldMessages({
-    since: since.toISOString(),
-    until: new Date(until.getTime() + 1).toISOString(),
-    status: options.status ?? 'held',
-  });
-  return held.reverse();
-}
-
-export interface ReleaseResult {
-  readonly held: HeldMail;
-  readonly result: IngestResult;
-}
 
 /**
  * Releases one held message: runs it through the pipeline with the ISMS manager (`by`, a person id
@@ -127,6 +98,11 @@ export async function releaseHeldMail(
     });
   }
   return { held: released, result };
+}
+
+/** The releaser that runs the pipeline in this process (the local runtime, the CLI, tests). */
+export function inProcessReleaser(deps: IngestDeps & { rawMail: Pick<BlobStore, 'get'> }): HeldMailReleaser {
+  return { release: (id, by) => releaseHeldMail(deps, { id, by }) };
 }
 
 export interface DigestDeps {

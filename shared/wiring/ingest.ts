@@ -3,6 +3,7 @@
  * has them, the local SMTP server's handler and the CLI's `mail` commands too: the review's store,
  * clock, workflow and notifier, the outbox for answers, both buckets and the reply keyring.
  */
+import { inProcessReleaser } from '../ingest/held.ts';
 import type { IngestDeps } from '../ingest/pipeline.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import { evidenceBucket, rawMailBucket } from './buckets.ts';
@@ -35,6 +36,11 @@ export const ingestParts = {
 /** The ingest's dependencies in this process (or `wiring`'s), each built once. */
 export const ingestDeps: (wiring?: Wiring) => Promise<IngestDeps & { readonly rawMail: BlobStore }> =
   wire(ingestParts);
+
+/** The releaser that runs the pipeline in this process: the local web app's (infra/local/web.ts). */
+export const ingestReleaser = part('heldMailReleaser', async (wiring) =>
+  inProcessReleaser(await ingestDeps(wiring)),
+);
 
 /** The ingest's dependencies on a wiring of their own: from `env`, with `overrides` given. */
 export function wireIngest(

@@ -24,6 +24,7 @@ import type { AnchorStore } from '../evidence/anchor.ts';
 import type { AnchorSigner } from '../evidence/signer.ts';
 import type { EvidenceSource } from '../evidence/export-source.ts';
 import type { IngestSettings } from '../ingest/pipeline.ts';
+import type { HeldMailReleaser } from '../ingest/release.ts';
 import type { Mailer, Outbox } from '../mail/outbox.ts';
 import type { ReplyKeyring } from '../mail/reply-keyring.ts';
 import type { BlobStore } from '../store/blob-store.ts';
@@ -65,6 +66,8 @@ export interface Parts {
   readonly evidenceSource: EvidenceSource;
   /** The web app's HMAC keys of sessions and CSRF tokens, derived from the reply keyring. Never log them. */
   readonly sessionKeys: SessionKeys;
+  /** Releases held mail through the pipeline (in this process, or the ingest function's on AWS). */
+  readonly heldMailReleaser: HeldMailReleaser;
   /** The programme the web app serves. */
   readonly programmeId: string;
   /** Where the web app is reached, for the links in sign-in mail. */

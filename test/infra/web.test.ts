@@ -16,8 +16,10 @@ import {
   WEB_FUNCTION_ID,
   WEB_THROTTLE,
 } from '#infra/stacks/isms-review-stack.ts';
+import { INGEST_FUNCTION_ID } from '#infra/stacks/workflow.ts';
 import {
   actionsOf,
+  allPolicyStatements,
   logicalId,
   resource,
   resourcesOf,
@@ -201,7 +203,8 @@ describe('the web function and its session keys', () => {
       'dynamodb:Query',
       'ses:SendRawEmail',
       'states:SendTaskSuccess',
-      // Starting a cycle (`cycle start`) and releasing held mail (read from the raw mail bucket).
+      // Starting a cycle (`cycle start`); the evidence bundle reads raw mail received before copies
+      // were kept in the evidence bucket.
       'states:StartExecution',
       's3:GetObject',
       's3:PutObject',
@@ -214,5 +217,42 @@ describe('the web function and its session keys', () => {
     for (const never of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'kms:Sign']) {
       expect(actions, never).not.toContain(never);
     }
+  });
+
+  it('releases held mail through the ingest function: may invoke it and no other function, named in its environment', () => {
+    const ingestFn = stack.functions.get(INGEST_FUNCTION_ID)!;
+    const statements = roleStatements(template, logicalId(webFn.role));
+    const lambda = statements.filter((statement) =>
+      actionsOf(statement).some((a) => a.startsWith('lambda:')),
+    );
+    expect(lambda.map((statement) => [actionsOf(statement), resourcesOf(statement)])).toEqual([
+      [['lambda:InvokeFunction'], [JSON.stringify({ 'Fn::GetAtt': [logicalId(ingestFn.function), 'Arn'] })]],
+    ]);
+    expect(variables().INGEST_FUNCTION_NAME).toEqual({ Ref: logicalId(ingestFn.function) });
+    // No other function role may invoke the ingest function, and no other function is told its name.
+    const invokers = allPolicyStatements(template).filter(
+      ({ statement }) =>
+        actionsOf(statement).includes('lambda:InvokeFunction') &&
+        JSON.stringify(statement.Resource).includes(`"${logicalId(ingestFn.function)}"`),
+    );
+    expect(invokers.flatMap(({ roles }) => roles)).toEqual([logicalId(webFn.role)]);
+    for (const [id, fn] of stack.functions) {
+      if (id === WEB_FUNCTION_ID) continue;
+      const env = (
+        resource(template, logicalId(fn.function)).Properties?.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      expect(env.INGEST_FUNCTION_NAME, id).toBeUndefined();
+    }
+  });
+
+  it('refuses a registry in which a function holds ingest:invoke before the ingest function is built', () => {
+    const webSpec = registry.find((spec) => spec.id === WEB_FUNCTION_ID)!;
+    const reordered = [webSpec, ...registry.filter((spec) => spec.id !== WEB_FUNCTION_ID)];
+    expect(() => build({}, reordered)).toThrow(InvalidStackInput);
+    expect(() => build({}, reordered)).toThrow(
+      /functions\/web.ts holds ingest:invoke, but no "ingest-email" is built before it/,
+    );
   });
 });

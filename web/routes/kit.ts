@@ -8,15 +8,13 @@
 import type { Context, Handler } from 'hono';
 import type { Clock } from '#shared/clock.ts';
 import type { Starter } from '#shared/cycle/start.ts';
-import type { NotifierPort } from '#shared/cycle/ports.ts';
-import type { IngestSettings } from '#shared/ingest/pipeline.ts';
+import type { HeldMailReleaser } from '#shared/ingest/release.ts';
 import type { Outbox } from '#shared/mail/outbox.ts';
-import type { ReplyKeyring } from '#shared/mail/reply-keyring.ts';
 import type { Programme } from '#shared/programme/schema.ts';
-import type { BlobStore } from '#shared/store/blob-store.ts';
 import type { ReviewRepository } from '#shared/store/repository.ts';
 import type { WorkflowPort } from '#shared/store/workflow.ts';
 import type { WebAction, WebResource } from '#shared/web/authorise.ts';
+import type { WebNotifier } from '#shared/web/notifier.ts';
 import type { Session } from '#shared/web/session.ts';
 import type { Viewer } from '#shared/web/viewer.ts';
 import { messagePage, type PageContext } from '../pages.ts';
@@ -26,21 +24,16 @@ export type WebEnv = { Variables: { session: Session; viewer: Viewer; programme:
 
 /**
  * What the ISMS manager's actions need besides the app's own dependencies: the starter and
- * STATE_MACHINE_ARN (`cycle start`), and what the inbound mail pipeline needs to read a released
- * message again (`mail release`): the buckets, the reply keyring and the ingest settings.
+ * STATE_MACHINE_ARN (`cycle start`), and the releaser of held mail (`mail release`), which runs the
+ * inbound mail pipeline in process or asks the ingest function to (shared/ingest/release.ts).
  */
 export interface ManageParts {
   /** Starts review cycles (StartExecution). */
   readonly starter: Starter;
   /** The environment contract, read when a start runs (STATE_MACHINE_ARN), as the schedule's target does. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** The evidence bucket (a released message's attachments are kept there). */
-  readonly evidence: BlobStore;
-  /** The raw mail bucket a held message is read back from. */
-  readonly rawMail: BlobStore;
-  /** The reply-address keyring. Never log it. */
-  readonly replyKey: ReplyKeyring;
-  readonly settings: IngestSettings;
+  /** Releases a held message through the pipeline. */
+  readonly heldMailReleaser: HeldMailReleaser;
 }
 
 /** Everything the routes of this folder use. */
@@ -48,7 +41,7 @@ export interface ManageDeps extends ManageParts {
   readonly repo: ReviewRepository;
   readonly clock: Clock;
   readonly workflow: WorkflowPort;
-  readonly notifier: NotifierPort;
+  readonly notifier: WebNotifier;
   readonly outbox: Pick<Outbox, 'sendOnce'>;
 }
 

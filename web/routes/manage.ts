@@ -5,8 +5,8 @@
  *
  * | route                             | like                      | use case                           |
  * | --------------------------------- | ------------------------- | ---------------------------------- |
- * | GET  /held-mail                   | `mail held`               | listHeldMail (shared/ingest/held)  |
- * | POST /held-mail/:id/release       | `mail release`            | releaseHeldMail                    |
+ * | GET  /held-mail                   | `mail held`               | listHeldMail (shared/ingest)       |
+ * | POST /held-mail/:id/release       | `mail release`            | heldMailReleaser (releaseHeldMail) |
  * | GET, POST /start-cycle            | `cycle start`             | startCycle (shared/cycle/start)    |
  * | GET  /actions/:id, POST .../:form | `action ...`, DONE etc.   | changeAction (routes/action.ts)    |
  *
@@ -16,14 +16,13 @@
  */
 import type { Context, Hono } from 'hono';
 import { startCycle } from '#shared/cycle/start.ts';
+import { listHeldMail } from '#shared/ingest/held-list.ts';
 import {
   HeldMailAlreadyReleased,
   HeldMailNotFound,
   InvalidRelease,
-  listHeldMail,
-  releaseHeldMail,
   ReleaseNotRecorded,
-} from '#shared/ingest/held.ts';
+} from '#shared/ingest/release.ts';
 import { zoneInWords } from '#shared/mail/templates/format.ts';
 import { CycleId } from '#shared/model/ids.ts';
 import { plannedCycles } from '#shared/programme/schedule.ts';
@@ -108,7 +107,7 @@ function registerHeldMail(app: Hono<WebEnv>, deps: ManageDeps, kit: ManageKit): 
         );
       }
       try {
-        await releaseHeldMail(deps, { id: found.id, by: c.get('viewer').person.id });
+        await deps.heldMailReleaser.release(found.id, c.get('viewer').person.id);
       } catch (error) {
         if (
           error instanceof HeldMailAlreadyReleased ||

@@ -1,8 +1,11 @@
 /**
- * Held mail, exactly-once receipts, the newer answer winning by receipt time, and the daily caps of
- * a reply address, against DynamoDB Local, the local S3 and the local SES.
+ * Held mail (released in process and through the ingest function's release request), exactly-once
+ * receipts, the newer answer winning by receipt time, and the daily caps of a reply address, against
+ * DynamoDB Local, the local S3 and the local SES.
  */
-import { describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import { ingestHandler, InvalidIngestEvent } from '#functions/ingest-email.ts';
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import { FixedClock } from '#shared/clock.ts';
 import {
@@ -15,11 +18,19 @@ import {
   sendHeldMailDigest,
 } from '#shared/ingest/held.ts';
 import { ingest, type IngestDeps } from '#shared/ingest/pipeline.ts';
+import { ReleaseAnswer } from '#shared/ingest/release.ts';
 import type { SesVerdicts } from '#shared/mail/inbound.ts';
 import { heldMailId } from '#shared/store/held-mail.ts';
+import { Wiring, type Parts } from '#shared/wiring/wiring.ts';
 import { localStack } from '#test/support/local-stack.ts';
 import { listSentMail } from '#test/support/mailbox.ts';
 import { fixture, issueToken, NOW, PASS, snapshot, world, type World } from './support.ts';
+
+// The handler's logger and metrics read these when they are made, as the modules load.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
+});
 
 const DMARC_FAIL: SesVerdicts = {
   ...PASS,
@@ -136,6 +147,86 @@ describe('held mail: release', () => {
     );
     expect(await w.repo.getHeldMessage(id)).toMatchObject({ status: 'held' });
     expect(await w.repo.listSubmissions(w.cycle.id, 'd1')).toEqual([]);
+  });
+});
+
+describe('held mail: the release request the web function sends the ingest function', () => {
+  const context = { functionName: 'ingest-email', awsRequestId: 'r-1' } as Context;
+  /** functions/ingest-email.ts's handler on the world's parts (the raw mail is in its evidence bucket). */
+  const handlerOn = (w: World) => {
+    const wiring = new Wiring({
+      overrides: {
+        repo: w.repo,
+        clock: w.deps.clock,
+        workflow: w.workflow,
+        notifier: w.deps.notifier as Parts['notifier'],
+        outbox: w.deps.outbox as Parts['outbox'],
+        evidence: w.deps.evidence,
+        rawMail: w.deps.evidence,
+        replyKey: w.deps.replyKey,
+        ingestSettings: w.deps.settings,
+      },
+    });
+    const handler = ingestHandler(() => wiring);
+    return (event: unknown) => handler(event, context) as Promise<unknown>;
+  };
+
+  it('refuses a request that does not read before touching anything, then releases once; a second release is a typed refusal', async () => {
+    const w = await world();
+    const invoke = handlerOn(w);
+    const id = await heldFrom(w, w.email('auditor'), 'inbound/held-r1', 'held-r1');
+    const before = await snapshot(w);
+    await expect(invoke({ kind: 'release-held-mail', heldId: id, by: 'alice; drop' })).rejects.toThrow(
+      InvalidIngestEvent,
+    );
+    await expect(
+      invoke({ kind: 'release-held-mail', heldId: 'inbound/held-r1', by: 'alice' }),
+    ).rejects.toThrow(/heldId: is not a held message id/);
+    expect(await snapshot(w)).toEqual(before);
+    expect(
+      await invoke({
+        kind: 'release-held-mail',
+        heldId: heldMailId(NOW.toISOString(), 'f'.repeat(64)),
+        by: 'alice',
+      }),
+    ).toMatchObject({
+      released: false,
+      refusal: { name: 'HeldMailNotFound' },
+    });
+
+    const first = ReleaseAnswer.parse(await invoke({ kind: 'release-held-mail', heldId: id, by: 'alice' }));
+    expect(first).toMatchObject({
+      released: true,
+      held: { id, status: 'released', releasedBy: 'alice' },
+      result: { outcome: 'accepted', answer: 'sent', cycleId: w.cycle.id },
+    });
+    expect(await w.repo.listSubmissions(w.cycle.id, 'd1')).toHaveLength(1);
+    expect((await w.repo.listEvents(w.cycle.id)).map((e) => e.type)).toEqual([
+      'cycle.opened',
+      'input.submitted',
+      'mail.received',
+      'mail.released',
+    ]);
+
+    const second = ReleaseAnswer.parse(await invoke({ kind: 'release-held-mail', heldId: id, by: 'alice' }));
+    expect(second).toEqual({
+      released: false,
+      refusal: {
+        name: 'HeldMailAlreadyReleased',
+        message: expect.stringContaining(`held message ${id} was released already`),
+      },
+    });
+    expect(await w.repo.listSubmissions(w.cycle.id, 'd1')).toHaveLength(1);
+  });
+
+  it('answers a message that still cannot be recorded with ReleaseNotRecorded, leaving it held', async () => {
+    const w = await world();
+    const id = await heldFrom(w, w.email('cto'), 'inbound/held-r2', 'held-r2');
+    const answer = ReleaseAnswer.parse(
+      await handlerOn(w)({ kind: 'release-held-mail', heldId: id, by: 'alice' }),
+    );
+    expect(answer).toMatchObject({ released: false, refusal: { name: 'ReleaseNotRecorded' } });
+    expect(await w.repo.getHeldMessage(id)).toMatchObject({ status: 'held' });
   });
 });
 

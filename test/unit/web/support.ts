@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { FixedClock } from '#shared/clock.ts';
 import { openCycle } from '#shared/cycle/service.ts';
+import { inProcessReleaser } from '#shared/ingest/held.ts';
 import { canonicalHash } from '#shared/model/canonical-json.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { loadProgrammeFile } from '#shared/programme/load.ts';
@@ -170,10 +171,7 @@ export async function webWorld(options: MemoryWorldOptions = {}): Promise<WebWor
   const app = createWebApp({
     starter,
     env: { STATE_MACHINE_ARN },
-    evidence: w.evidence,
-    rawMail: w.rawMail,
-    replyKey: w.replyKey,
-    settings: w.ingestDeps.settings,
+    heldMailReleaser: inProcessReleaser({ ...w.ingestDeps, rawMail: w.rawMail }),
     repo: w.repo,
     clock: w.clock,
     mailer: w.mailer,
