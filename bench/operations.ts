@@ -25,6 +25,7 @@ import {
   requestInputs,
 } from '#shared/cycle/service.ts';
 import type { IngestResult } from '#shared/ingest/pipeline.ts';
+import { inputLadder } from '#shared/cycle/input-policy.ts';
 import { cycleIdFor } from '#shared/model/ids.ts';
 import { personById } from '#shared/programme/queries.ts';
 import { cycleDeps } from '#shared/wiring/cycle.ts';
@@ -55,6 +56,7 @@ export type OperationName =
   | 'openCycle'
   | 'requestInputs'
   | 'ingestReply'
+  | 'checkInputsFollowUp'
   | 'checkInputs'
   | 'compilePackage'
   | 'distributePackage'
@@ -63,11 +65,17 @@ export type OperationName =
 
 /**
  * The request targets per operation: ingest of one reply at most 8 requests; asking for inputs at
- * most 2 per owner asked plus a constant; an escalation sweep at most 4 per action it finds due.
+ * most 2 per owner asked plus a constant; the input check 4 when reminders are due (the cycle with
+ * its requests and steps in one query, the reminders claimed in one write and recorded as sent in
+ * one more, up to 20 messages, and recorded on the requests in one) and 3 at the deadline (every
+ * missing input marked in one write, the phase moved in one more); an escalation sweep at most 4 per
+ * action it finds due.
  */
 export const REQUEST_TARGETS = {
   ingestReply: { perUnit: 0, constant: 8, unit: 'reply' },
   requestInputs: { perUnit: 2, constant: 6, unit: 'owner asked' },
+  checkInputsFollowUp: { perUnit: 0, constant: 4, unit: 'check' },
+  checkInputs: { perUnit: 0, constant: 3, unit: 'check' },
   escalationSweep: { perUnit: 4, constant: 0, unit: 'due action' },
 } as const;
 
@@ -292,8 +300,22 @@ export async function measureSize(
     throw new BenchStepFailed(`the bench reply was not accepted: ${result.outcome} (${result.reason})`);
   }
 
-  // The input deadline passes: the missing inputs are marked, then the package is built.
+  // The first reminder falls due: the check sends it to every owner with an input missing (those
+  // whose business hours it is) and records it on their requests.
   const cycle = await repo.getCycle(cycleId);
+  const [firstStep] = inputLadder(new Date(cycle!.openedAt), new Date(cycle!.inputsDueAt), {
+    reminderEveryDays: programme.leadTimes.inputReminderEveryDays,
+    remindersBeforeEscalation: programme.escalation.inputEscalation.remindersBeforeEscalation,
+  });
+  if (!firstStep) throw new BenchStepFailed('the programme sends no input reminder before the deadline');
+  setClock(new Date(firstStep.dueAt.getTime() + 60_000));
+  const mailBeforeReminders = await sentBefore();
+  await measure('checkInputsFollowUp', () => checkInputs(deps, cycleId));
+  if ((await sentBefore()) === mailBeforeReminders) {
+    throw new BenchStepFailed(`the input check at ${firstStep.dueAt.toISOString()} sent no reminder`);
+  }
+
+  // The input deadline passes: the missing inputs are marked, then the package is built.
   setClock(new Date(Date.parse(cycle!.inputsDueAt) + 60_000));
   await measure('checkInputs', () => checkInputs(deps, cycleId));
   await measure('compilePackage', () => compilePackage(deps, cycleId));

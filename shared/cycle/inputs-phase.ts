@@ -10,16 +10,8 @@ import { ismsManager, personById, topManagement } from '../programme/queries.ts'
 import { sendableAt } from '../mail/business-hours.ts';
 import { checkInputs as decideInputs, type InputState, type InputStep } from './input-policy.ts';
 import type { CycleDeps, MailingDeps } from './ports.ts';
-import {
-  CycleNotFound,
-  SYSTEM,
-  advance,
-  iso,
-  loadCycle,
-  programmeOf,
-  viewOf,
-  type CycleView,
-} from './cycle-state.ts';
+import { CycleNotFound, advance, programmeOf, viewOf, type CycleView } from './cycle-state.ts';
+import { markNotProvided, readInputCollection, recordSteps } from './input-records.ts';
 import { wakeUpFor, type StampedWakeUp } from './wake-up.ts';
 
 /** The previous answer per input key, shown to owners for reference. */
@@ -95,59 +87,35 @@ function stepRecipient(programme: Programme, ownerId: string, kind: InputStep['k
   return personById(programme, ownerId);
 }
 
-/** Marks an input follow-up step as complete: sent and recorded on every request it covers. */
-const DONE_SUFFIX = ':done';
-
-/** The inputs whose follow-up `stepId` is already in the log (a step resumed after a crash). */
-async function stepRecorded(
-  deps: Pick<CycleDeps, 'repo'>,
-  cycleId: string,
-  stepId: string,
-): Promise<Set<string>> {
-  const events = await deps.repo.listEvents(cycleId);
-  return new Set(
-    events
-      .filter(
-        (e) => (e.type === 'input.reminder_sent' || e.type === 'input.escalated') && e.data.step === stepId,
-      )
-      .map((e) => String(e.data.inputKey)),
-  );
-}
-
 /**
  * The decision point of input collection: sends the reminders and escalations that are due, and at
  * the deadline records every missing input as not provided. `proceed` tells the workflow to compile;
  * otherwise it waits until the next step may go out to its recipient, or the deadline (wake-up.ts).
  */
 export async function checkInputs(
-  deps: MailingDeps<'inputFollowUp'>,
+  deps: MailingDeps<'inputFollowUp' | 'sendTogether'>,
   cycleId: string,
 ): Promise<{ proceed: boolean; missing: string[] } & StampedWakeUp> {
-  let cycle = await loadCycle(deps, cycleId);
+  // The cycle, its requests and the steps complete so far, in one read.
+  const read = await readInputCollection(deps, cycleId);
+  let cycle = read.cycle;
   if (CYCLE_PHASES.indexOf(cycle.phase) > CYCLE_PHASES.indexOf('AWAITING_INPUTS')) {
     return { proceed: true, missing: [], ...wakeUpFor(cycle, deps.clock.now(), undefined) };
   }
   const programme = await programmeOf(deps, cycle);
-  const records = await deps.repo.getCycleRecords(cycleId);
-  if (!records) throw new CycleNotFound(`cycle ${cycleId} does not exist`);
   const now = deps.clock.now();
-  const states: InputState[] = records.inputRequests
+  const states: InputState[] = read.requests
     .filter((r) => !r.automatic && r.ownerId)
     .map((r) => ({ key: r.inputKey, ownerId: r.ownerId!, status: r.status }));
-  // A step counts as sent once it is complete (its `:done` marker): a claim without one is a step a
-  // crash interrupted between claiming and finishing, and is finished below.
-  const sent = new Set(
-    records.notificationsSent
-      .filter((k) => k.startsWith('input:') && k.endsWith(DONE_SUFFIX))
-      .map((k) => k.slice('input:'.length, -DONE_SUFFIX.length)),
-  );
   const decision = decideInputs({
     now,
     requestedAt: new Date(cycle.openedAt),
     inputsDueAt: new Date(cycle.inputsDueAt),
     policy: inputPolicyOf(programme),
     inputs: states,
-    sent,
+    // A step counts as sent once it is complete: one sent but not recorded (a crash in between) is
+    // due again, and the outbox, finding it sent, only lets it be recorded.
+    sent: read.done,
     // Each step waits for its recipient's business hours (the owner, the ISMS manager, the chair):
     // one due earlier still waits when the check runs outside them.
     sendableAt: (ownerId, step) =>
@@ -158,65 +126,35 @@ export async function checkInputs(
       ),
   });
 
-  for (const { ownerId, step, keys } of decision.send) {
-    const claimKey = `input:${ownerId}:${step.id}`;
-    const fresh = await deps.repo.claimNotification(cycleId, claimKey, iso(now));
-    const owned = records.inputRequests.filter((r) => keys.includes(r.inputKey));
-    // Resuming an interrupted step: the outbox sends each key once, and what was recorded stays.
-    const recorded = fresh ? new Set<string>() : await stepRecorded(deps, cycleId, step.id);
-    try {
-      await deps.notifier.inputFollowUp({
-        cycle,
-        programme,
-        owner: personById(programme, ownerId),
-        requests: owned,
-        step,
-      });
-    } catch (error) {
-      await deps.repo.releaseNotification(cycleId, claimKey);
-      throw error;
-    }
-    for (const request of owned) {
-      const current = (await deps.repo.getInputRequest(cycleId, request.inputKey))!;
-      if (current.status !== 'REQUESTED' || recorded.has(request.inputKey)) continue;
-      const updated: InputRequest =
-        step.kind === 'reminder'
-          ? { ...current, remindersSent: current.remindersSent + 1, lastReminderAt: iso(now) }
-          : { ...current, escalationLevel: step.kind === 'escalate-manager' ? 1 : 2 };
-      await deps.repo.updateInputRequest(updated, {
-        event: {
-          type: step.kind === 'reminder' ? 'input.reminder_sent' : 'input.escalated',
-          at: iso(now),
-          actor: SYSTEM,
-          data: { inputKey: request.inputKey, ownerId, step: step.id },
-        },
-      });
-    }
-    await deps.repo.claimNotification(cycleId, `${claimKey}${DONE_SUFFIX}`, iso(now));
+  if (decision.send.length > 0) {
+    // Every step due, to every recipient, claimed in one write and recorded as sent in one more; a
+    // failed send throws before anything is recorded on the requests, and the next check resumes.
+    await deps.notifier.sendTogether(async () => {
+      for (const { ownerId, step, keys } of decision.send) {
+        await deps.notifier.inputFollowUp({
+          cycle,
+          programme,
+          owner: personById(programme, ownerId),
+          requests: read.requests.filter((r) => keys.includes(r.inputKey)),
+          step,
+        });
+      }
+    });
+    await recordSteps(deps, read, decision.send, now);
   }
-
-  if (decision.deadlinePassed) {
-    for (const key of decision.notProvided) {
-      const current = (await deps.repo.getInputRequest(cycleId, key))!;
-      if (current.status !== 'REQUESTED') continue;
-      await deps.repo.updateInputRequest(
-        { ...current, status: 'NOT_PROVIDED', notProvidedAt: iso(now) },
-        {
-          event: {
-            type: 'input.not_provided',
-            at: iso(now),
-            actor: SYSTEM,
-            data: { inputKey: key, ownerId: current.ownerId ?? null, dueAt: current.dueAt },
-          },
-        },
-      );
-    }
-  }
+  const marked = decision.deadlinePassed ? await markNotProvided(deps, read, now) : [];
+  // Not provided: marked now, or by a check that stopped before going on (a crash in between).
+  const missing = [
+    ...new Set([
+      ...read.requests.filter((r) => r.status === 'NOT_PROVIDED').map((r) => r.inputKey),
+      ...marked,
+    ]),
+  ];
   const proceed = decision.allAnswered || decision.deadlinePassed;
   if (proceed) {
     cycle = await advance(deps, cycle, 'COMPILING', {
-      reason: decision.allAnswered ? 'all inputs answered' : 'input deadline passed',
+      reason: missing.length > 0 ? 'input deadline passed' : 'all inputs answered',
     });
   }
-  return { proceed, missing: decision.notProvided, ...wakeUpFor(cycle, now, decision.nextCheckAt) };
+  return { proceed, missing, ...wakeUpFor(cycle, now, decision.nextCheckAt) };
 }

@@ -5,7 +5,7 @@
 import type { Action } from '../model/action.ts';
 import type { Cycle } from '../model/cycle.ts';
 import type { CycleSummary } from '../model/cycle-summary.ts';
-import type { CycleEvent } from '../model/event.ts';
+import type { CycleEvent, EventDraft } from '../model/event.ts';
 import type { InputRequest, InputSubmission } from '../model/input.ts';
 import type { MinutesRecord } from '../model/minutes-record.ts';
 import type { ParkedTask } from '../model/records.ts';
@@ -45,6 +45,22 @@ export interface SubmissionWriteOptions extends WriteOptions {
   readonly unchanged?: readonly InputRequest[];
 }
 
+/** The cycle, its input requests, and the notification keys claimed under one prefix. */
+export interface CycleWithInputsAndClaims {
+  readonly cycle: Cycle;
+  readonly requests: InputRequest[];
+  /** Keys claimed (not released) that start with the prefix asked for, in key order. */
+  readonly claims: string[];
+}
+
+/** What a write of several input requests writes with them, in the same transaction. */
+export interface InputRequestsWriteOptions {
+  /** Appended to the cycle's log in this order. */
+  readonly events?: readonly EventDraft[];
+  /** Notification keys claimed at `at`: AlreadyExists if one is claimed (and not released) already. */
+  readonly claims?: readonly { readonly key: string; readonly at: string }[];
+}
+
 export interface CycleStore {
   /** Creates the cycle and its input requests in one transaction. AlreadyExists if the id is taken. */
   createCycle(
@@ -62,6 +78,14 @@ export interface CycleStore {
 
   /** The cycle and its input requests, in one read (NotFound is undefined). */
   getCycleWithInputs(cycleId: string): Promise<{ cycle: Cycle; requests: InputRequest[] } | undefined>;
+  /**
+   * The cycle, its input requests and the notifications claimed under `claimPrefix` (e.g. `input:`),
+   * in one read (NotFound is undefined): what the input check decides on.
+   */
+  getCycleWithInputsAndClaims(
+    cycleId: string,
+    claimPrefix: string,
+  ): Promise<CycleWithInputsAndClaims | undefined>;
 
   // Inputs
   getInputRequest(cycleId: string, inputKey: string): Promise<InputRequest | undefined>;
@@ -70,6 +94,17 @@ export interface CycleStore {
     request: InputRequest,
     options?: WriteOptions,
   ): Promise<{ request: InputRequest; event?: CycleEvent }>;
+  /**
+   * Stores several input requests of one cycle (each at the version read), appends the events in
+   * order and claims the notifications, in one transaction: ConcurrentUpdate if a request changed
+   * since it was read, AlreadyExists if a notification is claimed already, and then nothing is
+   * written. TransactionTooLarge when requests, claims and events (and the chain head) exceed 100.
+   */
+  updateInputRequests(
+    cycleId: string,
+    requests: readonly InputRequest[],
+    options?: InputRequestsWriteOptions,
+  ): Promise<{ requests: InputRequest[]; events: CycleEvent[] }>;
   /**
    * Stores a new submission and the request it answers (updated by the caller: status and
    * submissionId; version = the version read) in one transaction. A superseded submission stays.

@@ -73,6 +73,12 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     keyCondition: 'pk = CYCLE#<c>',
   },
   {
+    pattern:
+      'the cycle with its input requests (and the claims under a prefix: the input check), one query; a filter on entity keeps those',
+    index: 'table',
+    keyCondition: 'pk = CYCLE#<c> AND sk BETWEEN CYCLE AND INPUT#~ | SENT#<prefix>~',
+  },
+  {
     pattern: 'one kind of record of a cycle (e.g. its input requests, its actions, its events from seq n)',
     index: 'table',
     keyCondition:

@@ -31,7 +31,9 @@ export type { ActionStore } from './actions.ts';
 export type {
   CycleRecords,
   CycleStore,
+  CycleWithInputsAndClaims,
   HistoryQuery,
+  InputRequestsWriteOptions,
   ListCyclesQuery,
   SubmissionWriteOptions,
 } from './cycles.ts';

@@ -36,6 +36,36 @@ export function checkNewCycle(cycle: Cycle, requests: readonly InputRequest[]): 
   if (problems.length > 0) throw new InvalidData(`new cycle ${cycle.id}`, problems);
 }
 
+/** Requests written together are of the one cycle named, each input once; each claim once. */
+export function checkInputRequestsWrite(
+  cycleId: string,
+  requests: readonly InputRequest[],
+  claimKeys: readonly string[],
+): void {
+  const problems: Problem[] = [];
+  const keysSeen = new Set<string>();
+  requests.forEach((request, index) => {
+    if (request.cycleId !== cycleId) {
+      problems.push({
+        path: `requests[${index}].cycleId`,
+        message: `input ${request.inputKey} is of cycle ${request.cycleId}, not ${cycleId}`,
+      });
+    } else if (keysSeen.has(request.inputKey)) {
+      problems.push({
+        path: `requests[${index}].inputKey`,
+        message: `input ${request.inputKey} is listed twice; write each request once`,
+      });
+    }
+    keysSeen.add(request.inputKey);
+  });
+  claimKeys.forEach((key, index) => {
+    if (claimKeys.indexOf(key) !== index) {
+      problems.push({ path: `claims[${index}].key`, message: `notification ${key} is claimed twice` });
+    }
+  });
+  if (problems.length > 0) throw new InvalidData(`input requests of cycle ${cycleId}`, problems);
+}
+
 /** The requests a submission's write checks as unchanged are other requests of its own cycle, each once. */
 export function checkUnchanged(request: InputRequest, unchanged: readonly InputRequest[]): void {
   const problems: Problem[] = [];

@@ -3,6 +3,7 @@ import { actionStoreContract } from './actions.contract.ts';
 import { cycleStoreContract } from './cycles.contract.ts';
 import { eventLogContract } from './event-log.contract.ts';
 import { inboundMailStoreContract } from './held-mail.contract.ts';
+import { inputRequestsContract } from './input-requests.contract.ts';
 import { mailRecordStoreContract } from './mail-records.contract.ts';
 import { minutesStoreContract } from './minutes.contract.ts';
 import { periodClaimsContract } from './periods.contract.ts';
@@ -16,6 +17,7 @@ export type { MakeRepository } from './records.ts';
 export const storeContracts: readonly ((name: string, makeRepo: MakeRepository) => void)[] = [
   programmeStoreContract,
   cycleStoreContract,
+  inputRequestsContract,
   actionStoreContract,
   minutesStoreContract,
   eventLogContract,

@@ -8,7 +8,7 @@ import { CycleSummary } from '../../model/cycle-summary.ts';
 import { CycleEvent, EventDraft, type ChainHead } from '../../model/event.ts';
 import { InputRequest, InputSubmission } from '../../model/input.ts';
 import { MinutesRecord } from '../../model/minutes-record.ts';
-import { ParkedTask } from '../../model/records.ts';
+import { NotificationKey, ParkedTask } from '../../model/records.ts';
 import {
   cycleKeys,
   inputKeys,
@@ -28,12 +28,20 @@ import {
 import type {
   CycleRecords,
   CycleStore,
+  CycleWithInputsAndClaims,
   HistoryQuery,
+  InputRequestsWriteOptions,
   ListCyclesQuery,
   SubmissionWriteOptions,
 } from '../../store/cycles.ts';
-import { checkNewCycle, checkSubmission, checkUnchanged } from '../../store/write-checks.ts';
+import {
+  checkInputRequestsWrite,
+  checkNewCycle,
+  checkSubmission,
+  checkUnchanged,
+} from '../../store/write-checks.ts';
 import type { EventChain } from './event-chain.ts';
+import { claimStep } from './mail-records.ts';
 import { numberAttribute, toRecord, type DynamoTable, type Item, type Step } from './table.ts';
 
 export class DynamoCycleStore implements CycleStore {
@@ -116,6 +124,87 @@ export class DynamoCycleStore implements CycleStore {
         .filter((i) => String(i.sk).startsWith(SK.input))
         .map((i) => toRecord(InputRequest, i, 'input request')),
     };
+  }
+
+  /**
+   * One consistent query of the cycle's partition from its cycle item to the last claim under
+   * `claimPrefix` (SENT#<prefix>~), keeping the cycle item, the input requests and the claims (a
+   * filter on `entity` leaves out what sorts between them: the cycle's mail records, its minutes,
+   * other claims).
+   */
+  async getCycleWithInputsAndClaims(
+    cycleId: string,
+    claimPrefix: string,
+  ): Promise<CycleWithInputsAndClaims | undefined> {
+    parseWith(NotificationKey, claimPrefix, 'notification key prefix');
+    const items = await this.table.queryAll(
+      {
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :cycle AND :claims',
+        FilterExpression: '#entity IN (:cycleEntity, :inputEntity, :claimEntity)',
+        ExpressionAttributeNames: { '#entity': 'entity' },
+        ExpressionAttributeValues: {
+          ':pk': cycleKeys.partition(cycleId),
+          ':cycle': SK.cycle,
+          ':claims': `${SK.sent}${claimPrefix}${RANGE_END}`,
+          ':cycleEntity': 'cycle',
+          ':inputEntity': 'input-request',
+          ':claimEntity': 'notification',
+        },
+      },
+      undefined,
+      true,
+    );
+    const item = items.find((i) => i.sk === SK.cycle);
+    if (!item) return undefined;
+    this.chain.observe(cycleId, item);
+    const claimed = `${SK.sent}${claimPrefix}`;
+    return {
+      cycle: toRecord(Cycle, item, `cycle ${cycleId}`),
+      requests: items
+        .filter((i) => String(i.sk).startsWith(SK.input))
+        .map((i) => toRecord(InputRequest, i, 'input request')),
+      // A released claim was given back unsent.
+      claims: items
+        .filter((i) => String(i.sk).startsWith(claimed) && i.released !== true)
+        .map((i) => String(i.sk).slice(SK.sent.length)),
+    };
+  }
+
+  async updateInputRequests(
+    cycleId: string,
+    inputs: readonly InputRequest[],
+    options: InputRequestsWriteOptions = {},
+  ): Promise<{ requests: InputRequest[]; events: CycleEvent[] }> {
+    const reads = inputs.map((input, index) =>
+      parseWith(InputRequest, input, `input request ${input?.inputKey ?? index} of cycle ${cycleId}`),
+    );
+    const drafts = (options.events ?? []).map((draft) =>
+      parseWith(EventDraft, draft, `event for cycle ${cycleId}`),
+    );
+    const claims = (options.claims ?? []).map(({ key, at }) => ({
+      key: parseWith(NotificationKey, key, 'notification key'),
+      at,
+    }));
+    checkInputRequestsWrite(
+      cycleId,
+      reads,
+      claims.map((claim) => claim.key),
+    );
+    const requests = reads.map((read) => ({ ...read, version: read.version + 1 }));
+    if (requests.length === 0 && drafts.length === 0 && claims.length === 0) return { requests, events: [] };
+    const { events } = await this.chain.writeMany(cycleId, drafts, (chained, head) => [
+      ...reads.map((read, index) =>
+        this.table.versionedPutStep(
+          'input request',
+          `${cycleId}/${read.inputKey}`,
+          inputRequestItem(requests[index]!),
+          read.version,
+        ),
+      ),
+      ...claims.map((claim) => claimStep(this.table, cycleId, claim.key, claim.at)),
+      ...this.chain.appendSteps(cycleId, chained, head),
+    ]);
+    return { requests, events };
   }
 
   async updateCycle(input: Cycle, options: WriteOptions = {}): Promise<{ cycle: Cycle; event?: CycleEvent }> {

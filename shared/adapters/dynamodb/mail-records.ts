@@ -6,7 +6,7 @@ import { messageKeys, notificationKeys, replyTokenKeys, sortableTime } from '../
 import { AlreadyExists } from '../../store/errors.ts';
 import type { MailRecordStore } from '../../store/mail-records.ts';
 import { TTL_ATTRIBUTE } from '../../store/table-design.ts';
-import { toRecord, ttlAfter, type DynamoTable, type Item } from './table.ts';
+import { toRecord, ttlAfter, type DynamoTable, type Item, type Step } from './table.ts';
 
 /**
  * How long a seen Message-ID is remembered: far longer than any retry (SES retries for hours, an
@@ -31,6 +31,34 @@ export function seenItem(messageId: string, seen: { at: string; rawS3Key?: strin
     firstSeenAt: sortableTime(seen.at),
     ...(seen.rawS3Key ? { rawS3Key: seen.rawS3Key } : {}),
     [TTL_ATTRIBUTE]: ttlAfter(seen.at, SEEN_MESSAGE_TTL_DAYS),
+  };
+}
+
+/** The item that claims a cycle's notification (the key validated). */
+export function notificationItem(cycleId: string, key: string, at: string): Item {
+  parseWith(NotificationKey, key, 'notification key');
+  return {
+    ...notificationKeys.sent(cycleId, key),
+    entity: 'notification',
+    cycleId,
+    key,
+    claimedAt: sortableTime(at),
+  };
+}
+
+/** A claim in a transaction: the notification not claimed yet, or released (AlreadyExists otherwise). */
+export function claimStep(table: DynamoTable, cycleId: string, key: string, at: string): Step {
+  return {
+    op: {
+      Put: {
+        TableName: table.tableName,
+        Item: notificationItem(cycleId, key, at),
+        ConditionExpression: 'attribute_not_exists(pk) OR released = :released',
+        ExpressionAttributeValues: { ':released': true },
+      },
+    },
+    onConditionFailed: () =>
+      new AlreadyExists('notification', `${cycleId}/${key}`, 'it is claimed already; nothing was written'),
   };
 }
 
@@ -79,18 +107,12 @@ export class DynamoMailRecordStore implements MailRecordStore {
 
   /** Claims the notification unless it is claimed already; a released claim may be claimed again. */
   async claimNotification(cycleId: string, key: string, at: string): Promise<boolean> {
-    parseWith(NotificationKey, key, 'notification key');
+    const item = notificationItem(cycleId, key, at);
     return this.table.conditional(() =>
       this.table.doc.send(
         new PutCommand({
           TableName: this.table.tableName,
-          Item: {
-            ...notificationKeys.sent(cycleId, key),
-            entity: 'notification',
-            cycleId,
-            key,
-            claimedAt: sortableTime(at),
-          },
+          Item: item,
           ConditionExpression: 'attribute_not_exists(pk) OR released = :released',
           ExpressionAttributeValues: { ':released': true },
         }),

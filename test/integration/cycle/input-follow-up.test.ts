@@ -1,14 +1,38 @@
 /**
- * Input follow-up after a crash, against DynamoDB Local, the local S3 and the local SES: a reminder
- * step whose claim was written but whose email never went out (the process died in between) is
- * finished by the next check: the email goes out once, each request records it once, and later
- * checks send nothing more.
+ * Input follow-up after a crash, and against an answer racing the check, on DynamoDB Local, the
+ * local S3 and the local SES: a reminder step claimed but never completed, or sent but never
+ * recorded (the process died in between), is finished by the next check: the email goes out once,
+ * each request records it once, and later checks send nothing more. An answer that lands between
+ * the check's read and its write is never counted as reminded.
  */
 import { describe, expect, it } from 'vitest';
 import { checkInputs } from '#shared/cycle/service.ts';
+import { submitInput } from '#shared/cycle/submit-input.ts';
+import type { ReviewRepository } from '#shared/store/repository.ts';
 import { cycleWorld, OPENED } from '#test/support/cycle-world.ts';
+import { answerBlock } from '#test/unit/cycle/support.ts';
 
 const DAY = 86_400_000;
+
+/** `repo` with updateInputRequests preceded, on its first call, by `first` (which may throw). */
+function beforeFirstWrite(repo: ReviewRepository, first: () => Promise<void>): ReviewRepository {
+  let called = false;
+  return new Proxy(repo, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const method = (value as (...args: unknown[]) => unknown).bind(target);
+      if (property !== 'updateInputRequests') return method;
+      return async (...args: unknown[]) => {
+        if (!called) {
+          called = true;
+          await first();
+        }
+        return method(...args);
+      };
+    },
+  });
+}
 
 describe('an input reminder interrupted between its claim and its email', () => {
   it('is sent once by the next check and recorded once on each request', async () => {
@@ -50,5 +74,51 @@ describe('an input reminder interrupted between its claim and its email', () => 
       (e) => e.type === 'input.reminder_sent' && e.data.ownerId === 'auditor',
     );
     expect(reminderEvents).toHaveLength(auditorRequests.length);
+  });
+});
+
+describe('an input check that dies after sending, or meets an answer on its way', () => {
+  it('records the reminders once on the next check, sends nothing twice, and never counts the answered input', async () => {
+    const { deps, repo, clock, outboxStore, cycleId } = await cycleWorld('input-check-writes');
+    // Thursday 4 March, 09:01 UTC: the first reminder to the London owners.
+    clock.set(new Date(OPENED.getTime() + 3 * DAY + 60_000));
+    const dying = beforeFirstWrite(repo, () => Promise.reject(new Error('the process died')));
+    await expect(checkInputs({ ...deps, repo: dying }, cycleId)).rejects.toThrow('the process died');
+    const sentKeys = async () =>
+      (await outboxStore.listSent(cycleId)).map((m) => m.key).filter((key) => key.endsWith(':reminder-1'));
+    const sent = await sentKeys();
+    expect(sent.sort()).toEqual(
+      ['alice', 'auditor', 'ciso', 'risk-owner'].map((owner) => `input:${owner}:reminder-1`),
+    );
+    expect((await repo.listEvents(cycleId)).filter((e) => e.type === 'input.reminder_sent')).toEqual([]);
+
+    // The retry an hour later; the auditor answers d1 while it is on its way.
+    clock.set(new Date(clock.now().getTime() + 3_600_000));
+    const d1 = (await repo.getInputRequest(cycleId, 'd1'))!;
+    const racing = beforeFirstWrite(repo, async () => {
+      const answered = await submitInput(deps, { cycleId, inputKey: 'd1', text: answerBlock(d1) });
+      expect(answered.ok).toBe(true);
+    });
+    await checkInputs({ ...deps, repo: racing }, cycleId);
+
+    expect((await sentKeys()).sort()).toEqual(sent);
+    const requests = (await repo.listInputRequests(cycleId)).filter((r) => r.ownerId === 'auditor');
+    expect(requests.map((r) => `${r.inputKey} ${r.status} ${r.remindersSent}`)).toEqual([
+      'd1 SUBMITTED 0',
+      'd3 REQUESTED 1',
+    ]);
+    const recorded = (await repo.listEvents(cycleId)).filter((e) => e.type === 'input.reminder_sent');
+    expect(recorded.filter((e) => e.data.ownerId === 'auditor').map((e) => e.data.inputKey)).toEqual(['d3']);
+    const records = (await repo.getCycleRecords(cycleId))!;
+    expect(records.notificationsSent.filter((key) => key.endsWith(':reminder-1:done')).sort()).toEqual(
+      sent.map((key) => `${key}:done`),
+    );
+
+    // Nothing more on the next check.
+    clock.set(new Date(clock.now().getTime() + 3_600_000));
+    const events = await repo.listEvents(cycleId);
+    await checkInputs(deps, cycleId);
+    expect(await repo.listEvents(cycleId)).toEqual(events);
+    expect((await sentKeys()).sort()).toEqual(sent);
   });
 });

@@ -10,19 +10,27 @@ import { Cycle } from '#shared/model/cycle.ts';
 import { CycleSummary } from '#shared/model/cycle-summary.ts';
 import { CycleEvent, EventDraft } from '#shared/model/event.ts';
 import { InputRequest, InputSubmission } from '#shared/model/input.ts';
-import { checkNewCycle, checkSubmission, checkUnchanged } from '#shared/store/write-checks.ts';
+import {
+  checkInputRequestsWrite,
+  checkNewCycle,
+  checkSubmission,
+  checkUnchanged,
+} from '#shared/store/write-checks.ts';
 import { MinutesRecord } from '#shared/model/minutes-record.ts';
-import { ParkedTask } from '#shared/model/records.ts';
+import { NotificationKey, ParkedTask } from '#shared/model/records.ts';
 import type {
   CycleRecords,
   CycleStore,
+  CycleWithInputsAndClaims,
   HistoryQuery,
+  InputRequestsWriteOptions,
   ListCyclesQuery,
   SubmissionWriteOptions,
 } from '#shared/store/cycles.ts';
 import {
   cycleKeys,
   inputKeys,
+  notificationKeys,
   programmeKeys,
   RANGE_END,
   SK,
@@ -171,6 +179,78 @@ export class MemoryCycleStore implements CycleStore {
   async getCycleWithInputs(cycleId: string): Promise<{ cycle: Cycle; requests: InputRequest[] } | undefined> {
     const cycle = await this.getCycle(cycleId);
     return cycle && { cycle, requests: await this.listInputRequests(cycleId) };
+  }
+
+  async getCycleWithInputsAndClaims(
+    cycleId: string,
+    claimPrefix: string,
+  ): Promise<CycleWithInputsAndClaims | undefined> {
+    parseWith(NotificationKey, claimPrefix, 'notification key prefix');
+    const read = await this.getCycleWithInputs(cycleId);
+    if (!read) return undefined;
+    const claims = this.tables.main
+      .query(cycleKeys.partition(cycleId), { range: { prefix: `${SK.sent}${claimPrefix}` } })
+      // A released claim was given back unsent.
+      .filter((item) => item.released !== true)
+      .map((item) => String(item.sk).slice(SK.sent.length));
+    return { ...read, claims };
+  }
+
+  async updateInputRequests(
+    cycleId: string,
+    inputs: readonly InputRequest[],
+    options: InputRequestsWriteOptions = {},
+  ): Promise<{ requests: InputRequest[]; events: CycleEvent[] }> {
+    const reads = inputs.map((input, index) =>
+      parseWith(InputRequest, input, `input request ${input?.inputKey ?? index} of cycle ${cycleId}`),
+    );
+    const drafts = (options.events ?? []).map((draft) =>
+      parseWith(EventDraft, draft, `event for cycle ${cycleId}`),
+    );
+    const claims = options.claims ?? [];
+    checkInputRequestsWrite(
+      cycleId,
+      reads,
+      claims.map((claim) => claim.key),
+    );
+    const requests = reads.map((read) => ({ ...read, version: read.version + 1 }));
+    if (requests.length === 0 && drafts.length === 0 && claims.length === 0) return { requests, events: [] };
+    const { main } = this.tables;
+    const claimItems = claims.map(({ key, at }) => {
+      parseWith(NotificationKey, key, 'notification key');
+      return {
+        ...notificationKeys.sent(cycleId, key),
+        entity: 'notification',
+        cycleId,
+        key,
+        claimedAt: sortableTime(at),
+      };
+    });
+    const { events } = await this.chain.withEventsRetry(cycleId, drafts, (chained, head) => [
+      ...reads.map((read, index) =>
+        versionedPutStep(
+          main,
+          'input request',
+          `${cycleId}/${read.inputKey}`,
+          inputRequestItem(requests[index]!),
+          read.version,
+        ),
+      ),
+      ...claimItems.map((item): Step => ({
+        table: main,
+        key: { pk: item.pk, sk: item.sk },
+        condition: (current) => current === undefined || current.released === true,
+        write: () => item,
+        onConditionFailed: () =>
+          new AlreadyExists(
+            'notification',
+            `${cycleId}/${item.key}`,
+            'it is claimed already; nothing was written',
+          ),
+      })),
+      ...this.chain.appendSteps(cycleId, chained, head),
+    ]);
+    return { requests, events };
   }
 
   async listInputRequests(cycleId: string): Promise<InputRequest[]> {

@@ -28,7 +28,11 @@ import type {
   SaveMinutesOptions,
   WriteOptions,
 } from '#shared/store/repository.ts';
-import type { SubmissionWriteOptions } from '#shared/store/cycles.ts';
+import type {
+  CycleWithInputsAndClaims,
+  InputRequestsWriteOptions,
+  SubmissionWriteOptions,
+} from '#shared/store/cycles.ts';
 import { MemoryActionStore } from './actions.ts';
 import { EventChain, type ChainOptions } from './chain.ts';
 import { MemoryCycleStore } from './cycles.ts';
@@ -128,6 +132,12 @@ export class MemoryReviewRepository implements ReviewRepository {
   getCycleWithInputs(cycleId: string): Promise<{ cycle: Cycle; requests: InputRequest[] } | undefined> {
     return this.cycles.getCycleWithInputs(cycleId);
   }
+  getCycleWithInputsAndClaims(
+    cycleId: string,
+    claimPrefix: string,
+  ): Promise<CycleWithInputsAndClaims | undefined> {
+    return this.cycles.getCycleWithInputsAndClaims(cycleId, claimPrefix);
+  }
   getInputRequest(cycleId: string, inputKey: string): Promise<InputRequest | undefined> {
     return this.cycles.getInputRequest(cycleId, inputKey);
   }
@@ -139,6 +149,13 @@ export class MemoryReviewRepository implements ReviewRepository {
     options?: WriteOptions,
   ): Promise<{ request: InputRequest; event?: CycleEvent }> {
     return this.cycles.updateInputRequest(request, options);
+  }
+  updateInputRequests(
+    cycleId: string,
+    requests: readonly InputRequest[],
+    options?: InputRequestsWriteOptions,
+  ): Promise<{ requests: InputRequest[]; events: CycleEvent[] }> {
+    return this.cycles.updateInputRequests(cycleId, requests, options);
   }
   recordSubmission(
     submission: InputSubmission,

@@ -7,7 +7,8 @@
  *   outage half way, nothing is sent twice;
  * - following up: as the clock moves the workflow's check reminds each owner, then tells the ISMS
  *   manager, then the chair, each step once; at the deadline the missing inputs are recorded as not
- *   provided; a step interrupted between its claim and its email is finished once;
+ *   provided; a step claimed but never completed is finished once (crashes and races part way
+ *   through a check: input-check-writes.test.ts);
  * - waiting: the task token is parked, owners or their delegates answer, and the last answer resumes
  *   the workflow exactly once.
  */
@@ -413,9 +414,9 @@ describe('the input check', () => {
     expect(w.mailer.sent).toHaveLength(sent);
   });
 
-  it('finishes a reminder interrupted between its claim and its email, once, recorded once', async () => {
+  it('sends and records once a step claimed but never completed (a claim without its `:done`)', async () => {
     const w = await memoryWorld();
-    // The crash: the auditor's first reminder was claimed, then the process died.
+    // The auditor's first reminder was claimed, then the process died.
     w.clock.set(new Date(OPENED.getTime() + 3 * DAY + 60_000));
     expect(
       await w.repo.claimNotification(w.cycleId, 'input:auditor:reminder-1', w.clock.now().toISOString()),
