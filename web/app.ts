@@ -173,6 +173,8 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     let viewer: Viewer;
     try {
       session = openSession(key, getCookie(c, SESSION_COOKIE), deps.clock.now());
+      // Signed, not stored: a session signed out before it expired is on record as ended.
+      if (await deps.repo.sessionEnded(session.id)) throw new SessionInvalid('this session was signed out');
       viewer = await viewerOfSession(deps, session);
     } catch (error) {
       if (!(error instanceof SessionInvalid) && !(error instanceof NotInProgramme)) throw error;
@@ -310,7 +312,14 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     }
   });
 
-  app.post('/sign-out', (c) => {
+  app.post('/sign-out', async (c) => {
+    // Ended on record too, so that a copy of the cookie no longer signs anyone in.
+    const session = c.get('session');
+    await deps.repo.endSession(
+      session.id,
+      new Date(session.expiresAt).toISOString(),
+      deps.clock.now().toISOString(),
+    );
     deleteCookie(c, SESSION_COOKIE, cookieBase);
     return c.redirect('/sign-in', 303);
   });

@@ -242,14 +242,28 @@ describe('the session', () => {
     expect((await w.request('/', { cookies: [w.cookieOf('ext-auditor')] })).status).toBe(200);
   });
 
-  it('sign-out needs the session’s CSRF token, then clears the cookie', async () => {
+  it('sign-out needs the session’s CSRF token, then clears the cookie and ends the session for good', async () => {
     const w = await webWorld();
     const cookie = w.cookieOf('alice');
+    const other = w.cookieOf('alice');
     const page = await (await w.request('/', { cookies: [cookie] })).text();
     expect((await w.request('/sign-out', { cookies: [cookie], form: {} })).status).toBe(403);
+    // Refused without its token: still signed in.
+    expect((await w.request('/', { cookies: [cookie] })).status).toBe(200);
     const out = await w.request('/sign-out', { cookies: [cookie], form: { _csrf: csrfOf(page) } });
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/sign-in');
     expect(out.headers.getSetCookie().join()).toMatch(new RegExp(`${SESSION_COOKIE}=;.*Max-Age=0`));
+    // A copy of the cookie kept from before (another tab, a stolen copy) no longer signs in; a form
+    // posted with it is refused before anything is recorded; another session of the same person stays.
+    const replayed = await w.request('/', { cookies: [cookie] });
+    expect(replayed.status).toBe(303);
+    expect(replayed.headers.get('location')).toBe('/sign-in');
+    expect(
+      (await w.request('/sign-out', { cookies: [cookie], form: { _csrf: csrfOf(page) } })).headers.get(
+        'location',
+      ),
+    ).toBe('/sign-in');
+    expect((await w.request('/', { cookies: [other] })).status).toBe(200);
   });
 });
