@@ -11,6 +11,10 @@
  * A step goes out only inside its recipient's business hours (`sendableAt`, shared/mail/business-hours.ts:
  * the owner for a reminder, the ISMS manager or the chair for an escalation): one due outside them is
  * sent at the first check inside the recipient's next window, and dropped if that is past the deadline.
+ * A reminder whose next step may go out at most REMINDER_OVERTAKEN_WITHIN_MS after it is left to that
+ * step: one held over a weekend to Monday 09:00, with the next step due at 09:20, is not sent twenty
+ * minutes before it. Judged on when each step may go out from its own due time, so a check at any
+ * moment decides alike.
  */
 import { dueSteps, nextStepAt, type Step } from '../ladder.ts';
 
@@ -31,6 +35,9 @@ export interface InputState {
 }
 
 const DAY_MS = 86_400_000;
+
+/** A reminder whose next step may go out this soon after it is left to that step (half an hour). */
+export const REMINDER_OVERTAKEN_WITHIN_MS = 30 * 60_000;
 
 export function inputLadder(requestedAt: Date, inputsDueAt: Date, policy: InputPolicy): InputStep[] {
   const interval = Math.max(1, policy.reminderEveryDays) * DAY_MS;
@@ -75,9 +82,32 @@ export interface InputCheckInput {
   readonly sent: ReadonlySet<string>;
   /**
    * When a step falling due at `step.dueAt` may go out to its recipient (the start of their next
-   * business hours when it falls outside them); absent: at once.
+   * business hours when it falls outside them); absent: at once. A pure function of the step: the
+   * check itself holds a step due before `now` to the recipient's hours from `now`.
    */
   readonly sendableAt?: (ownerId: string, step: InputStep) => Date;
+}
+
+/**
+ * The reminders of `ladder` (each step at the time it may go out from its own due time) that a later
+ * step, going out before the deadline, follows within REMINDER_OVERTAKEN_WITHIN_MS.
+ */
+function overtakenSoon(ladder: readonly InputStep[], inputsDueAt: Date): Set<string> {
+  return new Set(
+    ladder
+      .filter(
+        (step, i) =>
+          step.kind === 'reminder' &&
+          ladder
+            .slice(i + 1)
+            .some(
+              (next) =>
+                next.dueAt.getTime() < inputsDueAt.getTime() &&
+                next.dueAt.getTime() <= step.dueAt.getTime() + REMINDER_OVERTAKEN_WITHIN_MS,
+            ),
+      )
+      .map((step) => step.id),
+  );
 }
 
 export function checkInputs({
@@ -111,17 +141,26 @@ export function checkInputs({
       [...sent].filter((id) => id.startsWith(`${ownerId}:`)).map((id) => id.slice(ownerId.length + 1)),
     );
     // A step sent already stays where it was reached: held again to its recipient's next window, it
-    // would drop out of what is reached, and a reminder it overtook would be sent after it.
-    const held = sendableAt
-      ? ladder
-          .map((step) => (ownerSent.has(step.id) ? step : { ...step, dueAt: sendableAt(ownerId, step) }))
-          .filter((step) => step.dueAt.getTime() < inputsDueAt.getTime())
-      : ladder;
-    for (const step of dueSteps(held, now, ownerSent)) send.push({ ownerId, step, keys: keys.sort() });
-    // A reminder before a step already sent (or sent now) is overtaken for good: nothing to wake for.
+    // would drop out of what is reached, and a reminder it overtook would be sent after it. One due
+    // before `now` may go out in the recipient's hours from `now`.
+    const holdAt = (step: InputStep, from: number) =>
+      sendableAt
+        ? sendableAt(ownerId, { ...step, dueAt: new Date(Math.max(step.dueAt.getTime(), from)) })
+        : step.dueAt;
+    const held = ladder
+      .map((step) => (ownerSent.has(step.id) ? step : { ...step, dueAt: holdAt(step, now.getTime()) }))
+      .filter((step) => step.dueAt.getTime() < inputsDueAt.getTime());
+    const soon = overtakenSoon(
+      ladder.map((step) => ({ ...step, dueAt: holdAt(step, 0) })),
+      inputsDueAt,
+    );
+    const ownerDue = dueSteps(held, now, ownerSent).filter((step) => !soon.has(step.id));
+    for (const step of ownerDue) send.push({ ownerId, step, keys: keys.sort() });
+    // A reminder before a step already sent (or sent now) is overtaken for good: nothing to wake for;
+    // nor is one its next step follows within REMINDER_OVERTAKEN_WITHIN_MS.
     const done = new Set([...ownerSent, ...send.filter((s) => s.ownerId === ownerId).map((s) => s.step.id)]);
     const lastDone = held.findLastIndex((step) => done.has(step.id));
-    const live = held.filter((step, i) => step.kind !== 'reminder' || i > lastDone);
+    const live = held.filter((step, i) => step.kind !== 'reminder' || (i > lastDone && !soon.has(step.id)));
     const next = nextStepAt(live, now, done);
     if (next && next < nextCheckAt) nextCheckAt = next;
   }

@@ -117,13 +117,9 @@ export async function checkInputs(
     // due again, and the outbox, finding it sent, only lets it be recorded.
     sent: read.done,
     // Each step waits for its recipient's business hours (the owner, the ISMS manager, the chair):
-    // one due earlier still waits when the check runs outside them.
+    // one due earlier still waits when the check runs outside them (the policy holds it from now).
     sendableAt: (ownerId, step) =>
-      sendableAt(
-        programme,
-        stepRecipient(programme, ownerId, step.kind),
-        new Date(Math.max(step.dueAt.getTime(), now.getTime())),
-      ),
+      sendableAt(programme, stepRecipient(programme, ownerId, step.kind), step.dueAt),
   });
 
   if (decision.send.length > 0) {

@@ -96,3 +96,62 @@ describe('input collection policy', () => {
     );
   });
 });
+
+describe('a reminder its next step follows within half an hour', () => {
+  // Requested Thursday 1 January 2026 at 00:20 UTC; reminders every 2 days. Reminder 1 falls due on
+  // Saturday and is held to Monday 09:00 Tokyo (00:00 UTC); reminder 2 falls due on Monday at 00:20.
+  const thursday = new Date('2026-01-01T00:20:00Z');
+  const every2 = { reminderEveryDays: 2, remindersBeforeEscalation: 2 };
+  const ann: InputState[] = [{ key: 'a', ownerId: 'ann', status: 'REQUESTED' }];
+  const tokyoHours = (_owner: string, step: { dueAt: Date }) => {
+    // Monday to Friday 09:00-17:00 Tokyo is 00:00-08:00 UTC; the weekend goes to Monday 00:00 UTC.
+    const at = new Date(step.dueAt);
+    const weekday = at.getUTCDay();
+    if (weekday === 6) return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 2));
+    if (weekday === 0) return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1));
+    return at;
+  };
+  const check = (now: string, sent: string[] = [], dueAt = new Date('2026-01-09T00:00:00Z')) =>
+    checkInputs({
+      now: new Date(now),
+      requestedAt: thursday,
+      inputsDueAt: dueAt,
+      policy: every2,
+      inputs: ann,
+      sent: new Set(sent),
+      sendableAt: tokyoHours,
+    });
+
+  it('is left to that step: nothing at 09:00 Tokyo, only reminder 2 twenty minutes later', () => {
+    const monday = check('2026-01-05T00:00:00Z');
+    expect(monday.send).toEqual([]);
+    expect(monday.nextCheckAt).toEqual(new Date('2026-01-05T00:20:00Z'));
+    const later = check('2026-01-05T00:20:00Z');
+    expect(later.send.map((s) => s.step.id)).toEqual(['reminder-2']);
+  });
+
+  it('decides alike whenever the check runs (before the hold, at it, between the two)', () => {
+    expect(check('2026-01-03T00:20:00Z').send).toEqual([]);
+    expect(check('2026-01-04T12:00:00Z').nextCheckAt).toEqual(new Date('2026-01-05T00:20:00Z'));
+    expect(check('2026-01-05T00:10:00Z').send).toEqual([]);
+  });
+
+  it('is still sent when that next step would go out at or after the deadline', () => {
+    const short = new Date('2026-01-05T00:15:00Z');
+    expect(check('2026-01-05T00:00:00Z', [], short).send.map((s) => s.step.id)).toEqual(['reminder-1']);
+  });
+
+  it('is sent when its next step comes more than half an hour after it', () => {
+    const later = checkInputs({
+      now: new Date('2026-01-05T00:00:00Z'),
+      requestedAt: new Date('2026-01-01T00:31:00Z'),
+      inputsDueAt: new Date('2026-01-09T00:00:00Z'),
+      policy: every2,
+      inputs: ann,
+      sent: new Set(),
+      sendableAt: tokyoHours,
+    });
+    expect(later.send.map((s) => s.step.id)).toEqual(['reminder-1']);
+    expect(later.nextCheckAt).toEqual(new Date('2026-01-05T00:31:00Z'));
+  });
+});

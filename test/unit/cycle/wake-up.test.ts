@@ -238,11 +238,7 @@ describe('input collection, sleeping until the next step may go out', () => {
         now,
         inputs,
         sent: new Set(sent.keys()),
-        sendableAt: (ownerId, step) =>
-          sendableAt(zoneOf.get(ownerId)!, {
-            ...step,
-            dueAt: new Date(Math.max(step.dueAt.getTime(), now.getTime())),
-          }),
+        sendableAt: (ownerId, step) => sendableAt(zoneOf.get(ownerId)!, step),
       });
       for (const { ownerId, step } of decision.send) sent.set(`${ownerId}:${step.id}`, now);
       if (decision.deadlinePassed) return { sent, checks, end: now };
