@@ -37,6 +37,8 @@ import type { Action } from '../model/action.ts';
 import type { Cycle } from '../model/cycle.ts';
 import type { InputRequest, InputSubmission } from '../model/input.ts';
 import { sha256Hex } from '../model/canonical-json.ts';
+import { parseWith } from '../model/common.ts';
+import { NotificationKey } from '../model/records.ts';
 
 export interface AccessPattern {
   readonly pattern: string;
@@ -319,6 +321,18 @@ export const taskKeys = {
 export const notificationKeys = {
   sent: (cycleId: string, key: string): Key => ({ pk: `CYCLE#${cycleId}`, sk: `${SK.sent}${key}` }),
 };
+
+/** The item that claims a cycle's notification (the key validated): the same in every store. */
+export function notificationItem(cycleId: string, key: string, at: string): Key & Record<string, unknown> {
+  parseWith(NotificationKey, key, 'notification key');
+  return {
+    ...notificationKeys.sent(cycleId, key),
+    entity: 'notification',
+    cycleId,
+    key,
+    claimedAt: sortableTime(at),
+  };
+}
 
 export const minutesKeys = {
   /** One version of a cycle's minutes; versions sort in order (at most 9999). */

@@ -3,10 +3,13 @@
  * implementation of the ports (DynamoDB, in memory) calls these, so the rules live once, here, and
  * not inside one adapter. Each throws InvalidData naming every problem found.
  */
-import { InvalidData } from '../model/common.ts';
+import { InvalidData, parseWith } from '../model/common.ts';
 import type { Action } from '../model/action.ts';
 import type { Cycle } from '../model/cycle.ts';
-import { statusAfter, type InputRequest, type InputSubmission } from '../model/input.ts';
+import { EventDraft } from '../model/event.ts';
+import { InputRequest, statusAfter, type InputSubmission } from '../model/input.ts';
+import { NotificationKey } from '../model/records.ts';
+import type { InputRequestsWriteOptions } from './cycles.ts';
 import type { MinutesRecord } from '../model/minutes-record.ts';
 
 type Problem = { path: string; message: string };
@@ -34,6 +37,37 @@ export function checkNewCycle(cycle: Cycle, requests: readonly InputRequest[]): 
       problems.push({ path: `requests[${index}].version`, message: 'a new input request has version 1' });
   });
   if (problems.length > 0) throw new InvalidData(`new cycle ${cycle.id}`, problems);
+}
+
+/**
+ * What `updateInputRequests` writes, validated (each request, event draft and claim key against its
+ * schema) and checked together (checkInputRequestsWrite): the same for every store.
+ */
+export function parseInputRequestsWrite(
+  cycleId: string,
+  inputs: readonly InputRequest[],
+  options: InputRequestsWriteOptions = {},
+): {
+  readonly reads: InputRequest[];
+  readonly drafts: EventDraft[];
+  readonly claims: { readonly key: string; readonly at: string }[];
+} {
+  const reads = inputs.map((input, index) =>
+    parseWith(InputRequest, input, `input request ${input?.inputKey ?? index} of cycle ${cycleId}`),
+  );
+  const drafts = (options.events ?? []).map((draft) =>
+    parseWith(EventDraft, draft, `event for cycle ${cycleId}`),
+  );
+  const claims = (options.claims ?? []).map(({ key, at }) => ({
+    key: parseWith(NotificationKey, key, 'notification key'),
+    at,
+  }));
+  checkInputRequestsWrite(
+    cycleId,
+    reads,
+    claims.map((claim) => claim.key),
+  );
+  return { reads, drafts, claims };
 }
 
 /** Requests written together are of the one cycle named, each input once; each claim once. */

@@ -35,7 +35,7 @@ import type {
   SubmissionWriteOptions,
 } from '../../store/cycles.ts';
 import {
-  checkInputRequestsWrite,
+  parseInputRequestsWrite,
   checkNewCycle,
   checkSubmission,
   checkUnchanged,
@@ -175,21 +175,7 @@ export class DynamoCycleStore implements CycleStore {
     inputs: readonly InputRequest[],
     options: InputRequestsWriteOptions = {},
   ): Promise<{ requests: InputRequest[]; events: CycleEvent[] }> {
-    const reads = inputs.map((input, index) =>
-      parseWith(InputRequest, input, `input request ${input?.inputKey ?? index} of cycle ${cycleId}`),
-    );
-    const drafts = (options.events ?? []).map((draft) =>
-      parseWith(EventDraft, draft, `event for cycle ${cycleId}`),
-    );
-    const claims = (options.claims ?? []).map(({ key, at }) => ({
-      key: parseWith(NotificationKey, key, 'notification key'),
-      at,
-    }));
-    checkInputRequestsWrite(
-      cycleId,
-      reads,
-      claims.map((claim) => claim.key),
-    );
+    const { reads, drafts, claims } = parseInputRequestsWrite(cycleId, inputs, options);
     const requests = reads.map((read) => ({ ...read, version: read.version + 1 }));
     if (requests.length === 0 && drafts.length === 0 && claims.length === 0) return { requests, events: [] };
     const { events } = await this.chain.writeMany(cycleId, drafts, (chained, head) => [

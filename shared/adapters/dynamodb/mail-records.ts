@@ -1,8 +1,14 @@
 /** Seen Message-IDs, notification claims and reply tokens on DynamoDB (with TTLs). */
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidData, parseWith } from '../../model/common.ts';
-import { NotificationKey, ReplyTokenRecord } from '../../model/records.ts';
-import { messageKeys, notificationKeys, replyTokenKeys, sortableTime } from '../../store/keys.ts';
+import { ReplyTokenRecord } from '../../model/records.ts';
+import {
+  messageKeys,
+  notificationItem,
+  notificationKeys,
+  replyTokenKeys,
+  sortableTime,
+} from '../../store/keys.ts';
 import { AlreadyExists } from '../../store/errors.ts';
 import type { MailRecordStore } from '../../store/mail-records.ts';
 import { TTL_ATTRIBUTE } from '../../store/table-design.ts';
@@ -31,18 +37,6 @@ export function seenItem(messageId: string, seen: { at: string; rawS3Key?: strin
     firstSeenAt: sortableTime(seen.at),
     ...(seen.rawS3Key ? { rawS3Key: seen.rawS3Key } : {}),
     [TTL_ATTRIBUTE]: ttlAfter(seen.at, SEEN_MESSAGE_TTL_DAYS),
-  };
-}
-
-/** The item that claims a cycle's notification (the key validated). */
-export function notificationItem(cycleId: string, key: string, at: string): Item {
-  parseWith(NotificationKey, key, 'notification key');
-  return {
-    ...notificationKeys.sent(cycleId, key),
-    entity: 'notification',
-    cycleId,
-    key,
-    claimedAt: sortableTime(at),
   };
 }
 

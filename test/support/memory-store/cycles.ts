@@ -11,7 +11,7 @@ import { CycleSummary } from '#shared/model/cycle-summary.ts';
 import { CycleEvent, EventDraft } from '#shared/model/event.ts';
 import { InputRequest, InputSubmission } from '#shared/model/input.ts';
 import {
-  checkInputRequestsWrite,
+  parseInputRequestsWrite,
   checkNewCycle,
   checkSubmission,
   checkUnchanged,
@@ -30,7 +30,7 @@ import type {
 import {
   cycleKeys,
   inputKeys,
-  notificationKeys,
+  notificationItem,
   programmeKeys,
   RANGE_END,
   SK,
@@ -201,31 +201,11 @@ export class MemoryCycleStore implements CycleStore {
     inputs: readonly InputRequest[],
     options: InputRequestsWriteOptions = {},
   ): Promise<{ requests: InputRequest[]; events: CycleEvent[] }> {
-    const reads = inputs.map((input, index) =>
-      parseWith(InputRequest, input, `input request ${input?.inputKey ?? index} of cycle ${cycleId}`),
-    );
-    const drafts = (options.events ?? []).map((draft) =>
-      parseWith(EventDraft, draft, `event for cycle ${cycleId}`),
-    );
-    const claims = options.claims ?? [];
-    checkInputRequestsWrite(
-      cycleId,
-      reads,
-      claims.map((claim) => claim.key),
-    );
+    const { reads, drafts, claims } = parseInputRequestsWrite(cycleId, inputs, options);
     const requests = reads.map((read) => ({ ...read, version: read.version + 1 }));
     if (requests.length === 0 && drafts.length === 0 && claims.length === 0) return { requests, events: [] };
     const { main } = this.tables;
-    const claimItems = claims.map(({ key, at }) => {
-      parseWith(NotificationKey, key, 'notification key');
-      return {
-        ...notificationKeys.sent(cycleId, key),
-        entity: 'notification',
-        cycleId,
-        key,
-        claimedAt: sortableTime(at),
-      };
-    });
+    const claimItems = claims.map(({ key, at }) => notificationItem(cycleId, key, at));
     const { events } = await this.chain.withEventsRetry(cycleId, drafts, (chained, head) => [
       ...reads.map((read, index) =>
         versionedPutStep(
