@@ -326,6 +326,20 @@ export async function extensionRequest(mail: CycleMail, message: ActionMessage) 
   );
 }
 
+/**
+ * The reminders a change at `at` recorded as given by its own notice (action-change.ts
+ * CoveredReminders): `7-day` for `remind-7d`, in ladder order.
+ */
+function remindersStoodFor(action: Action, at: string): string[] {
+  return Object.entries(action.stepsSent ?? {})
+    .flatMap(([id, sentAt]) => {
+      const days = /^remind-(\d+)d$/.exec(id)?.[1];
+      return days && sentAt === at ? [Number(days)] : [];
+    })
+    .sort((a, b) => b - a)
+    .map((days) => `${days}-day`);
+}
+
 export async function extensionDecision(
   mail: CycleMail,
   message: Parameters<NotifierPort['extensionDecision']>[0],
@@ -349,6 +363,7 @@ export async function extensionDecision(
         previousDueDate: message.previousDueDate,
         ...(message.reason ? { reason: message.reason } : {}),
         chair: person(topManagement(programme).chair),
+        remindersStoodFor: message.approved ? remindersStoodFor(action, action.updatedAt) : [],
       }),
   );
 }
@@ -405,6 +420,7 @@ export async function managementDecision(
         decidedBy: person(personById(programme, message.decidedBy)),
         previousOwner: person(previousOwner),
         previousDueDate: message.previousDueDate,
+        remindersStoodFor: remindersStoodFor(action, message.decidedAt),
       }),
   );
 }

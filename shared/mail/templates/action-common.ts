@@ -62,3 +62,15 @@ export const OWNER_COMMANDS: readonly Inline[] = [
     ' to ask for a new due date. The chair decides; you will be told the answer.',
   ],
 ];
+
+/**
+ * What a notice of a new due date says of reminders: that it is itself the reminder `stoodFor` names
+ * (e.g. `7-day`: recorded as sent with the change, so no separate one follows), or that they start
+ * again for the new date.
+ */
+export function newDateReminderWords(stoodFor: readonly string[] = []): string {
+  if (stoodFor.length === 0) return 'Reminders start again for the new date.';
+  const names =
+    stoodFor.length === 1 ? stoodFor[0] : `${stoodFor.slice(0, -1).join(', ')} and ${stoodFor.at(-1)}`;
+  return `This message is your ${names} reminder for the new date; later reminders come as usual.`;
+}

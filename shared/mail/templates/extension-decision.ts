@@ -2,7 +2,7 @@
  * The chair's answer to an owner's request for a later due date.
  */
 import { formatDate } from './format.ts';
-import { actionFacts, OWNER_COMMANDS, type ActionRef } from './action-common.ts';
+import { actionFacts, newDateReminderWords, OWNER_COMMANDS, type ActionRef } from './action-common.ts';
 import {
   alert,
   facts,
@@ -30,6 +30,8 @@ export interface ExtensionDecisionData extends MailContext {
   reason?: string;
   chair: Person;
   ismsManager: Person;
+  /** The reminders this message stands for, e.g. ['7-day'] (newDateReminderWords). */
+  remindersStoodFor?: readonly string[];
 }
 
 export function extensionDecision(data: ExtensionDecisionData): RenderedMail {
@@ -47,7 +49,7 @@ export function extensionDecision(data: ExtensionDecisionData): RenderedMail {
         ? p(
             `${data.chair.name} approved your request: the action is now due on `,
             strong(formatDate(data.requestedDueDate)),
-            ` instead of ${formatDate(data.previousDueDate)}. Reminders start again for the new date.`,
+            ` instead of ${formatDate(data.previousDueDate)}. ${newDateReminderWords(data.remindersStoodFor)}`,
           )
         : alert(
             `${data.chair.name} refused your request to move the due date to ${formatDate(data.requestedDueDate)}. ` +

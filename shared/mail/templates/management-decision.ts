@@ -4,7 +4,7 @@
  * (the previous owner and the ISMS manager are copied).
  */
 import { formatDate } from './format.ts';
-import { actionFacts, OWNER_COMMANDS, type ActionRef } from './action-common.ts';
+import { actionFacts, newDateReminderWords, OWNER_COMMANDS, type ActionRef } from './action-common.ts';
 import {
   alert,
   facts,
@@ -32,6 +32,8 @@ export interface ManagementDecisionData extends MailContext {
   /** yyyy-mm-dd, before the decision. */
   previousDueDate: string;
   ismsManager: Person;
+  /** The reminders this message stands for, e.g. ['7-day'] (newDateReminderWords). */
+  remindersStoodFor?: readonly string[];
 }
 
 export function managementDecision(data: ManagementDecisionData): RenderedMail {
@@ -46,14 +48,16 @@ export function managementDecision(data: ManagementDecisionData): RenderedMail {
     reschedule: p(
       `${decidedBy.name}, for top management, decided on this overdue action: it is now due on `,
       strong(due),
-      ` instead of ${formatDate(data.previousDueDate)}. Reminders start again for the new date.`,
+      ` instead of ${formatDate(data.previousDueDate)}. ${newDateReminderWords(data.remindersStoodFor)}`,
     ),
     reassign: p(
       `${decidedBy.name}, for top management, decided that this action moves from ${data.previousOwner.name} to `,
       strong(action.owner.name),
       `, due on `,
       strong(due),
-      '. Reminders go to the new owner from now on.',
+      data.remindersStoodFor?.length
+        ? `. Reminders go to the new owner from now on. ${newDateReminderWords(data.remindersStoodFor)}`
+        : '. Reminders go to the new owner from now on.',
     ),
     'accept-risk': alert(
       `${decidedBy.name}, for top management, decided not to carry out this action and to accept the risk it was meant to treat. ` +

@@ -135,6 +135,11 @@ describe('RESCHEDULE', () => {
     expect(mails.map((m) => m.subject)).toEqual([
       `New due date for action ${mfa.id}: Tuesday 12 January 2027, set by top management`,
     ]);
+    // It says so: no separate reminder is coming now.
+    expect(mails[0]!.text.replace(/\s+/g, ' ')).toContain(
+      'This message is your 7-day reminder for the new date; later reminders come as usual.',
+    );
+    expect(mails[0]!.text).not.toContain('Reminders start again');
 
     const right = await sweepActions(w.deps, 'acme');
     expect(right.sent).toEqual([]);
@@ -173,6 +178,9 @@ describe('RESCHEDULE', () => {
       '; the notice to the owner stands for the 7-day and 1-day reminders, which are not sent separately',
     );
     expect((await lastEvent(w, cycleId, mfa)).data.remindersCovered).toEqual(['remind-7d', 'remind-1d']);
+    expect(w.mailsTo('ciso')[0]!.text.replace(/\s+/g, ' ')).toContain(
+      'This message is your 7-day and 1-day reminder for the new date',
+    );
     expect(await sweepDaily(w, mfa, '2027-01-05', '2027-01-07')).toEqual(['overdue-notice@2027-01-07']);
     expect(w.mailsTo('ciso').filter((m) => REMINDER.test(m.subject))).toEqual([]);
   });
@@ -188,6 +196,9 @@ describe('RESCHEDULE', () => {
     expect(action.stepsSent).toBeUndefined();
     expect(action.history.at(-1)!.change).not.toContain('stands for');
     expect((await lastEvent(w, cycleId, mfa)).data).not.toHaveProperty('remindersCovered');
+    expect(w.mailsTo('ciso')[0]!.text.replace(/\s+/g, ' ')).toContain(
+      'Reminders start again for the new date.',
+    );
     expect(await sweepDaily(w, mfa, '2027-01-05', '2027-01-13')).toEqual(['remind-7d@2027-01-13']);
   });
 });
@@ -210,7 +221,11 @@ describe('REASSIGN', () => {
       type: 'action.reassigned',
       data: { ownerId: 'cto', remindersCovered: ['remind-7d'] },
     });
-    expect(w.oneMail('cto', `Action ${mfa.id} is now yours`).to).toEqual([w.person('cto').email]);
+    const handedOver = w.oneMail('cto', `Action ${mfa.id} is now yours`);
+    expect(handedOver.to).toEqual([w.person('cto').email]);
+    expect(handedOver.text.replace(/\s+/g, ' ')).toContain(
+      'This message is your 7-day reminder for the new date',
+    );
     expect(await sweepDaily(w, mfa, '2027-01-05', '2027-01-11')).toEqual(['remind-1d@2027-01-11']);
     expect(w.mailsTo('cto').filter((m) => REMINDER.test(m.subject))).toHaveLength(1);
   });
@@ -263,7 +278,10 @@ describe('an approved extension', () => {
       type: 'action.extension_decided',
       data: { decision: 'approved', remindersCovered: ['remind-7d'] },
     });
-    w.oneMail('auditor', `Extension approved for action ${corrective.id}`);
+    const approved = w.oneMail('auditor', `Extension approved for action ${corrective.id}`);
+    expect(approved.text.replace(/\s+/g, ' ')).toContain(
+      'This message is your 7-day reminder for the new date',
+    );
     expect(await sweepDaily(w, corrective, '2026-12-10', '2026-12-16')).toEqual(['remind-1d@2026-12-16']);
   });
 
