@@ -12,6 +12,7 @@ import type { ActionMessage, ActionNotifierPort } from '../actions/ports.ts';
 import type { Programme, Person as ProgrammePerson } from '../programme/schema.ts';
 import { ismsManager, personById, topManagement } from '../programme/queries.ts';
 import { copiedWords, detourWords, escalationRoute, roleWords } from '../actions/escalation-route.ts';
+import { ladderFor, ladderPolicyOf, reminderLabel } from '../actions/escalation-policy.ts';
 import type { MessageSpec } from '../mail/compose.ts';
 import { MANAGEMENT_COMMANDS, renderActionCommandLines } from '../mail/reply-format.ts';
 import * as templates from '../mail/templates/index.ts';
@@ -330,14 +331,14 @@ export async function extensionRequest(mail: CycleMail, message: ActionMessage) 
  * The reminders a change at `at` recorded as given by its own notice (action-change.ts
  * CoveredReminders): `7-day` for `remind-7d`, in ladder order.
  */
-function remindersStoodFor(action: Action, at: string): string[] {
-  return Object.entries(action.stepsSent ?? {})
-    .flatMap(([id, sentAt]) => {
-      const days = /^remind-(\d+)d$/.exec(id)?.[1];
-      return days && sentAt === at ? [Number(days)] : [];
-    })
-    .sort((a, b) => b - a)
-    .map((days) => `${days}-day`);
+function remindersStoodFor(programme: Programme, action: Action, at: string): string[] {
+  return ladderFor({
+    dueDate: action.dueDate,
+    timeZone: programme.organisation.timeZone,
+    policy: ladderPolicyOf(programme),
+  })
+    .filter((step) => step.kind === 'reminder' && action.stepsSent?.[step.id] === at)
+    .map(reminderLabel);
 }
 
 export async function extensionDecision(
@@ -363,7 +364,7 @@ export async function extensionDecision(
         previousDueDate: message.previousDueDate,
         ...(message.reason ? { reason: message.reason } : {}),
         chair: person(topManagement(programme).chair),
-        remindersStoodFor: message.approved ? remindersStoodFor(action, action.updatedAt) : [],
+        remindersStoodFor: message.approved ? remindersStoodFor(programme, action, action.updatedAt) : [],
       }),
   );
 }
@@ -420,7 +421,7 @@ export async function managementDecision(
         decidedBy: person(personById(programme, message.decidedBy)),
         previousOwner: person(previousOwner),
         previousDueDate: message.previousDueDate,
-        remindersStoodFor: remindersStoodFor(action, message.decidedAt),
+        remindersStoodFor: remindersStoodFor(programme, action, message.decidedAt),
       }),
   );
 }

@@ -23,6 +23,7 @@ import {
   expectNothingStored,
   openCycle,
   rejection,
+  twoCyclesOneAnswered,
   type MakeRepository,
 } from './records.ts';
 
@@ -572,15 +573,7 @@ export function cycleStoreContract(name: string, makeRepo: MakeRepository): void
     describe('the cycle with its input requests in one read', () => {
       it('answers the cycle as stored and its requests by key, with nothing of its other records or another cycle', async () => {
         const repo = await makeRepo();
-        const cycle = aCycle();
-        const other = aCycle({}, new Date('2027-01-01T08:00:00.000Z'));
-        const { requests } = await openCycle(repo, cycle, ['f', 'b', 'd1']);
-        await openCycle(repo, other, ['d2']);
-        const d1 = requests.find((r) => r.inputKey === 'd1')!;
-        const submission = aSubmission(d1);
-        await repo.recordSubmission(submission, answered(d1, submission), {
-          event: anEvent('input.submitted'),
-        });
+        const { cycle, submission } = await twoCyclesOneAnswered(repo);
         await repo.createActions([anAction(cycle, 1)], { event: anEvent('actions.created') });
         await repo.claimNotification(cycle.id, 'input-request:alice', cycle.openedAt);
 

@@ -16,6 +16,7 @@ import {
   cycleState,
   openCycle,
   rejection,
+  twoCyclesOneAnswered,
   type MakeRepository,
 } from './records.ts';
 
@@ -226,15 +227,7 @@ export function inputRequestsContract(name: string, makeRepo: MakeRepository): v
 
       it('answers the cycle, its requests and the claims under the prefix not released, nothing of another cycle', async () => {
         const repo = await makeRepo();
-        const cycle = aCycle();
-        const other = aCycle({}, new Date('2027-01-01T08:00:00.000Z'));
-        const { requests } = await openCycle(repo, cycle, ['f', 'b', 'd1']);
-        await openCycle(repo, other, ['d2']);
-        const d1 = requests.find((r) => r.inputKey === 'd1')!;
-        const submission = aSubmission(d1);
-        await repo.recordSubmission(submission, answered(d1, submission), {
-          event: anEvent('input.submitted'),
-        });
+        const { cycle, other } = await twoCyclesOneAnswered(repo);
         for (const key of [
           'input:auditor:reminder-1:done',
           'input:ciso:reminder-1',

@@ -14,7 +14,15 @@ import { heldMailId, type HeldMail } from '#shared/store/held-mail.ts';
 import { messageKeys } from '#shared/store/keys.ts';
 import type { PeriodClaim } from '#shared/store/periods.ts';
 import type { CycleRecords, ReviewRepository } from '#shared/store/repository.ts';
-import { aCycle, anEvent, anInputRequest, OPENED_AT, PROGRAMME_ID } from '#test/unit/model/builders.ts';
+import {
+  aCycle,
+  anEvent,
+  anInputRequest,
+  answered,
+  aSubmission,
+  OPENED_AT,
+  PROGRAMME_ID,
+} from '#test/unit/model/builders.ts';
 
 export {
   aCycle,
@@ -54,6 +62,21 @@ export async function openCycle(repo: ReviewRepository, cycle: Cycle = aCycle(),
     keys.map((key) => anInputRequest(cycle, key)),
     { event: anEvent('cycle.opened', { keys }) },
   );
+}
+
+/**
+ * A cycle opened with requests for f, b and d1, d1 answered, and another cycle (of January 2027)
+ * with d2 beside it: what a read of one cycle must keep apart from the other.
+ */
+export async function twoCyclesOneAnswered(repo: ReviewRepository) {
+  const cycle = aCycle();
+  const other = aCycle({}, new Date('2027-01-01T08:00:00.000Z'));
+  const { requests } = await openCycle(repo, cycle, ['f', 'b', 'd1']);
+  await openCycle(repo, other, ['d2']);
+  const d1 = requests.find((r) => r.inputKey === 'd1')!;
+  const submission = aSubmission(d1);
+  await repo.recordSubmission(submission, answered(d1, submission), { event: anEvent('input.submitted') });
+  return { cycle, other, submission };
 }
 
 export interface CycleState {
